@@ -1,0 +1,316 @@
+"""Names of issuing bodies: from the header's capitals to a full name, and back from "UBND tỉnh".
+
+Forms handled:
+  Header, one body:       ỦY BAN NHÂN DÂN / TỈNH LÂM ĐỒNG      → Ủy ban nhân dân tỉnh Lâm Đồng
+  Header, body + parent:  UBND TỈNH LÂM ĐỒNG / SỞ NỘI VỤ       → Sở Nội vụ (parent: Ủy ban nhân dân tỉnh Lâm Đồng)
+  Header, split name:     ỦY BAN THƯỜNG VỤ / QUỐC HỘI          → Ủy ban Thường vụ Quốc hội
+  Flattened:              ỦY BAN NHÂN DÂN TỈNH KON TUM -------  → Ủy ban nhân dân tỉnh Kon Tum
+  Relative, in the body:  của UBND tỉnh (in a Lâm Đồng document) → Ủy ban nhân dân tỉnh Lâm Đồng
+                          của UBND thị xã (in a document of thị xã Đức Phổ) → Ủy ban nhân dân thị xã Đức Phổ
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+import regex
+
+from . import rules
+from .clean import canonical_tone, fold
+
+# abbreviations that appear inside names ("UBND TỈNH", "TP. HỒ CHÍ MINH")
+_EXPAND = [
+    (r"\bUBND\b", "Ủy ban nhân dân"),
+    (r"\bHĐND\b", "Hội đồng nhân dân"),
+    (r"\bUBMTTQ(?:VN)?\b", "Ủy ban Mặt trận Tổ quốc Việt Nam"),
+    (r"\bMTTQ(?:VN)?\b", "Mặt trận Tổ quốc Việt Nam"),
+    (r"\bBCĐ\b", "Ban Chỉ đạo"),
+    (r"\bBQL\b", "Ban Quản lý"),
+    (r"\bTP\.\s*", "thành phố "),
+    (r"\bTP\s+(?=\p{Lu})", "thành phố "),
+    (r"\bTX\.\s*", "thị xã "),
+    (r"\bTT\.\s*", "thị trấn "),
+    (r"\bVP\b", "Văn phòng"),
+]
+
+# words that stay lower case inside a body name; everything else after a unit word is a place
+_LOWER = {"và", "các", "của", "nhân", "dân", "cũ", "mới"}
+
+
+@cache
+def _known_names() -> dict[str, str]:
+    """fold(full name) → canonical spelling, for central bodies and generic heads."""
+    out = {}
+    for a in rules.agencies():
+        if a.level == "central":
+            out[fold(a.name)] = a.name
+    return out
+
+
+@cache
+def _unit_re() -> regex.Pattern:
+    words = "|".join(regex.escape(u[0]).replace(r"\ ", r"\s+") for u in rules.admin_units())
+    # "XÃ HỘI" (society) in "Bảo hiểm xã hội", "Thương binh và Xã hội" is not the unit "xã"
+    return regex.compile(rf"(?<!\p{{L}})(?P<unit>{words})(?!\p{{L}})(?!\s+h[ộo]i(?!\p{{L}}))", regex.IGNORECASE)
+
+
+@cache
+def _head_re() -> regex.Pattern:
+    heads = "|".join(regex.escape(h).replace(r"\ ", r"\s+") for h, _ in rules.agency_heads())
+    return regex.compile(rf"(?<!\p{{L}})(?:{heads})(?!\p{{L}})", regex.IGNORECASE)
+
+
+@cache
+def _head_canonical() -> dict[str, str]:
+    return {fold(h): c for h, c in rules.agency_heads()}
+
+
+def expand_abbreviations(name: str) -> str:
+    for pat, rep in _EXPAND:
+        name = regex.sub(pat, rep, name)
+    return regex.sub(r"\s+", " ", name).strip()
+
+
+def _title(word: str) -> str:
+    return word[:1].upper() + word[1:].lower() if word else word
+
+
+def _field_case(text: str) -> str:
+    """Field name after a head: first word of each conjunct capitalised (Bộ Văn hóa, Thể thao và Du lịch)."""
+    out = []
+    cap_next = True
+    for tok in regex.split(r"(\s+|,|-)", text):
+        if not tok or tok.isspace() or tok in {",", "-"}:
+            out.append(tok)
+            if tok in {",", "-"}:
+                cap_next = True
+            continue
+        low = tok.lower()
+        if low == "và":
+            out.append(low)
+            cap_next = True
+            continue
+        if tok.isupper() and len(tok) <= 6 and not regex.search(r"[aeiouyàáảãạâầấẩẫậăằắẳẵặèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵ]", low):
+            out.append(tok)  # an acronym inside a name: "BHXH", "TTĐT"
+            cap_next = False
+            continue
+        out.append(_title(low) if cap_next else low)
+        cap_next = False
+    return "".join(out)
+
+
+def display_name(raw: str) -> str:
+    """Upper-case or abbreviated body name → normal Vietnamese capitalisation.
+
+    "ỦY BAN NHÂN DÂN TỈNH LÂM ĐỒNG" → "Ủy ban nhân dân tỉnh Lâm Đồng";
+    "SỞ VĂN HÓA, THỂ THAO VÀ DU LỊCH" → "Sở Văn hóa, Thể thao và Du lịch";
+    "UBND thị xã Đức Phổ" → "Ủy ban nhân dân thị xã Đức Phổ"; a mixed-case name is kept.
+    """
+    name = canonical_tone(regex.sub(r"\s+", " ", raw).strip(" -_*.,;:"))
+    if not name:
+        return name
+    letters = [c for c in name if c.isalpha()]
+    mostly_upper = bool(letters) and sum(c.isupper() for c in letters) / len(letters) > 0.8
+    name = expand_abbreviations(name)
+    known = _known_names().get(fold(name))
+    if known:
+        return known
+    if not mostly_upper:
+        return _fix_mixed(name)
+    # head ("SỞ", "TỈNH ỦY", "ỦY BAN NHÂN DÂN") first, then the place part: unit word + place name
+    hm = _head_re().match(name)
+    m = _unit_re().search(name, hm.end() if hm else 0)
+    head_part, place_part = (name[: m.start()], name[m.start():]) if m else (name, "")
+    head_part = head_part.strip()
+    hm = _head_re().match(head_part)
+    if hm:
+        canon = _head_canonical().get(fold(hm.group(0)), _title(hm.group(0).lower()))
+        rest = head_part[hm.end():].strip()
+        # Party committees are named by their place: "TỈNH ỦY QUẢNG NGÃI" → "Tỉnh ủy Quảng Ngãi"
+        cased = _name_case(rest) if fold(canon).endswith("ủy") else _field_case(rest)
+        head_txt = canon + (" " + cased if rest else "")
+    else:
+        head_txt = _field_case(head_part) if head_part else ""
+    place_txt = _place_case(place_part) if place_part else ""
+    return (head_txt + " " + place_txt).strip()
+
+
+def _place_case(text: str) -> str:
+    """"TỈNH LÂM ĐỒNG" → "tỉnh Lâm Đồng"; "THÀNH PHỐ HỒ CHÍ MINH" → "thành phố Hồ Chí Minh"."""
+    out = []
+    pos = 0
+    for m in _unit_re().finditer(text):
+        if m.start() > pos:
+            out.append(_name_case(text[pos:m.start()]))
+        out.append(m.group(0).lower())
+        pos = m.end()
+    out.append(_name_case(text[pos:]))
+    return regex.sub(r"\s+", " ", "".join(out)).strip()
+
+
+def _name_case(text: str) -> str:
+    return regex.sub(r"\p{L}+", lambda w: w.group(0).lower() if w.group(0).lower() in _LOWER else _title(w.group(0)), text)
+
+
+def _fix_mixed(name: str) -> str:
+    """Mixed case as written: keep, but lower the unit words ("Tỉnh Lâm Đồng" → "tỉnh Lâm Đồng")."""
+    def low(m: regex.Match) -> str:
+        return m.group(0).lower() if m.start() > 0 else m.group(0)
+    return _unit_re().sub(low, name)
+
+
+# heads that may open a second body inside one flattened header line
+_SPLIT_HEADS = regex.compile(
+    r"(?<!\p{L})(?:SỞ|ỦY BAN NHÂN DÂN|UỶ BAN NHÂN DÂN|UBND|HỘI ĐỒNG NHÂN DÂN|HĐND|VĂN PHÒNG|BAN CHỈ ĐẠO|"
+    r"BAN QUẢN LÝ|TỈNH ỦY|TỈNH UỶ|HUYỆN ỦY|THÀNH ỦY|ĐẢNG ỦY|(?<!BỘ )CÔNG AN|(?<!TỔNG |CHI )CỤC|TỔNG CỤC|CHI CỤC|"
+    r"PHÒNG(?= [\p{Lu}])(?<!QUỐC PHÒNG)|TRUNG TÂM|BỘ CHỈ HUY|TRƯỜNG|BỆNH VIỆN)(?!\p{L})"
+)
+
+
+def split_bodies(lines: list[str]) -> list[str]:
+    """Header issuer lines → bodies, outermost first.
+
+    A line that opens with a head word (SỞ, PHÒNG, CÔNG AN …) starts a body; a line that opens
+    with a unit word (TỈNH, HUYỆN …) or anything else continues the previous one. Lines whose
+    join is a known central name are one body (ỦY BAN THƯỜNG VỤ / QUỐC HỘI).
+    """
+    lines = [regex.sub(r"\s+", " ", ln).strip(" -_*=.") for ln in lines]
+    lines = [ln for ln in lines if ln]
+    bodies: list[str] = []
+    for ln in lines:
+        if bodies and fold(bodies[-1] + " " + ln) in _known_names():
+            bodies[-1] = bodies[-1] + " " + ln
+            continue
+        head = _head_re().match(ln)
+        unit = _unit_re().match(ln)
+        is_head = head is not None and not (unit and unit.end() >= head.end())
+        if bodies and not is_head:
+            bodies[-1] = bodies[-1] + " " + ln
+        elif bodies and is_head and _incomplete(bodies[-1]):
+            bodies[-1] = bodies[-1] + " " + ln
+        else:
+            bodies.append(ln)
+    # a flattened line may hold two bodies: split at a strong head after some name
+    out: list[str] = []
+    for b in bodies:
+        out.extend(_split_flat(b))
+    return out
+
+
+def _incomplete(body: str) -> bool:
+    """"ỦY BAN THƯỜNG VỤ" / "BAN CHỈ ĐẠO" alone end a line but not a name."""
+    m = _head_re().fullmatch(body.strip())
+    return m is not None and fold(body) not in _known_names() and fold(body) not in {
+        "chính phủ", "quốc hội", "văn phòng", "tỉnh ủy", "thành ủy", "huyện ủy", "đảng ủy"}
+
+
+def _split_flat(body: str) -> list[str]:
+    if fold(body) in _known_names():
+        return [body]
+    cuts = [m.start() for m in _SPLIT_HEADS.finditer(body) if m.start() > 0]
+    parts, prev = [], 0
+    for c in cuts:
+        left = body[prev:c].strip()
+        # only cut after a complete name: the left part must end with a place or a field name
+        if left and not _incomplete(left) and len(left.split()) >= 2:
+            parts.append(left)
+            prev = c
+    parts.append(body[prev:].strip())
+    return [p for p in parts if p]
+
+
+@dataclass(frozen=True)
+class Jurisdiction:
+    """Where a document's issuer sits, to complete "UBND tỉnh" or "của UBND huyện"."""
+
+    province: str | None = None  # "tỉnh Lâm Đồng"
+    district: str | None = None  # "thị xã Đức Phổ"
+    commune: str | None = None  # "xã Bình Tân"
+
+    def level(self, unit: str) -> str | None:
+        unit = fold(unit)
+        if unit == "tỉnh":
+            return self.province
+        if unit in {"huyện", "quận", "thị xã"}:
+            return self.district if self.district and fold(self.district).startswith(unit) else None
+        if unit == "thành phố":
+            for cand in (self.district, self.province):
+                if cand and fold(cand).startswith("thành phố"):
+                    return cand
+            return None
+        if unit in {"xã", "phường", "thị trấn", "đặc khu"}:
+            return self.commune if self.commune and fold(self.commune).startswith(unit) else None
+        return None
+
+
+_UNIT_NAME = regex.compile(
+    r"(?<!\p{L})(?P<unit>tỉnh|thành phố|huyện|quận|thị xã|xã|phường|thị trấn|đặc khu)\s+"
+    r"(?P<name>(?:\p{Lu}[\p{L}']*|\d+)(?:\s+(?:\p{Lu}[\p{L}']*|\d+))*)",
+    regex.IGNORECASE,
+)
+
+
+def jurisdiction_of(*names: str | None) -> Jurisdiction:
+    """Province / district / commune named in the issuer and its parent (display names)."""
+    province = district = commune = None
+    for name in names:
+        if not name:
+            continue
+        for m in _UNIT_NAME.finditer(name):
+            unit = m.group("unit").lower()
+            if not m.group("name")[:1].isupper():
+                continue
+            full = f"{unit} {m.group('name')}"
+            if unit == "tỉnh":
+                province = province or full
+            elif unit in {"huyện", "quận", "thị xã"}:
+                district = district or full
+            elif unit == "thành phố":
+                if province is None and district is None and _is_central_city(m.group("name")):
+                    province = full
+                else:
+                    district = district or full
+            else:
+                commune = commune or full
+    return Jurisdiction(province, district, commune)
+
+
+_CENTRAL_CITIES = {"hà nội", "hồ chí minh", "hải phòng", "đà nẵng", "cần thơ", "huế"}
+
+
+def _is_central_city(name: str) -> bool:
+    return fold(name) in _CENTRAL_CITIES
+
+
+_RELATIVE = regex.compile(
+    r"^(?P<head>Ủy ban nhân dân|Hội đồng nhân dân|Ban Thường vụ|Thường trực)?\s*"
+    r"(?P<unit>tỉnh|thành phố|huyện|quận|thị xã|xã|phường|thị trấn|đặc khu)\s*$",
+    regex.IGNORECASE,
+)
+
+
+def resolve_issuer(raw: str | None, where: Jurisdiction | None = None) -> str | None:
+    """A cited issuer as written → full name, completing a bare level from the citing document.
+
+    "Chính phủ" → "Chính phủ"; "UBND tỉnh" (Lâm Đồng document) → "Ủy ban nhân dân tỉnh Lâm Đồng";
+    "Tỉnh ủy" → "Tỉnh ủy" + province; "UBND huyện" in a commune document without its district →
+    "Ủy ban nhân dân huyện" (left incomplete rather than guessed).
+    """
+    if not raw:
+        return None
+    name = display_name(raw)
+    if where is None:
+        return name
+    m = _RELATIVE.match(name)
+    if m:
+        place = where.level(m.group("unit"))
+        if place:
+            head = m.group("head") or ""
+            return f"{head} {place}".strip()
+        return name
+    low = fold(name)
+    if low in {"tỉnh ủy", "ban thường vụ tỉnh ủy", "thường trực tỉnh ủy"} and where.province:
+        return f"{name} {where.province.split(' ', 1)[1]}"
+    if low.startswith("sở ") and where.province and "tỉnh" not in low and "thành phố" not in low:
+        return f"{name} {where.province}"
+    return name

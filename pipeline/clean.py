@@ -1,0 +1,131 @@
+"""Text normalisation: the one place where raw text becomes the text that offsets refer to.
+
+Why a separate stage: every extractor assumes one canonical spelling of dashes, slashes, spaces and
+symbol letters; the stored page text is this normalised text, so a span (start, end) found by any
+extractor points at the same characters an auditor sees in `pages.parquet`.
+
+Handled (all tables in `rules/`):
+  - Unicode NFC (PDF text layers and Word files often hold NFD: "Quyết" as u + combining marks);
+  - dash/slash/space/quote variants (characters.tsv, scope everywhere): "56/2017/NĐ–CP" → "56/2017/NĐ-CP";
+  - look-alike letters inside symbols only (scope in_symbol): Cyrillic "TT-BTС" → "TT-BTC";
+  - Windows/Mac line ends → "\\n";
+  - glued web-portal furniture (boilerplate.tsv): portal title lines, chunk prefixes, footers.
+
+Not handled here, on purpose: tone placement (Uỷ/Ủy) stays as printed in the text; `fold` makes
+the variants compare equal and extracted names use the modern form (`canonical_tone`).
+"""
+from __future__ import annotations
+
+import unicodedata
+from functools import cache
+
+import regex
+
+from . import rules
+
+
+@cache
+def _everywhere_table() -> dict[int, str]:
+    everywhere, _ = rules.character_map()
+    return {ord(k): v for k, v in everywhere.items()}
+
+
+@cache
+def _symbol_token_re() -> regex.Pattern:
+    _, in_symbol = rules.character_map()
+    cls = "".join(regex.escape(c) for c in in_symbol)
+    # a token made of letters/digits/-/( ) that contains at least one look-alike character
+    return regex.compile(rf"[\p{{L}}\p{{N}}/\-()]*[{cls}][\p{{L}}\p{{N}}/\-()]*")
+
+
+@cache
+def _boilerplate_res() -> tuple[tuple[str, str, regex.Pattern], ...]:
+    out = []
+    for name, where, pattern in rules.boilerplate():
+        out.append((name, where, regex.compile(pattern, regex.IGNORECASE | regex.MULTILINE)))
+    return tuple(out)
+
+
+def _fix_symbol_lookalikes(text: str) -> str:
+    _, in_symbol = rules.character_map()
+
+    def repl(m: regex.Match) -> str:
+        token = m.group(0)
+        # only when the token mixes the look-alike with Latin letters or digits (a symbol),
+        # so that a Russian word quoted in a treaty stays Cyrillic
+        latin = regex.search(r"[\p{Latin}\d]", token)
+        foreign = regex.sub(r"[\p{Latin}\d/\-()]", "", token)
+        if latin and len(foreign) <= max(2, len(token) // 3):
+            return "".join(in_symbol.get(c, c) for c in token)
+        return token
+
+    return _symbol_token_re().sub(repl, text)
+
+
+def remove_boilerplate(text: str) -> tuple[str, int]:
+    """Strip portal furniture; returns the text and the number of characters removed."""
+    removed = 0
+    for _name, where, rx in _boilerplate_res():
+        if where == "start":
+            m = rx.match(text)
+            if m:
+                removed += m.end() - m.start()
+                text = text[m.end():]
+        elif where == "end":
+            tail_start = max(0, len(text) - 1500)
+            m = rx.search(text, tail_start)
+            if m:
+                removed += len(text) - m.start()
+                text = text[: m.start()].rstrip() + "\n"
+        else:  # line / anywhere
+            new, n = rx.subn("", text)
+            if n:
+                removed += len(text) - len(new)
+                text = new
+    return text, removed
+
+
+def normalize_text(text: str, strip_boilerplate: bool = True) -> tuple[str, int]:
+    """Raw text → canonical text (see module docstring). Returns (text, boilerplate chars removed)."""
+    text = unicodedata.normalize("NFC", text)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = text.translate(_everywhere_table())
+    text = _fix_symbol_lookalikes(text)
+    removed = 0
+    if strip_boilerplate:
+        text, removed = remove_boilerplate(text)
+    return text, removed
+
+
+@cache
+def _tone_re() -> tuple[regex.Pattern, dict[str, str]]:
+    mapping: dict[str, str] = {}
+    for old, new in rules.tone_variants():
+        mapping[old] = new
+        mapping[old.upper()] = new.upper()
+        mapping[old[0].upper() + old[1:]] = new[0].upper() + new[1:]
+    # only at the end of a syllable: "hoà" → "hòa" but "hoàn" (tone on a, correct) untouched
+    alternatives = "|".join(sorted(map(regex.escape, mapping), key=len, reverse=True))
+    return regex.compile(rf"(?:{alternatives})(?!\p{{L}})"), mapping
+
+
+def canonical_tone(s: str) -> str:
+    """Old-style tone placement → modern ("Uỷ ban" → "Ủy ban", "hoà" → "hòa")."""
+    rx, mapping = _tone_re()
+    return rx.sub(lambda m: mapping[m.group(0)], s)
+
+
+def fold(s: str | None) -> str:
+    """Comparison key: NFC, modern tone placement, case-folded, single spaces, no trailing dots."""
+    if not s:
+        return ""
+    s = unicodedata.normalize("NFC", s).translate(_everywhere_table())
+    s = canonical_tone(s).casefold()
+    s = regex.sub(r"\s+", " ", s).strip(" .,;:")
+    return s
+
+
+def strip_accents(s: str) -> str:
+    """ASCII-ish key for fuzzy lookups ("Lâm Đồng" → "lam dong")."""
+    s = unicodedata.normalize("NFD", s.replace("Đ", "D").replace("đ", "d"))
+    return "".join(c for c in s if unicodedata.category(c) != "Mn").casefold()

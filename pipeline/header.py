@@ -1,0 +1,329 @@
+"""The header (thể thức, Nghị định 30/2020 Phụ lục I): issuer, number, place and date, type, subject.
+
+Entry point: `read_header(text)`.
+
+Layouts handled (the two header columns arrive in any order once flattened to text):
+  vbpl:       CHÍNH PHỦ / CỘNG HÒA … / Độc lập … / Số: 249/2025/NĐ-CP / Hà Nội, ngày 19 tháng 09 năm 2025 / NGHỊ ĐỊNH / subject
+  docx table: ỦY BAN NHÂN DÂN / TỈNH LÂM ĐỒNG / Số:   /BC-UBND / V/v … / CỘNG HÒA … / Lâm Đồng, ngày   tháng 01 năm 2026
+  flattened:  ỦY BAN NHÂN DÂN TỈNH KON TUM ------- CỘNG HÒA … Số: 435/QĐ-UBND Kon Tum, ngày 04 tháng 5 năm 2020 QUYẾT ĐỊNH V/V …
+  Party:      TỈNH ỦY QUẢNG NGÃI / * / Số 05-CT/TU / ĐẢNG CỘNG SẢN VIỆT NAM / Quảng Ngãi, ngày …
+  Law:        QUỐC HỘI / … / Luật số: 121/2025/QH15 ; Nghị quyết số: 95/2025/UBTVQH15
+  Portal:     Số hiệu: … / Loại văn bản: … / Cơ quan ban hành: … / Ngày ban hành: … / Người ký: …
+  No header:  consolidated texts (VBHN), body-only copies — issuer inferred from the body
+              ("UBND thị xã Đức Phổ báo cáo …") or the place line, at a lower confidence.
+Blank draft fields: "Số:      /BC-UBND" → number None, symbol "BC-UBND";
+"ngày    tháng 12 năm 2025" → date None, year 2025.
+"""
+from __future__ import annotations
+
+from functools import cache
+
+import regex
+
+from . import rules
+from .agencies import display_name, split_bodies
+from .clean import fold
+from .models import Header, Span
+from .regexes import BLANK_NUMBER, MOTTO, NUMBER, PARTY_MOTTO, YEAR, make_date
+from .symbols import parse_number, type_from_symbol
+
+HEADER_WINDOW = 2500
+
+_SO = regex.compile(
+    rf"(?<!\p{{L}})(?:(?P<label>Số|SỐ|số)(?:\s+hiệu)?\s*[:.]?\s*)(?:{NUMBER}|(?P<blank>{BLANK_NUMBER}))",
+    regex.V1,
+)
+_QUOC_HIEU = regex.compile(r"c[ộo]ng\s+h(?:òa|oà|oa)\s+x[ãa]\s+h[ộo]i\s+ch[ủu]\s+ngh[ĩi]a\s+vi[ệe]t(?:\s+nam)?", regex.IGNORECASE)
+_MOTTO = regex.compile(MOTTO, regex.IGNORECASE)
+_PARTY = regex.compile(PARTY_MOTTO, regex.IGNORECASE)
+_BLANKISH = r"[\s._…\-]*"
+_DATE_LINE = regex.compile(
+    rf"(?:(?P<place>(?:TP\.\s*)?\p{{Lu}}[\p{{L}}'.]*(?:[ \t]+(?:\p{{Lu}}[\p{{L}}'.]*|\d+)){{0,5}})[ \t]*,[ \t]*)?"
+    rf"ngày(?P<d>[ \t]*\d{{1,2}}|{_BLANKISH})[ \t]*tháng(?P<m>[ \t]*\d{{1,2}}|{_BLANKISH})[ \t]*năm[ \t]*(?P<y>{YEAR})?",
+    regex.IGNORECASE,
+)
+_DATE_LINE_NUMERIC = regex.compile(
+    rf"(?P<place>\p{{Lu}}[\p{{L}}'.]*(?:[ \t]+\p{{Lu}}[\p{{L}}'.]*){{0,5}})[ \t]*,[ \t]*ngày[ \t]*(?P<d>\d{{1,2}})[/.\-](?P<m>\d{{1,2}})[/.\-](?P<y>{YEAR})")
+_VV = regex.compile(r"(?<!\p{L})V/[vV]\s*[:.]?\s*(?P<subject>[^\n]+(?:\n(?!\s*(?:CỘNG|Độc|Kính|\p{Lu}[\p{L}]*,\s*ngày))[^\n]{0,200})?)")
+_BODY_START = regex.compile(
+    r"^\s*(?:Căn\s+cứ|Kính\s+gửi|Thực\s+hiện|Theo\s+đề\s+nghị|Xét\s+đề\s+nghị|Điều\s+1\b|I\.\s|Phần\s+I\b|Chương\s+I\b|1\.\s)",
+    regex.MULTILINE | regex.IGNORECASE,
+)
+_PORTAL = regex.compile(
+    r"^\s*(?P<key>Số\s+hiệu|Loại\s+văn\s+bản|Cơ\s+quan\s+ban\s+hành|Nơi\s+ban\s+hành|Ngày\s+ban\s+hành|Người\s+ký)\s*:\s*(?P<value>[^\n]+)$",
+    regex.MULTILINE | regex.IGNORECASE,
+)
+# body phrases that name the issuer when the header is missing: "UBND thị xã Đức Phổ báo cáo …"
+_BODY_ISSUER = regex.compile(
+    r"(?P<name>(?:UBND|Ủy\s+ban\s+nhân\s+dân|Uỷ\s+ban\s+nhân\s+dân|Sở\s+[\p{Lu}][\p{L}]*(?:\s+[\p{L}]+){0,6}?|Công\s+an)"
+    r"(?:\s+(?:tỉnh|thành\s+phố|huyện|quận|thị\s+xã|xã|phường|thị\s+trấn|đặc\s+khu)(?:\s+\p{Lu}[\p{L}]*){0,4})?)"
+    r"\s+(?:báo\s+cáo|kính\s+trình|trình|ban\s+hành|xây\s+dựng|thông\s+báo|đề\s+nghị|có\s+ý\s+kiến)\b",
+)
+
+
+@cache
+def _titles_re() -> regex.Pattern:
+    alts = "|".join(regex.escape(t).replace(r"\ ", r"\s+") for t, _ in rules.titles())
+    return regex.compile(rf"(?<![\p{{L}}])(?P<title>{alts})(?![\p{{L}}])")
+
+
+def _title_name(title: str) -> str:
+    key = regex.sub(r"\s+", " ", title)
+    for t, name in rules.titles():
+        if t == key:
+            return name
+    return key.title()
+
+
+def _is_upper_line(line: str) -> bool:
+    letters = [c for c in line if c.isalpha()]
+    return len(letters) >= 2 and sum(c.isupper() for c in letters) / len(letters) >= 0.85
+
+
+def _issuer_block(text: str, stop: int) -> tuple[list[str], int | None]:
+    """Upper-case lines before `stop`, quốc hiệu and decorations removed: the issuer's lines."""
+    lines = []
+    first = None
+    pos = 0
+    for raw in text[:stop].split("\n"):
+        line_start = pos
+        pos += len(raw) + 1
+        line = _QUOC_HIEU.sub(" ", raw)
+        line = _MOTTO.sub(" ", line)
+        line = _PARTY.sub(" ", line)
+        line = regex.sub(r"[-_=*]{2,}|^\s*\*\s*$", " ", line).strip(" -_*\t")
+        if not line:
+            continue
+        if regex.match(r"(?:Số|SỐ)\b", line) or regex.search(r",\s*ngày", line, regex.IGNORECASE):
+            break
+        if _is_upper_line(line):
+            if first is None:
+                first = line_start + max(0, raw.find(line[:5]))
+            lines.append(line)
+        elif lines:
+            break
+    return lines, first
+
+
+def _portal_fields(text: str) -> dict[str, str]:
+    out = {}
+    for m in _PORTAL.finditer(text[:HEADER_WINDOW]):
+        out[fold(m.group("key"))] = m.group("value").strip()
+    return out
+
+
+def read_header(text: str) -> Header:
+    h = Header()
+    window = text[:HEADER_WINDOW]
+    body = _BODY_START.search(window)
+    zone_end = body.start() if body else len(window)
+    zone = window[:zone_end]
+
+    # Số: number / blank number
+    so = _SO.search(zone)
+    if so:
+        if so.group("blank") is not None:
+            h.symbol = regex.sub(r"\s+", "", so.group("s_blank"))
+            if so.group("y_blank"):
+                h.issue_year = int(so.group("y_blank"))
+            h.number_span = Span(so.start(), so.end())
+        else:
+            num = parse_number(so)
+            h.number, h.symbol = num.number, num.symbol
+            h.number_span = Span(so.start("n_norm") if so.group("n_norm") else so.start("n_party") if so.group("n_party") else so.start("n_admin"), so.end())
+
+    # Place, ngày … tháng … năm …
+    dm = _DATE_LINE.search(zone) or _DATE_LINE_NUMERIC.search(zone)
+    if dm:
+        h.date_span = Span(dm.start(), dm.end())
+        if dm.group("y"):
+            h.issue_year = int(dm.group("y"))
+        d, m = (dm.group("d") or "").strip(" ._…-\t"), (dm.group("m") or "").strip(" ._…-\t")
+        if d.isdigit() and m.isdigit() and dm.group("y"):
+            h.issue_date = make_date(d, m, dm.group("y"))
+        place = dm.group("place")
+        if place:
+            place = _clean_place(place)
+            h.place = place or None
+
+    # type title (upper case, after the Số and date lines) and its subject
+    after = max([s.end for s in (h.number_span, h.date_span) if s] or [0])
+    qh = _QUOC_HIEU.search(zone)
+    if qh:
+        after = max(after, qh.end())
+    mo = _MOTTO.search(zone)
+    if mo:
+        after = max(after, mo.end())
+    tm = _find_title(window, after, zone_end)
+    if tm is None and after:
+        tm = _find_title(window, 0, zone_end, own_line_only=True)
+    if tm:
+        h.doc_type = _title_name(tm.group("title"))
+        h.doc_type_span = Span(tm.start(), tm.end())
+        h.subject, h.subject_span = _subject_after(window, tm.end())
+    vv = _VV.search(zone)
+    if h.doc_type is None and vv:
+        h.doc_type = "Công văn"
+    if vv and (h.subject is None or h.doc_type == "Công văn"):
+        h.subject = regex.sub(r"\s+", " ", vv.group("subject")).strip()
+        h.subject_span = Span(vv.start("subject"), vv.end("subject"))
+    if h.doc_type is None and h.number:
+        num = parse_number(_SO.search(zone))
+        h.doc_type = type_from_symbol(num)
+    elif h.doc_type is None and h.symbol:
+        h.doc_type = _type_from_blank_symbol(h.symbol)
+
+    # issuer: upper-case lines before the Số line / quốc hiệu / date line
+    stops = [s for s in (so.start() if so else None, qh.start() if qh else None,
+                         dm.start() if dm else None, tm.start() if tm else None) if s is not None]
+    stop = min(stops) if stops else 0
+    lines, first = _issuer_block(window, stop)
+    if not lines and qh is not None:
+        # right column first (quốc hiệu, motto), then the issuer
+        end_qh = (mo.end() if mo else qh.end())
+        rest_stop = min([s for s in (so.start() if so else None, dm.start() if dm else None,
+                                     tm.start() if tm else None) if s is not None and s > end_qh] or [end_qh])
+        lines, first = _issuer_block(window[end_qh:rest_stop], rest_stop - end_qh)
+        if first is not None:
+            first += end_qh
+    if lines:
+        bodies = split_bodies(lines)
+        if bodies:
+            h.issuer = display_name(bodies[-1])
+            h.issuer_parent = display_name(bodies[-2]) if len(bodies) >= 2 else None
+            h.issuer_confidence = 1.0
+            h.issuer_source = "header"
+            if first is not None:
+                h.issuer_span = Span(first, first + sum(len(ln) + 1 for ln in lines))
+
+    portal = _portal_fields(text)
+    if portal:
+        _apply_portal(h, portal)
+
+    if h.issuer is None:
+        _issuer_from_body(text, h)
+
+    h.body_start = max([s.end for s in (h.number_span, h.date_span, h.subject_span, h.doc_type_span) if s] or [0])
+    return h
+
+
+def _clean_place(place: str) -> str:
+    place = regex.sub(r"\s+", " ", place).strip(" ,")
+    words = place.split(" ")
+    # keep the trailing capitalised run ("Hạnh phúc Hà Nội" → "Hà Nội"; "…/QĐ-UBND Kon Tum" → "Kon Tum")
+    keep: list[str] = []
+    for w in reversed(words):
+        if w[:1].isupper() and not regex.search(r"[/\d]", w) and not _is_upper_line(w) or w in {"TP.", "TP"}:
+            keep.append(w)
+        elif w[:1].isupper() and len(w) > 1 and _is_upper_line(w) and not keep:
+            break
+        else:
+            break
+    return " ".join(reversed(keep))
+
+
+def _find_title(window: str, start: int, end: int, own_line_only: bool = False) -> regex.Match | None:
+    for m in _titles_re().finditer(window, start, max(end, start)):
+        line_start = window.rfind("\n", 0, m.start()) + 1
+        line_end = window.find("\n", m.end())
+        line_end = len(window) if line_end < 0 else line_end
+        before = window[line_start: m.start()].strip()
+        after = window[m.end(): line_end].strip()
+        alone = not before and (not after or not _is_upper_line(after) or after.startswith(("V/V", "VỀ", "V/v", "Về")))
+        # flattened: "… năm 2020 QUYẾT ĐỊNH V/V BAN HÀNH …"
+        flat = not own_line_only and (before == "" or regex.search(r"\d{4}\s*$|[-]{3,}\s*$", before)) and \
+            regex.match(r"\s*(?:V/V|VỀ|V/v|Về|\p{Lu})", window[m.end(): m.end() + 5] or "x")
+        if alone or flat:
+            return m
+    return None
+
+
+def _subject_after(window: str, pos: int) -> tuple[str | None, Span | None]:
+    """The subject (trích yếu): rest of the title line, or the following lines up to a break."""
+    rest_line_end = window.find("\n", pos)
+    rest_line_end = len(window) if rest_line_end < 0 else rest_line_end
+    rest = window[pos:rest_line_end].strip()
+    lines: list[tuple[int, str]] = []
+    start = None
+    if rest:
+        start = pos + (len(window[pos:rest_line_end]) - len(window[pos:rest_line_end].lstrip()))
+        lines.append((start, rest))
+        cursor = rest_line_end + 1
+    else:
+        cursor = rest_line_end + 1
+        # skip blank lines and decorations
+        while cursor < len(window):
+            nl = window.find("\n", cursor)
+            nl = len(window) if nl < 0 else nl
+            ln = window[cursor:nl].strip(" \t-_*")
+            if ln:
+                break
+            cursor = nl + 1
+    while cursor < len(window) and len(lines) < 4:
+        nl = window.find("\n", cursor)
+        nl = len(window) if nl < 0 else nl
+        raw = window[cursor:nl]
+        ln = raw.strip()
+        if not ln or regex.match(r"[-_*=]{3,}", ln):
+            break
+        if _BODY_START.match(ln) or regex.match(r"(?:CHỦ\s+TỊCH|BỘ\s+TRƯỞNG|THỦ\s+TƯỚNG|GIÁM\s+ĐỐC|QUỐC\s+HỘI\b|CHÍNH\s+PHỦ\b|ỦY\s+BAN|UỶ\s+BAN|HỘI\s+ĐỒNG)", ln):
+            break
+        if lines and _is_upper_line(ln) != _is_upper_line(lines[-1][1]):
+            break
+        if start is None:
+            start = cursor + (len(raw) - len(raw.lstrip()))
+        lines.append((cursor, ln))
+        cursor = nl + 1
+        if len(" ".join(x for _, x in lines)) > 400:
+            break
+    if not lines:
+        return None, None
+    subject = regex.sub(r"\s+", " ", " ".join(x for _, x in lines)).strip()
+    # flattened header: the subject runs into the issuer authority line ("… ỦY BAN NHÂN DÂN TỈNH KON TUM")
+    subject = regex.sub(r"\s+(?:ỦY|UỶ)\s+BAN\s+NHÂN\s+DÂN[\p{Lu}\s]*$", "", subject)
+    end = lines[-1][0] + len(lines[-1][1])
+    return subject, Span(start or lines[0][0], end)
+
+
+def _type_from_blank_symbol(symbol: str) -> str | None:
+    """"BC-UBND" → Báo cáo; "UBND-NC" (no type abbreviation) → Công văn."""
+    fake = regex.match(NUMBER, f"1/{symbol}", regex.V1)
+    if not fake:
+        return None
+    return type_from_symbol(parse_number(fake))
+
+
+def _apply_portal(h: Header, portal: dict[str, str]) -> None:
+    """Portal metadata blocks (vbpl.vn, thuvienphapluat.vn) fill what the header left empty."""
+    if h.number is None and "số hiệu" in portal:
+        m = regex.search(NUMBER, portal["số hiệu"], regex.V1)
+        if m:
+            num = parse_number(m)
+            h.number, h.symbol = num.number, num.symbol
+    if h.doc_type is None and "loại văn bản" in portal:
+        h.doc_type = portal["loại văn bản"].strip()
+    if h.issuer is None and "cơ quan ban hành" in portal:
+        h.issuer = display_name(portal["cơ quan ban hành"])
+        h.issuer_confidence = 0.9
+        h.issuer_source = "portal"
+    if h.issue_date is None and "ngày ban hành" in portal:
+        m = regex.search(rf"(\d{{1,2}})[/.\-](\d{{1,2}})[/.\-]({YEAR})", portal["ngày ban hành"])
+        if m:
+            h.issue_date = make_date(*m.groups())
+            h.issue_year = h.issue_date.year if h.issue_date else h.issue_year
+    if "người ký" in portal:
+        h.__dict__.setdefault("portal_signer", portal["người ký"])
+
+
+def _issuer_from_body(text: str, h: Header) -> None:
+    """No header: "UBND thị xã Đức Phổ báo cáo …" in the first paragraphs, else the place line."""
+    m = _BODY_ISSUER.search(text, 0, min(len(text), 6000))
+    if m:
+        h.issuer = display_name(m.group("name"))
+        h.issuer_confidence = 0.6
+        h.issuer_source = "body"
+        h.issuer_span = Span(m.start("name"), m.end("name"))
+        return
+    if h.place:
+        h.issuer_confidence = 0.3
+        h.issuer_source = "place"

@@ -1,0 +1,158 @@
+"""Typed records that flow between stages.
+
+Every extracted value carries its evidence span (start, end) into the document's normalised text,
+so that an auditor can go back to the words. Records are plain dataclasses: they pickle across
+process pools and Dask workers, and `store` turns them into Arrow rows.
+
+Naming: code uses English names (`number`, `issuer`, `signer`); the Parquet contract of
+DESIGN.md uses the same names, so a record field and its column are one word.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Optional
+
+EXTRACTOR_VERSION = "0.2.0"
+
+# Pages are joined with this separator to form the document text that every offset refers to.
+PAGE_SEPARATOR = "\n\f\n"
+
+
+@dataclass
+class Span:
+    start: int
+    end: int
+
+
+@dataclass
+class Page:
+    """One page of text. `start` is its offset in the joined document text."""
+
+    page: int
+    text: str
+    start: int = 0
+    ocr: bool = False
+    ocr_confidence: Optional[float] = None
+    engine: Optional[str] = None
+    raw_text: Optional[str] = None  # OCR output before repair, when it differs
+
+
+@dataclass
+class Header:
+    doc_type: Optional[str] = None
+    doc_type_span: Optional[Span] = None
+    number: Optional[str] = None  # "76/KH-UBND"; None when blank in the document
+    symbol: Optional[str] = None  # "KH-UBND"
+    number_span: Optional[Span] = None
+    issue_date: Optional[dt.date] = None
+    issue_year: Optional[int] = None
+    date_span: Optional[Span] = None
+    place: Optional[str] = None
+    issuer: Optional[str] = None
+    issuer_parent: Optional[str] = None
+    issuer_span: Optional[Span] = None
+    issuer_confidence: Optional[float] = None  # 1.0 header, lower when inferred from the body
+    issuer_source: Optional[str] = None  # header | portal | body | place
+    subject: Optional[str] = None
+    subject_span: Optional[Span] = None
+    body_start: int = 0  # offset where the body (after title/subject) begins
+
+
+@dataclass
+class Signature:
+    signer: Optional[str] = None
+    signer_title: Optional[str] = None
+    authority: Optional[str] = None  # "TM." / "KT." / "TM. … / KT." stacked prefixes
+    span: Optional[Span] = None
+    recipients: list[str] = field(default_factory=list)
+    filing: list[str] = field(default_factory=list)  # "Lưu: VT, NC" entries: not recipients
+
+
+@dataclass
+class Citation:
+    """A mention of another document in the text.
+
+    Surface forms handled (see `references.find_citations`):
+      Full:      Quyết định số 2750/QĐ-UBND ngày 05/7/2017 của UBND thị xã
+      List:      các Quyết định số: 2750/QĐ-UBND ngày 05/7/2017, 4799/QĐ-UBND ngày 31/12/2020
+      Normative: Nghị định số 56/2017/NĐ-CP ngày 09 tháng 5 năm 2017 của Chính phủ
+      Party:     Chỉ thị số 28-CT/TW
+      Named law: Luật Viên chức số 58/2010/QH12;  Luật Trẻ em (no number)
+      Typeless:  văn bản số 1413/PC04 (type from the symbol)
+      Part:      mục 18 phần VI Kế hoạch số 92/KH-UBND
+      Short:     Kế hoạch số 92/KH-UBND (after a full citation: date and issuer inherited)
+    """
+
+    mention: str
+    start: int
+    end: int
+    cited_type: Optional[str] = None
+    cited_number: Optional[str] = None
+    cited_name: Optional[str] = None  # for named laws ("Luật Trẻ em")
+    cited_date: Optional[dt.date] = None
+    cited_year: Optional[int] = None
+    cited_issuer: Optional[str] = None  # resolved full name
+    cited_issuer_raw: Optional[str] = None  # as written ("UBND thị xã")
+    cited_subject: Optional[str] = None
+    part: Optional[str] = None  # "mục 18 phần VI"
+    relation: str = "mentions"
+    relation_cue: Optional[str] = None
+    short_form: bool = False
+    target_id: Optional[str] = None
+    page: int = 1
+
+
+@dataclass
+class Task:
+    assignee: str
+    action: str
+    start: int
+    end: int
+    coordinators: list[str] = field(default_factory=list)
+    deadline: Optional[dt.datetime] = None
+    deadline_text: Optional[str] = None
+
+
+@dataclass
+class Entity:
+    label: str
+    text: str
+    start: int
+    end: int
+    normalized: Optional[str] = None
+    source: str = "rule"
+
+
+@dataclass
+class Failure:
+    source_path: str
+    stage: str
+    error: str
+    page: Optional[int] = None
+    doc_id: Optional[str] = None
+
+
+@dataclass
+class DocumentRecord:
+    doc_id: str
+    source_path: str
+    source_sha256: str
+    kind: str  # txt | pdf | docx | image
+    pages: list[Page] = field(default_factory=list)
+    header: Header = field(default_factory=Header)
+    signature: Signature = field(default_factory=Signature)
+    citations: list[Citation] = field(default_factory=list)
+    tasks: list[Task] = field(default_factory=list)
+    entities: list[Entity] = field(default_factory=list)
+    failures: list[Failure] = field(default_factory=list)  # per-page problems; doc still usable
+    boilerplate_removed: int = 0  # characters of portal furniture removed
+    extractor_version: str = EXTRACTOR_VERSION
+
+    @property
+    def text(self) -> str:
+        return PAGE_SEPARATOR.join(p.text for p in self.pages)
+
+    @property
+    def ocr(self) -> bool:
+        return any(p.ocr for p in self.pages)

@@ -1,0 +1,416 @@
+"""Find the documents a text cites.
+
+Entry point: `find_citations(text, own_number=None, where=None)`.
+
+The finder anchors on what is hardest to fake, the document number, then reads outwards: the type
+word and parts to the left, the date, issuer and subject to the right. Named laws, which carry no
+number, are found in a second pass. Forms handled (one branch each in `_read_left`):
+
+  Full:          Quyết định số 2750/QĐ-UBND ngày 05/7/2017 của UBND thị xã
+  No "số":       Công văn 627/BYT-BH ngày 27/01/2021
+  Colon:         Công văn số: 144/SNV-TCBC
+  List:          các Quyết định số: 2750/QĐ-UBND ngày 05/7/2017, 4799/QĐ-UBND ngày 31/12/2020 (one row each)
+  Named+number:  Luật Viên chức số 58/2010/QH12
+  Amending law:  Luật sửa đổi, bổ sung một số điều của Luật Cán bộ, công chức và Luật Viên chức số 52/2019/QH14
+  Typeless:      văn bản số 1413/PC04 ; số 253/TTr-SNV (type from the symbol: TTr → Tờ trình)
+  Bare symbol:   (Nghị định 56/2017/NĐ-CP, 12/2024/NĐ-CP) — a known symbol gives the type
+  Part:          mục 18 phần VI Kế hoạch số 92/KH-UBND → part "mục 18 phần VI"
+  Dates:         ngày 05/7/2017 · 9-5-2017 · ngày 26 tháng 8 năm 2025 · năm 2020 (year only)
+  Named law:     Luật Trẻ em ; Bộ luật Lao động ; Luật Tổ chức chính quyền địa phương ngày 19 tháng 6 năm 2015
+  Short form:    Kế hoạch số 92/KH-UBND after its full citation → date and issuer inherited
+
+Not references: the document's own number, form and annex codes ("Mẫu số 01/PCTN"), phone numbers.
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+from functools import cache
+
+import regex
+
+from . import rules
+from .agencies import Jurisdiction, display_name, resolve_issuer
+from .clean import fold
+from .models import Citation
+from .regexes import (
+    YEAR,
+    date_from_match,
+    date_re,
+    excluded_before_re,
+    generic_before_re,
+    law_type_before_re,
+    number_re,
+    part_before_re,
+    type_word_before_re,
+)
+from .relations import assign_relations
+from .symbols import Number, issuer_from_symbol, parse_number, symbol_is_known, type_from_symbol
+
+LEFT_WINDOW = 260
+
+# After the number: ", ngày 05/7/2017", " ngày 26 tháng 8 năm 2025", " (05/7/2017)", " năm 2020"
+_DATE_AFTER = regex.compile(
+    rf"\s*,?\s*(?:\(\s*)?(?:được\s+)?(?:ban\s+hành\s+|ký\s+)?(?:ngày\s*(?:ban\s+hành\s*)?:?\s*)?"
+    rf"(?:{date_re().pattern})\s*\)?",
+    regex.IGNORECASE,
+)
+_YEAR_AFTER = regex.compile(rf"\s*(?:ban\s+hành\s+)?năm\s+(?P<year>{YEAR})(?!\d)", regex.IGNORECASE)
+# "của UBND tỉnh", "do Bộ Y tế ban hành", "của Bộ trưởng Bộ Tư pháp"
+_ISSUER_AFTER = regex.compile(r"\s*,?\s*(?:của|do)\s+", regex.IGNORECASE)
+_SUBJECT_AFTER = regex.compile(
+    r"\s*,?\s*(?P<subject>(?:về\s+việc|về|v/v|quy\s+định|hướng\s+dẫn|ban\s+hành|phê\s+duyệt|sửa\s+đổi|"
+    r"thực\s+hiện|triển\s+khai|thành\s+lập|hợp\s+nhất)\b[^;\n]{0,300}?)(?=\s*(?:[;\n]|\.\s|\.$|\Z|,\s*(?:và\s+)?(?:các\s+)?\p{Lu}))",
+    regex.IGNORECASE,
+)
+# connectors between items of one list: ", ", " và ", "; ", " và các "
+_LIST_GAP = regex.compile(r"\A\s*(?:,|;|\bvà\b|\bhoặc\b|,\s*và|/)\s*(?:các\s+)?(?:số\s*:?\s*)?\Z", regex.IGNORECASE)
+
+# tokens allowed inside an issuer name after "của": capitalised words, known lower-case words
+_ISSUER_LOWER = set(
+    "nhân dân tỉnh huyện xã thị thành phố quận phường trấn đặc khu chính phủ nội vụ tài y tế tư pháp "
+    "xây dựng công an nghiệp nông môi trường giáo dục đào tạo lao động thương binh hội văn hóa hoá thể "
+    "thao du lịch khoa học nghệ kế hoạch đầu giao thông vận tải tin truyền nguyên ngoại quốc phòng thanh "
+    "tra kiểm toán nhà nước bảo hiểm ngân hàng tòa án viện sát tối cao thường trực chấp trung ương đảng "
+    "bí thư chỉ đạo quản lý các và ủy uỷ mặt trận tổ việt nam tộc tôn phát triển thôn hải quan thuế cục "
+    "chi sở bộ trưởng giám đốc chủ tịch phó cũ mới liên ngành cấp hành vụ nhiệm hợp tác xã".split()
+)
+_ISSUER_STOP_BIGRAMS = regex.compile(r"\A(?:ban\s+hành|quy\s+định|hướng\s+dẫn|về\b|tại\b|thực\s+hiện|phê\s+duyệt)",
+                                     regex.IGNORECASE)
+
+
+def _read_issuer(text: str, pos: int) -> tuple[str | None, int]:
+    """Issuer name starting at `pos` (after "của"/"do"): up to 14 tokens of a body name."""
+    toks = list(regex.finditer(r"\(cũ\)|[\p{L}\d'&.]+|\s*-\s*", text[pos: pos + 200]))
+    end = pos
+    count = 0
+    expect_start = True
+    for t in toks:
+        word = t.group(0)
+        absolute = pos + t.start()
+        if text[end:absolute].strip():  # punctuation between tokens: stop
+            break
+        if "\n" in text[end:absolute]:
+            break
+        w = word.strip()
+        if _ISSUER_STOP_BIGRAMS.match(text, absolute) and count > 0:
+            break
+        if w == "-":
+            if count == 0:
+                break
+            end = pos + t.end()
+            continue
+        if w == "(cũ)":
+            end = pos + t.end()
+            continue
+        core = w.rstrip(".")
+        if expect_start:
+            if not (core[:1].isupper() or core.lower() in {"ủy", "uỷ", "bộ", "sở"}):
+                return None, pos
+            expect_start = False
+        elif not (core[:1].isupper() or core.lower() in _ISSUER_LOWER or core.isdigit()):
+            break
+        end = pos + t.start() + len(word.rstrip(".")) if word.endswith(".") and not core.isupper() else pos + t.end()
+        count += 1
+        if count >= 14 or word.endswith("."):
+            break
+    name = text[pos:end].strip(" ,-")
+    # trailing connector "và" belongs to the next item, not to the name
+    name = regex.sub(r"\s+(?:và|các)$", "", name)
+    return (name or None), pos + len(text[pos:end].rstrip()) if name else pos
+
+
+@cache
+def _law_names_folded() -> tuple[tuple[str, str], ...]:
+    return tuple((fold(n), n) for n in rules.law_names())
+
+
+_NAMED_LAW = regex.compile(r"(?<![\p{L}])(?P<type>Bộ luật|Luật|Pháp lệnh|Hiến pháp)(?![\p{L}])")
+_NAME_STOP = regex.compile(
+    r"\s*(?:[;:()\n\"“”]|\.(?:\s|$)|\bsố\b|\bngày\b|\bnăm\s+\d|\bcủa\b|\bđã\b|\bđược\b|\bquy\s+định\b|\bvà\s+(?:các|Luật|Bộ\s+luật|Nghị)\b|"
+    r"\bhiện\s+hành\b|\bthì\b|\bvề\b|\btại\b|\bnày\b|\bcó\s+hiệu\b|\bhướng\s+dẫn\b|\bvà\s+văn\b|\bvà\s+các\b|"
+    r",\s*(?:Luật|Bộ\s+luật|Nghị|Thông|Pháp|Quyết|\p{Ll}+\s+(?:Luật|Nghị)))",
+)
+_AMENDING_NAME = regex.compile(
+    r"\A(?P<verb>sửa\s+đổi,?\s*(?:và\s+)?bổ\s+sung|sửa\s+đổi|bổ\s+sung)\s+(?:một\s+số\s+điều\s+)?(?:của\s+)?"
+    r"(?P<rest>(?:(?:Bộ\s+luật|Luật|Pháp\s+lệnh)\s+[^;\n]*?))(?=\s*(?:[;\n]|\.\s|\bngày\b|\bsố\b|\bnăm\s+\d|$))",
+)
+
+
+def _named_law_at(text: str, m: regex.Match) -> tuple[str, int] | None:
+    """Name of the law whose type word matched at `m`, and the end offset; None if generic."""
+    start = m.start()
+    after = text[m.end(): m.end() + 400]
+    if not after[:1].isspace():
+        return None
+    rest = after.lstrip()
+    if m.group("type") == "Hiến pháp":
+        hm = regex.match(r"(?:nước\s+Cộng\s+h(?:òa|oà)\s+xã\s+hội\s+chủ\s+nghĩa\s+Việt\s+Nam)?", rest)
+        return "Hiến pháp", m.end() + (len(after) - len(rest)) + (hm.end() if hm else 0)
+    am = _AMENDING_NAME.match(rest)
+    if am:  # "Luật sửa đổi, bổ sung một số điều của Luật X và Luật Y"
+        end = m.end() + (len(after) - len(rest)) + am.end()
+        return regex.sub(r"\s+", " ", text[start:end]).strip(" ,"), end
+    if not rest[:1].isupper():  # "luật này", "Luật sư" (a lawyer) start in lower case
+        return None
+    window = text[start: start + 250]
+    fw = fold(window)
+    for folded, name in _law_names_folded():
+        if fw.startswith(folded) and (len(fw) == len(folded) or not fw[len(folded)].isalpha()):
+            return name, start + len(name)
+    stop = _NAME_STOP.search(rest)
+    name_rest = rest[: stop.start()] if stop else rest[:80]
+    name_rest = regex.sub(r"\s+", " ", name_rest).strip(" ,")
+    words = name_rest.split()
+    if not words or len(words) > 12 or words[0] in {"sư"}:
+        return None
+    if words[0].lower() in {"này", "sửa", "số", "khác", "mẫu", "về"}:
+        return None
+    name = f"{m.group('type')} {name_rest}"
+    end = m.end() + (len(after) - len(rest)) + len(rest[: stop.start()] if stop else name_rest)
+    return name, end
+
+
+def _type_and_start(text: str, m: regex.Match, num: Number, prev: Citation | None) -> tuple[str | None, int, str | None, str | None] | None:
+    """What stands left of the number: (type, mention start, named-law name, how) or None to reject."""
+    lo = max(0, m.start() - LEFT_WINDOW)
+    left = text[lo: m.start()]
+    # Branch 0: forms, annexes, accounts, phone numbers — not documents
+    if excluded_before_re().search(left):
+        return None
+    # Branch 1: a law named before its number: "Luật Viên chức số 58/2010/QH12"
+    if num.grammar == "normative" and regex.match(r"(?:QH|PL|UBTVQH)", num.symbol):
+        lm = law_type_before_re().search(left)
+        if lm and not regex.search(r"\d+/\d{4}/|[;]", lm.group("name")):
+            name = regex.sub(r"\s+", " ", f"{lm.group('type')} {lm.group('name')}").strip(" ,")
+            start = lo + lm.start()
+            # "Luật sửa đổi, bổ sung … của Luật X số N": the number belongs to the amending law
+            am = regex.search(r"(?:Bộ\s+luật|Luật|Pháp\s+lệnh)\s+sửa\s+đổi,?\s+bổ\s+sung[^;\n]{0,250}?(?:của|tại)\s+[^;\n\d]{0,120}\Z",
+                              text[max(0, start - 260): start])
+            if am:
+                start = max(0, start - 260) + am.start()
+                name = regex.sub(r"\s+", " ", text[start: lo + lm.end()]).strip()
+                name = regex.sub(r"\s*(?:,\s*)?(?:số\s*:?)?\s*$", "", name)
+            return ("Bộ luật" if lm.group("type").startswith("Bộ") else
+                    "Pháp lệnh" if lm.group("type").startswith("Pháp") else "Luật"), start, name, "named"
+    # Branch 2: a type word right before: "Quyết định số", "Công văn", "các Nghị quyết số:"
+    tm = type_word_before_re().search(left)
+    if tm:
+        word = regex.sub(r"\s+", " ", tm.group("type")).casefold()
+        tname = rules.type_words().get(word)
+        implied = type_from_symbol(num)
+        # a symbol that names another type wins over "Thông báo kết luận"-style generic words
+        if tname == "Kết luận" and implied == "Thông báo":
+            tname = implied
+        if tname == "Công văn" and implied and implied not in {"Công văn"} and num.grammar != "admin":
+            tname = implied
+        return tname, lo + tm.start(), None, "typed"
+    # Branch 3: generic "văn bản số 1413/PC04", "số 12/QĐ-UBND": the symbol gives the type
+    gm = generic_before_re().search(left)
+    if gm:
+        return type_from_symbol(num) or "Công văn", lo + gm.start(), None, "generic"
+    # Branch 4: next item of a list sharing one type word
+    if prev is not None and prev.end <= m.start() and _LIST_GAP.match(text[prev.end: m.start()]):
+        implied = type_from_symbol(num)
+        return implied or prev.cited_type, m.start(), None, "list"
+    # Branch 5: a bare number whose symbol we know: "(12/2024/NĐ-CP)"
+    if symbol_is_known(num):
+        return type_from_symbol(num), m.start(), None, "bare"
+    return None
+
+
+def _read_right(text: str, pos: int, where: Jurisdiction | None, c: Citation) -> int:
+    """Date, issuer, subject after the number; returns the mention's end."""
+    end = pos
+    dm = _DATE_AFTER.match(text, pos, min(len(text), pos + 80))
+    if dm:
+        c.cited_date = date_from_match(dm)
+        c.cited_year = c.cited_date.year if c.cited_date else None
+        end = dm.end()
+    else:
+        ym = _YEAR_AFTER.match(text, pos, min(len(text), pos + 40))
+        if ym:
+            c.cited_year = int(ym.group("year"))
+            end = ym.end()
+    im = _ISSUER_AFTER.match(text, end, min(len(text), end + 20))
+    if im:
+        name, iend = _read_issuer(text, im.end())
+        if name:
+            c.cited_issuer_raw = name
+            c.cited_issuer = resolve_issuer(name, where)
+            end = iend
+    sm = _SUBJECT_AFTER.match(text, end, min(len(text), end + 320))
+    if sm:
+        c.cited_subject = regex.sub(r"\s+", " ", sm.group("subject")).strip()
+    return end
+
+
+def find_citations(text: str, own_number: str | None = None, where: Jurisdiction | None = None,
+                   exclude: list[tuple[int, int]] | None = None) -> list[Citation]:
+    """All citations in `text`, in order, with relation, short forms resolved and target ids.
+
+    `own_number` (the document's own number) is never a reference; `exclude` lists spans (the
+    header's `Số:` line) to skip; `where` completes relative issuers ("UBND tỉnh").
+    """
+    exclude = exclude or []
+    own = fold(own_number) if own_number else None
+    out: list[Citation] = []
+    prev: Citation | None = None
+    for m in number_re().finditer(text):
+        if any(a <= m.start() < b for a, b in exclude):
+            continue
+        num = parse_number(m)
+        found = _type_and_start(text, m, num, prev)
+        if found is None:
+            continue
+        tname, start, law_name, how = found
+        c = Citation(mention="", start=start, end=m.end(), cited_type=tname, cited_number=num.number,
+                     cited_name=law_name)
+        if num.year:
+            c.cited_year = num.year
+        c.end = _read_right(text, m.end(), where, c)
+        if c.cited_issuer is None:
+            implied = issuer_from_symbol(num)
+            if implied:
+                c.cited_issuer = implied
+        if how == "list" and prev is not None and c.cited_issuer_raw is None:
+            pass  # a shared trailing issuer is filled below (_share_list_issuer)
+        pm = part_before_re().search(text[max(0, start - 120): start])
+        if pm:
+            c.part = regex.sub(r"\s+", " ", pm.group("part")).strip()
+        c.end = c.start + len(text[c.start: c.end].rstrip(" ,(\t"))
+        c.mention = text[c.start: c.end]
+        c.relation_cue = how
+        if own and fold(c.cited_number) == own:
+            prev = c
+            continue
+        out.append(c)
+        prev = c
+    _share_list_issuer(out, text)
+    out.extend(_named_laws(text, out, exclude, where))
+    out.sort(key=lambda c: c.start)
+    assign_relations(text, out)
+    resolve_short_forms(out)
+    for c in out:
+        c.target_id = target_key(c)
+    return out
+
+
+def _share_list_issuer(cits: list[Citation], text: str) -> None:
+    """"Quyết định số 12/QĐ-UBND ngày …, 13/QĐ-UBND ngày … của UBND tỉnh": the issuer after the last
+    item of a list applies to the earlier items that have none."""
+    run: list[Citation] = []
+    for c in cits:
+        if run and _LIST_GAP.match(text[run[-1].end: c.start]) and run[-1].cited_issuer_raw is None:
+            run.append(c)
+        else:
+            _fill_run(run)
+            run = [c]
+    _fill_run(run)
+
+
+def _fill_run(run: list[Citation]) -> None:
+    if len(run) < 2 or run[-1].cited_issuer_raw is None:
+        return
+    for c in run[:-1]:
+        if c.cited_issuer_raw is None and c.cited_type == run[-1].cited_type:
+            c.cited_issuer_raw = run[-1].cited_issuer_raw
+            c.cited_issuer = run[-1].cited_issuer
+
+
+def _named_laws(text: str, numbered: list[Citation], exclude, where) -> list[Citation]:
+    """Laws, codes and ordinances cited by name only: "Luật Trẻ em", "Bộ luật Lao động"."""
+    spans = [(c.start, c.end) for c in numbered] + list(exclude)
+    out: list[Citation] = []
+    last_end = -1
+    for m in _NAMED_LAW.finditer(text):
+        if m.start() < last_end or any(a <= m.start() < b for a, b in spans):
+            continue
+        got = _named_law_at(text, m)
+        if not got:
+            continue
+        name, end = got
+        # a named law followed by its number is the numbered citation's business
+        if regex.match(r"\s*(?:,\s*)?số\s*:?\s*\d", text[end: end + 20]):
+            continue
+        c = Citation(mention=text[m.start(): end], start=m.start(), end=end,
+                     cited_type={"Bộ luật": "Bộ luật", "Pháp lệnh": "Pháp lệnh", "Hiến pháp": "Hiến pháp"}.get(m.group("type"), "Luật"),
+                     cited_name=name)
+        c.end = _read_right(text, end, where, c)
+        c.end = c.start + len(text[c.start: c.end].rstrip(" ,(\t"))
+        c.mention = text[c.start: c.end]
+        c.relation_cue = "named"
+        if c.cited_issuer is None and c.cited_type in {"Luật", "Bộ luật", "Hiến pháp"}:
+            c.cited_issuer = "Quốc hội"
+        out.append(c)
+        last_end = c.end
+    return out
+
+
+def resolve_short_forms(cits: list[Citation]) -> None:
+    """Later mentions "Kế hoạch số 92/KH-UBND" take the date and issuer of the full citation.
+
+    Nghị định 30/2020 lets a text cite a document in full once and by type and number afterwards;
+    the identity of the short form is the identity of the full one.
+    """
+    full: dict[str, Citation] = {}
+    for c in cits:
+        key = fold(c.cited_number) if c.cited_number else (f"name:{fold(c.cited_name)}" if c.cited_name else None)
+        if key is None:
+            continue
+        if key in full:
+            f = full[key]
+            if c.cited_date is None and c.cited_issuer is None:
+                c.short_form = True
+            if c.cited_date is None:
+                c.cited_date = f.cited_date
+            if c.cited_year is None:
+                c.cited_year = f.cited_year
+            if c.cited_issuer is None:
+                c.cited_issuer = f.cited_issuer
+                c.cited_issuer_raw = c.cited_issuer_raw or f.cited_issuer_raw
+            if c.cited_type in (None, "Công văn") and f.cited_type:
+                c.cited_type = f.cited_type
+            # a later, fuller mention completes the earlier record too
+            if f.cited_date is None and c.cited_date is not None:
+                f.cited_date = c.cited_date
+            if f.cited_issuer is None and c.cited_issuer is not None:
+                f.cited_issuer = c.cited_issuer
+        else:
+            full[key] = c
+    # back-fill earlier mentions from the record that gathered the most detail
+    for c in cits:
+        key = fold(c.cited_number) if c.cited_number else (f"name:{fold(c.cited_name)}" if c.cited_name else None)
+        f = full.get(key) if key else None
+        if f is not None and f is not c:
+            c.cited_date = c.cited_date or f.cited_date
+            c.cited_issuer = c.cited_issuer or f.cited_issuer
+
+
+def citation_key(c: Citation) -> str | None:
+    """The within-document key of the cited document: its number, else its name."""
+    if c.cited_number:
+        return fold(c.cited_number)
+    if c.cited_name:
+        return "name:" + fold(regex.sub(r"\s+năm\s+\d{4}$", "", c.cited_name))
+    return None
+
+
+def target_key(c: Citation) -> str | None:
+    """Normalised node key: number + date (or year) + issuer. The graph stage refines identity.
+
+    A normative number (N/YYYY/SYMBOL) is unique in the country; an administrative or Party number
+    repeats every year in every body, so its key carries the year and the issuer.
+    """
+    if c.cited_number:
+        parts = [c.cited_number.upper()]
+        if regex.search(r"/\d{4}/", c.cited_number):
+            return "vb:" + parts[0]
+        when = c.cited_date.isoformat() if c.cited_date else (str(c.cited_year) if c.cited_year else "")
+        who = fold(c.cited_issuer) if c.cited_issuer else ""
+        return "vb:" + "|".join([parts[0], when, who])
+    if c.cited_name:
+        return "law:" + fold(regex.sub(r"\s+năm\s+\d{4}$", "", c.cited_name))
+    return None
+
+
+__all__ = ["find_citations", "resolve_short_forms", "citation_key", "target_key", "display_name", "replace"]

@@ -1,0 +1,148 @@
+"""The grammar of Vietnamese document numbers, dates and type words, compiled once from `rules/`.
+
+Kept apart from the extractors (as eyecite keeps its regexes) so that the surface forms are read
+in one place. Every pattern runs on text already normalised by `clean` (ASCII dash and slash).
+
+Document numbers (số, ký hiệu), three grammars:
+  Administrative (Nghị định 30/2020):   76/KH-UBND, 627/BYT-BH, 409/TTr-CAT(PC04), 1413/PC04
+  Legal normative (Luật BHVBQPPL):      56/2017/NĐ-CP, 58/2010/QH12, 03/2016/TTLT-BTP-BCA-BQP
+  Party (Hướng dẫn 36-HD/VPTW):         28-CT/TW, 119-KH/TU, 35-HD/BTCTW, 08-QĐi/TW
+with the noise of real texts: spaces around separators ("416/QĐ- TTg", "56 / 2017 / NĐ-CP"),
+one space inside a symbol before a hyphen ("3812/SLĐT BXH-VP"), letters in other scripts already
+folded by `clean`.
+
+Dates: "05/7/2017", "9-5-2017", "05.7.2017", "26 tháng 8 năm 2025", and the blank draft forms
+"ngày    tháng 12 năm 2025" / "ngày … tháng … năm 2024".
+"""
+from __future__ import annotations
+
+import datetime as dt
+from functools import cache
+
+import regex
+
+from . import rules
+
+# one symbol segment: starts with a capital, may hold lower-case letters (TTg, TTr, QyĐ, QĐi),
+# digits (QH15, C04) and a parenthesised unit (CAT(PC04))
+SEG = r"[A-ZĐ][A-ZĐa-zđ0-9&]*(?:\([A-ZĐ0-9][A-ZĐa-z0-9]*\))?"
+SEG_UPPER = r"[A-ZĐ][A-ZĐ0-9&]*"
+HY = r"(?:[ ]?-[ ]?)"  # hyphen with at most one stray space either side
+SL = r"(?:[ ]?/[ ]?)"
+DIGITS = r"\d{1,6}[a-z]?"
+SYMBOL = rf"{SEG}(?:{HY}{SEG}|[ ]{SEG_UPPER}(?=-))*"
+YEAR = r"(?:19|20)\d{2}"
+
+# The order of the alternatives matters: normative (with a year) before administrative.
+NUMBER = (
+    rf"(?<![\w/.\-])(?:"
+    rf"(?P<n_norm>{DIGITS}){SL}(?P<y_norm>{YEAR}){SL}(?P<s_norm>{SYMBOL})"
+    rf"|(?P<n_party>{DIGITS}){HY}(?P<s_party>{SEG}{SL}{SEG}(?:{HY}{SEG})*)"
+    rf"|(?P<n_admin>{DIGITS}){SL}(?!{YEAR}\b)(?P<s_admin>{SYMBOL})"
+    rf")(?![\w])"
+)
+
+# a blank number of an unsigned draft: "Số:     /BC-UBND", "Số: …/2025/TT-BNNMT"
+BLANK_NUMBER = rf"[ \t._…]*/[ ]?(?:(?P<y_blank>{YEAR})/)?(?P<s_blank>{SYMBOL})"
+
+DAY = r"(?:0?[1-9]|[12]\d|3[01])"
+MONTH = r"(?:0?[1-9]|1[0-2])"
+NUMERIC_DATE = rf"(?P<d>{DAY})\s?(?P<sep>[/.\-])\s?(?P<m>{MONTH})\s?(?P=sep)\s?(?P<y>{YEAR}|\d{{2}})(?!\d)"
+WORD_DATE = rf"(?P<wd>{DAY})\s+tháng\s+(?P<wm>{MONTH})\s*(?:năm|,)\s*(?P<wy>{YEAR})"
+DATE = rf"(?:{WORD_DATE}|{NUMERIC_DATE})"
+
+QUOC_HIEU = (r"c[ộo]ng\s+h(?:òa|oà|oa)\s+x[ãa]\s+h[ộo]i\s+ch[ủu]\s+ngh[ĩi]a\s+vi[ệe]t\s+nam")
+MOTTO = r"đ[ộo]c\s+l[ậa]p\s*-\s*t[ựu]\s+do\s*-\s*h[ạa]nh\s+ph[úu]c"
+PARTY_MOTTO = r"đ[ảa]ng\s+c[ộo]ng\s+s[ảa]n\s+vi[ệe]t\s+nam"
+
+
+@cache
+def number_re() -> regex.Pattern:
+    return regex.compile(NUMBER, regex.V1)
+
+
+@cache
+def date_re() -> regex.Pattern:
+    return regex.compile(DATE, regex.IGNORECASE)
+
+
+def _alternation(words) -> str:
+    return "|".join(regex.escape(w).replace(r"\ ", r"\s+") for w in sorted(set(words), key=len, reverse=True))
+
+
+@cache
+def type_word_re() -> regex.Pattern:
+    """Any type word, case-insensitive, as a whole word."""
+    return regex.compile(rf"(?<!\p{{L}})(?:{_alternation(rules.type_words())})(?!\p{{L}})", regex.IGNORECASE)
+
+
+@cache
+def type_word_before_re() -> regex.Pattern:
+    """A type word ending the left context of a number, with what may stand between.
+
+    Forms: "Quyết định số 12/…", "Quyết định số: 12/…", "Quyết định 12/…", "các Quyết định số",
+    "Nghị quyết liên tịch số", "Chương trình hành động số 08-CTr/TU", "Kế hoạch chi tiết số".
+    """
+    return regex.compile(
+        rf"(?P<type>{_alternation(rules.type_words())})"
+        r"(?P<gap>(?:\s+(?:hành\s+động|liên\s+tịch|chi\s+tiết|hỏa\s+tốc|khẩn|mật|hợp\s+nhất|liên\s+ngành|"
+        r"của\s+[^\n;:]{2,60}?|[\w]+\s+[\w]+\s+(?=số)))?\s*(?:\(\s*[^()\n]{0,30}\)\s*)?"
+        r"(?:số\s*(?:hiệu)?\s*:?|:)?\s*)\Z",
+        regex.IGNORECASE | regex.REVERSE,
+    )
+
+
+@cache
+def law_type_before_re() -> regex.Pattern:
+    """A law type word followed by its name before the number: "Luật Viên chức số 58/2010/QH12"."""
+    return regex.compile(
+        r"(?P<type>Bộ\s+luật|Luật|Pháp\s+lệnh)\s+(?P<name>[^\n;:()]{1,160}?)\s*(?:,\s*)?(?:số\s*:?)?\s*\Z",
+        regex.REVERSE,
+    )
+
+
+@cache
+def generic_before_re() -> regex.Pattern:
+    """Type-less mentions where the symbol gives the type: "văn bản số 1413/PC04", "số 12/QĐ-UBND"."""
+    return regex.compile(
+        r"(?P<generic>(?:các\s+)?(?:văn\s+bản|công\s+văn|vb)\s*(?:số\s*:?)?\s*|\bsố\s*:?\s*)\Z",
+        regex.IGNORECASE | regex.REVERSE,
+    )
+
+
+@cache
+def excluded_before_re() -> regex.Pattern:
+    """Left contexts where a number-shaped token is not a document: forms, annexes, accounts."""
+    return regex.compile(
+        r"(?:mẫu|biểu|biểu\s+mẫu|mẫu\s+biểu|phụ\s+lục|tài\s+khoản|mã\s+số|mã|tờ\s+khai|"
+        r"bản\s+đồ|thửa|tờ\s+bản\s+đồ|hồ\s+sơ|biển\s+số|điện\s+thoại|fax|ĐT)\s*(?:số\s*)?:?\s*\Z",
+        regex.IGNORECASE | regex.REVERSE,
+    )
+
+
+@cache
+def part_before_re() -> regex.Pattern:
+    """Parts of a cited document before its type word: "mục 18 phần VI", "điểm c khoản 2 Điều 5"."""
+    unit = r"(?:tiểu\s+mục|điểm|khoản|điều|mục|phần|chương|phụ\s+lục|tiết)"
+    item = rf"{unit}\s+[0-9IVXLivxl]+[a-zđ]?(?:\.[0-9]+)*"
+    return regex.compile(
+        rf"(?P<part>{item}(?:\s*(?:,|và)?\s*{item})*)\s*(?:(?:của|tại|thuộc)\s+)?(?:các\s+)?\Z",
+        regex.IGNORECASE | regex.REVERSE,
+    )
+
+
+def make_date(d: str | int, m: str | int, y: str | int) -> dt.date | None:
+    """A valid date or None (31/2 is OCR noise, not a date). Two-digit years: 00–49 → 20xx."""
+    try:
+        year = int(y)
+        if year < 100:
+            year += 2000 if year < 50 else 1900
+        return dt.date(year, int(m), int(d))
+    except (TypeError, ValueError):
+        return None
+
+
+def date_from_match(m: regex.Match) -> dt.date | None:
+    if m.group("wd"):
+        return make_date(m.group("wd"), m.group("wm"), m.group("wy"))
+    return make_date(m.group("d"), m.group("m"), m.group("y"))

@@ -1,0 +1,169 @@
+"""Load the data tables of `rules/` once per process.
+
+Rules are data, not code: a civil servant can add a type abbreviation or an agency without reading
+Python. Tables are tab-separated with `#` comment lines; each loader returns plain Python
+structures, cached, so every worker compiles them once (`functools.cache`).
+
+The folder is found next to the package (a source checkout or an editable install) or through
+`VANBAN_RULES` for an installed copy that keeps its rules elsewhere.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+
+class RulesError(RuntimeError):
+    """A rules table is missing or malformed."""
+
+
+def rules_dir() -> Path:
+    env = os.environ.get("VANBAN_RULES")
+    if env:
+        return Path(env)
+    return Path(__file__).resolve().parent.parent / "rules"
+
+
+def read_table(name: str, columns: int) -> list[list[str]]:
+    """Rows of a TSV table, comments and blank lines skipped, padded to `columns` fields."""
+    path = rules_dir() / name
+    if not path.exists():
+        raise RulesError(f"rules table not found: {path}")
+    rows = []
+    for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        parts = line.split("\t")
+        if len(parts) > columns:
+            raise RulesError(f"{name}:{lineno}: expected at most {columns} columns, got {len(parts)}")
+        rows.append(parts + [""] * (columns - len(parts)))
+    return rows
+
+
+def _codepoint(value: str) -> str:
+    if value.startswith("U+"):
+        return chr(int(value[2:], 16))
+    return value
+
+
+@dataclass(frozen=True)
+class DocType:
+    name: str
+    abbr: str | None
+    family: str
+    words: tuple[str, ...]
+
+
+@cache
+def doc_types() -> tuple[DocType, ...]:
+    out = []
+    for name, abbr, family, words in read_table("doc_types.tsv", 4):
+        out.append(DocType(name, None if abbr == "-" else abbr, family,
+                           tuple(w.strip() for w in words.split("|") if w.strip())))
+    return tuple(out)
+
+
+@cache
+def type_words() -> dict[str, str]:
+    """Surface type word (casefolded) → type name."""
+    out: dict[str, str] = {}
+    for t in doc_types():
+        for w in t.words:
+            out.setdefault(w.casefold(), t.name)
+    return out
+
+
+@cache
+def abbr_to_type() -> dict[str, dict[str, str]]:
+    """family → symbol abbreviation → type name (case-sensitive: CT ≠ CTr)."""
+    out: dict[str, dict[str, str]] = {}
+    for t in doc_types():
+        if t.abbr:
+            out.setdefault(t.family, {}).setdefault(t.abbr, t.name)
+    return out
+
+
+@cache
+def titles() -> tuple[tuple[str, str], ...]:
+    rows = [(t.strip(), name.strip()) for t, name in read_table("titles.tsv", 2)]
+    return tuple(sorted(rows, key=lambda r: -len(r[0])))
+
+
+@dataclass(frozen=True)
+class Agency:
+    abbr: str
+    name: str
+    level: str
+    family: str
+
+
+@cache
+def agencies() -> tuple[Agency, ...]:
+    return tuple(Agency(*[c.strip() for c in row]) for row in read_table("agencies.tsv", 4))
+
+
+@cache
+def agency_by_abbr() -> dict[tuple[str, str], Agency]:
+    return {(a.family, a.abbr): a for a in agencies()}
+
+
+@cache
+def agency_heads() -> tuple[tuple[str, str], ...]:
+    rows = [(h.strip(), c.strip()) for h, c in read_table("agency_heads.tsv", 2)]
+    return tuple(sorted(rows, key=lambda r: -len(r[0])))
+
+
+@cache
+def admin_units() -> tuple[tuple[str, str, str, str], ...]:
+    rows = [tuple(c.strip() for c in r) for r in read_table("admin_units.tsv", 4)]
+    return tuple(sorted(rows, key=lambda r: -len(r[0])))  # type: ignore[arg-type]
+
+
+@cache
+def character_map() -> tuple[dict[str, str], dict[str, str]]:
+    """(everywhere, in_symbol) character replacement maps."""
+    everywhere: dict[str, str] = {}
+    in_symbol: dict[str, str] = {}
+    for src, dst, scope, _note in read_table("characters.tsv", 4):
+        target = everywhere if scope == "everywhere" else in_symbol
+        target[_codepoint(src)] = _codepoint(dst)
+    return everywhere, in_symbol
+
+
+@cache
+def tone_variants() -> tuple[tuple[str, str], ...]:
+    return tuple((a, b) for a, b in read_table("tone_variants.tsv", 2))
+
+
+@cache
+def boilerplate() -> tuple[tuple[str, str, str], ...]:
+    return tuple((n, w, p) for n, w, p in read_table("boilerplate.tsv", 3))
+
+
+@cache
+def relation_cues() -> tuple[tuple[str, str, str], ...]:
+    return tuple((r, s, p) for r, s, p in read_table("relations.tsv", 3))
+
+
+@cache
+def surnames() -> frozenset[str]:
+    return frozenset(r[0].strip() for r in read_table("surnames.tsv", 1))
+
+
+@cache
+def signer_titles() -> tuple[str, ...]:
+    rows = [r[0].strip() for r in read_table("signer_titles.tsv", 1)]
+    return tuple(sorted(rows, key=len, reverse=True))
+
+
+@cache
+def law_names() -> tuple[str, ...]:
+    rows = [r[0].strip() for r in read_table("law_names.tsv", 1)]
+    return tuple(sorted(set(rows), key=len, reverse=True))
+
+
+@cache
+def ocr_confusions() -> tuple[tuple[str, str, str], ...]:
+    return tuple((a, b, c) for a, b, c in read_table("ocr_confusions.tsv", 3))

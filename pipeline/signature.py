@@ -1,0 +1,225 @@
+"""Signature block (authority prefix, title, name) and the recipient lists.
+
+Entry points: `read_signature(text)`, `read_recipients(text)`.
+
+Signature forms handled (Nghị định 30/2020, Điều 13 and Phụ lục I):
+  Stacked lines:   TM. CHÍNH PHỦ / KT. THỦ TƯỚNG / PHÓ THỦ TƯỚNG / (Đã ký) / Nguyễn Hòa Bình
+  Flattened table: Nơi nhận: - Bộ Nội vụ; - Lưu: VT, NC.Châu |  | KT. CHỦ TỊCH PHÓ CHỦ TỊCH      Đinh Văn Tuấn
+  One line:        - Lưu: VT, ĐMDN (2b). Trung Anh BỘ TRƯỞNG, CHỦ NHIỆM Mai Tiến Dũng
+  No prefix:       GIÁM ĐỐC / Nguyễn Văn A ; with a rank: GIÁM ĐỐC / Thiếu tướng Lê Văn B
+  Several signers (joint documents): names joined with " - " in printed order.
+A staff initial after "Lưu: VT, NC." ("Châu", "Trung Anh") is the drafter, not the signer: the
+name must follow a title.
+
+Recipients: "Kính gửi: Sở Tài chính" or a bulleted list; "Nơi nhận:" bullets, one entry per item;
+"Lưu: VT, NC" is filing, kept apart.
+"""
+from __future__ import annotations
+
+from functools import cache
+
+import regex
+
+from . import rules
+from .clean import canonical_tone
+from .models import Signature, Span
+
+_GAP = "¶"
+_PREFIX = r"(?:TM|KT|Q|TL|TUQ|T/M|K/T|T\.M|K\.T)\s*\.?"
+_RANK = r"(?:Thiếu\s+tướng|Trung\s+tướng|Thượng\s+tướng|Đại\s+tướng|Đại\s+tá|Thượng\s+tá|Trung\s+tá|Thiếu\s+tá|Đồng\s+chí|Ông|Bà|TS\.|ThS\.|PGS\.?\s*TS\.|GS\.?\s*TS\.|BS\.|Ls\.)"
+_NAME = r"\p{Lu}\p{Ll}+(?:[ ]\p{Lu}\p{Ll}*){1,4}"
+_SIGNED = r"(?:\((?:[Đđ]ã\s+ký|[Kk]ý|[Kk]ý\s+tên|[Kk]ý,[^)]*|[Đđ]ã\s+ký\s+và\s+đóng\s+dấu)[^)]*\)|\[[^\]\n]{0,40}\])"
+
+
+@cache
+def _titles_alt() -> str:
+    return "|".join(regex.escape(t).replace(r"\ ", r"\s+") for t in rules.signer_titles())
+
+
+@cache
+def _block_re() -> regex.Pattern:
+    upper_run = r"[\p{Lu}\d][\p{Lu}\d ,.\-()/&]*"
+    return regex.compile(
+        rf"(?P<block>(?P<prefixes>(?:{_PREFIX}\s*{upper_run}?\s*(?:{_GAP}\s*)*)*)"
+        rf"(?P<title>{upper_run}))"
+        rf"\s*(?:{_GAP}\s*)*(?:{_SIGNED}\s*(?:{_GAP}\s*)*)*"
+        rf"(?:(?P<rank>{_RANK})\s+)?(?P<name>{_NAME})(?=\s*(?:{_GAP}|$))",
+        regex.V1,
+    )
+
+
+def _flatten(text: str) -> tuple[str, list[int]]:
+    """Newlines, table bars and wide gaps → "¶"; returns the flat text and a map back to offsets."""
+    out = []
+    index = []
+    i = 0
+    n = len(text)
+    while i < n:
+        ch = text[i]
+        if ch == "\n" or ch == "|" or ch == "\t" or ch == "\f":
+            j = i
+            while j < n and text[j] in " \t\n|\f":
+                j += 1
+            out.append(f" {_GAP} ")
+            index.extend([i, i, i])
+            i = j
+            continue
+        if ch == " " and text.startswith("   ", i):
+            j = i
+            while j < n and text[j] in " \t":
+                j += 1
+            out.append(f" {_GAP} ")
+            index.extend([i, i, i])
+            i = j
+            continue
+        out.append(ch)
+        index.append(i)
+        i += 1
+    index.append(n)
+    return "".join(out), index
+
+
+def _split_title(prefixes: str, title: str) -> tuple[str | None, str]:
+    """"KT. CHỦ TỊCH PHÓ CHỦ TỊCH" → ("KT. Chủ tịch", "Phó Chủ tịch") using the known titles."""
+    prefixes = regex.sub(rf"\s*{_GAP}\s*", " / ", prefixes).strip(" /")
+    title = regex.sub(r"\s+", " ", title).strip(" ,.")
+    # a prefix may have swallowed the title ("KT. CHỦ TỊCH PHÓ CHỦ TỊCH" on one line)
+    full = (prefixes + " / " + title).strip(" /") if prefixes else title
+    parts = [p.strip() for p in full.split(" / ") if p.strip()]
+    # the last part may hold "KT. CHỦ TỊCH PHÓ CHỦ TỊCH": split off a known title at its end
+    last = parts[-1]
+    m = regex.search(rf"(?:^|\s)(?P<t>{_titles_alt()})$", last)
+    if m and m.start("t") > 0:
+        parts = parts[:-1] + [last[: m.start("t")].strip(), m.group("t")]
+    auth = [p for p in parts[:-1]]
+    return (" / ".join(_case(a) for a in auth) or None), _case(parts[-1])
+
+
+def _case(s: str) -> str:
+    """"KT. CHỦ TỊCH" → "KT. Chủ tịch"; "PHÓ THỦ TƯỚNG" → "Phó Thủ tướng"."""
+    from .agencies import display_name
+
+    m = regex.match(rf"({_PREFIX})\s*(.*)$", s)
+    prefix, rest = (m.group(1).replace(" ", ""), m.group(2)) if m else ("", s)
+    words = rest.split()
+    if not words:
+        return prefix
+    # a body after TM. ("TM. ỦY BAN NHÂN DÂN") is a name of a body; a title is a person's office
+    if regex.match(r"(?:ỦY|UỶ|HỘI|BỘ|SỞ|BAN|CHÍNH|QUỐC|TỈNH|THƯỜNG)\b", rest) and not regex.match(r"BỘ\s+TRƯỞNG", rest):
+        body = display_name(rest)
+    else:
+        low = rest.lower()
+        body = low[:1].upper() + low[1:]
+        # office words that keep a capital inside titles
+        body = regex.sub(r"(?<=\s)(chủ\s+tịch|thủ\s+tướng|giám\s+đốc|chủ\s+nhiệm|bộ\s+trưởng|trưởng\s+ban|chánh\s+văn\s+phòng)",
+                         lambda w: w.group(0)[0].upper() + w.group(0)[1:], body)
+    return canonical_tone(f"{prefix} {body}".strip())
+
+
+def read_signature(text: str) -> Signature:
+    sig = Signature()
+    flat, index = _flatten(text)
+    cands = []
+    known = regex.compile(rf"(?:^|\s)(?:{_titles_alt()})$")
+    for m in _block_re().finditer(flat, overlapped=False):
+        title = regex.sub(r"\s+", " ", m.group("title")).strip(" ,.")
+        has_prefix = bool(m.group("prefixes").strip())
+        if not (has_prefix or known.search(title)):
+            continue
+        name = m.group("name")
+        first = name.split()[0]
+        if first not in rules.surnames() and not has_prefix:
+            continue
+        cands.append(m)
+    if not cands:
+        return sig
+    with_prefix = [m for m in cands if m.group("prefixes").strip()]
+    chosen = with_prefix[0] if with_prefix else cands[0]
+    group = [chosen]
+    for m in cands[cands.index(chosen) + 1:]:
+        if m.start() - group[-1].end() < 400:
+            group.append(m)
+        else:
+            break
+    names, titles, auths = [], [], []
+    for m in group:
+        auth, title = _split_title(m.group("prefixes"), m.group("title"))
+        names.append(m.group("name"))
+        titles.append(" / ".join(x for x in (auth, title) if x))
+        auths.append(auth)
+    sig.signer = " - ".join(names)
+    sig.signer_title = " - ".join(titles)
+    sig.authority = auths[0]
+    sig.span = Span(index[group[0].start("block")], index[group[-1].end("name")])
+    return sig
+
+
+_KINH_GUI = regex.compile(r"Kính\s+gửi\s*:?\s*", regex.IGNORECASE)
+_NOI_NHAN = regex.compile(r"Nơi\s+nhận\s*:?\s*", regex.IGNORECASE)
+_LUU = regex.compile(r"^\s*Lưu\s*:?\s*", regex.IGNORECASE)
+
+
+def _items(segment: str) -> list[str]:
+    parts = regex.split(r"(?:^|\n|;\s*)\s*[-+•]\s+|\n|;\s*(?=\S)", segment)
+    return [p.strip(" ;.,\t") for p in parts if p and p.strip(" ;.,\t")]
+
+
+def read_recipients(text: str, header_end: int = 0) -> tuple[list[str], list[str]]:
+    """(recipients, filing) from "Kính gửi:" and "Nơi nhận:" lists."""
+    recipients: list[str] = []
+    filing: list[str] = []
+    km = _KINH_GUI.search(text, 0, min(len(text), max(header_end, 0) + 3000))
+    if km:
+        seg_end = _list_end(text, km.end(), bullets_only=False)
+        for it in _items(text[km.end():seg_end]):
+            if len(it) < 150:
+                recipients.append(it)
+    for nm in _NOI_NHAN.finditer(text):
+        seg_end = _list_end(text, nm.end(), bullets_only=True)
+        for it in _items(text[nm.end():seg_end]):
+            lm = _LUU.match(it)
+            if lm:
+                filing.append(it[lm.end():].strip())
+            elif len(it) < 150 and not regex.match(r"(?:TM|KT|TL|TUQ|Q)\.", it):
+                recipients.append(it)
+        break
+    seen = set()
+    out = []
+    for r in recipients:
+        key = r.casefold()
+        if key not in seen:
+            seen.add(key)
+            out.append(r)
+    return out, filing
+
+
+def _list_end(text: str, start: int, bullets_only: bool) -> int:
+    """End of a list: the first line that is neither a bullet nor a continuation, or a table gap."""
+    pos = start
+    n = len(text)
+    first = True
+    while pos < n:
+        nl = text.find("\n", pos)
+        nl = n if nl < 0 else nl
+        line = text[pos:nl]
+        gap = regex.search(r"\s{4,}|\t|\|", line.strip())
+        if gap and not first:
+            return pos
+        if gap:
+            # flattened table: the list ends at the gap
+            return pos + line.find(line.strip()) + gap.start()
+        s = line.strip()
+        if not s:
+            if first:
+                pos = nl + 1
+                continue
+            return pos
+        if not first and bullets_only and not regex.match(r"[-+•]", s):
+            return pos
+        if not first and not bullets_only and not regex.match(r"[-+•]", s):
+            return pos
+        if _LUU.match(s.lstrip("-+• ")):
+            return nl
+        first = False
+        pos = nl + 1
+    return n

@@ -1,0 +1,146 @@
+"""Document numbers: normalise them, split them, and read the type and issuer off the symbol.
+
+A symbol (ký hiệu) is TYPE-AGENCY for most documents ("KH-UBND", "NĐ-CP", "TT-BTC"), AGENCY-UNIT
+for a công văn, which has no type abbreviation ("UBND-NC", "BYT-BH", "SNV-TCBC"), and TYPE/AGENCY
+for the Party ("28-CT/TW"). Laws carry only the legislature and its term ("58/2010/QH12").
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+import regex
+
+from . import rules
+from .regexes import number_re
+
+
+@dataclass(frozen=True)
+class Number:
+    number: str  # normalised full number: "56/2017/NĐ-CP"
+    digits: str  # "56"
+    year: int | None  # 2017 for the normative grammar
+    symbol: str  # "NĐ-CP"
+    grammar: str  # normative | admin | party
+
+
+def normalise_number(raw: str) -> str:
+    """Spaces out, ASCII separators (clean already folded dashes), Ð→Đ."""
+    s = regex.sub(r"\s+", "", raw)
+    return s.replace("Ð", "Đ")
+
+
+def parse_number(m: regex.Match) -> Number:
+    """Turn a `regexes.NUMBER` match into its parts."""
+    if m.group("n_norm"):
+        symbol = normalise_number(m.group("s_norm"))
+        digits = m.group("n_norm")
+        year = int(m.group("y_norm"))
+        return Number(f"{digits}/{year}/{symbol}", digits, year, symbol, "normative")
+    if m.group("n_party"):
+        symbol = normalise_number(m.group("s_party"))
+        digits = m.group("n_party")
+        return Number(f"{digits}-{symbol}", digits, None, symbol, "party")
+    symbol = normalise_number(m.group("s_admin"))
+    digits = m.group("n_admin")
+    return Number(f"{digits}/{symbol}", digits, None, symbol, "admin")
+
+
+def parse_number_text(text: str) -> Number | None:
+    m = number_re().fullmatch(text.strip())
+    return parse_number(m) if m else None
+
+
+def _segments(symbol: str) -> list[str]:
+    return [s for s in regex.split(r"[-/]", symbol) if s]
+
+
+def _bare(seg: str) -> str:
+    """"CAT(PC04)" → "CAT"; "QH15" → "QH"."""
+    seg = seg.split("(")[0]
+    return regex.sub(r"\d+$", "", seg)
+
+
+@cache
+def _known_agency_abbrs() -> frozenset[str]:
+    return frozenset(a.abbr for a in rules.agencies())
+
+
+def type_from_symbol(num: Number) -> str | None:
+    """Type name implied by the symbol, None when the symbol does not say.
+
+    QĐ-UBND → Quyết định; TTr-SNV → Tờ trình; NĐ-CP → Nghị định; 58/2010/QH12 → Luật;
+    28-CT/TW → Chỉ thị; UBND-NC, BYT-BH (agency first, no type) → Công văn.
+    """
+    segs = _segments(num.symbol)
+    if not segs:
+        return None
+    first = segs[0].split("(")[0]
+    table = rules.abbr_to_type()
+    if num.grammar == "party":
+        return table.get("party", {}).get(first)
+    if num.grammar == "normative":
+        if regex.fullmatch(r"QH\d*", first):
+            return "Luật"
+        if regex.fullmatch(r"UBTVQH\d*", first):
+            return "Nghị quyết"
+        if first == "PL":
+            return "Pháp lệnh"
+        if first == "L":
+            return "Lệnh"
+        found = table.get("normative", {}).get(first) or table.get("admin", {}).get(first)
+        return found
+    found = table.get("admin", {}).get(first)
+    if found:
+        return found
+    if _bare(first) in _known_agency_abbrs() or first.isupper():
+        # agency or unit first and no type abbreviation: a công văn (NĐ 30: no abbreviation)
+        return "Công văn" if len(segs) >= 1 else None
+    return None
+
+
+def symbol_is_known(num: Number) -> bool:
+    """True when some part of the symbol is a type or agency abbreviation we know.
+
+    Guards bare numbers (no type word, no "số") against look-alikes such as scores "8/10",
+    form codes "01/PCTN" (those are excluded by context too) or ratios.
+    """
+    segs = [_bare(s) for s in _segments(num.symbol)]
+    abbrs = set()
+    for fam in rules.abbr_to_type().values():
+        abbrs.update(fam)
+    known = _known_agency_abbrs() | abbrs | {"QH", "UBTVQH", "PL", "CP", "TTg"}
+    if num.grammar == "normative":
+        return bool(segs) and (segs[0] in known or segs[0] in {"NĐ", "TT", "TTLT", "QĐ", "NQ", "NQLT", "VBHN"})
+    if len(segs) >= 2:
+        return any(s in known for s in segs)
+    return False
+
+
+def issuer_from_symbol(num: Number) -> str | None:
+    """Central issuer implied by the symbol's agency part (NĐ-CP → Chính phủ, TT-BTC → Bộ Tài chính).
+
+    Local bodies (UBND, HĐND, Sở) need a place the symbol does not carry: None.
+    """
+    segs = _segments(num.symbol)
+    if not segs:
+        return None
+    by_abbr = rules.agency_by_abbr()
+    if num.grammar == "party":
+        a = by_abbr.get(("party", _bare(segs[-1]))) or by_abbr.get(("party", segs[-1]))
+        return a.name if a and a.level == "central" else None
+    candidates = segs[1:] if num.grammar != "admin" or type_from_symbol(num) != "Công văn" else segs[:1]
+    if num.grammar == "normative" and regex.fullmatch(r"QH\d*", segs[0]):
+        return "Quốc hội"
+    if num.grammar == "normative" and regex.fullmatch(r"UBTVQH\d*", segs[-1]):
+        return "Ủy ban Thường vụ Quốc hội"
+    names = []
+    for s in candidates:
+        a = by_abbr.get(("state", _bare(s))) or by_abbr.get(("state", s))
+        if a and a.level == "central":
+            names.append(a.name)
+    if len(names) == 1:
+        return names[0]
+    if len(names) > 1:
+        return " - ".join(names)
+    return None
