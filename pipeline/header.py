@@ -196,6 +196,9 @@ def read_header(text: str) -> Header:
             if first is not None:
                 h.issuer_span = Span(first, first + sum(len(ln) + 1 for ln in lines))
 
+    if h.issue_date is None and h.date_span is None and h.doc_type in {"Luật", "Bộ luật", "Pháp lệnh", "Nghị quyết", "Hiến pháp"}:
+        _date_of_passage(text, h)
+
     portal = _portal_fields(text)
     if portal:
         _apply_portal(h, portal)
@@ -205,6 +208,21 @@ def read_header(text: str) -> Header:
 
     h.body_start = max([s.end for s in (h.number_span, h.date_span, h.subject_span, h.doc_type_span) if s] or [0])
     return h
+
+
+_PASSED = regex.compile(rf"thông\s+qua\s+ngày\s+(?P<d>\d{{1,2}})\s+tháng\s+(?P<m>\d{{1,2}})\s+năm\s+(?P<y>{YEAR})", regex.IGNORECASE)
+
+
+def _date_of_passage(text: str, h: Header) -> None:
+    """Laws and ordinances printed without a date line are dated by their passage
+    ("… khóa XV, kỳ họp thứ 10 thông qua ngày 10 tháng 12 năm 2025"), the date they are cited by."""
+    last = None
+    for m in _PASSED.finditer(text, max(0, len(text) - 20000)):
+        last = m
+    if last:
+        h.issue_date = make_date(last.group("d"), last.group("m"), last.group("y"))
+        h.issue_year = int(last.group("y"))
+        h.date_span = Span(last.start(), last.end())
 
 
 def _clean_place(place: str) -> str:

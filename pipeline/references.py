@@ -127,7 +127,7 @@ def _law_names_folded() -> tuple[tuple[str, str], ...]:
 _NAMED_LAW = regex.compile(r"(?<![\p{L}])(?P<type>Bộ luật|Luật|Pháp lệnh|Hiến pháp)(?![\p{L}])")
 _NAME_STOP = regex.compile(
     r"\s*(?:[;:()\n\"“”]|\.(?:\s|$)|\bsố\b|\bngày\b|\bnăm\s+\d|\bcủa\b|\bđã\b|\bđược\b|\bquy\s+định\b|\bvà\s+(?:các|Luật|Bộ\s+luật|Nghị)\b|"
-    r"\bhiện\s+hành\b|\bthì\b|\bvề\b|\btại\b|\bnày\b|\bcó\s+hiệu\b|\bhướng\s+dẫn\b|\bvà\s+văn\b|\bvà\s+các\b|"
+    r"\s\d|\bhiện\s+hành\b|\bthì\b|\bvề\b|\btại\b|\bnày\b|\bcó\s+hiệu\b|\bhướng\s+dẫn\b|\bvà\s+văn\b|\bvà\s+các\b|"
     r",\s*(?:Luật|Bộ\s+luật|Nghị|Thông|Pháp|Quyết|\p{Ll}+\s+(?:Luật|Nghị)))",
 )
 _AMENDING_NAME = regex.compile(
@@ -163,6 +163,10 @@ def _named_law_at(text: str, m: regex.Match) -> tuple[str, int] | None:
     words = name_rest.split()
     if not words or len(words) > 12 or words[0] in {"sư"}:
         return None
+    if regex.fullmatch(r"[A-ZĐ]{2,8}", words[0]):  # "Luật BHYT trong phạm vi …": the acronym alone
+        name_rest = words[0]
+        stop = None
+        rest = rest[: rest.index(words[0]) + len(words[0])]
     if words[0].lower() in {"này", "sửa", "số", "khác", "mẫu", "về"}:
         return None
     name = f"{m.group('type')} {name_rest}"
@@ -253,6 +257,8 @@ def find_citations(text: str, own_number: str | None = None, where: Jurisdiction
     """
     exclude = exclude or []
     own = fold(own_number) if own_number else None
+    # the same number printed without its year ("95/UBTVQH15" for 95/2025/UBTVQH15) is still itself
+    own_short = fold(regex.sub(r"/\d{4}/", "/", own_number)) if own_number else None
     out: list[Citation] = []
     prev: Citation | None = None
     for m in number_re().finditer(text):
@@ -280,7 +286,7 @@ def find_citations(text: str, own_number: str | None = None, where: Jurisdiction
         c.end = c.start + len(text[c.start: c.end].rstrip(" ,(\t"))
         c.mention = text[c.start: c.end]
         c.relation_cue = how
-        if own and fold(c.cited_number) == own:
+        if own and fold(c.cited_number) in (own, own_short):
             prev = c
             continue
         out.append(c)
@@ -289,7 +295,7 @@ def find_citations(text: str, own_number: str | None = None, where: Jurisdiction
     out.extend(_named_laws(text, out, exclude, where))
     out.sort(key=lambda c: c.start)
     assign_relations(text, out)
-    resolve_short_forms(out)
+    resolve_short_forms(out, defined_acronyms(text))
     for c in out:
         c.target_id = target_key(c)
     return out
@@ -346,12 +352,13 @@ def _named_laws(text: str, numbered: list[Citation], exclude, where) -> list[Cit
     return out
 
 
-def resolve_short_forms(cits: list[Citation]) -> None:
+def resolve_short_forms(cits: list[Citation], acronyms: dict[str, str] | None = None) -> None:
     """Later mentions "Kế hoạch số 92/KH-UBND" take the date and issuer of the full citation.
 
     Nghị định 30/2020 lets a text cite a document in full once and by type and number afterwards;
     the identity of the short form is the identity of the full one.
     """
+    _link_names_to_numbers(cits, acronyms)
     full: dict[str, Citation] = {}
     for c in cits:
         key = fold(c.cited_number) if c.cited_number else (f"name:{fold(c.cited_name)}" if c.cited_name else None)
@@ -386,12 +393,89 @@ def resolve_short_forms(cits: list[Citation]) -> None:
             c.cited_issuer = c.cited_issuer or f.cited_issuer
 
 
+def law_key(name: str) -> str:
+    """Key of a law cited by name: "Luật Đất đai năm 2024" → "luật đất đai"; every
+    "Hiến pháp nước Cộng hòa …" → "hiến pháp"."""
+    k = fold(regex.sub(r"\s+(?:năm\s+)?\d{4}$", "", name.strip()))
+    if k.startswith("hiến pháp"):
+        return "hiến pháp"
+    return k
+
+
+def _initials(name: str) -> str:
+    words = regex.findall(r"\p{L}+", name)
+    return "".join(w[0] for w in words).upper()
+
+
+def _expand_acronym(name: str, known: list[str], text_acronyms: dict[str, str]) -> str:
+    """"Luật BHYT" → "Luật Bảo hiểm y tế" when the text defines BHYT or a known law has those initials."""
+    m = regex.fullmatch(r"(Bộ\s+luật|Luật|Pháp\s+lệnh)\s+([A-ZĐ]{2,8})(?:\s+.*)?", name)
+    if not m:
+        return name
+    kind, acro = m.group(1), m.group(2)
+    if acro in text_acronyms:
+        return f"{kind} {text_acronyms[acro]}"
+    for cand in known:
+        if not cand.startswith(kind + " "):
+            continue
+        rest = cand[len(kind) + 1:]
+        if _initials(rest) == acro.replace("Đ", "D"):
+            return cand
+    return name
+
+
+_ACRO_DEF = regex.compile(r"\(\s*(?:sau\s+đây\s+(?:gọi|viết)\s+tắt\s+là\s*:?\s*)?(?P<acro>[A-ZĐ]{2,8})\s*\)")
+
+
+def defined_acronyms(text: str) -> dict[str, str]:
+    """Acronyms the text defines: "Luật Bảo hiểm y tế (BHYT)" → {"BHYT": "Bảo hiểm y tế"}."""
+    out: dict[str, str] = {}
+    for m in _ACRO_DEF.finditer(text):
+        acro = m.group("acro")
+        if acro in out:
+            continue
+        before = regex.findall(r"[\p{L}]+", text[max(0, m.start() - 120): m.start()])
+        n = len(acro)
+        for take in (n, n + 1, n + 2):  # allow "và", "của" inside the phrase
+            words = before[-take:]
+            if len(words) < n:
+                break
+            content = [w for w in words if w.lower() not in {"và", "của", "các", "cho"}]
+            if "".join(w[0] for w in content).upper().replace("Đ", "D") == acro.replace("Đ", "D"):
+                out[acro] = " ".join(words)
+                break
+    return out
+
+
+def _link_names_to_numbers(cits: list[Citation], acronyms: dict[str, str] | None = None) -> None:
+    """A law cited by name only ("Luật Tố cáo", "Luật BHYT") after or before its numbered citation
+    ("Luật Tố cáo số 25/2018/QH14") is that numbered law: take its number."""
+    by_name: dict[str, Citation] = {}
+    for c in cits:
+        if c.cited_number and c.cited_name:
+            by_name.setdefault(law_key(c.cited_name), c)
+    known = [c.cited_name for c in cits if c.cited_name] + list(rules.law_names())
+    acronyms = acronyms or {}
+    for c in cits:
+        if c.cited_number or not c.cited_name:
+            continue
+        name = _expand_acronym(c.cited_name, known, acronyms)
+        if name != c.cited_name:
+            c.cited_name = name
+        full = by_name.get(law_key(name))
+        if full is not None:
+            c.cited_number = full.cited_number
+            c.cited_date = c.cited_date or full.cited_date
+            c.cited_year = c.cited_year or full.cited_year
+            c.short_form = True
+
+
 def citation_key(c: Citation) -> str | None:
     """The within-document key of the cited document: its number, else its name."""
     if c.cited_number:
         return fold(c.cited_number)
     if c.cited_name:
-        return "name:" + fold(regex.sub(r"\s+năm\s+\d{4}$", "", c.cited_name))
+        return "name:" + law_key(c.cited_name)
     return None
 
 
@@ -409,7 +493,7 @@ def target_key(c: Citation) -> str | None:
         who = fold(c.cited_issuer) if c.cited_issuer else ""
         return "vb:" + "|".join([parts[0], when, who])
     if c.cited_name:
-        return "law:" + fold(regex.sub(r"\s+năm\s+\d{4}$", "", c.cited_name))
+        return "law:" + law_key(c.cited_name)
     return None
 
 

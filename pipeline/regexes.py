@@ -29,14 +29,14 @@ SEG = r"[A-ZĐ][A-ZĐa-zđ0-9&]*(?:\([A-ZĐ0-9][A-ZĐa-z0-9]*\))?"
 SEG_UPPER = r"[A-ZĐ][A-ZĐ0-9&]*"
 HY = r"(?:[ ]?-[ ]?)"  # hyphen with at most one stray space either side
 SL = r"(?:[ ]?/[ ]?)"
-DIGITS = r"\d{1,6}[a-z]?"
+DIGITS = r"\d{1,6}(?:\.\d{1,3}(?=/))?[a-z]?"  # "66.12/2026/NQ-CP" (a numbered series)
 SYMBOL = rf"{SEG}(?:{HY}{SEG}|[ ]{SEG_UPPER}(?=-))*"
 YEAR = r"(?:19|20)\d{2}"
 
 # The order of the alternatives matters: normative (with a year) before administrative.
 NUMBER = (
     rf"(?<![\w/.\-])(?:"
-    rf"(?P<n_norm>{DIGITS}){SL}(?P<y_norm>{YEAR}){SL}(?P<s_norm>{SYMBOL})"
+    rf"(?P<n_norm>{DIGITS}){SL}(?P<y_norm>{YEAR}){SL}(?P<s_norm>{SYMBOL}(?:/{SEG}(?:{HY}{SEG})*)?|(?:TT|NĐ|QĐ|NQ|TTLT|CT)[ ][A-ZĐ]{{2,}}(?:-{SEG})*)"
     rf"|(?P<n_party>{DIGITS}){HY}(?P<s_party>{SEG}{SL}{SEG}(?:{HY}{SEG})*)"
     rf"|(?P<n_admin>{DIGITS}){SL}(?!{YEAR}\b)(?P<s_admin>{SYMBOL})"
     rf")(?![\w])"

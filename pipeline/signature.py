@@ -38,14 +38,49 @@ def _titles_alt() -> str:
 
 @cache
 def _block_re() -> regex.Pattern:
-    upper_run = r"[\p{Lu}\d][\p{Lu}\d ,.\-()/&]*"
+    # one line of the block: an optional authority prefix, then upper-case words
+    line = rf"(?:{_PREFIX}\s*)?(?:[\p{{Lu}}\d][\p{{Lu}}\d,.\-()/&]*(?:[ ]+[\p{{Lu}}\d][\p{{Lu}}\d,.\-()/&]*)*)?"
     return regex.compile(
-        rf"(?P<block>(?P<prefixes>(?:{_PREFIX}\s*{upper_run}?\s*(?:{_GAP}\s*)*)*)"
-        rf"(?P<title>{upper_run}))"
+        rf"(?:(?<=^|{_GAP}\s?)|(?<=\.\s)|(?<=\p{{Ll}}\s))(?P<block>(?:{line}\s*{_GAP}\s*)*?{line})"
         rf"\s*(?:{_GAP}\s*)*(?:{_SIGNED}\s*(?:{_GAP}\s*)*)*"
         rf"(?:(?P<rank>{_RANK})\s+)?(?P<name>{_NAME})(?=\s*(?:{_GAP}|$))",
         regex.V1,
     )
+
+
+def _split_block(block: str) -> tuple[str | None, str]:
+    """"TM. CHÍNH PHỦ ¶ KT. THỦ TƯỚNG ¶ PHÓ THỦ TƯỚNG" → ("TM. Chính phủ / KT. Thủ tướng", "Phó Thủ tướng");
+    "KT. CHỦ TỊCH PHÓ CHỦ TỊCH" on one line → ("KT. Chủ tịch", "Phó Chủ tịch")."""
+    parts: list[str] = []
+    for raw in regex.split(rf"\s*{_GAP}\s*", block):
+        raw = regex.sub(r"\s+", " ", raw).strip(" ,")
+        if not raw:
+            continue
+        # several prefixes on one line: "TM. ỦY BAN NHÂN DÂN KT. CHỦ TỊCH"
+        for piece in regex.split(rf"\s+(?={_PREFIX}\s)", raw):
+            piece = piece.strip()
+            if not piece:
+                continue
+            m = regex.search(rf"(?:^|\s)(?P<t>{_titles_alt()})$", piece)
+            if m and m.start("t") > 0:
+                head = piece[: m.start("t")].strip()
+                parts.extend([head, m.group("t")] if head else [m.group("t")])
+            else:
+                parts.append(piece)
+    # a bare prefix line ("TL.") belongs to the line after it
+    merged: list[str] = []
+    for p in parts:
+        if merged and regex.fullmatch(_PREFIX, merged[-1]):
+            merged[-1] = merged[-1] + " " + p
+        else:
+            merged.append(p)
+    # whatever precedes the first authority prefix ("VT, CSYT." of a flattened Lưu line) is not the block
+    first_prefix = next((i for i, p in enumerate(merged) if regex.match(_PREFIX + r"(?:\s|$)", p)), 0)
+    merged = merged[first_prefix:]
+    if not merged:
+        return None, ""
+    auth = " / ".join(_case(a) for a in merged[:-1]) or None
+    return auth, _case(merged[-1])
 
 
 def _flatten(text: str) -> tuple[str, list[int]]:
@@ -56,17 +91,9 @@ def _flatten(text: str) -> tuple[str, list[int]]:
     n = len(text)
     while i < n:
         ch = text[i]
-        if ch == "\n" or ch == "|" or ch == "\t" or ch == "\f":
+        if ch in "\n|\t\f" or (ch == " " and text.startswith("   ", i)):
             j = i
             while j < n and text[j] in " \t\n|\f":
-                j += 1
-            out.append(f" {_GAP} ")
-            index.extend([i, i, i])
-            i = j
-            continue
-        if ch == " " and text.startswith("   ", i):
-            j = i
-            while j < n and text[j] in " \t":
                 j += 1
             out.append(f" {_GAP} ")
             index.extend([i, i, i])
@@ -77,22 +104,6 @@ def _flatten(text: str) -> tuple[str, list[int]]:
         i += 1
     index.append(n)
     return "".join(out), index
-
-
-def _split_title(prefixes: str, title: str) -> tuple[str | None, str]:
-    """"KT. CHỦ TỊCH PHÓ CHỦ TỊCH" → ("KT. Chủ tịch", "Phó Chủ tịch") using the known titles."""
-    prefixes = regex.sub(rf"\s*{_GAP}\s*", " / ", prefixes).strip(" /")
-    title = regex.sub(r"\s+", " ", title).strip(" ,.")
-    # a prefix may have swallowed the title ("KT. CHỦ TỊCH PHÓ CHỦ TỊCH" on one line)
-    full = (prefixes + " / " + title).strip(" /") if prefixes else title
-    parts = [p.strip() for p in full.split(" / ") if p.strip()]
-    # the last part may hold "KT. CHỦ TỊCH PHÓ CHỦ TỊCH": split off a known title at its end
-    last = parts[-1]
-    m = regex.search(rf"(?:^|\s)(?P<t>{_titles_alt()})$", last)
-    if m and m.start("t") > 0:
-        parts = parts[:-1] + [last[: m.start("t")].strip(), m.group("t")]
-    auth = [p for p in parts[:-1]]
-    return (" / ".join(_case(a) for a in auth) or None), _case(parts[-1])
 
 
 def _case(s: str) -> str:
@@ -122,18 +133,18 @@ def read_signature(text: str) -> Signature:
     cands = []
     known = regex.compile(rf"(?:^|\s)(?:{_titles_alt()})$")
     for m in _block_re().finditer(flat, overlapped=False):
-        title = regex.sub(r"\s+", " ", m.group("title")).strip(" ,.")
-        has_prefix = bool(m.group("prefixes").strip())
-        if not (has_prefix or known.search(title)):
+        block = m.group("block")
+        last_line = regex.split(rf"\s*{_GAP}\s*", block.strip())[-1]
+        has_prefix = regex.search(rf"(?:^|\s){_PREFIX}(?:\s|$)", block) is not None
+        if not (has_prefix or known.search(regex.sub(r"\s+", " ", last_line).strip(" ,."))):
             continue
-        name = m.group("name")
-        first = name.split()[0]
+        first = m.group("name").split()[0]
         if first not in rules.surnames() and not has_prefix:
             continue
         cands.append(m)
     if not cands:
         return sig
-    with_prefix = [m for m in cands if m.group("prefixes").strip()]
+    with_prefix = [m for m in cands if regex.search(rf"(?:^|\s){_PREFIX}(?:\s|$)", m.group("block"))]
     chosen = with_prefix[0] if with_prefix else cands[0]
     group = [chosen]
     for m in cands[cands.index(chosen) + 1:]:
@@ -143,7 +154,7 @@ def read_signature(text: str) -> Signature:
             break
     names, titles, auths = [], [], []
     for m in group:
-        auth, title = _split_title(m.group("prefixes"), m.group("title"))
+        auth, title = _split_block(m.group("block"))
         names.append(m.group("name"))
         titles.append(" / ".join(x for x in (auth, title) if x))
         auths.append(auth)

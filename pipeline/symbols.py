@@ -33,7 +33,8 @@ def normalise_number(raw: str) -> str:
 def parse_number(m: regex.Match) -> Number:
     """Turn a `regexes.NUMBER` match into its parts."""
     if m.group("n_norm"):
-        symbol = normalise_number(m.group("s_norm"))
+        # "TT BTC", "TTLT/BTP-BCA": a normative symbol has no space or slash inside
+        symbol = normalise_number(regex.sub(r"[ /]", "-", m.group("s_norm").strip()))
         digits = m.group("n_norm")
         year = int(m.group("y_norm"))
         return Number(f"{digits}/{year}/{symbol}", digits, year, symbol, "normative")

@@ -1,0 +1,153 @@
+"""Text stage: bytes of one file → pages of raw text (before `clean`).
+
+Forms handled:
+  .txt   UTF-8 with or without BOM (also UTF-16 with a BOM); anything else is refused with the
+         byte offset of the first bad byte, never guessed (a wrong guess would corrupt names);
+  .docx  python-docx, paragraphs and tables in document order; a table cell's lines are emitted
+         cell by cell, left column first (the two-column header and signature tables);
+  .pdf   the text layer through pdfplumber, page by page; a page without a usable layer is marked
+         for OCR (`Page.ocr` is decided later by the OCR stage).
+"""
+from __future__ import annotations
+
+import io
+import unicodedata
+from dataclasses import dataclass
+
+import regex
+
+from .errors import InputError
+
+# a page with fewer visible characters than this has no usable text layer
+MIN_PAGE_CHARS = 30
+
+
+@dataclass
+class RawPage:
+    page: int
+    text: str
+    needs_ocr: bool = False
+    reason: str | None = None  # why OCR is needed: no_text_layer, legacy_font, garbage
+
+
+def decode_text(data: bytes) -> str:
+    if not data.strip():
+        raise InputError("read", "empty file")
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as e:
+            raise InputError("read", f"invalid UTF-16 text: {e.reason} at byte {e.start}") from None
+    if b"\x00" in data[:4096]:
+        raise InputError("read", "binary content (NUL bytes): not a text file")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise InputError("read", f"not UTF-8 text: invalid byte 0x{data[e.start]:02x} at offset {e.start} "
+                                 f"(convert the file to UTF-8; legacy TCVN3/VNI text is not guessed)") from None
+
+
+def read_txt(data: bytes) -> list[RawPage]:
+    text = decode_text(data)
+    # form feeds split pages (pdftotext output, exported archives)
+    parts = text.split("\f") if "\f" in text else [text]
+    return [RawPage(i + 1, p) for i, p in enumerate(parts)]
+
+
+def read_docx(data: bytes) -> list[RawPage]:
+    try:
+        import docx  # python-docx
+        from docx.document import Document as _Doc  # noqa: F401
+        from docx.table import Table
+        from docx.text.paragraph import Paragraph
+    except ImportError as e:  # pragma: no cover - dependency is declared
+        raise InputError("read", f"python-docx is not installed: {e}") from None
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except Exception as e:  # zipfile.BadZipFile, KeyError, lxml errors …
+        raise InputError("read", f"not a valid .docx file: {type(e).__name__}: {e}") from None
+
+    lines: list[str] = []
+
+    def walk_table(table: "Table") -> None:
+        for row in table.rows:
+            seen = set()
+            for cell in row.cells:
+                if id(cell._tc) in seen:  # merged cells repeat
+                    continue
+                seen.add(id(cell._tc))
+                for block in _iter_blocks(cell):
+                    if isinstance(block, Paragraph):
+                        lines.append(block.text)
+                    else:
+                        walk_table(block)
+
+    def _iter_blocks(parent):
+        from docx.oxml.ns import qn
+
+        element = parent.element.body if hasattr(parent, "element") and hasattr(parent.element, "body") else parent._tc
+        for child in element.iterchildren():
+            if child.tag == qn("w:p"):
+                yield Paragraph(child, parent)
+            elif child.tag == qn("w:tbl"):
+                yield Table(child, parent)
+
+    for block in _iter_blocks(document):
+        if isinstance(block, Paragraph):
+            lines.append(block.text)
+        else:
+            walk_table(block)
+    text = "\n".join(lines)
+    if not text.strip():
+        raise InputError("read", "the .docx file holds no text")
+    return [RawPage(1, text)]
+
+
+def _page_needs_ocr(text: str) -> str | None:
+    visible = regex.sub(r"\s+", "", text)
+    if len(visible) < MIN_PAGE_CHARS:
+        return "no_text_layer"
+    from .legacy import looks_legacy
+
+    if looks_legacy(text):
+        return "legacy_font"
+    letters = regex.findall(r"\p{L}", text)
+    if letters:
+        odd = sum(1 for c in letters if not ("\u0000" <= c <= "\u024f" or "\u1e00" <= c <= "\u1eff"))
+        if odd / len(letters) > 0.3:
+            return "garbage"
+    return None
+
+
+def read_pdf(data: bytes) -> list[RawPage]:
+    if not data.lstrip()[:5].startswith(b"%PDF"):
+        raise InputError("read", "not a PDF: the file does not start with %PDF")
+    try:
+        import pdfplumber
+    except ImportError as e:  # pragma: no cover
+        raise InputError("read", f"pdfplumber is not installed: {e}") from None
+    pages: list[RawPage] = []
+    try:
+        with pdfplumber.open(io.BytesIO(data)) as pdf:
+            for i, page in enumerate(pdf.pages, 1):
+                try:
+                    text = page.extract_text() or ""
+                except Exception as e:  # a broken page content stream
+                    pages.append(RawPage(i, "", True, f"text_layer_error: {type(e).__name__}"))
+                    continue
+                text = unicodedata.normalize("NFC", text)
+                pages.append(RawPage(i, text, *_ocr_flag(text)))
+    except InputError:
+        raise
+    except Exception as e:
+        raise InputError("read", f"unreadable PDF: {type(e).__name__}: {e}") from None
+    if not pages:
+        raise InputError("read", "the PDF has no pages")
+    return pages
+
+
+def _ocr_flag(text: str) -> tuple[bool, str | None]:
+    reason = _page_needs_ocr(text)
+    return (reason is not None, reason)
