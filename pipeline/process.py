@@ -130,7 +130,8 @@ def extract(record: DocumentRecord, text: str) -> None:
     record.signature = sig
     where = jurisdiction_of(h.issuer, h.issuer_parent)
     exclude = [(h.number_span.start, h.number_span.end)] if h.number_span else []
-    cits = find_citations(text, own_number=h.number, where=where, exclude=exclude)
+    title = (h.doc_type_span.start, h.subject_span.end) if h.doc_type_span and h.subject_span else None
+    cits = find_citations(text, own_number=h.number, where=where, exclude=exclude, title_span=title)
     for c in cits:
         c.page = _page_of(record.pages, c.start)
     record.citations = cits

@@ -190,7 +190,8 @@ def _type_and_start(text: str, m: regex.Match, num: Number, prev: Citation | Non
             # "Luật sửa đổi, bổ sung … của Luật X số N": the number belongs to the amending law
             am = regex.search(r"(?:Bộ\s+luật|Luật|Pháp\s+lệnh)\s+sửa\s+đổi,?\s+bổ\s+sung[^;\n]{0,250}?(?:của|tại)\s+[^;\n\d]{0,120}\Z",
                               text[max(0, start - 260): start])
-            if am:
+            # … unless that amending law is the document itself: "Quốc hội ban hành Luật sửa đổi …"
+            if am and not regex.search(r"ban\s+hành\s+\Z", text[max(0, start - 260): max(0, start - 260) + am.start()]):
                 start = max(0, start - 260) + am.start()
                 name = regex.sub(r"\s+", " ", text[start: lo + lm.end()]).strip()
                 name = regex.sub(r"\s*(?:,\s*)?(?:số\s*:?)?\s*$", "", name)
@@ -249,7 +250,8 @@ def _read_right(text: str, pos: int, where: Jurisdiction | None, c: Citation) ->
 
 
 def find_citations(text: str, own_number: str | None = None, where: Jurisdiction | None = None,
-                   exclude: list[tuple[int, int]] | None = None) -> list[Citation]:
+                   exclude: list[tuple[int, int]] | None = None,
+                   title_span: tuple[int, int] | None = None) -> list[Citation]:
     """All citations in `text`, in order, with relation, short forms resolved and target ids.
 
     `own_number` (the document's own number) is never a reference; `exclude` lists spans (the
@@ -294,7 +296,7 @@ def find_citations(text: str, own_number: str | None = None, where: Jurisdiction
     _share_list_issuer(out, text)
     out.extend(_named_laws(text, out, exclude, where))
     out.sort(key=lambda c: c.start)
-    assign_relations(text, out)
+    assign_relations(text, out, (title_span,) if title_span else ())
     resolve_short_forms(out, defined_acronyms(text))
     for c in out:
         c.target_id = target_key(c)

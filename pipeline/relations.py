@@ -1,19 +1,24 @@
 """The relation of each citation to the citing document, from its governing phrase.
 
 Vocabulary (DESIGN.md): basis, implements, proposal, report, amends, replaces, repeals, attached,
-mentions. The cue phrases live in `rules/relations.tsv`; this module decides which cue governs
-which citation. Cases, in the order they are tried:
+mentions. Cue phrases and their scopes live in `rules/relations.tsv`. For each citation, in order:
 
-  1. List item:      "Căn cứ Luật A; Luật B số 52/2019/QH14;" — B continues A's clause → same relation.
-  2. Adjacent cue:   "bãi bỏ Quyết định số …", "kèm theo Công văn số …", "theo quy định tại Nghị định …"
-                     — the cue ends where the citation (or its part, "khoản 2 Điều 5") begins.
-     A cue that follows another citation in the same clause belongs to that citation's title
-     ("Nghị định số 12 sửa đổi, bổ sung Nghị định số 43" inside "Căn cứ …"): the inner citation
-     takes the outer one's relation, not the verb's.
-  3. Clause cue:     "Căn cứ …", "Thực hiện …", "Xét đề nghị … tại Tờ trình số …" at the start of the
-                     clause (a line, or after ";" / ". "), governing the first citation when it is
-                     its object (little text between) and every citation chained after it.
-  4. Otherwise:      mentions.
+  1. List item of the previous citation, same clause, joined only by ", " / " và " / ";":
+       "Căn cứ Luật A; Luật B" · "các Quyết định số: 2750/QĐ-UBND …, 4799/QĐ-UBND …"  → same relation.
+  2. Adjacent phrase, ending where the citation (or its part "khoản 2 Điều 5") begins; the longest wins:
+       "theo quy định tại Nghị định số …" → mentions · "kèm theo Công văn số …" → attached
+       "Xét đề nghị của Sở Nội vụ tại Tờ trình số …" → proposal
+       "Luật X … được sửa đổi, bổ sung bởi Luật số 54/2014/QH13" → the chain's relation (inherit)
+       "bãi bỏ / thay thế / sửa đổi, bổ sung … Quyết định số …" → repeals / replaces / amends, only
+       when the citing document acts (phrase opens the clause, or "Quyết định này …", or the
+       enactment formula "Chính phủ ban hành Nghị định sửa đổi …"); else the rule falls through.
+  3. Phrase opening the clause: "Căn cứ …", "Thực hiện …", "Theo Kế hoạch …", "Xét đề nghị …" —
+     governs its object (little text between) and every citation chained behind it in the clause
+     ("Căn cứ Nghị định 137 … sửa đổi, bổ sung Nghị định 123 …" → both basis).
+  4. A Căn cứ paragraph governs its later ";"-separated items.
+  5. Heading: a list item whose introducing line holds the phrase
+       "Điều 1. Bãi bỏ toàn bộ một số văn bản …" / "1. Quyết định số 104/2000/QĐ-TTg …" → repeals.
+  6. Otherwise: mentions.
 """
 from __future__ import annotations
 
@@ -25,9 +30,11 @@ import regex
 from . import rules
 from .models import Citation
 
-# Text between a clause cue and its first citation: at most this many characters, no verb-like
-# break. "Thực hiện chỉ đạo của Chủ tịch UBND tỉnh tại Công văn số" is ~40.
+# Text between a clause-opening phrase and its object: "Thực hiện chỉ đạo của Chủ tịch UBND tỉnh tại
+# Công văn số" is ~40 characters; a longer gap, or one with a verb break, means another object.
 OBJECT_GAP = 140
+ACTING = {"amends", "replaces", "repeals"}
+TITLE_INHERITABLE = {"basis", "proposal", "report", "implements"}
 
 
 @dataclass(frozen=True)
@@ -38,37 +45,45 @@ class Cue:
 
 
 @cache
-def cues() -> tuple[Cue, ...]:
-    out = []
+def cues() -> dict[str, tuple[Cue, ...]]:
+    out: dict[str, list[Cue]] = {}
     for relation, scope, pattern in rules.relation_cues():
-        # "^" means start of a clause; the clause text we match against starts there
-        out.append(Cue(relation, scope, regex.compile(pattern, regex.IGNORECASE)))
-    return tuple(out)
+        flags = regex.IGNORECASE | (regex.MULTILINE if scope == "heading" else 0)
+        out.setdefault(scope, []).append(Cue(relation, scope, regex.compile(pattern, flags)))
+    return {k: tuple(v) for k, v in out.items()}
 
 
-_CLAUSE_BREAK = regex.compile(r"\n|;|\.\s+(?=\p{Lu})|:\s*\n")
-_PARA_BREAK = regex.compile(r"\n")
+_CLAUSE_BREAK = regex.compile(r"\n|;|\.\s+(?=\p{Lu})|:\s+(?=\p{Lu})|\)\s+(?=(?:Thực|Căn|Triển|Xét|Theo)\b)")
+_LIST_MARKER = regex.compile(r"\s*(?:[-+•*]\s*|\(?(?:\d{1,3}|[a-zđ]|[IVX]{1,5})(?:\.\d{1,3})*[.)]\s+|Điều\s+\d+[a-z]?\.\s*)?", regex.IGNORECASE)
 _PART_TAIL = regex.compile(
     r"(?:(?:tiểu\s+mục|điểm|khoản|điều|mục|phần|chương|phụ\s+lục|tiết)\s+[0-9IVXLivxl]+[a-zđ]?(?:\.[0-9]+)*\s*(?:,|và)?\s*)+"
     r"(?:(?:của|tại|thuộc)\s+)?(?:các\s+)?\Z",
     regex.IGNORECASE,
 )
 _GAP_BREAK = regex.compile(
-    r"[.;:]\s|\b(?:giao|yêu\s+cầu|đề\s+nghị|chỉ\s+đạo\s+các|đã|được|để|nhằm|trong\s+đó|đồng\s+thời)\b", regex.IGNORECASE)
-_CHAIN_GAP = regex.compile(r"\A[^;\n]{0,400}\Z")
+    r"[.;:]\s|\b(?:giao|yêu\s+cầu|đề\s+nghị|chỉ\s+đạo\s+các|đã\s+ban\s+hành|nhằm|trong\s+đó|đồng\s+thời)\b",
+    regex.IGNORECASE)
+_LIST_GAP = regex.compile(r"\A\s*(?:[,;]|\bvà\b|\bhoặc\b|,\s*và)?\s*(?:các\s+)?\Z", regex.IGNORECASE)
+_ACTOR = regex.compile(r"\b(?:này|ban\s+hành\s+(?:Luật|Bộ\s+luật|Pháp\s+lệnh|Nghị\s+định|Nghị\s+quyết|Thông\s+tư|Quyết\s+định|Chỉ\s+thị))\b",
+                       regex.IGNORECASE)
 
 
-def _clause_start(text: str, pos: int) -> int:
+def _clause_start(text: str, pos: int, soft: tuple[tuple[int, int], ...] = ()) -> int:
+    """Start of the clause holding `pos`. Inside a `soft` span (the title, broken over lines by
+    the layout) a line break does not end a clause."""
     lo = max(0, pos - 1500)
     last = lo
     for m in _CLAUSE_BREAK.finditer(text, lo, pos):
+        if m.group(0) == "\n" and any(a <= m.start() < b for a, b in soft):
+            continue
         last = m.end()
     return last
 
 
-def _para_start(text: str, pos: int) -> int:
-    i = text.rfind("\n", 0, pos)
-    return i + 1
+def _opens_clause(text: str, clause: int, pos: int) -> bool:
+    """True when only a list marker or "Điều N." stands between the clause start and `pos`."""
+    m = _LIST_MARKER.match(text, clause, pos)
+    return m is not None and m.end() >= pos - 1 and not text[m.end():pos].strip()
 
 
 def _strip_part(left: str) -> str:
@@ -76,82 +91,126 @@ def _strip_part(left: str) -> str:
     return left[: m.start()] if m else left
 
 
-def _adjacent_cue(text: str, c: Citation, floor: int) -> tuple[str, int] | None:
-    """A cue that ends exactly where the citation (or its part) begins: (relation, cue start)."""
-    left = _strip_part(text[max(floor, c.start - 220): c.start])
-    best = None
-    for cue in cues():
-        if cue.scope != "adjacent":
-            continue
+def _adjacent(text: str, c: Citation, clause: int) -> list[tuple[str, int]]:
+    """Cues ending where the citation (or its part) begins: (relation, cue start), longest first."""
+    left = _strip_part(text[max(clause, c.start - 260): c.start])
+    base = c.start - len(text[max(clause, c.start - 260): c.start])
+    found = []
+    for cue in cues().get("adjacent", ()):
         for m in cue.rx.finditer(left):
-            if m.end() == len(left) or not left[m.end():].strip():
-                if best is None or m.start() > best[1]:
-                    best = (cue.relation, c.start - len(left) + m.start())
-    return best
+            if not left[m.end():].strip():
+                found.append((cue.relation, base + m.start()))
+                break
+    found.sort(key=lambda x: x[1])
+    return found
 
 
-def _clause_cue(text: str, clause_start: int) -> tuple[str, int, str] | None:
-    """A cue at the start of the clause: (relation, cue end, scope)."""
-    head = text[clause_start: clause_start + 200]
-    for cue in cues():
-        if cue.scope not in {"clause", "paragraph"}:
-            continue
-        m = cue.rx.match(head)
-        if m and (cue.rx.pattern.startswith("^") or m.start() == 0 or not head[: m.start()].strip()):
-            return cue.relation, clause_start + m.end(), cue.scope
+def _by_type(c: Citation) -> str:
+    return "report" if c.cited_type == "Báo cáo" else "proposal"
+
+
+def _clause_cue(text: str, clause: int) -> tuple[str, int] | None:
+    m = _LIST_MARKER.match(text, clause)
+    start = m.end() if m else clause
+    for cue in cues().get("clause", ()):
+        cm = cue.rx.match(text, start, min(len(text), start + 200))
+        if cm:
+            return cue.relation, cm.end()
     return None
 
 
-def assign_relations(text: str, cits: list[Citation]) -> None:
-    """Set `relation` on every citation (in place). `cits` must be sorted by start."""
+def _heading_relation(text: str, c: Citation) -> str | None:
+    """Walk up over list items to the line that introduces them; its cue governs the items."""
+    line_start = text.rfind("\n", 0, c.start) + 1
+    first_line = text[line_start: c.start]
+    marker = regex.match(r"\s*(?:[-+•*]|\(?(?:\d{1,3}|[a-zđ])(?:\.\d{1,3})*[.)])\s*", first_line, regex.IGNORECASE)
+    # the citation's line must itself be a list item opening with the citation (or "các …")
+    if not marker or not regex.fullmatch(r"\s*(?:các\s+)?", _strip_part(first_line[marker.end():]), regex.IGNORECASE):
+        return None
+    pos = line_start
+    for _ in range(80):
+        if pos <= 0:
+            return None
+        prev_end = pos - 1
+        prev_start = text.rfind("\n", 0, prev_end) + 1
+        line = text[prev_start:prev_end]
+        pos = prev_start
+        if not line.strip():
+            continue
+        if regex.match(r"\s*(?:[-+•*]|\(?(?:\d{1,3}|[a-zđ])(?:\.\d{1,3})*[.)])\s+", line, regex.IGNORECASE) \
+                and not regex.match(r"\s*Điều\s+\d", line):
+            continue
+        for cue in cues().get("heading", ()):
+            if cue.rx.search(line):
+                return cue.relation
+        return None
+    return None
+
+
+def assign_relations(text: str, cits: list[Citation], soft: tuple[tuple[int, int], ...] = ()) -> None:
+    """Set `relation` on every citation (in place). `cits` must be sorted by start; `soft` spans
+    (the document's title) are one clause even when broken over lines."""
     prev: Citation | None = None
     for c in cits:
-        c.relation = "mentions"
-        clause = _clause_start(text, c.start)
-        para = _para_start(text, c.start)
-        # 2. adjacent cue
-        adj = _adjacent_cue(text, c, clause)
-        # 1./2b. inside the same clause as the previous citation, close behind it
-        chained = (prev is not None and prev.end <= c.start and prev.end >= clause
-                   and _CHAIN_GAP.match(text[prev.end: c.start]) is not None)
-        if adj:
-            relation, cue_start = adj
-            embedded = chained and prev is not None and not regex.search(
-                r"\b(?:này|đồng\s+thời)\b|\.\s", text[prev.end: cue_start], regex.IGNORECASE)
-            if embedded and prev.relation in {"basis", "implements", "proposal", "report", "amends", "repeals", "replaces"} \
-                    and relation in {"amends", "replaces", "repeals"}:
-                c.relation = prev.relation
-            else:
-                c.relation = relation
-            c.relation_cue = text[cue_start: c.start].strip()[:60] or c.relation_cue
-            prev = c
-            continue
-        if chained and prev is not None and prev.relation != "mentions":
-            gap = text[prev.end: c.start]
-            if not _GAP_BREAK.search(gap) or len(gap) < 12:
-                c.relation = prev.relation
-                prev = c
-                continue
-        # 3. clause cue (a Căn cứ paragraph governs its ';'-separated items)
-        for start, scope_ok in ((clause, {"clause", "paragraph"}), (para, {"paragraph"})):
-            got = _clause_cue(text, start)
-            if not got:
-                continue
-            relation, cue_end, scope = got
-            if scope not in scope_ok:
-                continue
-            gap = text[cue_end: c.start]
-            if start == para and start != clause:
-                # a later item of a Căn cứ paragraph: its own clause must open with the citation
-                own = _strip_part(text[clause: c.start])
-                if own.strip() and not regex.fullmatch(r"\s*(?:và\s+)?(?:các\s+)?", own, regex.IGNORECASE):
-                    continue
-                c.relation = relation
-                break
-            if len(gap) <= OBJECT_GAP and not _GAP_BREAK.search(gap):
-                c.relation = relation
-                break
-            if prev is not None and prev.start >= cue_end and prev.relation == relation and chained:
-                c.relation = relation
-                break
+        c.relation = _relation(text, c, prev, soft)
         prev = c
+
+
+def _after_relation(text: str, c: Citation) -> str | None:
+    for cue in cues().get("after", ()):
+        if cue.rx.match(text[c.end: c.end + 220]):
+            return cue.relation
+    return None
+
+
+def _relation(text: str, c: Citation, prev: Citation | None, soft: tuple[tuple[int, int], ...] = ()) -> str:
+    clause = _clause_start(text, c.start, soft)
+    same_clause = prev is not None and clause <= prev.start and prev.end <= c.start
+    after = _after_relation(text, c)
+    if after:
+        return after
+    # 1. next item of a list
+    if same_clause and _LIST_GAP.match(text[prev.end: c.start]):
+        if prev.relation in {"proposal", "report"}:
+            return _by_type(c) if c.cited_type in {"Báo cáo", "Tờ trình"} else prev.relation
+        return prev.relation
+    # 2. adjacent phrase
+    for relation, cue_start in _adjacent(text, c, clause):
+        c.relation_cue = text[cue_start: c.start].strip()[:60]
+        if relation == "inherit":
+            return prev.relation if same_clause else "mentions"
+        if relation == "by_type":
+            return _by_type(c)
+        if relation in ACTING:
+            embedded = same_clause and not _ACTOR.search(text, prev.end, cue_start)
+            acts = _opens_clause(text, clause, cue_start) or _ACTOR.search(text, clause, cue_start) is not None
+            if acts and not embedded:
+                return relation
+            break  # someone else's amendment: fall through to the clause's own cue
+        return relation
+    # 3. phrase opening the clause
+    got = _clause_cue(text, clause)
+    if got:
+        relation, cue_end = got
+        gap = text[cue_end: c.start]
+        if len(gap) <= OBJECT_GAP and not _GAP_BREAK.search(gap):
+            return _by_type(c) if relation == "by_type" else relation
+        if same_clause and prev.start >= cue_end and prev.relation in TITLE_INHERITABLE:
+            return prev.relation
+    # 4. later items of a Căn cứ paragraph
+    para = text.rfind("\n", 0, c.start) + 1
+    if para < clause and regex.match(r"\s*(?:[-+•]\s*)?căn\s+cứ\b", text[para: para + 40], regex.IGNORECASE):
+        own = _strip_part(text[clause: c.start])
+        if regex.fullmatch(r"\s*(?:và\s+)?(?:các\s+)?", own, regex.IGNORECASE):
+            return "basis"
+    if same_clause and prev.relation in TITLE_INHERITABLE and prev.relation != "implements" \
+            and not _GAP_BREAK.search(text[prev.end: c.start]):
+        return prev.relation
+    # "… sửa đổi, bổ sung Nghị định số X ngày … về … và Nghị định số Y": coordinated objects
+    if same_clause and prev.relation in ACTING and regex.search(r"(?:\bvà|,)\s*(?:các\s+)?\Z", text[prev.end: c.start]):
+        return prev.relation
+    # 5. list item under a heading
+    heading = _heading_relation(text, c)
+    if heading:
+        return heading
+    return "mentions"
