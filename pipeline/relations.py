@@ -81,9 +81,13 @@ def _clause_start(text: str, pos: int, soft: tuple[tuple[int, int], ...] = ()) -
 
 
 def _opens_clause(text: str, clause: int, pos: int) -> bool:
-    """True when only a list marker or "Điều N." stands between the clause start and `pos`."""
-    m = _LIST_MARKER.match(text, clause, pos)
-    return m is not None and m.end() >= pos - 1 and not text[m.end():pos].strip()
+    """True when only a list marker or "Điều N." stands between the clause (or line) start and `pos`."""
+    line = text.rfind("\n", 0, pos) + 1
+    for start in {clause, max(clause, line)}:
+        m = _LIST_MARKER.match(text, start, pos)
+        if m is not None and not text[m.end():pos].strip():
+            return True
+    return False
 
 
 def _strip_part(left: str) -> str:
@@ -109,9 +113,14 @@ def _by_type(c: Citation) -> str:
     return "report" if c.cited_type == "Báo cáo" else "proposal"
 
 
+_CONNECTIVE = regex.compile(r"(?:đồng\s+thời,?\s*|và\s+|đồng\s+thời\s+|tiếp\s+tục\s+(?:chỉ\s+đạo\s+)?|chỉ\s+đạo\s+)?", regex.IGNORECASE)
+
+
 def _clause_cue(text: str, clause: int) -> tuple[str, int] | None:
     m = _LIST_MARKER.match(text, clause)
     start = m.end() if m else clause
+    cm0 = _CONNECTIVE.match(text, start)
+    start = cm0.end() if cm0 else start
     for cue in cues().get("clause", ()):
         cm = cue.rx.match(text, start, min(len(text), start + 200))
         if cm:
@@ -166,7 +175,7 @@ def _after_relation(text: str, c: Citation) -> str | None:
 def _relation(text: str, c: Citation, prev: Citation | None, soft: tuple[tuple[int, int], ...] = ()) -> str:
     clause = _clause_start(text, c.start, soft)
     same_clause = prev is not None and clause <= prev.start and prev.end <= c.start
-    after = _after_relation(text, c)
+    after = _after_relation(text, c) if not same_clause else None
     if after:
         return after
     # 1. next item of a list
@@ -188,8 +197,9 @@ def _relation(text: str, c: Citation, prev: Citation | None, soft: tuple[tuple[i
                 return relation
             break  # someone else's amendment: fall through to the clause's own cue
         return relation
-    # 3. phrase opening the clause
-    got = _clause_cue(text, clause)
+    # 3. phrase opening the clause (or the line, inside a title broken over lines)
+    line = text.rfind("\n", 0, c.start) + 1
+    got = _clause_cue(text, clause) or (_clause_cue(text, line) if line > clause else None)
     if got:
         relation, cue_end = got
         gap = text[cue_end: c.start]
@@ -197,12 +207,15 @@ def _relation(text: str, c: Citation, prev: Citation | None, soft: tuple[tuple[i
             return _by_type(c) if relation == "by_type" else relation
         if same_clause and prev.start >= cue_end and prev.relation in TITLE_INHERITABLE:
             return prev.relation
-    # 4. later items of a Căn cứ paragraph
+    # 4. later items of a paragraph opened by Căn cứ / Xét / Thực hiện ("…; Báo cáo thẩm tra số …")
     para = text.rfind("\n", 0, c.start) + 1
-    if para < clause and regex.match(r"\s*(?:[-+•]\s*)?căn\s+cứ\b", text[para: para + 40], regex.IGNORECASE):
+    if para < clause:
         own = _strip_part(text[clause: c.start])
         if regex.fullmatch(r"\s*(?:và\s+)?(?:các\s+)?", own, regex.IGNORECASE):
-            return "basis"
+            got = _clause_cue(text, para)
+            if got:
+                return _by_type(c) if got[0] == "by_type" else (
+                    _by_type(c) if got[0] in {"proposal", "report"} and c.cited_type in {"Báo cáo", "Tờ trình"} else got[0])
     if same_clause and prev.relation in TITLE_INHERITABLE and prev.relation != "implements" \
             and not _GAP_BREAK.search(text[prev.end: c.start]):
         return prev.relation
