@@ -72,7 +72,7 @@ _ISSUER_LOWER = set(
     "thao du lịch khoa học nghệ kế hoạch đầu giao thông vận tải tin truyền nguyên ngoại quốc phòng thanh "
     "tra kiểm toán nhà nước bảo hiểm ngân hàng tòa án viện sát tối cao thường trực chấp trung ương đảng "
     "bí thư chỉ đạo quản lý các và ủy uỷ mặt trận tổ việt nam tộc tôn phát triển thôn hải quan thuế cục "
-    "chi sở bộ trưởng giám đốc chủ tịch phó cũ mới liên ngành cấp hành vụ nhiệm hợp tác xã".split()
+    "chi sở bộ trưởng giám đốc chủ tịch phó cũ mới liên ngành cấp hành vụ nhiệm hợp tác xã tướng thủ thống đốc tổng kiểm viện chánh án ủy viên".split()
 )
 _ISSUER_STOP_BIGRAMS = regex.compile(r"\A(?:ban\s+hành|quy\s+định|hướng\s+dẫn|về\b|tại\b|thực\s+hiện|phê\s+duyệt)",
                                      regex.IGNORECASE)

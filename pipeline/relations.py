@@ -49,6 +49,8 @@ def cues() -> dict[str, tuple[Cue, ...]]:
     out: dict[str, list[Cue]] = {}
     for relation, scope, pattern in rules.relation_cues():
         flags = regex.IGNORECASE | (regex.MULTILINE if scope == "heading" else 0)
+        if scope == "adjacent":  # the phrase must reach the citation
+            pattern = rf"(?:{pattern})\s*\Z"
         out.setdefault(scope, []).append(Cue(relation, scope, regex.compile(pattern, flags)))
     return {k: tuple(v) for k, v in out.items()}
 
@@ -56,12 +58,13 @@ def cues() -> dict[str, tuple[Cue, ...]]:
 _CLAUSE_BREAK = regex.compile(r"\n|;|\.\s+(?=\p{Lu})|:\s+(?=\p{Lu})|\)\s+(?=(?:Thực|Căn|Triển|Xét|Theo)\b)")
 _LIST_MARKER = regex.compile(r"\s*(?:[-+•*]\s*|\(?(?:\d{1,3}|[a-zđ]|[IVX]{1,5})(?:\.\d{1,3})*[.)]\s+|Điều\s+\d+[a-z]?\.\s*)?", regex.IGNORECASE)
 _PART_TAIL = regex.compile(
-    r"(?:(?:tiểu\s+mục|điểm|khoản|điều|mục|phần|chương|phụ\s+lục|tiết)\s+[0-9IVXLivxl]+[a-zđ]?(?:\.[0-9]+)*\s*(?:,|và)?\s*)+"
+    r"(?:(?:tiểu\s+mục|điểm|khoản|điều|mục|phần|chương|phụ\s+lục|tiết)\s+[0-9IVXLivxl]+[a-zđ]?(?:\.[0-9]+)*"
+    r"(?:\s*(?:,|và)\s*[0-9IVXLivxl]+[a-zđ]?(?:\.[0-9]+)*)*\s*(?:,|và)?\s*)+"
     r"(?:(?:của|tại|thuộc)\s+)?(?:các\s+)?\Z",
     regex.IGNORECASE,
 )
 _GAP_BREAK = regex.compile(
-    r"[.;:]\s|\b(?:giao|yêu\s+cầu|đề\s+nghị|chỉ\s+đạo\s+các|đã\s+ban\s+hành|nhằm|trong\s+đó|đồng\s+thời)\b",
+    r"[.;:]\s|\b(?:giao|yêu\s+cầu(?!\s+của)|đề\s+nghị|chỉ\s+đạo\s+các|đã\s+ban\s+hành|nhằm|trong\s+đó|đồng\s+thời)\b",
     regex.IGNORECASE)
 _LIST_GAP = regex.compile(r"\A\s*(?:[,;]|\bvà\b|\bhoặc\b|,\s*và)?\s*(?:các\s+)?\Z", regex.IGNORECASE)
 _ACTOR = regex.compile(r"\b(?:này|ban\s+hành\s+(?:Luật|Bộ\s+luật|Pháp\s+lệnh|Nghị\s+định|Nghị\s+quyết|Thông\s+tư|Quyết\s+định|Chỉ\s+thị))\b",
@@ -101,10 +104,9 @@ def _adjacent(text: str, c: Citation, clause: int) -> list[tuple[str, int]]:
     base = c.start - len(text[max(clause, c.start - 260): c.start])
     found = []
     for cue in cues().get("adjacent", ()):
-        for m in cue.rx.finditer(left):
-            if not left[m.end():].strip():
-                found.append((cue.relation, base + m.start()))
-                break
+        m = cue.rx.search(left)
+        if m:
+            found.append((cue.relation, base + m.start()))
     found.sort(key=lambda x: x[1])
     return found
 
@@ -165,9 +167,16 @@ def assign_relations(text: str, cits: list[Citation], soft: tuple[tuple[int, int
         prev = c
 
 
+_CLAUSE_END = regex.compile(r"[;\n]|\.\s|\.\Z")
+
+
 def _after_relation(text: str, c: Citation) -> str | None:
+    """"Thông tư số 28/2025/TT-BTC ngày … hướng dẫn … hết hiệu lực kể từ …": the citation that opens
+    its clause is the subject of what follows it."""
+    end = _CLAUSE_END.search(text, c.end, min(len(text), c.end + 600))
+    rest = text[c.end: end.start() if end else min(len(text), c.end + 600)]
     for cue in cues().get("after", ()):
-        if cue.rx.match(text[c.end: c.end + 220]):
+        if cue.rx.search(rest):
             return cue.relation
     return None
 
@@ -205,7 +214,8 @@ def _relation(text: str, c: Citation, prev: Citation | None, soft: tuple[tuple[i
         gap = text[cue_end: c.start]
         if len(gap) <= OBJECT_GAP and not _GAP_BREAK.search(gap):
             return _by_type(c) if relation == "by_type" else relation
-        if same_clause and prev.start >= cue_end and prev.relation in TITLE_INHERITABLE:
+        if same_clause and prev.start >= cue_end and prev.relation in TITLE_INHERITABLE \
+                and not _GAP_BREAK.search(text[prev.end: c.start]):
             return prev.relation
     # 4. later items of a paragraph opened by Căn cứ / Xét / Thực hiện ("…; Báo cáo thẩm tra số …")
     para = text.rfind("\n", 0, c.start) + 1
