@@ -11,7 +11,7 @@ Forms handled:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 import regex
 
@@ -65,10 +65,14 @@ def _head_canonical() -> dict[str, str]:
     return {fold(h): c for h, c in rules.agency_heads()}
 
 
+_EXPAND_RE = [(regex.compile(p), r) for p, r in _EXPAND]
+_WS = regex.compile(r"\s+")
+
+
 def expand_abbreviations(name: str) -> str:
-    for pat, rep in _EXPAND:
-        name = regex.sub(pat, rep, name)
-    return regex.sub(r"\s+", " ", name).strip()
+    for rx, rep in _EXPAND_RE:
+        name = rx.sub(rep, name)
+    return _WS.sub(" ", name).strip()
 
 
 def _title(word: str) -> str:
@@ -99,6 +103,7 @@ def _field_case(text: str) -> str:
     return "".join(out)
 
 
+@lru_cache(maxsize=8192)
 def display_name(raw: str) -> str:
     """Upper-case or abbreviated body name → normal Vietnamese capitalisation.
 
@@ -289,6 +294,7 @@ _RELATIVE = regex.compile(
 )
 
 
+@lru_cache(maxsize=8192)
 def resolve_issuer(raw: str | None, where: Jurisdiction | None = None) -> str | None:
     """A cited issuer as written → full name, completing a bare level from the citing document.
 

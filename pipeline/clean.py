@@ -17,7 +17,7 @@ the variants compare equal and extracted names use the modern form (`canonical_t
 from __future__ import annotations
 
 import unicodedata
-from functools import cache
+from functools import cache, lru_cache
 
 import regex
 
@@ -31,11 +31,18 @@ def _everywhere_table() -> dict[int, str]:
 
 
 @cache
-def _symbol_token_re() -> regex.Pattern:
-    _, in_symbol = rules.character_map()
-    cls = "".join(regex.escape(c) for c in in_symbol)
-    # a token made of letters/digits/-/( ) that contains at least one look-alike character
-    return regex.compile(rf"[\p{{L}}\p{{N}}/\-()]*[{cls}][\p{{L}}\p{{N}}/\-()]*")
+def _everywhere_re() -> regex.Pattern:
+    everywhere, _ = rules.character_map()
+    return regex.compile("[" + "".join(regex.escape(c) for c in everywhere) + "]")
+
+
+def _fold_characters(text: str) -> str:
+    """characters.tsv `everywhere` map; a regex finds the few variants faster than str.translate
+    walks every character of a long text."""
+    if not _everywhere_re().search(text):
+        return text
+    table = rules.character_map()[0]
+    return _everywhere_re().sub(lambda m: table[m.group(0)], text)
 
 
 @cache
@@ -46,20 +53,47 @@ def _boilerplate_res() -> tuple[tuple[str, str, regex.Pattern], ...]:
     return tuple(out)
 
 
+_LATIN_OR_DIGIT = regex.compile(r"[\p{Latin}\d]")
+_NOT_FOREIGN = regex.compile(r"[\p{Latin}\d/\-()]")
+
+
+@cache
+def _lookalike_char_re() -> regex.Pattern:
+    _, in_symbol = rules.character_map()
+    return regex.compile("[" + "".join(regex.escape(c) for c in in_symbol) + "]")
+
+
 def _fix_symbol_lookalikes(text: str) -> str:
     _, in_symbol = rules.character_map()
+    if not _lookalike_char_re().search(text):  # the common case: nothing to fold
+        return text
+    # only the tokens around each look-alike are examined
+    out, pos = [], 0
+    for m in _lookalike_char_re().finditer(text):
+        if m.start() < pos:
+            continue
+        a = m.start()
+        while a > 0 and _TOKEN_CHAR.match(text[a - 1]):
+            a -= 1
+        b = m.end()
+        while b < len(text) and _TOKEN_CHAR.match(text[b]):
+            b += 1
+        out.append(text[pos:a])
+        out.append(_fold_token(text[a:b], in_symbol))
+        pos = b
+    out.append(text[pos:])
+    return "".join(out)
 
-    def repl(m: regex.Match) -> str:
-        token = m.group(0)
-        # only when the token mixes the look-alike with Latin letters or digits (a symbol),
-        # so that a Russian word quoted in a treaty stays Cyrillic
-        latin = regex.search(r"[\p{Latin}\d]", token)
-        foreign = regex.sub(r"[\p{Latin}\d/\-()]", "", token)
-        if latin and len(foreign) <= max(2, len(token) // 3):
-            return "".join(in_symbol.get(c, c) for c in token)
-        return token
 
-    return _symbol_token_re().sub(repl, text)
+_TOKEN_CHAR = regex.compile(r"[\p{L}\p{N}/\-()]")
+
+
+def _fold_token(token: str, in_symbol: dict[str, str]) -> str:
+    latin = _LATIN_OR_DIGIT.search(token)
+    foreign = _NOT_FOREIGN.sub("", token)
+    if latin and len(foreign) <= max(2, len(token) // 3):
+        return "".join(in_symbol.get(c, c) for c in token)
+    return token
 
 
 def remove_boilerplate(text: str) -> tuple[str, int]:
@@ -89,7 +123,7 @@ def normalize_text(text: str, strip_boilerplate: bool = True) -> tuple[str, int]
     """Raw text → canonical text (see module docstring). Returns (text, boilerplate chars removed)."""
     text = unicodedata.normalize("NFC", text)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = text.translate(_everywhere_table())
+    text = _fold_characters(text)
     text = _fix_symbol_lookalikes(text)
     removed = 0
     if strip_boilerplate:
@@ -115,14 +149,17 @@ def canonical_tone(s: str) -> str:
     return rx.sub(lambda m: mapping[m.group(0)], s)
 
 
+_SPACES = regex.compile(r"\s+")
+
+
+@lru_cache(maxsize=65536)
 def fold(s: str | None) -> str:
     """Comparison key: NFC, modern tone placement, case-folded, single spaces, no trailing dots."""
     if not s:
         return ""
     s = unicodedata.normalize("NFC", s).translate(_everywhere_table())
     s = canonical_tone(s).casefold()
-    s = regex.sub(r"\s+", " ", s).strip(" .,;:")
-    return s
+    return _SPACES.sub(" ", s).strip(" .,;:")
 
 
 def strip_accents(s: str) -> str:

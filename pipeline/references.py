@@ -24,7 +24,7 @@ Not references: the document's own number, form and annex codes ("Mẫu số 01/
 from __future__ import annotations
 
 from dataclasses import replace
-from functools import cache
+from functools import cache, lru_cache
 
 import regex
 
@@ -395,6 +395,7 @@ def resolve_short_forms(cits: list[Citation], acronyms: dict[str, str] | None = 
             c.cited_issuer = c.cited_issuer or f.cited_issuer
 
 
+@lru_cache(maxsize=8192)
 def law_key(name: str) -> str:
     """Key of a law cited by name: "Luật Đất đai năm 2024" → "luật đất đai"; every
     "Hiến pháp nước Cộng hòa …" → "hiến pháp"."""
@@ -404,9 +405,12 @@ def law_key(name: str) -> str:
     return k
 
 
+_WORD = regex.compile(r"\p{L}+")
+
+
+@lru_cache(maxsize=4096)
 def _initials(name: str) -> str:
-    words = regex.findall(r"\p{L}+", name)
-    return "".join(w[0] for w in words).upper()
+    return "".join(w[0] for w in _WORD.findall(name)).upper()
 
 
 def _expand_acronym(name: str, known: list[str], text_acronyms: dict[str, str]) -> str:

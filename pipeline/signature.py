@@ -39,7 +39,8 @@ def _titles_alt() -> str:
 @cache
 def _block_re() -> regex.Pattern:
     # one line of the block: an optional authority prefix, then upper-case words
-    line = rf"(?:{_PREFIX}\s*)?(?:[\p{{Lu}}\d][\p{{Lu}}\d,.\-()/&]*(?:[ ]+[\p{{Lu}}\d][\p{{Lu}}\d,.\-()/&]*)*)?"
+    words = r"[\p{Lu}\d][\p{Lu}\d,.\-()/&]*(?:[ ]+[\p{Lu}\d][\p{Lu}\d,.\-()/&]*)*"
+    line = rf"(?:{_PREFIX}(?:\s*{words})?|{words})"
     return regex.compile(
         rf"(?:(?<=^|{_GAP}\s?)|(?<=\.\s)|(?<=\p{{Ll}}\s))(?P<block>(?:{line}\s*{_GAP}\s*)*?{line})"
         rf"\s*(?:{_GAP}\s*)*(?:{_SIGNED}\s*(?:{_GAP}\s*)*)*"
@@ -83,27 +84,33 @@ def _split_block(block: str) -> tuple[str | None, str]:
     return auth, _case(merged[-1])
 
 
-def _flatten(text: str) -> tuple[str, list[int]]:
-    """Newlines, table bars and wide gaps → "¶"; returns the flat text and a map back to offsets."""
-    out = []
-    index = []
-    i = 0
-    n = len(text)
-    while i < n:
-        ch = text[i]
-        if ch in "\n|\t\f" or (ch == " " and text.startswith("   ", i)):
-            j = i
-            while j < n and text[j] in " \t\n|\f":
-                j += 1
-            out.append(f" {_GAP} ")
-            index.extend([i, i, i])
-            i = j
-            continue
-        out.append(ch)
-        index.append(i)
-        i += 1
-    index.append(n)
-    return "".join(out), index
+_GAP_RE = regex.compile(r"[\n|\t\f][ \t\n|\f]*|[ ]{3,}[ \t\n|\f]*")
+
+
+def _flatten(text: str, base: int = 0) -> tuple[str, list[tuple[int, int]]]:
+    """Newlines, table bars and wide gaps → " ¶ "; returns the flat text and (flat, original)
+    anchor pairs to map a flat offset back (see `_unflat`)."""
+    out: list[str] = []
+    anchors: list[tuple[int, int]] = [(0, base)]
+    pos = 0
+    flat_len = 0
+    for m in _GAP_RE.finditer(text):
+        out.append(text[pos:m.start()])
+        flat_len += m.start() - pos
+        out.append(f" {_GAP} ")
+        flat_len += 3
+        anchors.append((flat_len, base + m.end()))
+        pos = m.end()
+    out.append(text[pos:])
+    return "".join(out), anchors
+
+
+def _unflat(anchors: list[tuple[int, int]], flat_pos: int) -> int:
+    import bisect
+
+    i = bisect.bisect_right(anchors, (flat_pos, float("inf"))) - 1
+    f, o = anchors[max(i, 0)]
+    return o + (flat_pos - f)
 
 
 def _case(s: str) -> str:
@@ -127,33 +134,56 @@ def _case(s: str) -> str:
     return canonical_tone(f"{prefix} {body}".strip())
 
 
+_TRIGGER = regex.compile(rf"(?<![\p{{L}}])(?:{_PREFIX}\s|(?:Nơi\s+nhận))")
+WINDOW = 1500
+
+
+def _windows(text: str) -> list[tuple[int, int]]:
+    """Where a signature block can be: the end of the text and around every authority prefix or
+    "Nơi nhận" (a document with annexes signs before them). Merged, in order."""
+    spans = [(max(0, len(text) - 2 * WINDOW), len(text))]
+    for m in _TRIGGER.finditer(text):
+        spans.append((max(0, m.start() - WINDOW), min(len(text), m.end() + WINDOW)))
+    spans.sort()
+    merged: list[list[int]] = []
+    for a, b in spans:
+        if merged and a <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], b)
+        else:
+            merged.append([a, b])
+    return [(a, b) for a, b in merged]
+
+
 def read_signature(text: str) -> Signature:
     sig = Signature()
-    flat, index = _flatten(text)
-    cands = []
     known = regex.compile(rf"(?:^|\s)(?:{_titles_alt()})$")
-    for m in _block_re().finditer(flat, overlapped=False):
-        block = m.group("block")
-        last_line = regex.split(rf"\s*{_GAP}\s*", block.strip())[-1]
-        has_prefix = regex.search(rf"(?:^|\s){_PREFIX}(?:\s|$)", block) is not None
-        if not (has_prefix or known.search(regex.sub(r"\s+", " ", last_line).strip(" ,."))):
-            continue
-        first = m.group("name").split()[0]
-        if first not in rules.surnames() and not has_prefix:
-            continue
-        cands.append(m)
+    cands = []  # (match, anchors)
+    for a, b in _windows(text):
+        # start the window at a line start so that the block's first line is whole
+        a = text.rfind("\n", 0, a) + 1 if a else 0
+        flat, anchors = _flatten(text[a:b], a)
+        for m in _block_re().finditer(flat, overlapped=False):
+            block = m.group("block")
+            last_line = regex.split(rf"\s*{_GAP}\s*", block.strip())[-1]
+            has_prefix = regex.search(rf"(?:^|\s){_PREFIX}(?:\s|$)", block) is not None
+            if not (has_prefix or known.search(regex.sub(r"\s+", " ", last_line).strip(" ,."))):
+                continue
+            first = m.group("name").split()[0]
+            if first not in rules.surnames() and not has_prefix:
+                continue
+            cands.append((m, anchors, has_prefix))
     if not cands:
         return sig
-    with_prefix = [m for m in cands if regex.search(rf"(?:^|\s){_PREFIX}(?:\s|$)", m.group("block"))]
+    with_prefix = [x for x in cands if x[2]]
     chosen = with_prefix[0] if with_prefix else cands[0]
     group = [chosen]
-    for m in cands[cands.index(chosen) + 1:]:
-        if m.start() - group[-1].end() < 400:
-            group.append(m)
+    for x in cands[cands.index(chosen) + 1:]:
+        if x[1] is group[-1][1] and x[0].start() - group[-1][0].end() < 400:
+            group.append(x)
         else:
             break
     names, titles, auths = [], [], []
-    for m in group:
+    for m, _, _ in group:
         auth, title = _split_block(m.group("block"))
         names.append(m.group("name"))
         titles.append(" / ".join(x for x in (auth, title) if x))
@@ -161,7 +191,9 @@ def read_signature(text: str) -> Signature:
     sig.signer = " - ".join(names)
     sig.signer_title = " - ".join(titles)
     sig.authority = auths[0]
-    sig.span = Span(index[group[0].start("block")], index[group[-1].end("name")])
+    first_m, first_anchors, _ = group[0]
+    last_m, last_anchors, _ = group[-1]
+    sig.span = Span(_unflat(first_anchors, first_m.start("block")), _unflat(last_anchors, last_m.end("name")))
     return sig
 
 

@@ -7,7 +7,7 @@ for the Party ("28-CT/TW"). Laws carry only the legislature and its term ("58/20
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 import regex
 
@@ -24,9 +24,17 @@ class Number:
     grammar: str  # normative | admin | party
 
 
+_WS = regex.compile(r"\s+")
+_SPACE_SLASH = regex.compile(r"[ /]")
+_SEP = regex.compile(r"[-/]")
+_TRAILING_DIGITS = regex.compile(r"\d+$")
+_QH = regex.compile(r"QH\d*")
+_UBTVQH = regex.compile(r"UBTVQH\d*")
+
+
 def normalise_number(raw: str) -> str:
     """Spaces out, ASCII separators (clean already folded dashes), Ð→Đ."""
-    s = regex.sub(r"\s+", "", raw)
+    s = _WS.sub("", raw)
     return s.replace("Ð", "Đ")
 
 
@@ -34,7 +42,7 @@ def parse_number(m: regex.Match) -> Number:
     """Turn a `regexes.NUMBER` match into its parts."""
     if m.group("n_norm"):
         # "TT BTC", "TTLT/BTP-BCA": a normative symbol has no space or slash inside
-        symbol = normalise_number(regex.sub(r"[ /]", "-", m.group("s_norm").strip()))
+        symbol = normalise_number(_SPACE_SLASH.sub("-", m.group("s_norm").strip()))
         digits = m.group("n_norm")
         year = int(m.group("y_norm"))
         return Number(f"{digits}/{year}/{symbol}", digits, year, symbol, "normative")
@@ -53,13 +61,13 @@ def parse_number_text(text: str) -> Number | None:
 
 
 def _segments(symbol: str) -> list[str]:
-    return [s for s in regex.split(r"[-/]", symbol) if s]
+    return [s for s in _SEP.split(symbol) if s]
 
 
 def _bare(seg: str) -> str:
     """"CAT(PC04)" → "CAT"; "QH15" → "QH"."""
     seg = seg.split("(")[0]
-    return regex.sub(r"\d+$", "", seg)
+    return _TRAILING_DIGITS.sub("", seg)
 
 
 @cache
@@ -67,6 +75,7 @@ def _known_agency_abbrs() -> frozenset[str]:
     return frozenset(a.abbr for a in rules.agencies())
 
 
+@lru_cache(maxsize=16384)
 def type_from_symbol(num: Number) -> str | None:
     """Type name implied by the symbol, None when the symbol does not say.
 
@@ -81,9 +90,9 @@ def type_from_symbol(num: Number) -> str | None:
     if num.grammar == "party":
         return table.get("party", {}).get(first)
     if num.grammar == "normative":
-        if regex.fullmatch(r"QH\d*", first):
+        if _QH.fullmatch(first):
             return "Luật"
-        if regex.fullmatch(r"UBTVQH\d*", first):
+        if _UBTVQH.fullmatch(first):
             return "Nghị quyết"
         if first == "PL":
             return "Pháp lệnh"
@@ -100,6 +109,7 @@ def type_from_symbol(num: Number) -> str | None:
     return None
 
 
+@lru_cache(maxsize=16384)
 def symbol_is_known(num: Number) -> bool:
     """True when some part of the symbol is a type or agency abbreviation we know.
 
@@ -118,6 +128,7 @@ def symbol_is_known(num: Number) -> bool:
     return False
 
 
+@lru_cache(maxsize=16384)
 def issuer_from_symbol(num: Number) -> str | None:
     """Central issuer implied by the symbol's agency part (NĐ-CP → Chính phủ, TT-BTC → Bộ Tài chính).
 
@@ -131,9 +142,9 @@ def issuer_from_symbol(num: Number) -> str | None:
         a = by_abbr.get(("party", _bare(segs[-1]))) or by_abbr.get(("party", segs[-1]))
         return a.name if a and a.level == "central" else None
     candidates = segs[1:] if num.grammar != "admin" or type_from_symbol(num) != "Công văn" else segs[:1]
-    if num.grammar == "normative" and regex.fullmatch(r"QH\d*", segs[0]):
+    if num.grammar == "normative" and _QH.fullmatch(segs[0]):
         return "Quốc hội"
-    if num.grammar == "normative" and regex.fullmatch(r"UBTVQH\d*", segs[-1]):
+    if num.grammar == "normative" and _UBTVQH.fullmatch(segs[-1]):
         return "Ủy ban Thường vụ Quốc hội"
     names = []
     for s in candidates:
