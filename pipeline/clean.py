@@ -49,7 +49,7 @@ def _fold_characters(text: str) -> str:
 def _boilerplate_res() -> tuple[tuple[str, str, regex.Pattern], ...]:
     out = []
     for name, where, pattern in rules.boilerplate():
-        out.append((name, where, regex.compile(pattern, regex.IGNORECASE | regex.MULTILINE)))
+        out.append((name, where, regex.compile(pattern, regex.MULTILINE)))
     return tuple(out)
 
 

@@ -29,8 +29,11 @@ from .symbols import parse_number, type_from_symbol
 
 HEADER_WINDOW = 2500
 
+# "Số: 76/KH-UBND", "SỐ: …", "Số 05-CT/TU" (Party), and the lower-case "số:" of a law's or
+# resolution's own line ("Luật số: 121/2025/QH15"); a body phrase "Kết luận số 96-KL/TW" is not a Số line.
 _SO = regex.compile(
-    rf"(?<!\p{{L}})(?:(?P<label>Số|SỐ|số)(?:\s+hiệu)?\s*[:.]?\s*)(?:{NUMBER}|(?P<blank>{BLANK_NUMBER}))",
+    rf"(?:(?<!\p{{L}})(?P<label>Số|SỐ)(?:\s+hiệu)?|(?m:^)[ \t]*(?:Luật|Bộ\s+luật|Nghị\s+quyết(?:\s+liên\s+tịch)?|Pháp\s+lệnh|Lệnh)\s+số(?=\s*:))"
+    rf"\s*[:.]?\s*(?:{NUMBER}|(?P<blank>{BLANK_NUMBER}))",
     regex.V1,
 )
 _QUOC_HIEU = regex.compile(r"c[ộo]ng\s+h(?:òa|oà|oa)\s+x[ãa]\s+h[ộo]i\s+ch[ủu]\s+ngh[ĩi]a\s+vi[ệe]t(?:\s+nam)?", regex.IGNORECASE)
@@ -55,8 +58,8 @@ _PORTAL = regex.compile(
 )
 # body phrases that name the issuer when the header is missing: "UBND thị xã Đức Phổ báo cáo …"
 _BODY_ISSUER = regex.compile(
-    r"(?P<name>(?:UBND|Ủy\s+ban\s+nhân\s+dân|Uỷ\s+ban\s+nhân\s+dân|Sở\s+[\p{Lu}][\p{L}]*(?:\s+[\p{L}]+){0,6}?|Công\s+an)"
-    r"(?:\s+(?:tỉnh|thành\s+phố|huyện|quận|thị\s+xã|xã|phường|thị\s+trấn|đặc\s+khu)(?:\s+\p{Lu}[\p{L}]*){0,4})?)"
+    r"(?P<name>(?:UBND|Ủy\s+ban\s+nhân\s+dân|Uỷ\s+ban\s+nhân\s+dân)"
+    r"\s+(?:tỉnh|thành\s+phố|huyện|quận|thị\s+xã|xã|phường|thị\s+trấn|đặc\s+khu)(?:\s+\p{Lu}[\p{L}]*){0,4})"
     r"\s+(?:báo\s+cáo|kính\s+trình|trình|ban\s+hành|xây\s+dựng|thông\s+báo|đề\s+nghị|có\s+ý\s+kiến)\b",
 )
 
@@ -80,29 +83,47 @@ def _is_upper_line(line: str) -> bool:
     return len(letters) >= 2 and sum(c.isupper() for c in letters) / len(letters) >= 0.85
 
 
+_MARKS = regex.compile(r"^(?:KHẨN|HỎA\s+TỐC|HOẢ\s+TỐC|THƯỢNG\s+KHẨN|MẬT|TỐI\s+MẬT|TUYỆT\s+MẬT|DỰ\s+THẢO|BẢN\s+SAO)\b.*$")
+_COLUMN_GAP = regex.compile(r"\t+|[ ]{3,}|\s*\|\s*")
+
+
 def _issuer_block(text: str, stop: int) -> tuple[list[str], int | None]:
-    """Upper-case lines before `stop`, quốc hiệu and decorations removed: the issuer's lines."""
+    """Upper-case lines before `stop` (the title), quốc hiệu, motto, Số and date lines removed: the
+    issuer's lines, in order, whichever column came first when the header table was flattened."""
     lines = []
     first = None
     pos = 0
     for raw in text[:stop].split("\n"):
         line_start = pos
         pos += len(raw) + 1
-        line = _QUOC_HIEU.sub(" ", raw)
-        line = _MOTTO.sub(" ", line)
-        line = _PARTY.sub(" ", line)
-        line = regex.sub(r"[-_=*]{2,}|^\s*\*\s*$", " ", line).strip(" -_*\t")
-        if not line:
-            continue
-        if regex.match(r"(?:Số|SỐ)\b", line) or regex.search(r",\s*ngày", line, regex.IGNORECASE):
-            break
-        if _is_upper_line(line):
-            if first is None:
-                first = line_start + max(0, raw.find(line[:5]))
-            lines.append(line)
-        elif lines:
-            break
+        if raw.count("|") >= 2 and not (_QUOC_HIEU.search(raw) or _SO.search(raw)):
+            break  # a table row of the body (docx tables flattened with bars) is never the header
+        # side-by-side columns ("ỦY BAN NHÂN DÂN        CỘNG HÒA …"): the left one is the issuer's
+        cols = [c for c in _COLUMN_GAP.split(raw) if c.strip()]
+        for col in cols or [""]:
+            line = _QUOC_HIEU.sub(" ", col)
+            line = _MOTTO.sub(" ", line)
+            line = _PARTY.sub(" ", line)
+            line = regex.sub(r"[-_=*]{2,}|^\s*\*\s*$", " ", line).strip(" -_*\t")
+            if not line or _MARKS.match(line):
+                continue
+            if " " not in line and ("/" in line or line.startswith("-")):  # "/QĐ-UBND" of a blank Số
+                continue
+            if regex.match(r"(?:Số|SỐ)\b", line) or regex.search(r",\s*ngày", line, regex.IGNORECASE):
+                continue
+            if _is_upper_line(line):
+                if first is None:
+                    first = line_start + max(0, raw.find(line[:5]))
+                lines.append(line)
     return lines, first
+
+
+def _is_body_name(name: str) -> bool:
+    """An issuer line opens with a head word (ỦY BAN, SỞ, BỘ, CÔNG AN …) or is a known body;
+    "STT" of a table or "THAM LUẬN" is not an issuer."""
+    from .agencies import _head_re, _known_names
+
+    return _head_re().match(name.strip()) is not None or fold(display_name(name)) in _known_names()
 
 
 def _portal_fields(text: str) -> dict[str, str]:
@@ -173,21 +194,13 @@ def read_header(text: str) -> Header:
     elif h.doc_type is None and h.symbol:
         h.doc_type = _type_from_blank_symbol(h.symbol)
 
-    # issuer: upper-case lines before the Số line / quốc hiệu / date line
-    stops = [s for s in (so.start() if so else None, qh.start() if qh else None,
-                         dm.start() if dm else None, tm.start() if tm else None) if s is not None]
-    stop = min(stops) if stops else 0
+    # issuer: upper-case lines of the header before the title (or before the Số / date line
+    # when there is no title), whichever column came first
+    stop = tm.start() if tm else min([x for x in (so.start() if so else None, dm.start() if dm else None)
+                                      if x is not None] or [zone_end])
     lines, first = _issuer_block(window, stop)
-    if not lines and qh is not None:
-        # right column first (quốc hiệu, motto), then the issuer
-        end_qh = (mo.end() if mo else qh.end())
-        rest_stop = min([s for s in (so.start() if so else None, dm.start() if dm else None,
-                                     tm.start() if tm else None) if s is not None and s > end_qh] or [end_qh])
-        lines, first = _issuer_block(window[end_qh:rest_stop], rest_stop - end_qh)
-        if first is not None:
-            first += end_qh
     if lines:
-        bodies = split_bodies(lines)
+        bodies = [b for b in split_bodies(lines) if _is_body_name(b)]
         if bodies:
             h.issuer = display_name(bodies[-1])
             h.issuer_parent = display_name(bodies[-2]) if len(bodies) >= 2 else None
@@ -204,7 +217,7 @@ def read_header(text: str) -> Header:
         _apply_portal(h, portal)
 
     if h.issuer is None:
-        _issuer_from_body(text, h)
+        _issuer_from_body(text, h, zone_end)
 
     h.body_start = max([s.end for s in (h.number_span, h.date_span, h.subject_span, h.doc_type_span) if s] or [0])
     return h
@@ -333,8 +346,23 @@ def _apply_portal(h: Header, portal: dict[str, str]) -> None:
         h.__dict__.setdefault("portal_signer", portal["người ký"])
 
 
-def _issuer_from_body(text: str, h: Header) -> None:
-    """No header: "UBND thị xã Đức Phổ báo cáo …" in the first paragraphs, else the place line."""
+_ISSUER_LINE = regex.compile(
+    r"^[ \t]*(?P<name>(?:UBND|Ủy\s+ban\s+nhân\s+dân|Uỷ\s+ban\s+nhân\s+dân|Sở\s+\p{Lu}[\p{L} ,-]{2,60}?|Công\s+an)"
+    r"(?:\s+(?:tỉnh|thành\s+phố|huyện|quận|thị\s+xã|xã|phường|thị\s+trấn|đặc\s+khu)(?:\s+\p{Lu}[\p{L}]*){1,4})?)[ \t]*$",
+    regex.MULTILINE | regex.IGNORECASE,
+)
+
+
+def _issuer_from_body(text: str, h: Header, zone_end: int) -> None:
+    """No header: a line naming the body under a tham luận's title ("UBND Tỉnh Điện Biên"), or
+    "UBND thị xã Đức Phổ báo cáo …" in the first paragraphs; else only the place line is known."""
+    lm = _ISSUER_LINE.search(text, 0, min(len(text), max(zone_end, 1200)))
+    if lm:
+        h.issuer = display_name(lm.group("name"))
+        h.issuer_confidence = 0.7
+        h.issuer_source = "body"
+        h.issuer_span = Span(lm.start("name"), lm.end("name"))
+        return
     m = _BODY_ISSUER.search(text, 0, min(len(text), 6000))
     if m:
         h.issuer = display_name(m.group("name"))

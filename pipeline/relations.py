@@ -158,12 +158,28 @@ def _heading_relation(text: str, c: Citation) -> str | None:
     return None
 
 
+class _Clauses:
+    """Clause starts of one text, computed once (every citation asks for its clause)."""
+
+    def __init__(self, text: str, soft: tuple[tuple[int, int], ...]):
+        self.starts = [0] + [m.end() for m in _CLAUSE_BREAK.finditer(text)
+                             if not (m.group(0) == "\n" and any(a <= m.start() < b for a, b in soft))]
+
+    def start(self, pos: int) -> int:
+        import bisect
+
+        i = bisect.bisect_right(self.starts, pos) - 1
+        # a break right at `pos` (the citation starts a clause) counts
+        return self.starts[max(i, 0)]
+
+
 def assign_relations(text: str, cits: list[Citation], soft: tuple[tuple[int, int], ...] = ()) -> None:
     """Set `relation` on every citation (in place). `cits` must be sorted by start; `soft` spans
     (the document's title) are one clause even when broken over lines."""
     prev: Citation | None = None
+    clauses = _Clauses(text, soft) if cits else None
     for c in cits:
-        c.relation = _relation(text, c, prev, soft)
+        c.relation = _relation(text, c, prev, clauses)
         prev = c
 
 
@@ -181,8 +197,8 @@ def _after_relation(text: str, c: Citation) -> str | None:
     return None
 
 
-def _relation(text: str, c: Citation, prev: Citation | None, soft: tuple[tuple[int, int], ...] = ()) -> str:
-    clause = _clause_start(text, c.start, soft)
+def _relation(text: str, c: Citation, prev: Citation | None, clauses: "_Clauses") -> str:
+    clause = clauses.start(c.start)
     same_clause = prev is not None and clause <= prev.start and prev.end <= c.start
     after = _after_relation(text, c) if not same_clause else None
     if after:

@@ -1,0 +1,50 @@
+# vanban — set-up, main job, tests. `make run` and `make test` are all a fresh machine needs.
+SHELL := /bin/bash
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+APT_PACKAGES := tesseract-ocr tesseract-ocr-vie fonts-dejavu-core
+SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
+OUT ?= out
+JOBS ?= 2
+
+.PHONY: install system-deps run test eval bench eval-ocr clean distclean
+
+install: $(STAMP)
+
+# System packages (Tesseract with its Vietnamese model, fonts for the OCR test renders), only
+# when missing, so that a second `make install` does nothing.
+system-deps:
+	@if ! command -v tesseract >/dev/null 2>&1 || ! tesseract --list-langs 2>/dev/null | grep -qx vie \
+	   || ! fc-list 2>/dev/null | grep -qi dejavu; then \
+	  echo "installing system packages: $(APT_PACKAGES)"; \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(APT_PACKAGES) >/dev/null; \
+	fi
+
+$(STAMP): pyproject.toml | system-deps
+	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --disable-pip-version-check -e '.[all]'
+	@touch $(STAMP)
+
+# The main job: ingest the bundled sample corpus and print a summary.
+run: install
+	OMP_THREAD_LIMIT=1 $(BIN)/vanban ingest corpus/samples --out $(OUT) --jobs $(JOBS); \
+	  code=$$?; [ $$code -eq 0 ] || [ $$code -eq 4 ] || exit $$code
+
+test: install
+	OMP_THREAD_LIMIT=1 $(BIN)/python -m pytest -q
+
+# Field P/R/F1 on the gold set (corpus/gold), JSON report in reports/, exit 7 below the floors.
+eval: install
+	$(BIN)/vanban eval --report reports/eval.json --check corpus/gold/floors.json
+
+bench: install
+	$(BIN)/vanban bench
+
+clean:
+	rm -rf $(OUT) reports .pytest_cache .hypothesis
+
+distclean: clean
+	rm -rf $(VENV) *.egg-info
