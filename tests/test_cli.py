@@ -1,0 +1,43 @@
+import json
+
+import pandas as pd
+
+from pipeline.cli import main
+from pipeline.errors import ExitCode
+
+
+def test_show_prints_json_with_evidence(samples, capsys):
+    code = main(["show", str(samples / "04_kh_76-kh-ubnd.txt")])
+    assert code == ExitCode.ok
+    out = json.loads(capsys.readouterr().out)
+    assert out["header"]["number"] == "76/KH-UBND"
+    assert out["header"]["number_span"]["text"].endswith("76/KH-UBND")
+    assert out["citations"] and all(c["evidence"] == c["mention"] for c in out["citations"])
+
+
+def test_show_bad_input_is_a_clear_error(tmp_path, capsys):
+    f = tmp_path / "empty.txt"
+    f.write_bytes(b"")
+    assert main(["show", str(f)]) == ExitCode.all_failed
+    assert json.loads(capsys.readouterr().out)["error"] == "empty file"
+
+
+def test_ingest_exit_codes(tmp_path, samples):
+    assert main(["ingest", str(samples), "--out", str(tmp_path / "o")]) == ExitCode.ok
+    assert main(["ingest", str(tmp_path / "missing"), "--out", str(tmp_path / "o")]) == ExitCode.input_missing
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "x.txt").write_bytes(b"")
+    assert main(["ingest", str(bad), "--out", str(tmp_path / "o2")]) == ExitCode.all_failed
+    assert main(["nonsense"]) == ExitCode.bad_args
+    edges = pd.read_parquet(tmp_path / "o" / "edges")
+    nodes = pd.read_parquet(tmp_path / "o" / "nodes")
+    ingested = set(nodes[nodes.kind == "ingested"].node_id)
+    # the sample archive cites itself: the district plan implements the provincial one
+    assert ((edges.relation == "implements") & edges.source.isin(ingested) & edges.target.isin(ingested)).any()
+
+
+def test_eval_check_exit_code(tmp_path):
+    floors = tmp_path / "floors.json"
+    floors.write_text(json.dumps({"references": 1.01}))
+    assert main(["eval", "--check", str(floors)]) == ExitCode.quality_regression

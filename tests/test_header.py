@@ -1,0 +1,80 @@
+import datetime as dt
+
+from pipeline.clean import normalize_text
+from pipeline.header import read_header
+
+
+def header(text):
+    t, _ = normalize_text(text)
+    return read_header(t)
+
+
+def test_docx_layout_blank_draft():
+    h = header("ỦY BAN NHÂN DÂN\nTỈNH LÂM ĐỒNG\nSố:         /BC-UBND\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n"
+               "Độc lập - Tự do - Hạnh phúc\nLâm Đồng, ngày       tháng 01 năm 2026\n\nBÁO CÁO\n"
+               "Tổ chức, hoạt động và quản lý hội năm 2025\n\nThực hiện quy định tại Nghị định số 126/2024/NĐ-CP;")
+    assert h.doc_type == "Báo cáo"
+    assert h.number is None and h.symbol == "BC-UBND"
+    assert h.issue_date is None and h.issue_year == 2026
+    assert h.place == "Lâm Đồng"
+    assert h.issuer == "Ủy ban nhân dân tỉnh Lâm Đồng"
+    assert h.subject == "Tổ chức, hoạt động và quản lý hội năm 2025"
+
+
+def test_vbpl_layout_normative():
+    h = header("CHÍNH PHỦ\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n\nĐộc lập - Tự do - Hạnh phúc\n\n"
+               "Số: 249/2025/NĐ-CP\nHà Nội, ngày 19 tháng 09 năm 2025\n\nNGHỊ ĐỊNH\n\nQuy định cơ chế thu hút chuyên gia\n\n"
+               "Căn cứ Luật Tổ chức Chính phủ số 63/2025/QH15;")
+    assert (h.doc_type, h.number, h.symbol) == ("Nghị định", "249/2025/NĐ-CP", "NĐ-CP")
+    assert h.issue_date == dt.date(2025, 9, 19)
+    assert h.issuer == "Chính phủ" and h.place == "Hà Nội"
+
+
+def test_flattened_header_one_line():
+    h = header("ỦY BAN NHÂN DÂN TỈNH KON TUM -------\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM Độc lập - Tự do - Hạnh phúc ----\n"
+               "Số: 435/QĐ-UBND Kon Tum, ngày 04 tháng 5 năm 2020 QUYẾT ĐỊNH V/V BAN HÀNH CHƯƠNG TRÌNH HÀNH ĐỘNG\n"
+               "Căn cứ Luật tổ chức chính quyền địa phương ngày 19 tháng 6 năm 2015;")
+    assert h.doc_type == "Quyết định" and h.number == "435/QĐ-UBND"
+    assert h.place == "Kon Tum" and h.issue_date == dt.date(2020, 5, 4)
+    assert h.issuer == "Ủy ban nhân dân tỉnh Kon Tum"
+
+
+def test_cong_van_by_vv_and_parent_body():
+    h = header("UBND TỈNH LÂM ĐỒNG\nSỞ NỘI VỤ\nSố: 519/SNV-TCCC\nV/v báo cáo tình hình tổ chức hội\n"
+               "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\nLâm Đồng, ngày 05 tháng 11 năm 2025\n\n"
+               "Kính gửi: Ủy ban nhân dân tỉnh")
+    assert h.doc_type == "Công văn"
+    assert h.issuer == "Sở Nội vụ" and h.issuer_parent == "Ủy ban nhân dân tỉnh Lâm Đồng"
+    assert h.subject == "báo cáo tình hình tổ chức hội"
+
+
+def test_split_issuer_line_and_law_number_label():
+    h = header("ỦY BAN THƯỜNG VỤ\n\nQUỐC HỘI\n\n-------\n\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n\n"
+               "Độc lập - Tự do - Hạnh phúc\n\nNghị quyết số: 95/2025/UBTVQH15\n\nHà Nội, ngày 13 tháng 8 năm 2025\n\n"
+               "NGHỊ QUYẾT\n\nVề việc thí điểm\n\nCăn cứ Hiến pháp;")
+    assert h.issuer == "Ủy ban Thường vụ Quốc hội" and h.issuer_parent is None
+    assert h.number == "95/2025/UBTVQH15" and h.doc_type == "Nghị quyết"
+
+
+def test_party_header():
+    h = header("TỈNH ỦY QUẢNG NGÃI\n*\nSố 05-CT/TU\nĐẢNG CỘNG SẢN VIỆT NAM\nQuảng Ngãi, ngày 18 tháng 12 năm 2023\n\n"
+               "CHỈ THỊ\nvề tăng cường y tế cơ sở\n\nThực hiện Nghị quyết số 20-NQ/TW;")
+    assert h.issuer == "Tỉnh ủy Quảng Ngãi" and h.number == "05-CT/TU" and h.doc_type == "Chỉ thị"
+
+
+def test_right_column_first_and_district_issuer():
+    h = header("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\nBình Sơn, ngày 15 tháng 4 năm 2024\n"
+               "ỦY BAN NHÂN DÂN\nHUYỆN BÌNH SƠN\nSố: 112/KH-UBND\n\nKẾ HOẠCH\nThực hiện Kế hoạch số 76/KH-UBND\n")
+    assert h.issuer == "Ủy ban nhân dân huyện Bình Sơn" and h.number == "112/KH-UBND"
+    assert h.place == "Bình Sơn"
+
+
+def test_no_header_issuer_from_body_lower_confidence():
+    h = header("Trong năm qua, UBND thị xã Đức Phổ báo cáo kết quả thực hiện như sau:\n1. Về tổ chức")
+    assert h.issuer == "Ủy ban nhân dân thị xã Đức Phổ"
+    assert h.issuer_confidence is not None and h.issuer_confidence < 1.0
+
+
+def test_body_phrase_is_not_a_number_line():
+    h = header("THAM LUẬN\nGiải pháp phòng chống ma túy\nUBND thành phố Hải Phòng\n\nThực hiện Kết luận số 96-KL/TW ngày 30/9/2024")
+    assert h.number is None

@@ -1,0 +1,119 @@
+import datetime as dt
+
+from pipeline.agencies import jurisdiction_of
+from pipeline.clean import normalize_text
+from pipeline.references import citation_key, find_citations
+
+
+def cites(text, **kw):
+    t, _ = normalize_text(text)
+    return find_citations(t, **kw)
+
+
+def test_full_citation_with_date_and_relative_issuer():
+    where = jurisdiction_of("Ủy ban nhân dân thị xã Đức Phổ", "Ủy ban nhân dân tỉnh Quảng Ngãi")
+    [c] = cites("Căn cứ Quyết định số 2750/QĐ-UBND ngày 05/7/2017 của UBND thị xã về việc kiện toàn;", where=where)
+    assert (c.cited_type, c.cited_number, c.cited_date) == ("Quyết định", "2750/QĐ-UBND", dt.date(2017, 7, 5))
+    assert c.cited_issuer == "Ủy ban nhân dân thị xã Đức Phổ" and c.cited_issuer_raw == "UBND thị xã"
+    assert c.relation == "basis" and c.cited_subject.startswith("về việc")
+
+
+def test_list_sharing_one_type_word_gives_one_row_each():
+    cs = cites("Thực hiện các Quyết định số: 2750/QĐ-UBND ngày 05/7/2017, 4799/QĐ-UBND ngày 31/12/2020 của UBND tỉnh;")
+    assert [c.cited_number for c in cs] == ["2750/QĐ-UBND", "4799/QĐ-UBND"]
+    assert [c.cited_date for c in cs] == [dt.date(2017, 7, 5), dt.date(2020, 12, 31)]
+    assert all(c.cited_type == "Quyết định" and c.relation == "implements" for c in cs)
+    assert cs[0].cited_issuer_raw == "UBND tỉnh"  # the trailing issuer is shared
+
+
+def test_date_forms():
+    cs = cites("Công văn số 12/UBND-NC ngày 9-5-2017; Nghị định số 56/2017/NĐ-CP ngày 09 tháng 5 năm 2017; "
+               "Quyết định 435/QĐ-UBND năm 2020; Kế hoạch số 3/KH-UBND ngày 05.7.2017")
+    assert [c.cited_date for c in cs] == [dt.date(2017, 5, 9), dt.date(2017, 5, 9), None, dt.date(2017, 7, 5)]
+    assert cs[2].cited_year == 2020
+
+
+def test_short_form_inherits_date_and_issuer():
+    cs = cites("Thực hiện Kế hoạch số 92/KH-UBND ngày 12/4/2024 của UBND tỉnh Quảng Ngãi. "
+               "Các sở triển khai mục 18 phần VI Kế hoạch số 92/KH-UBND đúng hạn.")
+    full, short = cs
+    assert short.short_form and short.cited_date == dt.date(2024, 4, 12)
+    assert short.cited_issuer == full.cited_issuer == "Ủy ban nhân dân tỉnh Quảng Ngãi"
+    assert short.part == "mục 18 phần VI"
+    assert short.target_id == full.target_id
+
+
+def test_party_and_typeless_and_type_from_symbol():
+    cs = cites("Thực hiện Chỉ thị số 28-CT/TW của Bộ Chính trị và văn bản số 1413/PC04 của Công an tỉnh; "
+               "xét Tờ trình 253/TTr-SNV.")
+    assert [(c.cited_type, c.cited_number) for c in cs] == [
+        ("Chỉ thị", "28-CT/TW"), ("Công văn", "1413/PC04"), ("Tờ trình", "253/TTr-SNV")]
+
+
+def test_named_laws_with_and_without_number():
+    cs = cites("Căn cứ Luật Tổ chức chính quyền địa phương ngày 19 tháng 6 năm 2015; "
+               "Căn cứ Luật Viên chức số 58/2010/QH12; theo quy định của Luật Trẻ em và Bộ luật Lao động.")
+    keys = [citation_key(c) for c in cs]
+    assert keys == ["name:luật tổ chức chính quyền địa phương", "58/2010/qh12", "name:luật trẻ em", "name:bộ luật lao động"]
+    assert cs[0].cited_date == dt.date(2015, 6, 19)
+    assert cs[1].cited_name == "Luật Viên chức"
+
+
+def test_amending_law_number_belongs_to_the_amending_law():
+    [a, b] = cites("Căn cứ Luật Viên chức số 58/2010/QH12; Luật sửa đổi, bổ sung một số điều của Luật Cán bộ, "
+                   "công chức và Luật Viên chức số 52/2019/QH14;")
+    assert b.cited_number == "52/2019/QH14" and b.cited_name.startswith("Luật sửa đổi")
+    assert a.relation == b.relation == "basis"
+
+
+def test_name_only_mention_joins_its_numbered_law():
+    cs = cites("Căn cứ Luật Tố cáo số 25/2018/QH14; … thi hành Luật Tố cáo.")
+    assert {citation_key(c) for c in cs} == {"25/2018/qh14"}
+
+
+def test_own_number_is_not_a_reference():
+    cs = cites("Kế hoạch này thay thế Kế hoạch số 76/KH-UBND. Ban hành kèm theo Quyết định số 95/UBTVQH15.",
+               own_number="95/2025/UBTVQH15")
+    assert [c.cited_number for c in cs] == ["76/KH-UBND"]
+
+
+def test_forms_and_phone_numbers_are_not_references():
+    assert cites("Theo Mẫu số 01/PCTN; điện thoại 0255/3822; tài khoản 3711/KBNN") == []
+
+
+def test_spaces_and_typos_inside_numbers():
+    cs = cites("Theo Công văn số 3812/SLĐT BXH-VP ngày 28/12/2023 và Quyết định số 416/QĐ- TTg ngày 25/3/2020")
+    assert [c.cited_number for c in cs] == ["3812/SLĐTBXH-VP", "416/QĐ-TTg"]
+
+
+def test_relations_vocabulary():
+    text = ("Căn cứ Nghị định số 30/2020/NĐ-CP;\n"
+            "Xét đề nghị của Giám đốc Sở Nội vụ tại Tờ trình số 253/TTr-SNV;\n"
+            "Xét báo cáo của Sở Tư pháp tại Báo cáo số 45/BC-STP;\n"
+            "Điều 2. Quyết định này thay thế Quyết định số 12/QĐ-UBND.\n"
+            "Điều 3. Bãi bỏ Quyết định số 13/QĐ-UBND.\n"
+            "Điều 4. Sửa đổi, bổ sung Điều 5 Quyết định số 14/QĐ-UBND.\n"
+            "Quy chế ban hành kèm theo Quyết định số 15/QĐ-UBND.\n"
+            "Thực hiện Kế hoạch số 16/KH-UBND, các sở triển khai.\n"
+            "Việc này làm theo quy định tại Thông tư số 17/2020/TT-BTC.\n")
+    got = {c.cited_number: c.relation for c in cites(text)}
+    assert got == {"30/2020/NĐ-CP": "basis", "253/TTr-SNV": "proposal", "45/BC-STP": "report",
+                   "12/QĐ-UBND": "replaces", "13/QĐ-UBND": "repeals", "14/QĐ-UBND": "amends",
+                   "15/QĐ-UBND": "attached", "16/KH-UBND": "implements", "17/2020/TT-BTC": "mentions"}
+
+
+def test_amendment_someone_else_makes_is_a_mention():
+    [c] = cites("Đề nghị Bộ Nội vụ sớm trình Chính phủ sửa đổi, bổ sung Nghị định số 126/2024/NĐ-CP.")
+    assert c.relation == "mentions"
+
+
+def test_list_under_a_repeal_heading():
+    cs = cites("Điều 1. Bãi bỏ toàn bộ các văn bản sau\n\n1. Quyết định số 104/2000/QĐ-TTg ngày 25 tháng 8 năm 2000.\n"
+               "2. Quyết định số 63/2002/QĐ-TTg ngày 20 tháng 5 năm 2002.\n")
+    assert [c.relation for c in cs] == ["repeals", "repeals"]
+
+
+def test_spans_point_at_the_mention():
+    t, _ = normalize_text("Theo Kế hoạch số 76/KH-UBND ngày 26/3/2024 của UBND tỉnh, các đơn vị báo cáo.")
+    [c] = find_citations(t)
+    assert t[c.start:c.end] == c.mention and c.mention.startswith("Kế hoạch số 76/KH-UBND")

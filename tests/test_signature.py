@@ -1,0 +1,42 @@
+from pipeline.clean import normalize_text
+from pipeline.signature import read_recipients, read_signature
+
+
+def sig(text):
+    t, _ = normalize_text(text)
+    return read_signature(t)
+
+
+def test_stacked_prefixes():
+    s = sig("Điều 16. Trách nhiệm thi hành\n\nTM. CHÍNH PHỦ\n\nKT. THỦ TƯỚNG\n\nPHÓ THỦ TƯỚNG\n(Đã ký)\n\nNguyễn Hòa Bình")
+    assert s.signer == "Nguyễn Hòa Bình"
+    assert s.signer_title == "TM. Chính phủ / KT. Thủ tướng / Phó Thủ tướng"
+
+
+def test_flattened_table_with_drafter_initial():
+    s = sig("báo cáo./.\nNơi nhận:\t - Bộ Nội vụ; - Sở Nội vụ;\t  - Lưu: VT, NC.Châu |  | KT. CHỦ TỊCH PHÓ CHỦ TỊCH      Đinh Văn Tuấn")
+    assert s.signer == "Đinh Văn Tuấn"
+    assert s.signer_title == "KT. Chủ tịch / Phó Chủ tịch"
+
+
+def test_one_line_with_staff_name_before_title():
+    s = sig("Nơi nhận:\n- Như trên;\n- Lưu: VT, ĐMDN (2b). Trung Anh BỘ TRƯỞNG, CHỦ NHIỆM Mai Tiến Dũng")
+    assert s.signer == "Mai Tiến Dũng"
+
+
+def test_no_prefix_title_and_rank():
+    s = sig("Trân trọng./.\nGIÁM ĐỐC\n\nThiếu tướng Trương Minh Đương")
+    assert s.signer == "Trương Minh Đương" and s.signer_title == "Giám đốc"
+
+
+def test_unsigned_draft_has_no_signer():
+    assert sig("Nơi nhận:\n- Như trên;\n- Lưu: VT.\nTM. ỦY BAN NHÂN DÂN\nKT. CHỦ TỊCH\nPHÓ CHỦ TỊCH\n").signer is None
+
+
+def test_recipients_and_filing():
+    t, _ = normalize_text("Kính gửi:\n- Sở Tài chính;\n- Sở Y tế.\n\nNội dung.\nNơi nhận:\n- Như trên;\n- Chủ tịch UBND tỉnh;\n"
+                          "- Lưu: VT, NC.\nTL. CHỦ TỊCH\nCHÁNH VĂN PHÒNG\n\nĐỗ Tấn Sương")
+    rec, filing = read_recipients(t)
+    assert rec[:2] == ["Sở Tài chính", "Sở Y tế"]
+    assert "Chủ tịch UBND tỉnh" in rec
+    assert filing == ["VT, NC"] and not any("Lưu" in r for r in rec)
