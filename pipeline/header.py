@@ -33,7 +33,12 @@ HEADER_WINDOW = 2500
 # resolution's own line ("Luật số: 121/2025/QH15"); a body phrase "Kết luận số 96-KL/TW" is not a Số line.
 _SO = regex.compile(
     rf"(?:(?<!\p{{L}})(?P<label>Số|SỐ)(?:\s+hiệu)?|(?m:^)[ \t]*(?:Luật|Bộ\s+luật|Nghị\s+quyết(?:\s+liên\s+tịch)?|Pháp\s+lệnh|Lệnh)\s+số(?=\s*:))"
-    rf"\s*[:.]?\s*(?:{NUMBER}|(?P<blank>{BLANK_NUMBER}))",
+    rf"\s*[:.;]?\s*(?:{NUMBER}|(?P<blank>{BLANK_NUMBER}))",
+    regex.V1,
+)
+# OCR of a handwritten number: "Số; <4%vTTr-CAT-PC04" — the symbol is still worth keeping
+_SO_SYMBOL_ONLY = regex.compile(
+    r"(?<!\p{L})(?:Số|SỐ)\s*[:.;]?\s*[^\s/]{0,6}?/?(?P<s_blank>(?:TTr|QĐ|KH|BC|TB|CV|NQ|CT|GM|UBND|SNV|STP|STC|SYT|CAT)(?:-[A-ZĐ][A-Za-zĐ0-9()]*)+)",
     regex.V1,
 )
 _QUOC_HIEU = regex.compile(r"c[ộo]ng\s+h(?:òa|oà|oa)\s+x[ãa]\s+h[ộo]i\s+ch[ủu]\s+ngh[ĩi]a\s+vi[ệe]t(?:\s+nam)?", regex.IGNORECASE)
@@ -42,7 +47,7 @@ _PARTY = regex.compile(PARTY_MOTTO, regex.IGNORECASE)
 _BLANKISH = r"[\s._…\-]*"
 _DATE_LINE = regex.compile(
     rf"(?:(?P<place>(?:TP\.\s*)?\p{{Lu}}[\p{{L}}'.]*(?:[ \t]+(?:\p{{Lu}}[\p{{L}}'.]*|\d+)){{0,5}})[ \t]*,[ \t]*)?"
-    rf"ngày(?P<d>[ \t]*\d{{1,2}}|{_BLANKISH})[ \t]*tháng(?P<m>[ \t]*\d{{1,2}}|{_BLANKISH})[ \t]*năm[ \t]*(?P<y>{YEAR})?",
+    rf"ngày(?P<d>[ \t]*\d{{1,2}}|{_BLANKISH}|[ \t]*[^\s\d]{{1,2}}\d?)[ \t]*tháng(?P<m>[ \t]*\d{{1,2}}|{_BLANKISH}|[ \t]*[^\s\d]{{1,2}}\d?)[ \t]*năm[ \t]*(?P<y>{YEAR})?",
     regex.IGNORECASE,
 )
 _DATE_LINE_NUMERIC = regex.compile(
@@ -141,11 +146,11 @@ def read_header(text: str) -> Header:
     zone = window[:zone_end]
 
     # Số: number / blank number
-    so = _SO.search(zone)
+    so = _SO.search(zone) or _SO_SYMBOL_ONLY.search(zone)
     if so:
-        if so.group("blank") is not None:
+        if so.re is _SO_SYMBOL_ONLY or so.group("blank") is not None:
             h.symbol = regex.sub(r"\s+", "", so.group("s_blank"))
-            if so.group("y_blank"):
+            if so.re is not _SO_SYMBOL_ONLY and so.group("y_blank"):
                 h.issue_year = int(so.group("y_blank"))
             h.number_span = Span(so.start(), so.end())
         else:

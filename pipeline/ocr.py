@@ -1,0 +1,238 @@
+"""OCR stage: pages without a usable text layer → text, per page, in parallel.
+
+Entry point: `ocr_document(path, data, kind, pages)` → ({page: Page}, [Failure]).
+
+Per page: render (PDF pages through pdfplumber/pypdfium2 at 300 dpi; PNG/JPEG/TIFF as they are,
+multi-page TIFF page by page) → `preprocess.prepare` (colour ink out, upsample, contrast, deskew) →
+`layout` (two-column header and signature bands re-composed in reading order) → one Tesseract call
+(`vie`, LSTM, page segmentation mode 4: a single column of text of variable sizes) → word
+confidences → `repair` of document numbers and dates. A page that reads badly (mean confidence
+under `ORIENTATION_RETRY_CONF`) is asked for its orientation (Tesseract OSD) and read again turned.
+
+Pages run in a thread pool: the work is in the Tesseract process, one per page, each limited to one
+OpenMP thread (`OMP_THREAD_LIMIT=1`: measured 4.6x faster than letting each use every core). A
+page that times out or fails becomes a failure row with its page number; the other pages stand.
+"""
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from functools import cache
+
+import cv2
+import numpy as np
+
+from .errors import InputError
+from .layout import bands, compose
+from .models import Failure, Page
+from .preprocess import prepare, rotate90
+from .repair import repair_text
+
+RENDER_DPI = 300
+PSM = 4
+PAGE_TIMEOUT = float(os.environ.get("VANBAN_OCR_TIMEOUT", "120"))
+ORIENTATION_RETRY_CONF = 55.0
+
+
+def ocr_workers() -> int:
+    env = os.environ.get("VANBAN_OCR_JOBS")
+    if env:
+        return max(1, int(env))
+    return max(1, min(4, os.cpu_count() or 1))
+
+
+@cache
+def tesseract_version() -> str:
+    try:
+        out = subprocess.run(["tesseract", "--version"], capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired) as e:
+        raise InputError("ocr", f"tesseract is not installed or does not run: {e}") from None
+    first = (out.stdout or out.stderr).splitlines()[0] if (out.stdout or out.stderr) else "tesseract"
+    return first.strip()
+
+
+@cache
+def _check_vie() -> None:
+    out = subprocess.run(["tesseract", "--list-langs"], capture_output=True, text=True, timeout=30)
+    if "vie" not in (out.stdout + out.stderr).split():
+        raise InputError("ocr", "the Tesseract Vietnamese model (vie) is not installed: apt-get install tesseract-ocr-vie")
+
+
+def engine_label(prep=None) -> str:
+    label = f"{tesseract_version()} vie oem1 psm{PSM} dpi{RENDER_DPI}"
+    if prep is not None:
+        label += f" deskew{prep.skew:+.1f} scale{prep.scale:.2f}"
+    return label
+
+
+@dataclass
+class PageImage:
+    page: int
+    image: object  # PIL image or ndarray
+    dpi: int | None
+
+
+def page_images(data: bytes, kind: str, pages: list[int]) -> list[PageImage]:
+    """Images of the wanted pages (1-based)."""
+    from PIL import Image
+
+    if kind == "pdf":
+        import pdfplumber
+
+        out = []
+        with pdfplumber.open(io.BytesIO(data)) as pdf:
+            for n in pages:
+                try:
+                    img = pdf.pages[n - 1].to_image(resolution=RENDER_DPI).original
+                except Exception as e:  # one broken page must not stop the others
+                    out.append(PageImage(n, e, None))
+                    continue
+                out.append(PageImage(n, img.convert("RGB"), RENDER_DPI))
+        return out
+    try:
+        im = Image.open(io.BytesIO(data))
+        im.load()
+    except Exception as e:
+        raise InputError("read", f"unreadable image: {type(e).__name__}: {e}") from None
+    out = []
+    n_frames = getattr(im, "n_frames", 1)
+    dpi = im.info.get("dpi", (None, None))[0]
+    dpi = int(round(dpi)) if dpi and dpi > 50 else None
+    for i in range(n_frames):
+        if i + 1 not in pages and pages != [1]:
+            continue
+        im.seek(i)
+        out.append(PageImage(i + 1, im.convert("RGB"), dpi))
+    return out
+
+
+def _run_tesseract(grey: np.ndarray, psm: int = PSM, timeout: float = PAGE_TIMEOUT, extra: list[str] | None = None) -> str:
+    """Tesseract on an uncompressed greyscale image; TSV (or OSD text) on stdout."""
+    env = dict(os.environ, OMP_THREAD_LIMIT="1")
+    with tempfile.NamedTemporaryFile(suffix=".pgm", delete=False) as fh:
+        path = fh.name
+    try:
+        cv2.imwrite(path, grey)
+        cmd = ["tesseract", path, "stdout", "-l", "vie", "--oem", "1", "--psm", str(psm)] + (extra or ["tsv"])
+        try:
+            res = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env)
+        except subprocess.TimeoutExpired:
+            raise TimeoutError(f"OCR timed out after {timeout:.0f} s") from None
+        if res.returncode != 0 and not res.stdout:
+            raise RuntimeError(f"tesseract failed: {res.stderr.strip()[:200]}")
+        return res.stdout
+    finally:
+        try:
+            os.unlink(path)
+        except OSError:
+            pass
+
+
+def tsv_to_text(tsv: str) -> tuple[str, float | None, int]:
+    """Tesseract TSV → text in reading order (blank line between blocks), mean word confidence."""
+    lines: list[str] = []
+    confs: list[float] = []
+    current: list[str] = []
+    key = None
+    last_block = None
+    for row in tsv.splitlines()[1:]:
+        parts = row.split("\t")
+        if len(parts) < 12 or parts[0] != "5":
+            continue
+        block, par, line = parts[2], parts[3], parts[4]
+        word = parts[11]
+        if not word.strip():
+            continue
+        k = (block, par, line)
+        if k != key:
+            if current:
+                lines.append(" ".join(current))
+            if last_block is not None and (block, par) != last_block:
+                lines.append("")
+            current = []
+            key = k
+            last_block = (block, par)
+        current.append(word)
+        try:
+            c = float(parts[10])
+            if c >= 0:
+                confs.append(c)
+        except ValueError:
+            pass
+    if current:
+        lines.append(" ".join(current))
+    mean = round(sum(confs) / len(confs), 2) if confs else None
+    return "\n".join(lines), mean, len(confs)
+
+
+def _osd_turns(grey: np.ndarray) -> int:
+    """Quarter turns that make the page upright, from Tesseract's orientation detection."""
+    try:
+        out = _run_tesseract(grey, psm=0, timeout=60, extra=[])
+    except Exception:
+        return 0
+    for ln in out.splitlines():
+        if ln.startswith("Rotate:"):
+            deg = int(ln.split(":")[1].strip() or 0)
+            return (deg // 90) % 4
+    return 0
+
+
+def ocr_image(img, dpi: int | None = None) -> tuple[str, float | None, str]:
+    """One page image → (text, mean word confidence, engine label)."""
+    prep = prepare(img, dpi)
+    grey = prep.image
+    text, conf = _read(grey)
+    if conf is None or conf < ORIENTATION_RETRY_CONF:
+        turns = _osd_turns(grey)
+        if turns:
+            turned = rotate90(grey, -turns)
+            t2, c2 = _read(turned)
+            if (c2 or 0) > (conf or 0):
+                text, conf = t2, c2
+    return text, conf, engine_label(prep)
+
+
+def _read(grey: np.ndarray) -> tuple[str, float | None]:
+    composed, _ = compose(grey, bands(grey))
+    text, conf, _ = tsv_to_text(_run_tesseract(composed))
+    return text, conf
+
+
+def _ocr_page(pi: PageImage) -> Page | Failure:
+    if isinstance(pi.image, Exception):
+        return Failure("", "render", f"page {pi.page}: cannot render: {type(pi.image).__name__}: {pi.image}", page=pi.page)
+    try:
+        raw, conf, engine = ocr_image(pi.image, pi.dpi)
+    except TimeoutError as e:
+        return Failure("", "ocr", f"page {pi.page}: {e}", page=pi.page)
+    except Exception as e:
+        return Failure("", "ocr", f"page {pi.page}: {type(e).__name__}: {e}", page=pi.page)
+    repaired = repair_text(raw)
+    return Page(page=pi.page, text=repaired, ocr=True, ocr_confidence=conf, engine=engine,
+                raw_text=raw if repaired != raw else None)
+
+
+def ocr_document(path: str, data: bytes, kind: str, pages: list[int]) -> tuple[dict[int, Page], list[Failure]]:
+    tesseract_version()
+    _check_vie()
+    images = page_images(data, kind, pages)
+    results: dict[int, Page] = {}
+    failures: list[Failure] = []
+    workers = min(ocr_workers(), len(images)) or 1
+    if workers > 1:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            outs = list(pool.map(_ocr_page, images))
+    else:
+        outs = [_ocr_page(p) for p in images]
+    for pi, res in zip(images, outs):
+        if isinstance(res, Failure):
+            res.source_path = path
+            failures.append(res)
+        else:
+            results[pi.page] = res
+    return results, failures

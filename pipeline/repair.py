@@ -1,0 +1,222 @@
+"""Repair what OCR breaks and the graph needs: document numbers, dates, the names of bodies.
+
+Entry point: `repair_text(text)` — the raw OCR text is kept beside the result (`pages.raw_text`).
+
+Forms repaired (confusion pairs are data: rules/ocr_confusions.tsv):
+  Symbols:  26/2021/TI-BTC → 26/2021/TT-BTC ; 12/C1-UBND → 12/CT-UBND ; 45/TIr-SYT → 45/TTr-SYT ;
+            15/NQ-HĐÑD → 15/NQ-HĐND ; 26/2021/7NQ-CP → 26/2021/NQ-CP — a segment is changed only
+            when the change makes it a known type or agency abbreviation.
+  Digits:   2O24 → 2024, l2/QĐ → 12/QĐ (letters inside a digit run).
+  Slash:    "Số: UBND-KGVX" (the slash of a blank number lost) → "Số: /UBND-KGVX"; "76⁄KH" → "76/KH".
+  Dates:    "ngày 2O tháng 5 năm 2O24" → "ngày 20 tháng 5 năm 2024".
+  Names:    tone-mark confusions in the names of bodies and provinces the gazetteer knows:
+            "CÔNG AN TĨNH LÂM ĐÓNG" → "CÔNG AN TỈNH LÂM ĐỒNG", "Lâm Đông" → "Lâm Đồng".
+"""
+from __future__ import annotations
+
+import unicodedata
+from functools import cache
+
+import regex
+
+from . import rules
+
+_DIGIT_FIX = str.maketrans({"O": "0", "o": "0", "D": "0", "l": "1", "I": "1", "|": "1", "i": "1", "S": "5", "B": "8", "Z": "2"})
+
+
+@cache
+def _known_segments() -> frozenset[str]:
+    known: set[str] = set()
+    for fam in rules.abbr_to_type().values():
+        known.update(fam)
+    known.update(a.abbr for a in rules.agencies())
+    known.update({"QH", "UBTVQH", "PL", "CP", "TTg", "TW", "TU", "HU", "ĐU"})
+    return frozenset(known)
+
+
+@cache
+def _symbol_confusions() -> tuple[tuple[str, str], ...]:
+    pairs = [(w, r) for w, r, ctx in rules.ocr_confusions() if ctx == "symbol"]
+    return tuple(sorted(pairs, key=lambda p: -len(p[0])))
+
+
+def _bare(seg: str) -> str:
+    return regex.sub(r"\d+$", "", seg.split("(")[0])
+
+
+def repair_segment(seg: str) -> str:
+    """One symbol segment: unchanged when known, else the first confusion repair that is known."""
+    known = _known_segments()
+    if not seg or _bare(seg) in known or seg in known:
+        return seg
+    # OCR of a bold sans capital: the whole segment may be one confusion away, or two
+    candidates = [seg]
+    for wrong, right in _symbol_confusions():
+        nxt = []
+        for c in candidates:
+            if wrong in c:
+                nxt.append(c.replace(wrong, right))
+                # one occurrence at a time too (TI1 → TT1 vs TTI)
+                i = c.find(wrong)
+                nxt.append(c[:i] + right + c[i + len(wrong):])
+        candidates.extend(nxt)
+        for c in nxt:
+            if c in known or _bare(c) in known:
+                return c
+        if len(candidates) > 64:
+            break
+    return seg
+
+
+_NUMBER_LIKE = regex.compile(
+    r"(?<![\w/])(?P<digits>[0-9OolI|]{0,5}[0-9][0-9OolI|]{0,5}|[0-9]{1,6})\s?(?P<sep>[/⁄\\|])\s?"
+    r"(?:(?P<year>(?:19|20|2O|l9)[0-9Oo]{2})\s?[/⁄\\|]\s?)?"
+    r"(?P<symbol>[A-Z0-9ĐÐÑ][A-Za-z0-9ĐđÐÑ&]*(?:\([A-Z0-9Đ][A-Za-z0-9]*\))?(?:\s?-\s?[A-Z0-9ĐÐÑ][A-Za-z0-9ĐđÐÑ&]*(?:\([A-Z0-9Đ][A-Za-z0-9]*\))?)*)"
+)
+_PARTY_LIKE = regex.compile(
+    r"(?<![\w/])(?P<digits>[0-9][0-9OolI]{0,4})-(?P<type>[A-Z0-9][A-Za-z0-9]{0,3})/(?P<agency>[A-Z0-9Đ]{2,8})\b")
+
+
+def _fix_symbol(symbol: str) -> str:
+    parts = regex.split(r"(\s?-\s?)", symbol)
+    out = []
+    for p in parts:
+        if regex.fullmatch(r"\s?-\s?", p):
+            out.append("-")
+        else:
+            out.append(repair_segment(p))
+    return "".join(out)
+
+
+def _repair_numbers(text: str) -> str:
+    def num(m: regex.Match) -> str:
+        digits = m.group("digits").translate(_DIGIT_FIX)
+        year = m.group("year")
+        symbol = _fix_symbol(m.group("symbol"))
+        if year:
+            return f"{digits}/{year.translate(_DIGIT_FIX)}/{symbol}"
+        return f"{digits}/{symbol}"
+
+    text = _NUMBER_LIKE.sub(num, text)
+
+    def party(m: regex.Match) -> str:
+        t = repair_segment(m.group("type"))
+        return f"{m.group('digits').translate(_DIGIT_FIX)}-{t}/{m.group('agency')}"
+
+    return _PARTY_LIKE.sub(party, text)
+
+
+_BLANK_NO_SLASH = regex.compile(r"(?m)^(?P<head>[ \t]*Số\s*[:.]?\s*)(?P<sym>(?:[A-Z][A-Za-zĐ]*-)+[A-ZĐ][A-Za-zĐ0-9()]*)\b")
+_DATE = regex.compile(r"(?P<a>ngày\s+)(?P<d>\S{1,2})(?P<b>\s+tháng\s+)(?P<m>\S{1,2})(?P<c>\s+năm\s+)(?P<y>[0-9OolI]{4})")
+
+
+def _repair_dates(text: str) -> str:
+    def part(s: str) -> str:
+        # a field that is digits up to OCR confusions is repaired; handwriting noise ("+2") is left
+        fixed = s.translate(_DIGIT_FIX)
+        return fixed if fixed.isdigit() else s
+
+    def fix(m: regex.Match) -> str:
+        return (m.group("a") + part(m.group("d")) + m.group("b") + part(m.group("m"))
+                + m.group("c") + m.group("y").translate(_DIGIT_FIX))
+
+    return _DATE.sub(fix, text)
+
+
+# letters that OCR confuses through their diacritics; each maps to the class of its variants
+_BASES = "aăâeêioôơuưyd"
+
+
+@cache
+def _variant_class() -> dict[str, str]:
+    groups: dict[str, set[str]] = {}
+    for cp in range(0x00C0, 0x1EFA):
+        ch = chr(cp)
+        if not ch.isalpha():
+            continue
+        base = unicodedata.normalize("NFD", ch)[0].lower()
+        if ch.lower() in ("đ",):
+            base = "d"
+        if base in "aeiouyd":
+            groups.setdefault(base, set()).add(ch)
+    for b in "aeiouyd":
+        groups.setdefault(b, set()).update({b, b.upper()})
+    out = {}
+    for base, chars in groups.items():
+        cls = "[" + "".join(sorted(chars | {c.upper() for c in chars} | {c.lower() for c in chars})) + "]"
+        for c in chars | {c.upper() for c in chars}:
+            out[c] = cls
+    return out
+
+
+def _phrase_pattern(phrase: str) -> str:
+    cls = _variant_class()
+    out = []
+    for ch in phrase:
+        if ch == " ":
+            out.append(r"\s+")
+        elif ch in cls:
+            out.append(cls[ch])
+        else:
+            out.append(regex.escape(ch))
+    return "".join(out)
+
+
+@cache
+def _name_lexicon() -> tuple[regex.Pattern, dict[str, str]]:
+    """Multi-word names whose spelling we know: provinces, heads of bodies, central bodies, the
+    Quốc hiệu. Matching ignores diacritics; the replacement keeps the case of the OCR'd text."""
+    names = set()
+    for row in rules.read_table("provinces.tsv", 5):
+        names.add(row[0].strip())
+    for h, canon in rules.agency_heads():
+        if " " in canon:
+            names.add(canon)
+    for a in rules.agencies():
+        if " " in a.name:
+            names.add(a.name)
+    names.update({"Cộng hòa xã hội chủ nghĩa Việt Nam", "Độc lập - Tự do - Hạnh phúc", "Kính gửi", "Nơi nhận"})
+    names.update(t for t in rules.signer_titles() if "," not in t)
+    names = {n for n in names if len(n.split()) >= 2}
+    canon: dict[str, str] = {}
+    for n in names:
+        canon[_key(n)] = n
+    alts = sorted(names, key=len, reverse=True)
+    rx = regex.compile(r"(?<!\p{L})(?:" + "|".join(_phrase_pattern(n) for n in alts) + r")(?!\p{L})", regex.IGNORECASE)
+    return rx, canon
+
+
+def _key(s: str) -> str:
+    s = unicodedata.normalize("NFD", s.replace("Đ", "D").replace("đ", "d"))
+    return regex.sub(r"\s+", " ", "".join(c for c in s if unicodedata.category(c) != "Mn")).casefold()
+
+
+def _same_case(model: str, text: str) -> str:
+    if text.isupper():
+        return model.upper()
+    out = []
+    for a, b in zip(model, text):
+        out.append(a.upper() if b.isupper() else a.lower() if b.islower() else a)
+    return "".join(out) + model[len(text):]
+
+
+def _repair_names(text: str) -> str:
+    rx, canon = _name_lexicon()
+
+    def fix(m: regex.Match) -> str:
+        found = m.group(0)
+        model = canon.get(_key(found))
+        if model is None or len(model) != len(regex.sub(r"\s+", " ", found)):
+            return found
+        return _same_case(model, regex.sub(r"\s+", " ", found))
+
+    return rx.sub(fix, text)
+
+
+def repair_text(text: str) -> str:
+    text = unicodedata.normalize("NFC", text)
+    text = _BLANK_NO_SLASH.sub(lambda m: f"{m.group('head')}/{m.group('sym')}", text)
+    text = _repair_numbers(text)
+    text = _repair_dates(text)
+    text = _repair_names(text)
+    return text
