@@ -41,7 +41,11 @@ eval: install
 	$(BIN)/vanban eval --report reports/eval.json --check corpus/gold/floors.json
 
 bench: install
-	$(BIN)/vanban bench
+	OMP_THREAD_LIMIT=1 $(BIN)/vanban bench --ocr
+
+# CER per condition on scan-like renders of the gold documents, fields on renders vs text path.
+eval-ocr: install
+	OMP_THREAD_LIMIT=1 $(BIN)/vanban eval-ocr --report reports/eval-ocr.json
 
 clean:
 	rm -rf $(OUT) reports .pytest_cache .hypothesis

@@ -92,9 +92,21 @@ def cmd_eval(args) -> int:
 
 
 def cmd_bench(args) -> int:
-    from .bench import run_bench
+    from .bench import run_bench, run_ocr_bench
 
-    print(run_bench(args.corpus, repeat=args.repeat))
+    if not args.ocr_only:
+        print(run_bench(args.corpus, repeat=args.repeat))
+    if args.ocr or args.ocr_only:
+        print(run_ocr_bench(pages=args.pages))
+    return ExitCode.ok
+
+
+def cmd_eval_ocr(args) -> int:
+    from .evaluate_ocr import CER_CONDITIONS, run
+
+    print(run(Path(args.gold), conditions=args.conditions or CER_CONDITIONS, page_limit=args.pages,
+              max_chars=args.max_chars, jobs=args.jobs, only=args.only,
+              report=Path(args.report) if args.report else None))
     return ExitCode.ok
 
 
@@ -127,7 +139,20 @@ def main(argv: list[str] | None = None) -> int:
     pb = sub.add_parser("bench", help="text-path throughput on a corpus (one core)")
     pb.add_argument("corpus", nargs="?", default=None)
     pb.add_argument("--repeat", type=int, default=1)
+    pb.add_argument("--ocr", action="store_true", help="also time OCR against bare tesseract, 1 vs 2 workers")
+    pb.add_argument("--ocr-only", action="store_true")
+    pb.add_argument("--pages", type=int, default=6)
     pb.set_defaults(func=cmd_bench)
+
+    po = sub.add_parser("eval-ocr", help="CER per condition and fields on scan-like renders of the gold set")
+    po.add_argument("--gold", default=str(Path(__file__).resolve().parent.parent / "corpus" / "gold"))
+    po.add_argument("--conditions", nargs="*")
+    po.add_argument("--pages", type=int, default=2, help="pages per document for CER")
+    po.add_argument("--max-chars", type=int, default=20000, help="skip longer gold documents")
+    po.add_argument("--jobs", type=int, default=2)
+    po.add_argument("--only", help="regex on gold file names")
+    po.add_argument("--report")
+    po.set_defaults(func=cmd_eval_ocr)
 
     try:
         args = p.parse_args(argv)

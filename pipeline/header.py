@@ -24,7 +24,9 @@ from . import rules
 from .agencies import display_name, split_bodies
 from .clean import fold
 from .models import Header, Span
-from .regexes import BLANK_NUMBER, MOTTO, NUMBER, PARTY_MOTTO, YEAR, make_date
+from .regexes import BLANK_NUMBER, MOTTO, NUMBER, PARTY_MOTTO, SEG, YEAR, make_date
+
+SYMBOL_STRICT = rf"{SEG}(?:-{SEG})+"  # at least two segments: a symbol, not a stray word
 from .symbols import parse_number, type_from_symbol
 
 HEADER_WINDOW = 2500
@@ -38,7 +40,8 @@ _SO = regex.compile(
 )
 # OCR of a handwritten number: "Số; <4%vTTr-CAT-PC04" — the symbol is still worth keeping
 _SO_SYMBOL_ONLY = regex.compile(
-    r"(?<!\p{L})(?:Số|SỐ)\s*[:.;]?\s*[^\s/]{0,6}?/?(?P<s_blank>(?:TTr|QĐ|KH|BC|TB|CV|NQ|CT|GM|UBND|SNV|STP|STC|SYT|CAT)(?:-[A-ZĐ][A-Za-zĐ0-9()]*)+)",
+    rf"(?<!\p{{L}})(?:Số|SỐ)\s*[:.;]*\s*(?:[^\n/]{{0,8}}?/[ ]?(?P<s_blank>{SYMBOL_STRICT})|[^\s/]{{0,6}}?"
+    r"(?P<s_blank2>(?:TTr|QĐ|KH|BC|TB|CV|NQ|CT|GM|UBND|SNV|STP|STC|SYT|CAT)(?:-[A-ZĐ][A-Za-zĐ0-9()]*)+))",
     regex.V1,
 )
 _QUOC_HIEU = regex.compile(r"c[ộo]ng\s+h(?:òa|oà|oa)\s+x[ãa]\s+h[ộo]i\s+ch[ủu]\s+ngh[ĩi]a\s+vi[ệe]t(?:\s+nam)?", regex.IGNORECASE)
@@ -149,7 +152,7 @@ def read_header(text: str) -> Header:
     so = _SO.search(zone) or _SO_SYMBOL_ONLY.search(zone)
     if so:
         if so.re is _SO_SYMBOL_ONLY or so.group("blank") is not None:
-            h.symbol = regex.sub(r"\s+", "", so.group("s_blank"))
+            h.symbol = regex.sub(r"\s+", "", so.group("s_blank") or so.group("s_blank2"))
             if so.re is not _SO_SYMBOL_ONLY and so.group("y_blank"):
                 h.issue_year = int(so.group("y_blank"))
             h.number_span = Span(so.start(), so.end())
@@ -295,12 +298,20 @@ def _subject_after(window: str, pos: int) -> tuple[str | None, Span | None]:
             if ln:
                 break
             cursor = nl + 1
-    while cursor < len(window) and len(lines) < 4:
+    while cursor < len(window) and len(lines) < 12:
         nl = window.find("\n", cursor)
         nl = len(window) if nl < 0 else nl
         raw = window[cursor:nl]
         ln = raw.strip()
-        if not ln or regex.match(r"[-_*=]{3,}", ln):
+        if not ln:
+            # vbpl prints a wrapped title with blank lines between its lines: continue when the
+            # next line reads as a continuation (starts in lower case or with a digit)
+            nxt = regex.match(r"\n*[ \t]*(\S)", window[nl:])
+            if lines and nxt and (nxt.group(1).islower() or nxt.group(1).isdigit()):
+                cursor = nl + 1
+                continue
+            break
+        if regex.match(r"[-_*=]{3,}", ln):
             break
         if _BODY_START.match(ln) or regex.match(r"(?:CHỦ\s+TỊCH|BỘ\s+TRƯỞNG|THỦ\s+TƯỚNG|GIÁM\s+ĐỐC|QUỐC\s+HỘI\b|CHÍNH\s+PHỦ\b|ỦY\s+BAN|UỶ\s+BAN|HỘI\s+ĐỒNG)", ln):
             break
@@ -310,7 +321,7 @@ def _subject_after(window: str, pos: int) -> tuple[str | None, Span | None]:
             start = cursor + (len(raw) - len(raw.lstrip()))
         lines.append((cursor, ln))
         cursor = nl + 1
-        if len(" ".join(x for _, x in lines)) > 400:
+        if len(" ".join(x for _, x in lines)) > 900:
             break
     if not lines:
         return None, None

@@ -76,7 +76,7 @@ def read_pages(path: str, data: bytes, kind: str, ocr: bool = True) -> tuple[lis
             else:
                 pages.append(Page(page=p.page, text="", ocr=True, ocr_confidence=None))
         else:
-            pages.append(Page(page=p.page, text=p.text))
+            pages.append(Page(page=p.page, text=p.text, engine=p.engine))
     return pages, failures
 
 

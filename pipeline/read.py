@@ -27,7 +27,8 @@ class RawPage:
     page: int
     text: str
     needs_ocr: bool = False
-    reason: str | None = None  # why OCR is needed: no_text_layer, legacy_font, garbage
+    reason: str | None = None  # why OCR is needed: no_text_layer, garbage (an undecodable font map)
+    engine: str | None = None  # how the text was obtained when not plain: "legacy:tcvn3", "legacy:vni"
 
 
 def decode_text(data: bytes) -> str:
@@ -105,20 +106,24 @@ def read_docx(data: bytes) -> list[RawPage]:
     return [RawPage(1, text)]
 
 
-def _page_needs_ocr(text: str) -> str | None:
+def route_page(page: int, text: str) -> RawPage:
+    """Decide for one text-layer page: use it, decode it (legacy font), or OCR it.
+
+    Few characters → no text layer (a scan); TCVN3/VNI → decoded; a layer that is neither Unicode
+    Vietnamese nor a known legacy encoding (a font subset with a broken map: "ceNG HoA x,l ugr")
+    → OCR.
+    """
+    from .legacy import assess
+
     visible = regex.sub(r"\s+", "", text)
     if len(visible) < MIN_PAGE_CHARS:
-        return "no_text_layer"
-    from .legacy import looks_legacy
-
-    if looks_legacy(text):
-        return "legacy_font"
-    letters = regex.findall(r"\p{L}", text)
-    if letters:
-        odd = sum(1 for c in letters if not ("\u0000" <= c <= "\u024f" or "\u1e00" <= c <= "\u1eff"))
-        if odd / len(letters) > 0.3:
-            return "garbage"
-    return None
+        return RawPage(page, text, True, "no_text_layer")
+    kind, decoded = assess(text)
+    if kind in {"tcvn3", "vni"}:
+        return RawPage(page, decoded, False, None, f"legacy:{kind}")
+    if kind == "garbage":
+        return RawPage(page, text, True, "garbage")
+    return RawPage(page, text)
 
 
 def read_pdf(data: bytes) -> list[RawPage]:
@@ -138,7 +143,7 @@ def read_pdf(data: bytes) -> list[RawPage]:
                     pages.append(RawPage(i, "", True, f"text_layer_error: {type(e).__name__}"))
                     continue
                 text = unicodedata.normalize("NFC", text)
-                pages.append(RawPage(i, text, *_ocr_flag(text)))
+                pages.append(route_page(i, text))
     except InputError:
         raise
     except Exception as e:
@@ -146,8 +151,3 @@ def read_pdf(data: bytes) -> list[RawPage]:
     if not pages:
         raise InputError("read", "the PDF has no pages")
     return pages
-
-
-def _ocr_flag(text: str) -> tuple[bool, str | None]:
-    reason = _page_needs_ocr(text)
-    return (reason is not None, reason)

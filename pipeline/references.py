@@ -150,13 +150,14 @@ def _named_law_at(text: str, m: regex.Match) -> tuple[str, int] | None:
     if am:  # "Luật sửa đổi, bổ sung một số điều của Luật X và Luật Y"
         end = m.end() + (len(after) - len(rest)) + am.end()
         return regex.sub(r"\s+", " ", text[start:end]).strip(" ,"), end
-    if not rest[:1].isupper():  # "luật này", "Luật sư" (a lawyer) start in lower case
-        return None
+    # a law the gazetteer knows, however its first word is cased ("Luật tổ chức chính quyền địa phương")
     window = text[start: start + 250]
     fw = fold(window)
     for folded, name in _law_names_folded():
         if fw.startswith(folded) and (len(fw) == len(folded) or not fw[len(folded)].isalpha()):
-            return name, start + len(name)
+            return name, start + len(_span_of(window, folded))
+    if not rest[:1].isupper():  # "luật này", "Luật sư" (a lawyer) start in lower case
+        return None
     stop = _NAME_STOP.search(rest)
     name_rest = rest[: stop.start()] if stop else rest[:80]
     name_rest = regex.sub(r"\s+", " ", name_rest).strip(" ,")
@@ -172,6 +173,21 @@ def _named_law_at(text: str, m: regex.Match) -> tuple[str, int] | None:
     name = f"{m.group('type')} {name_rest}"
     end = m.end() + (len(after) - len(rest)) + len(rest[: stop.start()] if stop else name_rest)
     return name, end
+
+
+def _span_of(window: str, folded: str) -> str:
+    """The prefix of `window` whose fold is `folded` (spacing may differ)."""
+    n = len(folded)
+    for k in range(n, min(len(window), n + 20) + 1):
+        if fold(window[:k]) == folded:
+            return window[:k]
+    return window[:n]
+
+
+# "Ngày 12/06/2025, Quốc hội ban hành Nghị quyết số 202/2025/QH15": date and issuer before the mention
+_DATE_BEFORE = regex.compile(
+    rf"(?:ngày|Ngày)\s+(?:{date_re().pattern})\s*,\s*(?P<who>[^,;\n]{{2,80}}?)\s+(?:đã\s+)?(?:ban\s+hành|ký|có)\s+(?:các\s+)?\Z",
+    regex.IGNORECASE)
 
 
 def _type_and_start(text: str, m: regex.Match, num: Number, prev: Citation | None) -> tuple[str | None, int, str | None, str | None] | None:
@@ -276,6 +292,13 @@ def find_citations(text: str, own_number: str | None = None, where: Jurisdiction
         if num.year:
             c.cited_year = num.year
         c.end = _read_right(text, m.end(), where, c)
+        if c.cited_date is None:
+            db = _DATE_BEFORE.search(text, max(0, start - 160), start)
+            if db:
+                c.cited_date = date_from_match(db)
+                if c.cited_issuer_raw is None:
+                    c.cited_issuer_raw = db.group("who").strip()
+                    c.cited_issuer = resolve_issuer(c.cited_issuer_raw, where)
         if c.cited_issuer is None:
             implied = issuer_from_symbol(num)
             if implied:
@@ -361,6 +384,7 @@ def resolve_short_forms(cits: list[Citation], acronyms: dict[str, str] | None = 
     the identity of the short form is the identity of the full one.
     """
     _link_names_to_numbers(cits, acronyms)
+    _link_yearless_numbers(cits)
     full: dict[str, Citation] = {}
     for c in cits:
         key = fold(c.cited_number) if c.cited_number else (f"name:{fold(c.cited_name)}" if c.cited_name else None)
@@ -473,6 +497,22 @@ def _link_names_to_numbers(cits: list[Citation], acronyms: dict[str, str] | None
             c.cited_number = full.cited_number
             c.cited_date = c.cited_date or full.cited_date
             c.cited_year = c.cited_year or full.cited_year
+            c.short_form = True
+
+
+def _link_yearless_numbers(cits: list[Citation]) -> None:
+    """"126/NĐ-CP" printed without its year, in a text that also cites 126/2024/NĐ-CP: one document."""
+    full: dict[tuple[str, str], str] = {}
+    for c in cits:
+        m = regex.fullmatch(r"([\d.]+[a-z]?)/\d{4}/(.+)", c.cited_number or "")
+        if m:
+            full.setdefault((m.group(1), m.group(2)), c.cited_number)
+    if not full:
+        return
+    for c in cits:
+        m = regex.fullmatch(r"([\d.]+[a-z]?)/([^/]+)", c.cited_number or "")
+        if m and (m.group(1), m.group(2)) in full:
+            c.cited_number = full[(m.group(1), m.group(2))]
             c.short_form = True
 
 

@@ -64,7 +64,7 @@ _PART_TAIL = regex.compile(
     regex.IGNORECASE,
 )
 _GAP_BREAK = regex.compile(
-    r"[.;:]\s|\b(?:giao|yêu\s+cầu(?!\s+của)|đề\s+nghị|chỉ\s+đạo\s+các|đã\s+ban\s+hành|nhằm|trong\s+đó|đồng\s+thời)\b",
+    r"[.;:]\s|\b(?:giao(?!\s+(?:của|tại))|yêu\s+cầu(?!\s+của)|đề\s+nghị|chỉ\s+đạo\s+các|đã\s+ban\s+hành|nhằm|trong\s+đó|đồng\s+thời)\b",
     regex.IGNORECASE)
 _LIST_GAP = regex.compile(r"\A\s*(?:[,;]|\bvà\b|\bhoặc\b|,\s*và)?\s*(?:các\s+)?\Z", regex.IGNORECASE)
 _ACTOR = regex.compile(r"\b(?:này|ban\s+hành\s+(?:Luật|Bộ\s+luật|Pháp\s+lệnh|Nghị\s+định|Nghị\s+quyết|Thông\s+tư|Quyết\s+định|Chỉ\s+thị))\b",
@@ -176,11 +176,9 @@ class _Clauses:
 def assign_relations(text: str, cits: list[Citation], soft: tuple[tuple[int, int], ...] = ()) -> None:
     """Set `relation` on every citation (in place). `cits` must be sorted by start; `soft` spans
     (the document's title) are one clause even when broken over lines."""
-    prev: Citation | None = None
     clauses = _Clauses(text, soft) if cits else None
-    for c in cits:
-        c.relation = _relation(text, c, prev, clauses)
-        prev = c
+    for i, c in enumerate(cits):
+        c.relation = _relation(text, c, cits[i - 1] if i else None, clauses, cits[:i])
 
 
 _CLAUSE_END = regex.compile(r"[;\n]|\.\s|\.\Z")
@@ -197,7 +195,19 @@ def _after_relation(text: str, c: Citation) -> str | None:
     return None
 
 
-def _relation(text: str, c: Citation, prev: Citation | None, clauses: "_Clauses") -> str:
+def _chain_head(before: list[Citation], clause: int) -> Citation | None:
+    """The first citation of the clause: the document an amendment chain hangs from
+    ("Thông tư số 05/2024 … quy định … Luật Nhà ở, đã được sửa đổi … tại Thông tư số 09/2025")."""
+    head = None
+    for b in reversed(before):
+        if b.start < clause:
+            break
+        head = b
+    return head
+
+
+def _relation(text: str, c: Citation, prev: Citation | None, clauses: "_Clauses",
+              before: list[Citation] | None = None) -> str:
     clause = clauses.start(c.start)
     same_clause = prev is not None and clause <= prev.start and prev.end <= c.start
     after = _after_relation(text, c) if not same_clause else None
@@ -212,7 +222,11 @@ def _relation(text: str, c: Citation, prev: Citation | None, clauses: "_Clauses"
     for relation, cue_start in _adjacent(text, c, clause):
         c.relation_cue = text[cue_start: c.start].strip()[:60]
         if relation == "inherit":
-            return prev.relation if same_clause else "mentions"
+            head = _chain_head(before or [], clause)
+            return head.relation if head is not None else "mentions"
+        if relation == "proposal" and not (_opens_clause(text, clause, cue_start)
+                                           or regex.search(r"(?:\bvà|,)\s*\Z", text[clause:cue_start])):
+            break  # "… triển khai theo đề nghị của Bộ tại Công văn số …": not the document's proposal
         if relation == "by_type":
             return _by_type(c)
         if relation in ACTING:
@@ -233,15 +247,19 @@ def _relation(text: str, c: Citation, prev: Citation | None, clauses: "_Clauses"
         if same_clause and prev.start >= cue_end and prev.relation in TITLE_INHERITABLE \
                 and not _GAP_BREAK.search(text[prev.end: c.start]):
             return prev.relation
-    # 4. later items of a paragraph opened by Căn cứ / Xét / Thực hiện ("…; Báo cáo thẩm tra số …")
+    # 4. later items of a paragraph opened by Căn cứ / Xét / Thực hiện ("…; Báo cáo thẩm tra số …"),
+    #    or continuing a list the document acts on ("Thông tư này thay thế Thông tư số …; Thông tư số …")
     para = text.rfind("\n", 0, c.start) + 1
     if para < clause:
         own = _strip_part(text[clause: c.start])
-        if regex.fullmatch(r"\s*(?:và\s+)?(?:các\s+)?", own, regex.IGNORECASE):
+        if regex.fullmatch(r"\s*(?:[-+•]\s*)?(?:và\s+)?(?:các\s+)?", own, regex.IGNORECASE):
             got = _clause_cue(text, para)
             if got:
                 return _by_type(c) if got[0] == "by_type" else (
                     _by_type(c) if got[0] in {"proposal", "report"} and c.cited_type in {"Báo cáo", "Tờ trình"} else got[0])
+            if prev is not None and para <= prev.start and prev.relation in ACTING | {"basis", "implements"} \
+                    and text[max(0, clause - 3):clause].strip().endswith(";"):
+                return prev.relation
     if same_clause and prev.relation in TITLE_INHERITABLE and prev.relation != "implements" \
             and not _GAP_BREAK.search(text[prev.end: c.start]):
         return prev.relation

@@ -177,6 +177,7 @@ def _name_lexicon() -> tuple[regex.Pattern, dict[str, str]]:
             names.add(a.name)
     names.update({"Cộng hòa xã hội chủ nghĩa Việt Nam", "Độc lập - Tự do - Hạnh phúc", "Kính gửi", "Nơi nhận"})
     names.update(t for t in rules.signer_titles() if "," not in t)
+    names.update(t for t, _ in rules.titles())
     names = {n for n in names if len(n.split()) >= 2}
     canon: dict[str, str] = {}
     for n in names:

@@ -154,14 +154,48 @@ def _windows(text: str) -> list[tuple[int, int]]:
     return [(a, b) for a, b in merged]
 
 
+_SIDE_GAP = regex.compile(r"\t+|[ ]{3,}")
+
+
+def _right_column(text: str, base: int) -> tuple[str, list[tuple[int, int]]]:
+    """The right column of side-by-side lines ("Nơi nhận:\t\tTL. CHỦ TỊCH" / "- Như trên;\t CHÁNH VĂN
+    PHÒNG" / …, a .doc table printed as text): right parts of split lines and deeply indented lines,
+    each line kept with its offset."""
+    out, anchors, flat_len = [], [], 0
+    pos = 0
+    for line in text.split("\n"):
+        start = pos
+        pos += len(line) + 1
+        parts = [(m.start(), m.end()) for m in _SIDE_GAP.finditer(line.rstrip())]
+        piece, off = None, None
+        inner = [(a, b) for a, b in parts if a > 0 and line[:a].strip()]
+        if inner:
+            a, b = inner[-1]
+            piece, off = line[b:].strip(), b
+        elif parts and parts[0][0] == 0 and (parts[0][1] >= 20 or line.startswith("\t\t")):
+            piece, off = line[parts[0][1]:].strip(), parts[0][1]
+        if piece:
+            anchors.append((flat_len, base + start + off))
+            out.append(piece)
+            flat_len += len(piece) + 3
+    return f" {_GAP} ".join(out), anchors or [(0, base)]
+
+
 def read_signature(text: str) -> Signature:
+    sig = _read_signature(text, side=False)
+    if sig.signer is None:
+        sig = _read_signature(text, side=True)
+    return sig
+
+
+def _read_signature(text: str, side: bool) -> Signature:
     sig = Signature()
     known = regex.compile(rf"(?:^|\s)(?:{_titles_alt()})$")
     cands = []  # (match, anchors)
     for a, b in _windows(text):
         # start the window at a line start so that the block's first line is whole
         a = text.rfind("\n", 0, a) + 1 if a else 0
-        flat, anchors = _flatten(text[a:b], a)
+        flat, anchors = _right_column(text[a:b], a) if side else _flatten(text[a:b], a)
         for m in _block_re().finditer(flat, overlapped=False):
             block = m.group("block")
             last_line = regex.split(rf"\s*{_GAP}\s*", block.strip())[-1]

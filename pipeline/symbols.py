@@ -26,6 +26,7 @@ class Number:
 
 _WS = regex.compile(r"\s+")
 _SPACE_SLASH = regex.compile(r"[ /]")
+_HYPHEN_SPACES = regex.compile(r"\s*-\s*")
 _SEP = regex.compile(r"[-/]")
 _TRAILING_DIGITS = regex.compile(r"\d+$")
 _QH = regex.compile(r"QH\d*")
@@ -42,7 +43,7 @@ def parse_number(m: regex.Match) -> Number:
     """Turn a `regexes.NUMBER` match into its parts."""
     if m.group("n_norm"):
         # "TT BTC", "TTLT/BTP-BCA": a normative symbol has no space or slash inside
-        symbol = normalise_number(_SPACE_SLASH.sub("-", m.group("s_norm").strip()))
+        symbol = normalise_number(_SPACE_SLASH.sub("-", _HYPHEN_SPACES.sub("-", m.group("s_norm").strip())))
         digits = m.group("n_norm")
         year = int(m.group("y_norm"))
         return Number(f"{digits}/{year}/{symbol}", digits, year, symbol, "normative")
