@@ -26,6 +26,7 @@ class Line:
     left: int
     right: int
     split: int | None = None  # x of the column gap for a two-column line
+    gap: tuple[int, int] | None = None  # the gap itself
 
 
 @dataclass
@@ -67,8 +68,8 @@ def find_lines(ink: np.ndarray) -> list[Line]:
     return lines
 
 
-def _column_split(ink: np.ndarray, line: Line, width: int) -> int | None:
-    """x of the single wide empty gap between 25% and 75% of the width, if the line has one."""
+def _column_split(ink: np.ndarray, line: Line, width: int) -> tuple[int, int] | None:
+    """The single wide empty gap (start, end) centred between 25% and 75% of the width, if any."""
     cols = ink[line.top:line.bottom].sum(axis=0) > 0
     min_gap = max(12, int(width * 0.035))
     gaps = []
@@ -89,7 +90,7 @@ def _column_split(ink: np.ndarray, line: Line, width: int) -> int | None:
     # ink on both sides, each side a real column (not a page number)
     if s - line.left < width * 0.08 or line.right - e < width * 0.08:
         return None
-    return (s + e) // 2
+    return (s, e)
 
 
 def bands(grey: np.ndarray) -> list[Band]:
@@ -101,8 +102,11 @@ def bands(grey: np.ndarray) -> list[Band]:
         return [Band(0, h, None)]
     heights = sorted(ln.bottom - ln.top for ln in lines)
     lh = heights[len(heights) // 2]
+    # specks and rules are not lines: they stay inside whichever band surrounds them
+    lines = [ln for ln in lines if ln.bottom - ln.top >= 0.4 * lh and ln.right - ln.left >= w * 0.01] or lines
     for ln in lines:
-        ln.split = _column_split(ink, ln, w)
+        ln.gap = _column_split(ink, ln, w)
+        ln.split = (ln.gap[0] + ln.gap[1]) // 2 if ln.gap else None
     out: list[Band] = []
     i = 0
     while i < len(lines):
@@ -114,15 +118,19 @@ def bands(grey: np.ndarray) -> list[Band]:
         # a two-column band: two-column lines, one-sided lines, and lines whose ink leaves the
         # column gap clear (a seal's remains straddle the signature column, not the gap)
         split, j = ln.split, i + 1
+        lo, hi = ln.gap  # the corridor every member leaves empty
         members = [ln]
         while j < len(lines):
             nxt = lines[j]
             close = nxt.top - members[-1].bottom < 3.5 * lh
             if not close:
                 break
-            if nxt.split is not None and abs(nxt.split - split) < w * 0.12:
+            if nxt.gap is not None and min(hi, nxt.gap[1]) - max(lo, nxt.gap[0]) >= w * 0.01:
+                lo, hi = max(lo, nxt.gap[0]), min(hi, nxt.gap[1])
+                split = (lo + hi) // 2
                 members.append(nxt)
-            elif nxt.split is None and (nxt.right < split or nxt.left > split or _gap_clear(ink, nxt, split, w)):
+            elif nxt.split is None and nxt.top - members[-1].bottom < 1.2 * lh \
+                    and (nxt.right < hi or nxt.left > lo or _gap_clear(ink, nxt, split, w)):
                 members.append(nxt)  # only one column has a line here
             else:
                 break
@@ -172,15 +180,15 @@ def _append_single(out: list[Band], ln: Line) -> None:
 
 
 def _pad(out: list[Band], h: int, lh: int) -> list[Band]:
-    """Extend bands to the midpoints between them so that no ink is cut off."""
+    """Extend bands to the midpoints between them so that no ink is cut off and none is read twice
+    (overlapping bands would hand Tesseract the same half line in two pieces)."""
     if not out:
         return out
-    pad = max(2, lh // 2)
     res = []
     for k, b in enumerate(out):
         top = 0 if k == 0 else (out[k - 1].bottom + b.top) // 2
         bottom = h if k == len(out) - 1 else (b.bottom + out[k + 1].top) // 2
-        res.append(Band(max(0, min(top, b.top - pad)), min(h, max(bottom, b.bottom + pad)), b.split))
+        res.append(Band(top, max(bottom, top + 1), b.split))
     return res
 
 

@@ -168,7 +168,9 @@ def _name_lexicon() -> tuple[regex.Pattern, dict[str, str]]:
     Quốc hiệu. Matching ignores diacritics; the replacement keeps the case of the OCR'd text."""
     names = set()
     for row in rules.read_table("provinces.tsv", 5):
-        names.add(row[0].strip())
+        province, kind = row[0].strip(), row[1].strip()
+        names.add(province)
+        names.add(f"{kind} {province}")
     for h, canon in rules.agency_heads():
         if " " in canon:
             names.add(canon)

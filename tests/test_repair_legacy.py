@@ -1,0 +1,57 @@
+"""Repair of OCR'd numbers, dates and names; legacy font layers; per-page routing."""
+import pytest
+
+from pipeline.legacy import assess, decode_tcvn3, decode_vni
+from pipeline.read import route_page
+from pipeline.repair import repair_segment, repair_text
+
+
+@pytest.mark.parametrize("raw,fixed", [
+    ("Số: 26/2021/TI-BTC", "Số: 26/2021/TT-BTC"),
+    ("theo Chỉ thị số 12/C1-UBND", "theo Chỉ thị số 12/CT-UBND"),
+    ("Tờ trình số 45/TIr-SYT", "Tờ trình số 45/TTr-SYT"),
+    ("Nghị quyết số 15/NQ-HĐÑD", "Nghị quyết số 15/NQ-HĐND"),
+    ("Nghị quyết số 26/2021/7NQ-CP", "Nghị quyết số 26/2021/NQ-CP"),
+    ("Số: UBND-KGVX", "Số: /UBND-KGVX"),
+    ("Quyết định số l2/QĐ-UBND", "Quyết định số 12/QĐ-UBND"),
+    ("Kết luận số 28-C1/TW", "Kết luận số 28-CT/TW"),
+    ("ngày 2O tháng 5 năm 2O24", "ngày 20 tháng 5 năm 2024"),
+    ("CÔNG AN TĨNH LÂM ĐÓNG", "CÔNG AN TỈNH LÂM ĐỒNG"),
+    ("Lâm Đông, ngày 15 tháng 12 năm 2025", "Lâm Đồng, ngày 15 tháng 12 năm 2025"),
+])
+def test_repairs(raw, fixed):
+    assert repair_text(raw) == fixed
+
+
+def test_repair_leaves_good_text_and_unknown_symbols_alone():
+    for s in ["76/KH-UBND ngày 26/3/2024", "số 1413/PC04", "Điểm 8/10", "ngày +2 tháng 12 năm 2025"]:
+        assert repair_text(s) == s
+    assert repair_segment("XYZQ") == "XYZQ"
+
+
+def test_tcvn3_and_vni_layers_are_decoded():
+    unicode_text = ("Ủy ban nhân dân tỉnh Lâm Đồng báo cáo kết quả thực hiện công tác phòng, chống ma túy "
+                    "năm 2025 như sau: các sở, ngành đã triển khai thực hiện nghiêm túc.")
+    from pipeline.legacy import _TCVN3
+
+    back = {v: chr(k) for k, v in _TCVN3.items()}
+    tcvn3 = "".join(back.get(c, c) for c in unicode_text)
+    assert "nh©n d©n" in tcvn3
+    kind, text = assess(tcvn3)
+    assert kind == "tcvn3" and text == unicode_text
+    assert decode_tcvn3("B¶o Th¾ng") == "Bảo Thắng"
+    vni = "UÛY BAN NHAÂN DAÂN tænh Laâm Ñoàng baùo caùo keát quaû thöïc hieän coâng taùc phoøng, choáng ma tuùy naêm 2025"
+    kind, text = assess(vni)
+    assert kind == "vni" and text.startswith("ỦY BAN NHÂN DÂN tỉnh Lâm Đồng báo cáo kết quả")
+    assert decode_vni("Ñoàng") == "Đồng"
+
+
+def test_routing_of_text_layers():
+    good = "Ủy ban nhân dân tỉnh Lâm Đồng báo cáo kết quả thực hiện công tác phòng, chống ma túy năm 2025."
+    assert not route_page(1, good).needs_ocr
+    assert route_page(1, "   \n ").reason == "no_text_layer"
+    broken = ("UY BAN NHAN DAN ceNG HoA x,l ugr cnu Ncnin vtpr xlrvr TINH LAM DONG DQc l$p - Trl do - Hqnh phric "
+              "so:f60tCNa-usND LdmDing,ngdy7L thdng ndm2025 GIAY MOI Uy ban nhdn dAn tinh t6 chric bu,ii lam viec")
+    assert route_page(1, broken).reason == "garbage"
+    legacy = route_page(1, "Uû ban nh©n d©n tØnh L©m §ång b¸o c¸o kÕt qu¶ thùc hiÖn c«ng t¸c phßng, chèng ma tóy")
+    assert not legacy.needs_ocr and legacy.engine == "legacy:tcvn3" and "Lâm Đồng" in legacy.text
