@@ -168,7 +168,7 @@ def _fix_mixed(name: str) -> str:
 _SPLIT_HEADS = regex.compile(
     r"(?<!\p{L})(?:SỞ|ỦY BAN NHÂN DÂN|UỶ BAN NHÂN DÂN|UBND|HỘI ĐỒNG NHÂN DÂN|HĐND|VĂN PHÒNG|BAN CHỈ ĐẠO|"
     r"BAN QUẢN LÝ|TỈNH ỦY|TỈNH UỶ|HUYỆN ỦY|THÀNH ỦY|ĐẢNG ỦY|(?<!BỘ )CÔNG AN|(?<!TỔNG |CHI )CỤC|TỔNG CỤC|CHI CỤC|"
-    r"PHÒNG(?= [\p{Lu}])(?<!QUỐC PHÒNG)|TRUNG TÂM|BỘ CHỈ HUY|TRƯỜNG|BỆNH VIỆN)(?!\p{L})"
+    r"PHÒNG(?= [\p{Lu}])(?<!QUỐC PHÒNG)|TRUNG TÂM|BỘ CHỈ HUY|BỆNH VIỆN)(?!\p{L})"
 )
 
 

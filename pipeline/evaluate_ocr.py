@@ -79,8 +79,11 @@ def _cer_job(args) -> tuple[str, int, int, float]:
     d = sl.degrade(r, seed=seed, **params) if params else r
     edits = chars = 0
     t0 = time.perf_counter()
+    from .repair import repair_text
+
     for img, ref in list(zip(d.pages, d.reference))[:page_limit]:
         hyp, _conf, _engine = ocr_image(img, d.dpi)
+        hyp = repair_text(hyp)  # the pipeline's page text is the repaired one (raw kept apart)
         e, n = char_errors(ref, hyp)
         edits += e
         chars += n
@@ -155,11 +158,12 @@ def f1(tp: int, fp: int, fn: int) -> float:
 
 def run(gold_dir: Path, conditions=CER_CONDITIONS, page_limit: int = 2, max_chars: int = 20000,
         jobs: int = 2, only: str | None = None, report: Path | None = None) -> str:
-    docs = [d for d in gold_texts(gold_dir, only) if len(d[1]) <= max_chars]
-    lines = [f"documents: {len(docs)} gold documents of at most {max_chars} characters"
-             f" (first {page_limit} rendered pages each for CER)"]
+    all_docs = gold_texts(gold_dir, only)
+    docs = [d for d in all_docs if len(d[1]) <= max_chars]
+    lines = [f"CER: {len(all_docs)} gold documents, first {page_limit} rendered pages each; "
+             f"fields: the {len(docs)} of at most {max_chars} characters, every page"]
     t0 = time.perf_counter()
-    cer = run_cer(docs, list(conditions), page_limit, jobs)
+    cer = run_cer(all_docs, list(conditions), page_limit, jobs)
     lines.append(f"{'condition':<10}{'CER':>8}{'chars':>9}{'docs':>6}")
     for c in conditions:
         lines.append(f"{c:<10}{cer.cer(c):8.2%}{cer.chars.get(c, 0):9d}{cer.pages.get(c, 0):6d}")
@@ -187,4 +191,58 @@ def run(gold_dir: Path, conditions=CER_CONDITIONS, page_limit: int = 2, max_char
         report.parent.mkdir(parents=True, exist_ok=True)
         report.write_text(json.dumps({"summary": summary, "documents": field_rows}, ensure_ascii=False, indent=1))
         lines.append(f"report: {report}")
+    return "\n".join(lines)
+
+
+SCAN_FIELDS = ["doc_type", "number", "symbol", "issue_date", "issuer", "signer"]
+
+
+def _scan_job(entry: dict) -> dict:
+    os.environ["OMP_THREAD_LIMIT"] = "1"
+    from .evaluate import shared_corpus
+    from .process import process
+
+    path = shared_corpus() / entry["file"]
+    row = {"file": entry["file"]}
+    try:
+        rec = process(path)
+    except Exception as e:  # a failure is a miss on every field, and is reported
+        row["error"] = f"{type(e).__name__}: {e}"
+        return row
+    h, s = rec.header, rec.signature
+    pred = {"doc_type": h.doc_type, "number": h.number, "symbol": h.symbol,
+            "issue_date": h.issue_date.isoformat() if h.issue_date else None,
+            "issuer": h.issuer, "signer": s.signer}
+    for f in SCAN_FIELDS:
+        g, p = _norm_value(f, entry.get(f)), _norm_value(f, pred[f])
+        row[f] = {"gold": entry.get(f), "pred": pred[f], "ok": g == p}
+    cited = {_norm_value("number", c.cited_number) for c in rec.citations if c.cited_number}
+    gold_cited = {_norm_value("number", n) for n in entry.get("cited_numbers", [])}
+    row["cited"] = {"tp": len(cited & gold_cited), "fp": len(cited - gold_cited), "fn": len(gold_cited - cited)}
+    row["ocr_pages"] = sum(p.ocr for p in rec.pages)
+    return row
+
+
+def run_scans(jobs: int = 2, report: Path | None = None) -> str:
+    gold_path = REPO / "corpus" / "gold" / "scans.json"
+    from .evaluate import shared_corpus
+
+    if not gold_path.exists() or not shared_corpus().exists():
+        return "real scans: skipped (corpus/gold/scans.json or ../shared/corpus absent)"
+    entries = json.loads(gold_path.read_text(encoding="utf-8"))["documents"]
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        rows = list(pool.map(_scan_job, entries))
+    lines = [f"real scans ({len(rows)} files of ../shared/corpus/scans, gold corpus/gold/scans.json): "
+             "share of files whose field is exactly right (null = null counts as right)"]
+    for f in SCAN_FIELDS:
+        ok = sum(1 for r in rows if r.get(f, {}).get("ok"))
+        lines.append(f"  {f:<11}{ok / len(rows):7.1%}  ({ok}/{len(rows)})")
+    tp, fp, fn = (sum(r.get("cited", {}).get(k, 0) for r in rows) for k in ("tp", "fp", "fn"))
+    lines.append(f"  cited numbers F1 {f1(tp, fp, fn):.3f} (tp {tp}, fp {fp}, fn {fn})")
+    errors = [r for r in rows if "error" in r]
+    if errors:
+        lines.append(f"  failed: {len(errors)}: " + "; ".join(f"{r['file']}: {r['error']}" for r in errors))
+    if report:
+        report.parent.mkdir(parents=True, exist_ok=True)
+        report.write_text(json.dumps(rows, ensure_ascii=False, indent=1, default=str))
     return "\n".join(lines)

@@ -27,7 +27,7 @@ from .models import Header, Span
 from .regexes import BLANK_NUMBER, MOTTO, NUMBER, PARTY_MOTTO, SEG, YEAR, make_date
 
 SYMBOL_STRICT = rf"{SEG}(?:-{SEG})+"  # at least two segments: a symbol, not a stray word
-from .symbols import parse_number, type_from_symbol
+from .symbols import issuer_from_symbol, parse_number, parse_number_text, type_from_symbol
 
 HEADER_WINDOW = 2500
 
@@ -44,7 +44,10 @@ _SO_SYMBOL_ONLY = regex.compile(
     r"(?P<s_blank2>(?:TTr|QĐ|KH|BC|TB|CV|NQ|CT|GM|UBND|SNV|STP|STC|SYT|CAT)(?:-[A-ZĐ][A-Za-zĐ0-9()]*)+))",
     regex.V1,
 )
-_QUOC_HIEU = regex.compile(r"c[ộo]ng\s+h(?:òa|oà|oa)\s+x[ãa]\s+h[ộo]i\s+ch[ủu]\s+ngh[ĩi]a\s+vi[ệe]t(?:\s+nam)?", regex.IGNORECASE)
+# tolerant: OCR gives "CỘNG HOÀA NA HỘI CHỦ NGHĨA VIỆT NAM", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT"
+_QUOC_HIEU = regex.compile(
+    r"c[ộoôố]ng\s+h\S{1,4}\s+\S{1,3}\s+h[ộoôóỏ]i\s+ch\S{1,2}\s+ngh\S{1,3}(?:\s+vi\S{1,3}t)?(?:\s+nam)?",
+    regex.IGNORECASE)
 _MOTTO = regex.compile(MOTTO, regex.IGNORECASE)
 _PARTY = regex.compile(PARTY_MOTTO, regex.IGNORECASE)
 _BLANKISH = r"[\s._…\-]*"
@@ -226,6 +229,12 @@ def read_header(text: str) -> Header:
 
     if h.issuer is None:
         _issuer_from_body(text, h, zone_end)
+    if h.issuer is None and h.number:
+        # a scan cut at the top, a body-only copy: a central symbol still names its issuer
+        num = parse_number_text(h.number)
+        implied = issuer_from_symbol(num) if num else None
+        if implied:
+            h.issuer, h.issuer_confidence, h.issuer_source = implied, 0.5, "symbol"
 
     h.body_start = max([s.end for s in (h.number_span, h.date_span, h.subject_span, h.doc_type_span) if s] or [0])
     return h

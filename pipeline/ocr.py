@@ -110,14 +110,15 @@ def page_images(data: bytes, kind: str, pages: list[int]) -> list[PageImage]:
     return out
 
 
-def _run_tesseract(grey: np.ndarray, psm: int = PSM, timeout: float = PAGE_TIMEOUT, extra: list[str] | None = None) -> str:
+def _run_tesseract(grey: np.ndarray, psm: int = PSM, timeout: float = PAGE_TIMEOUT, extra: list[str] | None = None,
+                   lang: str = "vie") -> str:
     """Tesseract on an uncompressed greyscale image; TSV (or OSD text) on stdout."""
     env = dict(os.environ, OMP_THREAD_LIMIT="1")
     with tempfile.NamedTemporaryFile(suffix=".pgm", delete=False) as fh:
         path = fh.name
     try:
         cv2.imwrite(path, grey)
-        cmd = ["tesseract", path, "stdout", "-l", "vie", "--oem", "1", "--psm", str(psm)] + (extra or ["tsv"])
+        cmd = ["tesseract", path, "stdout", "-l", lang, "--oem", "1", "--psm", str(psm)] + (extra or ["tsv"])
         try:
             res = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env)
         except subprocess.TimeoutExpired:
@@ -201,6 +202,23 @@ def _read(grey: np.ndarray) -> tuple[str, float | None]:
     composed, _ = compose(grey, bands(grey))
     text, conf, _ = tsv_to_text(_run_tesseract(composed))
     return text, conf
+
+
+def ocr_line(img, digits: bool = False) -> str:
+    """One short line (a form widget's number or day): grey, a white border, page segmentation
+    mode 7. `digits`: the line holds only a number or a day, read with the English model and a
+    digit alphabet (the `vie` model reads an isolated italic "15" as "Z2"; `eng` reads it right)."""
+    from .preprocess import remove_colour_ink, to_array
+
+    grey, _ = remove_colour_ink(to_array(img))
+    grey = cv2.copyMakeBorder(grey, 30, 30, 30, 30, cv2.BORDER_CONSTANT, value=255)
+    extra = ["-c", "tessedit_char_whitelist=0123456789/-.", "tsv"] if digits else None
+    try:
+        text, _conf, _n = tsv_to_text(_run_tesseract(grey, psm=7, timeout=30, extra=extra,
+                                                     lang="eng" if digits else "vie"))
+    except Exception:
+        return ""
+    return text.strip()
 
 
 def _ocr_page(pi: PageImage) -> Page | Failure:

@@ -51,7 +51,7 @@ def read_pages(path: str, data: bytes, kind: str, ocr: bool = True) -> tuple[lis
     elif kind == "docx":
         raw = reader.read_docx(data)
     elif kind == "pdf":
-        raw = reader.read_pdf(data)
+        raw = reader.read_pdf(data, ocr=ocr)
     elif kind == "image":
         raw = [reader.RawPage(1, "", True, "image")]
     else:

@@ -126,24 +126,42 @@ def route_page(page: int, text: str) -> RawPage:
     return RawPage(page, text)
 
 
-def read_pdf(data: bytes) -> list[RawPage]:
+def read_pdf(data: bytes, ocr: bool = True) -> list[RawPage]:
     if not data.lstrip()[:5].startswith(b"%PDF"):
         raise InputError("read", "not a PDF: the file does not start with %PDF")
     try:
         import pdfplumber
     except ImportError as e:  # pragma: no cover
         raise InputError("read", f"pdfplumber is not installed: {e}") from None
+    from .pdflayer import ordered_text, page_words, signature_widgets, widget_words
+
     pages: list[RawPage] = []
     try:
         with pdfplumber.open(io.BytesIO(data)) as pdf:
             for i, page in enumerate(pdf.pages, 1):
                 try:
-                    text = page.extract_text() or ""
+                    words = page_words(page)
                 except Exception as e:  # a broken page content stream
                     pages.append(RawPage(i, "", True, f"text_layer_error: {type(e).__name__}"))
                     continue
-                text = unicodedata.normalize("NFC", text)
-                pages.append(route_page(i, text))
+                text = ordered_text(words, float(page.width))
+                raw = route_page(i, text)
+                engine = raw.engine
+                if not raw.needs_ocr and i == 1 and ocr:
+                    try:
+                        boxes = signature_widgets(page)
+                    except Exception:  # a malformed annotation tree (seen: endless recursion)
+                        boxes = []
+                    if boxes:
+                        try:
+                            extra = widget_words(data, i - 1, boxes, float(page.height))
+                        except Exception:
+                            extra = []
+                        if extra:
+                            raw = route_page(i, ordered_text(words + extra, float(page.width)))
+                            engine = "text layer + OCR of signature fields"
+                raw.engine = raw.engine or engine
+                pages.append(raw)
     except InputError:
         raise
     except Exception as e:

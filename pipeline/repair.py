@@ -216,8 +216,15 @@ def _repair_names(text: str) -> str:
     return rx.sub(fix, text)
 
 
+@cache
+def _phrases() -> tuple[tuple[regex.Pattern, str], ...]:
+    return tuple((regex.compile(p), r) for _n, p, r in rules.read_table("ocr_phrases.tsv", 3))
+
+
 def repair_text(text: str) -> str:
     text = unicodedata.normalize("NFC", text)
+    for rx, rep in _phrases():
+        text = rx.sub(rep, text)
     text = _BLANK_NO_SLASH.sub(lambda m: f"{m.group('head')}/{m.group('sym')}", text)
     text = _repair_numbers(text)
     text = _repair_dates(text)

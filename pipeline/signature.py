@@ -185,6 +185,40 @@ def read_signature(text: str) -> Signature:
     sig = _read_signature(text, side=False)
     if sig.signer is None:
         sig = _read_signature(text, side=True)
+    if sig.signer is None:
+        sig = _read_loose(text)
+    return sig
+
+
+_NAME_LINE = regex.compile(rf"^(?:(?P<rank>{_RANK})\s+)?(?P<name>{_NAME})$", regex.V1)
+
+
+def _read_loose(text: str) -> Signature:
+    """Last resort for OCR'd and interleaved blocks: a known title segment, then within a few
+    segments (a seal's remains "_ \\&j -", the Nơi nhận items of the other column) a segment that
+    is only a person's name led by a Vietnamese surname."""
+    sig = Signature()
+    known = regex.compile(rf"(?:^|\s)(?P<t>{_titles_alt()})$")
+    for a, b in _windows(text):
+        a = text.rfind("\n", 0, a) + 1 if a else 0
+        flat, anchors = _flatten(text[a:b], a)
+        segs = [(m.start(), m.end(), m.group(0).strip()) for m in regex.finditer(rf"[^{_GAP}]+", flat)]
+        for k, (s0, s1, seg) in enumerate(segs):
+            tm = known.search(seg)
+            if not tm or not seg.isupper() and not regex.match(_PREFIX, seg):
+                continue
+            for s2, s3, cand in segs[k + 1: k + 12]:
+                nm = _NAME_LINE.match(cand)
+                if nm and nm.group("name").split()[0] in rules.surnames():
+                    block = seg
+                    if k and regex.match(_PREFIX, segs[k - 1][2]) and segs[k - 1][2].isupper():
+                        block = segs[k - 1][2] + f" {_GAP} " + seg
+                    auth, title = _split_block(block)
+                    sig.signer = nm.group("name")
+                    sig.signer_title = " / ".join(x for x in (auth, title) if x)
+                    sig.authority = auth
+                    sig.span = Span(_unflat(anchors, s0), _unflat(anchors, s2 + nm.end()))
+                    return sig
     return sig
 
 
