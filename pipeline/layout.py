@@ -68,7 +68,7 @@ def find_lines(ink: np.ndarray) -> list[Line]:
     return lines
 
 
-def _column_split(ink: np.ndarray, line: Line, width: int) -> tuple[int, int] | None:
+def _column_split(ink: np.ndarray, line: Line, width: int, side: float = 0.08) -> tuple[int, int] | None:
     """The single wide empty gap (start, end) centred between 25% and 75% of the width, if any."""
     cols = ink[line.top:line.bottom].sum(axis=0) > 0
     min_gap = max(12, int(width * 0.035))
@@ -88,7 +88,7 @@ def _column_split(ink: np.ndarray, line: Line, width: int) -> tuple[int, int] | 
         return None
     s, e = central[0]
     # ink on both sides, each side a real column (not a page number)
-    if s - line.left < width * 0.08 or line.right - e < width * 0.08:
+    if s - line.left < width * side or line.right - e < width * side:
         return None
     return (s, e)
 
@@ -125,8 +125,10 @@ def bands(grey: np.ndarray) -> list[Band]:
             close = nxt.top - members[-1].bottom < 3.5 * lh
             if not close:
                 break
-            if nxt.gap is not None and min(hi, nxt.gap[1]) - max(lo, nxt.gap[0]) >= w * 0.01:
-                lo, hi = max(lo, nxt.gap[0]), min(hi, nxt.gap[1])
+            gap = nxt.gap or _column_split(ink, nxt, w, side=0.03)  # later lines may be short on one side
+            if gap is not None and min(hi, gap[1]) - max(lo, gap[0]) >= w * 0.01:
+                nxt.gap = gap
+                lo, hi = max(lo, gap[0]), min(hi, gap[1])
                 split = (lo + hi) // 2
                 members.append(nxt)
             elif nxt.split is None and nxt.top - members[-1].bottom < 1.2 * lh \

@@ -103,7 +103,7 @@ def page_images(data: bytes, kind: str, pages: list[int]) -> list[PageImage]:
     dpi = im.info.get("dpi", (None, None))[0]
     dpi = int(round(dpi)) if dpi and dpi > 50 else None
     for i in range(n_frames):
-        if i + 1 not in pages and pages != [1]:
+        if i + 1 not in pages:
             continue
         im.seek(i)
         out.append(PageImage(i + 1, im.convert("RGB"), dpi))
@@ -173,7 +173,7 @@ def tsv_to_text(tsv: str) -> tuple[str, float | None, int]:
 def _osd_turns(grey: np.ndarray) -> int:
     """Quarter turns that make the page upright, from Tesseract's orientation detection."""
     try:
-        out = _run_tesseract(grey, psm=0, timeout=60, extra=[])
+        out = _run_tesseract(grey, psm=0, timeout=60, extra=[], lang="osd")
     except Exception:
         return 0
     for ln in out.splitlines():

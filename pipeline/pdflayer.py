@@ -42,13 +42,13 @@ def _lines(words: list[Word]) -> list[list[Word]]:
     return [sorted(ln, key=lambda w: w.x0) for ln in lines]
 
 
-def _gap(line: list[Word], width: float) -> tuple[float, float] | None:
+def _gap(line: list[Word], width: float, side: float = 0.08) -> tuple[float, float] | None:
     gaps = [(a.x1, b.x0) for a, b in zip(line, line[1:]) if b.x0 - a.x1 >= width * 0.035]
     central = [(s, e) for s, e in gaps if width * 0.25 <= (s + e) / 2 <= width * 0.75]
     if len(gaps) > 2 or len(central) != 1:
         return None
     s, e = central[0]
-    if s - line[0].x0 < width * 0.08 or line[-1].x1 - e < width * 0.08:
+    if s - line[0].x0 < width * side or line[-1].x1 - e < width * side:
         return None
     return s, e
 
@@ -79,7 +79,7 @@ def ordered_text(words: list[Word], width: float) -> str:
             ln = lines[j]
             top = min(w.top for w in ln)
             prev_bottom = max(w.bottom for w in members[-1])
-            g2 = _gap(ln, width)
+            g2 = _gap(ln, width, side=0.03)  # a band's later lines may be short on one side
             if g2 and min(hi, g2[1]) - max(lo, g2[0]) > 0 and top - prev_bottom < 3.5 * lh:
                 lo, hi = max(lo, g2[0]), min(hi, g2[1])
             elif g2 is None and top - prev_bottom < 1.5 * lh and (ln[-1].x1 <= hi or ln[0].x0 >= lo):

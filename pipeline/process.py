@@ -53,7 +53,7 @@ def read_pages(path: str, data: bytes, kind: str, ocr: bool = True) -> tuple[lis
     elif kind == "pdf":
         raw = reader.read_pdf(data, ocr=ocr)
     elif kind == "image":
-        raw = [reader.RawPage(1, "", True, "image")]
+        raw = [reader.RawPage(n, "", True, "image") for n in range(1, reader.image_frames(data) + 1)]
     else:
         raise InputError("read", f"unsupported file type {Path(path).suffix!r}")
     pages: list[Page] = []

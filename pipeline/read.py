@@ -169,3 +169,14 @@ def read_pdf(data: bytes, ocr: bool = True) -> list[RawPage]:
     if not pages:
         raise InputError("read", "the PDF has no pages")
     return pages
+
+
+def image_frames(data: bytes) -> int:
+    """Pages of an image file (a multi-page TIFF has several); a clear error for a broken image."""
+    try:
+        from PIL import Image
+
+        with Image.open(io.BytesIO(data)) as im:
+            return max(1, getattr(im, "n_frames", 1))
+    except Exception as e:
+        raise InputError("read", f"unreadable image: {type(e).__name__}: {e}") from None
