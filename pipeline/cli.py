@@ -35,6 +35,13 @@ def cmd_ingest(args) -> int:
         if args.progress and (i % 50 == 0 or i == n):
             print(f"  {i}/{n}", file=sys.stderr)
 
+    import os
+
+    # pages of one document are OCR'd in parallel; with several documents at once, share the cores
+    ocr_jobs = args.ocr_jobs or max(1, (os.cpu_count() or 1) // max(1, args.jobs))
+    os.environ["VANBAN_OCR_JOBS"] = str(ocr_jobs)
+    os.environ["VANBAN_OCR_TIMEOUT"] = str(args.ocr_timeout)
+    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
     try:
         summary = ingest(args.paths, args.out, jobs=args.jobs, batch_size=args.batch_size,
                          ocr=not args.no_ocr, max_bytes=int(args.max_mb * 1e6), progress=progress)
@@ -121,6 +128,8 @@ def main(argv: list[str] | None = None) -> int:
     pi.add_argument("--batch-size", type=int, default=100, help="documents per committed batch")
     pi.add_argument("--no-ocr", action="store_true", help="record pages without a text layer as needs_ocr")
     pi.add_argument("--max-mb", type=float, default=50, help="refuse files larger than this (MB)")
+    pi.add_argument("--ocr-jobs", type=int, default=0, help="pages OCR'd at once per document (default: cores / jobs)")
+    pi.add_argument("--ocr-timeout", type=float, default=120, help="seconds before a page's OCR is abandoned (a failure row)")
     pi.add_argument("--progress", action="store_true")
     pi.set_defaults(func=cmd_ingest)
 

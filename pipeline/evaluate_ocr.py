@@ -74,7 +74,10 @@ def _cer_job(args) -> tuple[str, int, int, float]:
     sl = _scanlike()
     from .ocr import ocr_image
 
-    r = sl.render(text, seed=seed)
+    # only the first pages are scored: render a prefix long enough for them, degrade only them
+    r = sl.render(text[: 4000 * (page_limit + 1)], seed=seed)
+    r = sl.Rendered(r.pages[:page_limit], r.reference[:page_limit], r.dpi,
+                    r.regions[:page_limit] if getattr(r, "regions", None) else [], getattr(r, "issuer", ""))
     params = sl.CONDITIONS[cond]
     d = sl.degrade(r, seed=seed, **params) if params else r
     edits = chars = 0

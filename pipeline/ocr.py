@@ -34,7 +34,8 @@ from .repair import repair_text
 
 RENDER_DPI = 300
 PSM = 4
-PAGE_TIMEOUT = float(os.environ.get("VANBAN_OCR_TIMEOUT", "120"))
+def page_timeout() -> float:
+    return float(os.environ.get("VANBAN_OCR_TIMEOUT", "120"))
 ORIENTATION_RETRY_CONF = 55.0
 
 
@@ -110,7 +111,7 @@ def page_images(data: bytes, kind: str, pages: list[int]) -> list[PageImage]:
     return out
 
 
-def _run_tesseract(grey: np.ndarray, psm: int = PSM, timeout: float = PAGE_TIMEOUT, extra: list[str] | None = None,
+def _run_tesseract(grey: np.ndarray, psm: int = PSM, timeout: float | None = None, extra: list[str] | None = None,
                    lang: str = "vie") -> str:
     """Tesseract on an uncompressed greyscale image; TSV (or OSD text) on stdout."""
     env = dict(os.environ, OMP_THREAD_LIMIT="1")
@@ -119,6 +120,7 @@ def _run_tesseract(grey: np.ndarray, psm: int = PSM, timeout: float = PAGE_TIMEO
     try:
         cv2.imwrite(path, grey)
         cmd = ["tesseract", path, "stdout", "-l", lang, "--oem", "1", "--psm", str(psm)] + (extra or ["tsv"])
+        timeout = timeout or page_timeout()
         try:
             res = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env)
         except subprocess.TimeoutExpired:

@@ -107,7 +107,9 @@ def _repair_numbers(text: str) -> str:
 
 
 _BLANK_NO_SLASH = regex.compile(r"(?m)^(?P<head>[ \t]*Số\s*[:.]?\s*)(?P<sym>(?:[A-Z][A-Za-zĐ]*-)+[A-ZĐ][A-Za-zĐ0-9()]*)\b")
-_DATE = regex.compile(r"(?P<a>ngày\s+)(?P<d>\S{1,2})(?P<b>\s+tháng\s+)(?P<m>\S{1,2})(?P<c>\s+năm\s+)(?P<y>[0-9OolI]{4})")
+# the date line, with OCR's tone-mark slips in its three words ("nắm", "thang", "ngay")
+_DATE = regex.compile(
+    r"(?P<a>ng[aàáảãạ]y\s+)(?P<d>\S{1,2})(?P<b>\s+th[aàáảãạ]ng\s+)(?P<m>\S{1,2})(?P<c>\s+n[aăâắằẳẵặấầẩẫậ]m\s+)(?P<y>[0-9OolI]{4})(?!\d)")
 
 
 def _repair_dates(text: str) -> str:
@@ -117,8 +119,7 @@ def _repair_dates(text: str) -> str:
         return fixed if fixed.isdigit() else s
 
     def fix(m: regex.Match) -> str:
-        return (m.group("a") + part(m.group("d")) + m.group("b") + part(m.group("m"))
-                + m.group("c") + m.group("y").translate(_DIGIT_FIX))
+        return (f"ngày {part(m.group('d'))} tháng {part(m.group('m'))} năm " + m.group("y").translate(_DIGIT_FIX))
 
     return _DATE.sub(fix, text)
 
