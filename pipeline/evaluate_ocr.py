@@ -42,12 +42,18 @@ def _scanlike():
 
 
 _WS = regex.compile(r"\s+")
+_LEADERS = regex.compile(r"(?:[.…_·]\s?){3,}|-{3,}")
 
 
 def normalise(s: str) -> str:
-    import unicodedata
+    """Both sides of the CER in the pipeline's character space: NFC, the character variants of
+    `clean` (Cyrillic look-alikes in symbols, dashes, quotes), single spaces; runs of leader dots
+    and rules ("……………", "-------", form blanks) count as one mark, not as text."""
+    from .clean import normalize_text
 
-    return _WS.sub(" ", unicodedata.normalize("NFC", s)).strip()
+    s, _ = normalize_text(s, strip_boilerplate=False)
+    s = _LEADERS.sub("…", s)
+    return _WS.sub(" ", s).strip()
 
 
 def char_errors(ref: str, hyp: str) -> tuple[int, int]:

@@ -68,10 +68,11 @@ def find_lines(ink: np.ndarray) -> list[Line]:
     return lines
 
 
-def _column_split(ink: np.ndarray, line: Line, width: int, side: float = 0.08) -> tuple[int, int] | None:
+def _column_split(ink: np.ndarray, line: Line, width: int, side: float = 0.08,
+                  gap_min: float = 0.035) -> tuple[int, int] | None:
     """The single wide empty gap (start, end) centred between 25% and 75% of the width, if any."""
     cols = ink[line.top:line.bottom].sum(axis=0) > 0
-    min_gap = max(12, int(width * 0.035))
+    min_gap = max(12, int(width * gap_min))
     gaps = []
     x = line.left
     while x <= line.right:
@@ -134,11 +135,29 @@ def bands(grey: np.ndarray) -> list[Band]:
             elif nxt.split is None and nxt.top - members[-1].bottom < 1.2 * lh \
                     and (nxt.right < hi or nxt.left > lo or _gap_clear(ink, nxt, split, w)):
                 members.append(nxt)  # only one column has a line here
+            elif nxt.split is None and nxt.top - members[-1].bottom < 3 * lh \
+                    and _centred_in_column(nxt, members, lo, hi, w):
+                members.append(nxt)  # Số and V/v under the issuer, after the short rule
             else:
                 break
             j += 1
         two = sum(1 for m in members if m.split is not None)
         if two >= 1 and len(members) >= 2:
+            # lines just above whose narrower gap lies in the same corridor belong to the band
+            # (a long issuer line beside the Quốc hiệu leaves only a narrow gap)
+            k = i - 1
+            while k >= 0 and out and out[-1].split is None and out[-1].bottom == lines[k].bottom \
+                    and members[0].top - lines[k].bottom < 1.5 * lh:
+                g = _column_split(ink, lines[k], w, side=0.03, gap_min=0.012)
+                if g is None or min(hi, g[1]) - max(lo, g[0]) < w * 0.005:
+                    break
+                members.insert(0, lines[k])
+                prev = out[-1]
+                if prev.top >= lines[k].top:
+                    out.pop()
+                else:
+                    prev.bottom = lines[k - 1].bottom if k > 0 else prev.top
+                k -= 1
             top, bottom = members[0].top, members[-1].bottom
             out.append(Band(top, bottom, _band_split(ink, top, bottom, w) or split))
         else:
@@ -146,6 +165,21 @@ def bands(grey: np.ndarray) -> list[Band]:
                 _append_single(out, m)
         i = j
     return _pad(out, h, lh)
+
+
+def _centred_in_column(ln: Line, members: list[Line], lo: int, hi: int, w: int) -> bool:
+    """A one-column line centred under the column it belongs to (not "Kính gửi:", which sits
+    further right, nor a body line)."""
+    if ln.right < hi:
+        spans = [(m.left, min(m.right, lo)) for m in members if m.left < lo]
+    elif ln.left > lo:
+        spans = [(max(m.left, hi), m.right) for m in members if m.right > hi]
+    else:
+        return False
+    if not spans:
+        return False
+    centre = sum((a + b) / 2 for a, b in spans) / len(spans)
+    return abs((ln.left + ln.right) / 2 - centre) < w * 0.04
 
 
 def _gap_clear(ink: np.ndarray, ln: Line, split: int, w: int) -> bool:

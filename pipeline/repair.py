@@ -65,6 +65,13 @@ def repair_segment(seg: str) -> str:
                 return c
         if len(candidates) > 64:
             break
+    # a lost hyphen: "TIBNNMT" → "TT" + "BNNMT"
+    types = {a for fam in rules.abbr_to_type().values() for a in fam}
+    agencies = {a.abbr for a in rules.agencies()}
+    for c in candidates:
+        for k in range(2, min(5, len(c) - 1)):
+            if c[:k] in types and _bare(c[k:]) in agencies:
+                return c[:k] + "-" + c[k:]
     return seg
 
 
@@ -103,7 +110,12 @@ def _repair_numbers(text: str) -> str:
         t = repair_segment(m.group("type"))
         return f"{m.group('digits').translate(_DIGIT_FIX)}-{t}/{m.group('agency')}"
 
-    return _PARTY_LIKE.sub(party, text)
+    text = _PARTY_LIKE.sub(party, text)
+    # "119- KH/TU": a space after the hyphen of a Party number
+    return _PARTY_SPACE.sub(r"\1-", text)
+
+
+_PARTY_SPACE = regex.compile(r"(?<![\w/])(\d{1,5})-\s+(?=[A-ZĐ]{1,4}[a-zđ]?\s?/\s?[A-ZĐ])")
 
 
 _BLANK_NO_SLASH = regex.compile(r"(?m)^(?P<head>[ \t]*Số\s*[:.]?\s*)(?P<sym>(?:[A-Z][A-Za-zĐ]*-)+[A-ZĐ][A-Za-zĐ0-9()]*)\b")
@@ -182,12 +194,20 @@ def _name_lexicon() -> tuple[regex.Pattern, dict[str, str]]:
     names.update(t for t in rules.signer_titles() if "," not in t)
     names.update(t for t, _ in rules.titles())
     names = {n for n in names if len(n.split()) >= 2}
-    canon: dict[str, str] = {}
+    by_key: dict[str, set[str]] = {}
     for n in names:
-        canon[_key(n)] = n
+        by_key.setdefault(_key(n), set()).add(_key_case(n))
+    # a spelling is restored only when the letters name one phrase: "THỦ TRƯỞNG" and "THỨ TRƯỞNG"
+    # are both real titles, so neither is ever "repaired" into the other
+    canon = {k: next(n for n in names if _key_case(n) == next(iter(v))) for k, v in by_key.items() if len(v) == 1}
+    names = {n for n in names if _key(n) in canon}
     alts = sorted(names, key=len, reverse=True)
     rx = regex.compile(r"(?<!\p{L})(?:" + "|".join(_phrase_pattern(n) for n in alts) + r")(?!\p{L})", regex.IGNORECASE)
     return rx, canon
+
+
+def _key_case(s: str) -> str:
+    return regex.sub(r"\s+", " ", s).casefold()
 
 
 def _key(s: str) -> str:
