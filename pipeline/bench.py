@@ -58,7 +58,7 @@ def run_bench(corpus: str | None = None, repeat: int = 1) -> str:
     ])
 
 
-def run_ocr_bench(pages: int = 6, seed: int = 0) -> str:
+def run_ocr_bench(pages: int = 8, seed: int = 0) -> str:
     """Per page: the pipeline's OCR (prepare, layout, Tesseract, repair) against the bare
     `tesseract` command on the same page image; then pages/s with 1 and 2 workers, in one run."""
     import os
@@ -89,17 +89,22 @@ def run_ocr_bench(pages: int = 6, seed: int = 0) -> str:
             img.save(p, dpi=(300, 300))
             paths.append(p)
         ocr_image(images[0], 300)  # warm-up: rules, caches, the OS file cache of the model
-        for p, img in zip(paths, images):
-            t0 = time.perf_counter()
-            subprocess.run(["tesseract", p, "stdout", "-l", "vie"], capture_output=True, env=env, check=False)
-            bare.append(time.perf_counter() - t0)
-            t0 = time.perf_counter()
-            from PIL import Image
+        from PIL import Image
 
-            with Image.open(p) as im:
-                text, _c, _e = ocr_image(im.convert("RGB"), 300)
-            repair_text(text)
-            ours.append(time.perf_counter() - t0)
+        for p in paths:
+            # each side twice, alternating, best of two: the machine's noise is not the pipeline's
+            b_times, o_times = [], []
+            for _ in range(2):
+                t0 = time.perf_counter()
+                subprocess.run(["tesseract", p, "stdout", "-l", "vie"], capture_output=True, env=env, check=False)
+                b_times.append(time.perf_counter() - t0)
+                t0 = time.perf_counter()
+                with Image.open(p) as im:
+                    text, _c, _e = ocr_image(im.convert("RGB"), 300)
+                repair_text(text)
+                o_times.append(time.perf_counter() - t0)
+            bare.append(min(b_times))
+            ours.append(min(o_times))
 
         def one(p):
             from PIL import Image
@@ -117,7 +122,7 @@ def run_ocr_bench(pages: int = 6, seed: int = 0) -> str:
     return "\n".join([
         f"OCR pages: {len(images)} scan-like renders of corpus/samples at 300 dpi",
         f"bare tesseract CLI (-l vie, default psm): {sb / len(images):.2f} s/page",
-        f"pipeline OCR (colour, deskew, layout, tesseract psm 4, repair): {so / len(images):.2f} s/page "
+        f"pipeline OCR from the same PNG (decode, colour, deskew, layout, tesseract psm 4, repair): {so / len(images):.2f} s/page "
         f"= {so / sb:.2f} x bare",
         f"throughput: 1 worker {rates[1]:.2f} pages/s, 2 workers {rates[2]:.2f} pages/s = {rates[2] / rates[1]:.2f} x",
     ])

@@ -150,7 +150,7 @@ def main(argv: list[str] | None = None) -> int:
     pb.add_argument("--repeat", type=int, default=1)
     pb.add_argument("--ocr", action="store_true", help="also time OCR against bare tesseract, 1 vs 2 workers")
     pb.add_argument("--ocr-only", action="store_true")
-    pb.add_argument("--pages", type=int, default=6)
+    pb.add_argument("--pages", type=int, default=8)
     pb.set_defaults(func=cmd_bench)
 
     po = sub.add_parser("eval-ocr", help="CER per condition and fields on scan-like renders of the gold set")

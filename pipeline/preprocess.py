@@ -93,21 +93,30 @@ def _binary_small(grey: np.ndarray, width: int = 800) -> tuple[np.ndarray, float
 
 
 def estimate_skew(grey: np.ndarray, max_angle: float = 6.0) -> float:
-    """Skew angle in degrees by projection profiles: the angle at which text rows are sharpest."""
-    b, _ = _binary_small(grey)
-    if b.mean() < 0.5:  # blank page
+    """Skew angle in degrees by projection profiles: the angle at which text rows are sharpest.
+
+    The profile is computed from the ink pixels' coordinates (a histogram of y·cos − x·sin), not by
+    rotating images: ~30 candidate angles cost a few milliseconds."""
+    b, _ = _binary_small(grey, width=1000)
+    ys, xs = np.nonzero(b)
+    if len(ys) < 200:  # blank page
         return 0.0
-    h, w = b.shape
-    centre = (w / 2, h / 2)
+    if len(ys) > 80000:
+        pick = np.random.default_rng(0).choice(len(ys), 80000, replace=False)
+        ys, xs = ys[pick], xs[pick]
+    ys = ys.astype(np.float64)
+    xs = xs.astype(np.float64) - b.shape[1] / 2
+    n_bins = b.shape[0] + b.shape[1]
 
     def score(a: float) -> float:
-        m = cv2.getRotationMatrix2D(centre, a, 1.0)
-        r = cv2.warpAffine(b, m, (w, h), flags=cv2.INTER_NEAREST, borderValue=0)
-        rows = r.sum(axis=1, dtype=np.float64)
-        return float(np.square(np.diff(rows)).sum())
+        t = np.deg2rad(a)
+        proj = ys * np.cos(t) - xs * np.sin(t)
+        hist = np.bincount((proj + b.shape[1]).astype(np.int64).clip(0, n_bins * 2 - 1), minlength=n_bins * 2)
+        return float(np.square(np.diff(hist.astype(np.float64))).sum())
 
     best = max(np.arange(-max_angle, max_angle + 1e-9, 0.5), key=score)
     fine = max(np.arange(best - 0.5, best + 0.5 + 1e-9, 0.1), key=score)
+    # image y grows downwards: a page turned counter-clockwise by `a` is corrected by rotating by -a
     return float(round(fine, 2))
 
 
