@@ -109,11 +109,14 @@ def cmd_bench(args) -> int:
 
 
 def cmd_eval_ocr(args) -> int:
-    from .evaluate_ocr import CER_CONDITIONS, run
+    from .evaluate_ocr import CER_CONDITIONS, run, run_scans
 
-    print(run(Path(args.gold), conditions=args.conditions or CER_CONDITIONS, page_limit=args.pages,
-              max_chars=args.max_chars, jobs=args.jobs, only=args.only,
-              report=Path(args.report) if args.report else None))
+    if not args.scans_only:
+        print(run(Path(args.gold), conditions=args.conditions or CER_CONDITIONS, page_limit=args.pages,
+                  max_chars=args.max_chars, jobs=args.jobs, only=args.only,
+                  report=Path(args.report) if args.report else None), flush=True)
+    report = Path(args.report).with_name("eval-scans.json") if args.report else None
+    print(run_scans(jobs=args.jobs, report=report))
     return ExitCode.ok
 
 
@@ -161,6 +164,7 @@ def main(argv: list[str] | None = None) -> int:
     po.add_argument("--jobs", type=int, default=2)
     po.add_argument("--only", help="regex on gold file names")
     po.add_argument("--report")
+    po.add_argument("--scans-only", action="store_true", help="only the real scans against corpus/gold/scans.json")
     po.set_defaults(func=cmd_eval_ocr)
 
     try:
