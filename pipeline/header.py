@@ -381,20 +381,14 @@ _ISSUER_LINE = regex.compile(
 def _issuer_from_body(text: str, h: Header, zone_end: int) -> None:
     """No header: a line naming the body under a tham luận's title ("UBND Tỉnh Điện Biên"), or
     "UBND thị xã Đức Phổ báo cáo …" in the first paragraphs; else only the place line is known."""
-    lm = _ISSUER_LINE.search(text, 0, min(len(text), max(zone_end, 1200)))
-    if lm:
-        h.issuer = display_name(lm.group("name"))
-        h.issuer_confidence = 0.7
-        h.issuer_source = "body"
-        h.issuer_span = Span(lm.start("name"), lm.end("name"))
-        return
-    m = _BODY_ISSUER.search(text, 0, min(len(text), 6000))
-    if m:
-        h.issuer = display_name(m.group("name"))
-        h.issuer_confidence = 0.6
-        h.issuer_source = "body"
-        h.issuer_span = Span(m.start("name"), m.end("name"))
-        return
+    for rx, end, confidence in ((_ISSUER_LINE, max(zone_end, 1200), 0.7), (_BODY_ISSUER, 6000, 0.6)):
+        m = rx.search(text, 0, min(len(text), end))
+        if m:
+            h.issuer = display_name(m.group("name"))
+            h.issuer_confidence = confidence
+            h.issuer_source = "body"
+            h.issuer_span = Span(m.start("name"), m.end("name"))
+            return
     if h.place:
         h.issuer_confidence = 0.3
         h.issuer_source = "place"

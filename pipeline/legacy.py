@@ -6,8 +6,8 @@ put accented letters on Latin-1 code points; a PDF printed from such a file extr
 whose font map is simply broken ("UY BAN NHAN DAN ceNG HoA x,l ugr") cannot be decoded and must
 be OCR'd: `assess` tells the three apart.
 
-Tables: TCVN3 (TCVN 5712:1993, VN3) lower-case letters and the seven upper-case letters it encodes;
-VNI-Windows letters as base letter + mark characters.
+Tables (rules/legacy_encodings.tsv): TCVN3 (TCVN 5712:1993, VN3) lower-case letters and the seven
+upper-case letters it encodes; VNI-Windows letters as base letter + mark characters.
 """
 from __future__ import annotations
 
@@ -16,34 +16,23 @@ from functools import cache
 
 import regex
 
-# TCVN3 ("ABC") code points → Unicode. Upper-case accented letters other than these seven were
-# typed with the capitals font (.VnTimeH) on the lower-case code points.
-_TCVN3 = {
-    0xA1: "Ă", 0xA2: "Â", 0xA3: "Ê", 0xA4: "Ô", 0xA5: "Ơ", 0xA6: "Ư", 0xA7: "Đ",
-    0xA8: "ă", 0xA9: "â", 0xAA: "ê", 0xAB: "ô", 0xAC: "ơ", 0xAD: "ư", 0xAE: "đ",
-    0xB5: "à", 0xB6: "ả", 0xB7: "ã", 0xB8: "á", 0xB9: "ạ",
-    0xBB: "ằ", 0xBC: "ẳ", 0xBD: "ẵ", 0xBE: "ắ", 0xC6: "ặ",
-    0xC7: "ầ", 0xC8: "ẩ", 0xC9: "ẫ", 0xCA: "ấ", 0xCB: "ậ",
-    0xCC: "è", 0xCE: "ẻ", 0xCF: "ẽ", 0xD0: "é", 0xD1: "ẹ",
-    0xD2: "ề", 0xD3: "ể", 0xD4: "ễ", 0xD5: "ế", 0xD6: "ệ",
-    0xD7: "ì", 0xD8: "ỉ", 0xDC: "ĩ", 0xDD: "í", 0xDE: "ị",
-    0xDF: "ò", 0xE1: "ỏ", 0xE2: "õ", 0xE3: "ó", 0xE4: "ọ",
-    0xE5: "ồ", 0xE6: "ổ", 0xE7: "ỗ", 0xE8: "ố", 0xE9: "ộ",
-    0xEA: "ờ", 0xEB: "ở", 0xEC: "ỡ", 0xED: "ớ", 0xEE: "ợ",
-    0xEF: "ù", 0xF1: "ủ", 0xF2: "ũ", 0xF3: "ú", 0xF4: "ụ",
-    0xF5: "ừ", 0xF6: "ử", 0xF7: "ữ", 0xF8: "ứ", 0xF9: "ự",
-    0xFA: "ỳ", 0xFB: "ỷ", 0xFC: "ỹ", 0xFD: "ý", 0xFE: "ỵ",
-}
+from . import rules
 
-# VNI-Windows: a base letter followed by mark characters (upper-case forms; lower-case are the
-# lower-case of both). Tone: Ù acute, Ø grave, Û hook, Õ tilde, Ï dot; Â circumflex, Ê breve,
-# with tone combined: Á À Å Ã Ä (circumflex+tone), É È Ú Ü Ë (breve+tone).
-_VNI_MARKS = {
-    "Ù": "\u0301", "Ø": "\u0300", "Û": "\u0309", "Õ": "\u0303", "Ï": "\u0323",
-    "Â": "\u0302", "Á": "\u0302\u0301", "À": "\u0302\u0300", "Å": "\u0302\u0309", "Ã": "\u0302\u0303", "Ä": "\u0302\u0323",
-    "Ê": "\u0306", "É": "\u0306\u0301", "È": "\u0306\u0300", "Ú": "\u0306\u0309", "Ü": "\u0306\u0303", "Ë": "\u0306\u0323",
-}
-_VNI_LETTERS = {"Ô": "Ơ", "Ö": "Ư", "Ñ": "Đ", "Í": "Í", "Ì": "Ì", "Æ": "Ỉ", "Ó": "Ĩ", "Ò": "Ị", "Î": "Ỵ"}
+@cache
+def _tables() -> tuple[dict[int, str], dict[str, str], dict[str, str]]:
+    """(TCVN3 code point → letter, VNI mark → combining marks, VNI letter → letter) from rules/."""
+    tcvn3: dict[int, str] = {}
+    marks: dict[str, str] = {}
+    letters: dict[str, str] = {}
+    for enc, code, uni in rules.read_table("legacy_encodings.tsv", 3):
+        if enc == "tcvn3":
+            tcvn3[int(code[2:], 16)] = uni
+        elif enc == "vni_mark":
+            marks[code] = "".join(chr(int(u[2:], 16)) for u in uni.split())
+        elif enc == "vni_letter":
+            letters[code] = uni
+    return tcvn3, marks, letters
+
 
 _VIET_LETTERS = regex.compile(r"[àáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵđ]",
                               regex.IGNORECASE)
@@ -54,17 +43,19 @@ _SYLLABLE = regex.compile(
 
 
 def decode_tcvn3(text: str) -> str:
-    return "".join(_TCVN3.get(ord(c), c) if 0xA1 <= ord(c) <= 0xFE else c for c in text)
+    table = _tables()[0]
+    return "".join(table.get(ord(c), c) if 0xA1 <= ord(c) <= 0xFE else c for c in text)
 
 
 def decode_vni(text: str) -> str:
+    _, vni_marks, vni_letters = _tables()
     out = []
     for ch in text:
         up = ch.upper()
-        if up in _VNI_MARKS and out and out[-1].isalpha():
-            out.append(_VNI_MARKS[up])
-        elif up in _VNI_LETTERS:
-            letter = _VNI_LETTERS[up]
+        if up in vni_marks and out and out[-1].isalpha():
+            out.append(vni_marks[up])
+        elif up in vni_letters:
+            letter = vni_letters[up]
             out.append(letter if ch.isupper() else letter.lower())
         else:
             out.append(ch)

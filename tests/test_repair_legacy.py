@@ -32,9 +32,9 @@ def test_repair_leaves_good_text_and_unknown_symbols_alone():
 def test_tcvn3_and_vni_layers_are_decoded():
     unicode_text = ("Ủy ban nhân dân tỉnh Lâm Đồng báo cáo kết quả thực hiện công tác phòng, chống ma túy "
                     "năm 2025 như sau: các sở, ngành đã triển khai thực hiện nghiêm túc.")
-    from pipeline.legacy import _TCVN3
+    from pipeline.legacy import _tables
 
-    back = {v: chr(k) for k, v in _TCVN3.items()}
+    back = {v: chr(k) for k, v in _tables()[0].items()}
     tcvn3 = "".join(back.get(c, c) for c in unicode_text)
     assert "nh©n d©n" in tcvn3
     kind, text = assess(tcvn3)
