@@ -165,7 +165,8 @@ def read_header(text: str) -> Header:
             h.number_span = Span(so.start("n_norm") if so.group("n_norm") else so.start("n_party") if so.group("n_party") else so.start("n_admin"), so.end())
 
     # Place, ngày … tháng … năm …
-    dm = _DATE_LINE.search(zone) or _DATE_LINE_NUMERIC.search(zone)
+    dm = next((m for m in _DATE_LINE.finditer(zone) if m.group("place") or _at_line_start(zone, m.start())), None) \
+        or _DATE_LINE_NUMERIC.search(zone)
     if dm:
         h.date_span = Span(dm.start(), dm.end())
         if dm.group("y"):
@@ -253,6 +254,12 @@ def _date_of_passage(text: str, h: Header) -> None:
         h.issue_date = make_date(last.group("d"), last.group("m"), last.group("y"))
         h.issue_year = int(last.group("y"))
         h.date_span = Span(last.start(), last.end())
+
+
+def _at_line_start(text: str, pos: int) -> bool:
+    """A date without a place is the date line only on its own line: "ngày 07 tháng 02 năm 2025"
+    inside a title ("… Nghị quyết số 70/2025/UBTVQH15 ngày 07 tháng 02 năm 2025 …") is a citation's."""
+    return not text[text.rfind("\n", 0, pos) + 1: pos].strip()
 
 
 def _clean_place(place: str) -> str:

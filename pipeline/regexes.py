@@ -25,7 +25,9 @@ from . import rules
 
 # one symbol segment: starts with a capital, may hold lower-case letters (TTg, TTr, QyĐ, QĐi),
 # digits (QH15, C04) and a parenthesised unit (CAT(PC04))
-SEG = r"[A-ZĐ][A-ZĐa-zđ0-9&]*(?:\([A-ZĐ0-9][A-ZĐa-z0-9]*\))?"
+# lower-case letters only where the types put them (TTg, TTr, CTr, QĐi at a segment's end, QyĐ),
+# so that a symbol glued to the next word ("43/2025/TT-BYTngày") still ends where it should
+SEG = r"[A-ZĐ](?:[A-ZĐ0-9&]|y(?=Đ)|[gri](?![a-zđà-ỹ]))*(?:\([A-ZĐ0-9][A-ZĐa-z0-9]*\))?"
 SEG_UPPER = r"[A-ZĐ][A-ZĐ0-9&]*"
 HY = r"(?:[ ]?-[ ]?)"  # hyphen with at most one stray space either side
 SL = r"(?:[ ]?/[ ]?)"
@@ -39,7 +41,7 @@ NUMBER = (
     rf"(?P<n_norm>{DIGITS}){SL}(?P<y_norm>{YEAR}){SL}(?P<s_norm>{SYMBOL}(?:/{SEG}(?:{HY}{SEG})*)?|(?:TT|NĐ|QĐ|NQ|TTLT|CT)[ ][A-ZĐ]{{2,}}(?:-{SEG})*)"
     rf"|(?P<n_party>{DIGITS}){HY}(?P<s_party>{SEG}{SL}{SEG}(?:{HY}{SEG})*)"
     rf"|(?P<n_admin>{DIGITS}){SL}(?!{YEAR}\b)(?P<s_admin>{SYMBOL})"
-    rf")(?![\w])"
+    rf")(?:(?![\w])|(?<=[A-ZĐ0-9)])(?=\p{{Ll}}{{2}}))"
 )
 
 # a blank number of an unsigned draft: "Số:     /BC-UBND", "Số: …/2025/TT-BNNMT"

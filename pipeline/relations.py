@@ -93,6 +93,12 @@ def _opens_clause(text: str, clause: int, pos: int) -> bool:
     return False
 
 
+def _part_start(text: str, c: Citation) -> int:
+    """Where the citation begins with its part ("khoản 4 Điều 3 Thông tư số …")."""
+    left = text[max(0, c.start - 120): c.start]
+    return c.start - (len(left) - len(_strip_part(left)))
+
+
 def _strip_part(left: str) -> str:
     m = _PART_TAIL.search(left)
     return left[: m.start()] if m else left
@@ -115,7 +121,9 @@ def _by_type(c: Citation) -> str:
     return "report" if c.cited_type == "Báo cáo" else "proposal"
 
 
-_CONNECTIVE = regex.compile(r"(?:đồng\s+thời,?\s*|và\s+|đồng\s+thời\s+|tiếp\s+tục\s+(?:chỉ\s+đạo\s+)?|chỉ\s+đạo\s+)?", regex.IGNORECASE)
+_CONNECTIVE = regex.compile(
+    r"(?:đồng\s+thời,?\s*|và\s+|tiếp\s+tục\s+(?:chỉ\s+đạo\s+)?|chỉ\s+đạo\s+|tham\s+mưu\s+|chủ\s+trì\s+|phối\s+hợp\s+)?",
+    regex.IGNORECASE)
 
 
 def _clause_cue(text: str, clause: int) -> tuple[str, int] | None:
@@ -210,7 +218,8 @@ def _relation(text: str, c: Citation, prev: Citation | None, clauses: "_Clauses"
               before: list[Citation] | None = None) -> str:
     clause = clauses.start(c.start)
     same_clause = prev is not None and clause <= prev.start and prev.end <= c.start
-    after = _after_relation(text, c) if not same_clause else None
+    # "Thông tư số 28/2025/TT-BTC … hết hiệu lực": the citation must be the clause's subject
+    after = _after_relation(text, c) if not same_clause and _opens_clause(text, clause, _part_start(text, c)) else None
     if after:
         return after
     # 1. next item of a list

@@ -27,7 +27,8 @@ from .models import Signature, Span
 _GAP = "¶"
 _PREFIX = r"(?:TM|KT|Q|TL|TUQ|T/M|K/T|T\.M|K\.T)\s*\.?"
 _RANK = r"(?:Thiếu\s+tướng|Trung\s+tướng|Thượng\s+tướng|Đại\s+tướng|Đại\s+tá|Thượng\s+tá|Trung\s+tá|Thiếu\s+tá|Đồng\s+chí|Ông|Bà|TS\.|ThS\.|PGS\.?\s*TS\.|GS\.?\s*TS\.|BS\.|Ls\.)"
-_NAME = r"\p{Lu}\p{Ll}+(?:[ ]\p{Lu}\p{Ll}*){1,4}"
+# a name: capitalised words; the first may be a one-letter Ê Đê / Jrai particle ("Y Thông", "H' Hen")
+_NAME = r"(?:\p{Lu}\p{Ll}+|Y|H'|K')(?:[ ]\p{Lu}\p{Ll}*){1,4}"
 _SIGNED = r"(?:\((?:[Đđ]ã\s+ký|[Kk]ý|[Kk]ý\s+tên|[Kk]ý,[^)]*|[Đđ]ã\s+ký\s+và\s+đóng\s+dấu)[^)]*\)|\[[^\]\n]{0,40}\])"
 
 
