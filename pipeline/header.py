@@ -223,6 +223,7 @@ def read_header(text: str) -> Header:
 
     if h.issue_date is None and h.date_span is None and h.doc_type in {"Luật", "Bộ luật", "Pháp lệnh", "Nghị quyết", "Hiến pháp"}:
         _date_of_passage(text, h)
+    _consolidated(text, h)
 
     portal = _portal_fields(text)
     if portal:
@@ -239,6 +240,37 @@ def read_header(text: str) -> Header:
 
     h.body_start = max([s.end for s in (h.number_span, h.date_span, h.subject_span, h.doc_type_span) if s] or [0])
     return h
+
+
+_VBHN = regex.compile(
+    rf"(?P<issuer>(?:[^\S\n]*\p{{Lu}}[\p{{Lu}}\s,-]{{2,80}}\n)+)[\s_\-]*Số\s*:?\s*(?P<num>\d+/VBHN-[A-ZĐ][\w-]*)\s*"
+    rf"(?:XÁC\s+THỰC\s+VĂN\s+BẢN\s+HỢP\s+NHẤT)\s*(?P<place>[^\n,]{{2,40}}),\s*ngày\s+(?P<d>\d{{1,2}})\s+tháng\s+(?P<m>\d{{1,2}})\s+năm\s+(?P<y>{YEAR})",
+)
+
+
+def _consolidated(text: str, h: Header) -> None:
+    """A consolidated text (văn bản hợp nhất) opens with the title of the text it consolidates and
+    carries its own identity in the authentication block at the end: "BỘ XÂY DỰNG / Số: 07/VBHN-BXD /
+    XÁC THỰC VĂN BẢN HỢP NHẤT / Hà Nội, ngày 03 tháng 3 năm 2026"."""
+    m = _VBHN.search(text, max(0, len(text) - 4000))
+    if not m:
+        return
+    num = parse_number_text(m.group("num"))
+    if not num:
+        return
+    h.doc_type, h.number, h.symbol = "Văn bản hợp nhất", num.number, num.symbol
+    h.number_span = Span(m.start("num"), m.end("num"))
+    h.issue_date = make_date(m.group("d"), m.group("m"), m.group("y"))
+    h.issue_year = int(m.group("y"))
+    h.date_span = Span(m.start("place"), m.end("y"))
+    h.place = _clean_place(m.group("place")) or None
+    lines = [ln.strip(" _-") for ln in m.group("issuer").split("\n") if ln.strip(" _-")]
+    if lines:
+        bodies = split_bodies(lines)
+        h.issuer = display_name(bodies[-1])
+        h.issuer_parent = display_name(bodies[-2]) if len(bodies) > 1 else None
+        h.issuer_confidence, h.issuer_source = 1.0, "authentication"
+        h.issuer_span = Span(m.start("issuer"), m.end("issuer"))
 
 
 _PASSED = regex.compile(rf"thông\s+qua\s+ngày\s+(?P<d>\d{{1,2}})\s+tháng\s+(?P<m>\d{{1,2}})\s+năm\s+(?P<y>{YEAR})", regex.IGNORECASE)
