@@ -40,7 +40,7 @@ _SO = regex.compile(
 )
 # OCR of a handwritten number: "Số; <4%vTTr-CAT-PC04" — the symbol is still worth keeping
 _SO_SYMBOL_ONLY = regex.compile(
-    rf"(?<!\p{{L}})(?:Số|SỐ)\s*[:.;]*\s*(?:[^\n/]{{0,8}}?/[ ]?(?P<s_blank>{SYMBOL_STRICT})|[^\s/]{{0,6}}?"
+    rf"(?<!\p{{L}})(?:S[ốốoóắ]|SỐ)\s*[:.;]*\s*(?:[^\n]{{0,10}}?/[ ]?(?P<s_blank>{SYMBOL_STRICT})|[^\s/]{{0,6}}?"
     r"(?P<s_blank2>(?:TTr|QĐ|KH|BC|TB|CV|NQ|CT|GM|UBND|SNV|STP|STC|SYT|CAT)(?:-[A-ZĐ][A-Za-zĐ0-9()]*)+))",
     regex.V1,
 )

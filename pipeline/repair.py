@@ -193,6 +193,8 @@ def _name_lexicon() -> tuple[regex.Pattern, dict[str, str]]:
     names.update({"Cộng hòa xã hội chủ nghĩa Việt Nam", "Độc lập - Tự do - Hạnh phúc", "Kính gửi", "Nơi nhận"})
     names.update(t for t in rules.signer_titles() if "," not in t)
     names.update(t for t, _ in rules.titles())
+    names.update({"Thiếu tướng", "Trung tướng", "Thượng tướng", "Đại tướng", "Đại tá", "Thượng tá", "Trung tá",
+                  "Thiếu tá"})  # ranks before a police or army signer's name
     names = {n for n in names if len(n.split()) >= 2}
     by_key: dict[str, set[str]] = {}
     for n in names:

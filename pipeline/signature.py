@@ -203,7 +203,7 @@ def _read_loose(text: str) -> Signature:
     for a, b in _windows(text):
         a = text.rfind("\n", 0, a) + 1 if a else 0
         flat, anchors = _flatten(text[a:b], a)
-        segs = [(m.start(), m.end(), m.group(0).strip()) for m in regex.finditer(rf"[^{_GAP}]+", flat)]
+        segs = [(m.start(), m.end(), m.group(0).strip(" \"'“”`.,:;_-")) for m in regex.finditer(rf"[^{_GAP}]+", flat)]
         for k, (s0, s1, seg) in enumerate(segs):
             tm = known.search(seg)
             if not tm or not seg.isupper() and not regex.match(_PREFIX, seg):
