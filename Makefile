@@ -30,9 +30,13 @@ $(STAMP): pyproject.toml | system-deps
 	$(BIN)/pip install -q --disable-pip-version-check -e '.[all]'
 	@touch $(STAMP)
 
-# The main job: ingest the bundled sample corpus and print a summary.
+RENDERS := build/scans
+
+# The main job: ingest the bundled sample corpus (text, and scan-like copies of three samples made
+# here: a sealed PDF, a phone photo, a photocopied TIFF) and print a summary.
 run: install
-	OMP_THREAD_LIMIT=1 $(BIN)/vanban ingest corpus/samples --out $(OUT) --jobs $(JOBS); \
+	$(BIN)/python tests/make_scans.py $(RENDERS)
+	OMP_THREAD_LIMIT=1 $(BIN)/vanban ingest corpus/samples $(RENDERS) --out $(OUT) --jobs $(JOBS); \
 	  code=$$?; [ $$code -eq 0 ] || [ $$code -eq 4 ] || exit $$code
 
 test: install
@@ -50,7 +54,7 @@ eval-ocr: install
 	OMP_THREAD_LIMIT=1 $(BIN)/vanban eval-ocr --report reports/eval-ocr.json
 
 clean:
-	rm -rf $(OUT) reports .pytest_cache .hypothesis
+	rm -rf $(OUT) build reports .pytest_cache .hypothesis
 
 distclean: clean
 	rm -rf $(VENV) *.egg-info
