@@ -48,6 +48,12 @@ from .symbols import Number, issuer_from_symbol, parse_number, symbol_is_known, 
 
 LEFT_WINDOW = 260
 
+_WS = regex.compile(r"\s+")
+_LAW_SYMBOL = regex.compile(r"(?:QH|PL|UBTVQH)")
+_NAME_HAS_NUMBER = regex.compile(r"\d+/\d{4}/|[;]")
+_NUMBER_FOLLOWS = regex.compile(r"\s*(?:,\s*)?số\s*:?\s*\d")
+_ACRONYM_LAW = regex.compile(r"(Bộ\s+luật|Luật|Pháp\s+lệnh)\s+([A-ZĐ]{2,8})(?:\s+.*)?")
+
 # After the number: ", ngày 05/7/2017", " ngày 26 tháng 8 năm 2025", " (05/7/2017)", " năm 2020"
 _DATE_AFTER = regex.compile(
     rf"\s*,?\s*(?:\(\s*)?(?:được\s+)?(?:ban\s+hành\s+|ký\s+)?(?:ngày\s*(?:ban\s+hành\s*)?:?\s*)?"
@@ -149,7 +155,7 @@ def _named_law_at(text: str, m: regex.Match) -> tuple[str, int] | None:
     am = _AMENDING_NAME.match(rest)
     if am:  # "Luật sửa đổi, bổ sung một số điều của Luật X và Luật Y"
         end = m.end() + (len(after) - len(rest)) + am.end()
-        return regex.sub(r"\s+", " ", text[start:end]).strip(" ,"), end
+        return _WS.sub(" ", text[start:end]).strip(" ,"), end
     # a law the gazetteer knows, however its first word is cased ("Luật tổ chức chính quyền địa phương")
     window = text[start: start + 250]
     fw = fold(window)
@@ -160,7 +166,7 @@ def _named_law_at(text: str, m: regex.Match) -> tuple[str, int] | None:
         return None
     stop = _NAME_STOP.search(rest)
     name_rest = rest[: stop.start()] if stop else rest[:80]
-    name_rest = regex.sub(r"\s+", " ", name_rest).strip(" ,")
+    name_rest = _WS.sub(" ", name_rest).strip(" ,")
     words = name_rest.split()
     if not words or len(words) > 12 or words[0] in {"sư"}:
         return None
@@ -198,10 +204,10 @@ def _type_and_start(text: str, m: regex.Match, num: Number, prev: Citation | Non
     if excluded_before_re().search(left):
         return None
     # Branch 1: a law named before its number: "Luật Viên chức số 58/2010/QH12"
-    if num.grammar == "normative" and regex.match(r"(?:QH|PL|UBTVQH)", num.symbol):
+    if num.grammar == "normative" and _LAW_SYMBOL.match(num.symbol):
         lm = law_type_before_re().search(left)
-        if lm and not regex.search(r"\d+/\d{4}/|[;]", lm.group("name")):
-            name = regex.sub(r"\s+", " ", f"{lm.group('type')} {lm.group('name')}").strip(" ,")
+        if lm and not _NAME_HAS_NUMBER.search(lm.group("name")):
+            name = _WS.sub(" ", f"{lm.group('type')} {lm.group('name')}").strip(" ,")
             start = lo + lm.start()
             # "Luật sửa đổi, bổ sung … của Luật X số N": the number belongs to the amending law
             am = regex.search(r"(?:Bộ\s+luật|Luật|Pháp\s+lệnh)\s+sửa\s+đổi,?\s+bổ\s+sung[^;\n]{0,250}?(?:của|tại)\s+[^;\n\d]{0,120}\Z",
@@ -209,14 +215,14 @@ def _type_and_start(text: str, m: regex.Match, num: Number, prev: Citation | Non
             # … unless that amending law is the document itself: "Quốc hội ban hành Luật sửa đổi …"
             if am and not regex.search(r"ban\s+hành\s+\Z", text[max(0, start - 260): max(0, start - 260) + am.start()]):
                 start = max(0, start - 260) + am.start()
-                name = regex.sub(r"\s+", " ", text[start: lo + lm.end()]).strip()
+                name = _WS.sub(" ", text[start: lo + lm.end()]).strip()
                 name = regex.sub(r"\s*(?:,\s*)?(?:số\s*:?)?\s*$", "", name)
             return ("Bộ luật" if lm.group("type").startswith("Bộ") else
                     "Pháp lệnh" if lm.group("type").startswith("Pháp") else "Luật"), start, name, "named"
     # Branch 2: a type word right before: "Quyết định số", "Công văn", "các Nghị quyết số:"
     tm = type_word_before_re().search(left)
     if tm:
-        word = regex.sub(r"\s+", " ", tm.group("type")).casefold()
+        word = _WS.sub(" ", tm.group("type")).casefold()
         tname = rules.type_words().get(word)
         implied = type_from_symbol(num)
         # a symbol that names another type wins over "Thông báo kết luận"-style generic words
@@ -261,7 +267,7 @@ def _read_right(text: str, pos: int, where: Jurisdiction | None, c: Citation) ->
             end = iend
     sm = _SUBJECT_AFTER.match(text, end, min(len(text), end + 320))
     if sm:
-        c.cited_subject = regex.sub(r"\s+", " ", sm.group("subject")).strip()
+        c.cited_subject = _WS.sub(" ", sm.group("subject")).strip()
     return end
 
 
@@ -307,7 +313,7 @@ def find_citations(text: str, own_number: str | None = None, where: Jurisdiction
             pass  # a shared trailing issuer is filled below (_share_list_issuer)
         pm = part_before_re().search(text[max(0, start - 120): start])
         if pm:
-            c.part = regex.sub(r"\s+", " ", pm.group("part")).strip()
+            c.part = _WS.sub(" ", pm.group("part")).strip()
         c.end = c.start + len(text[c.start: c.end].rstrip(" ,(\t"))
         c.mention = text[c.start: c.end]
         c.relation_cue = how
@@ -361,7 +367,7 @@ def _named_laws(text: str, numbered: list[Citation], exclude, where) -> list[Cit
             continue
         name, end = got
         # a named law followed by its number is the numbered citation's business
-        if regex.match(r"\s*(?:,\s*)?số\s*:?\s*\d", text[end: end + 20]):
+        if _NUMBER_FOLLOWS.match(text, end, end + 20):
             continue
         c = Citation(mention=text[m.start(): end], start=m.start(), end=end,
                      cited_type={"Bộ luật": "Bộ luật", "Pháp lệnh": "Pháp lệnh", "Hiến pháp": "Hiến pháp"}.get(m.group("type"), "Luật"),
@@ -439,7 +445,7 @@ def _initials(name: str) -> str:
 
 def _expand_acronym(name: str, known: list[str], text_acronyms: dict[str, str]) -> str:
     """"Luật BHYT" → "Luật Bảo hiểm y tế" when the text defines BHYT or a known law has those initials."""
-    m = regex.fullmatch(r"(Bộ\s+luật|Luật|Pháp\s+lệnh)\s+([A-ZĐ]{2,8})(?:\s+.*)?", name)
+    m = _ACRONYM_LAW.fullmatch(name)
     if not m:
         return name
     kind, acro = m.group(1), m.group(2)
@@ -500,17 +506,22 @@ def _link_names_to_numbers(cits: list[Citation], acronyms: dict[str, str] | None
             c.short_form = True
 
 
+_WITH_YEAR = regex.compile(r"([\d.]+[a-z]?)/\d{4}/(.+)")
+_WITHOUT_YEAR = regex.compile(r"([\d.]+[a-z]?)/([^/]+)")
+_NORMATIVE = regex.compile(r"/\d{4}/")
+
+
 def _link_yearless_numbers(cits: list[Citation]) -> None:
     """"126/NĐ-CP" printed without its year, in a text that also cites 126/2024/NĐ-CP: one document."""
     full: dict[tuple[str, str], str] = {}
     for c in cits:
-        m = regex.fullmatch(r"([\d.]+[a-z]?)/\d{4}/(.+)", c.cited_number or "")
+        m = _WITH_YEAR.fullmatch(c.cited_number or "")
         if m:
             full.setdefault((m.group(1), m.group(2)), c.cited_number)
     if not full:
         return
     for c in cits:
-        m = regex.fullmatch(r"([\d.]+[a-z]?)/([^/]+)", c.cited_number or "")
+        m = _WITHOUT_YEAR.fullmatch(c.cited_number or "")
         if m and (m.group(1), m.group(2)) in full:
             c.cited_number = full[(m.group(1), m.group(2))]
             c.short_form = True
@@ -533,7 +544,7 @@ def target_key(c: Citation) -> str | None:
     """
     if c.cited_number:
         parts = [c.cited_number.upper()]
-        if regex.search(r"/\d{4}/", c.cited_number):
+        if _NORMATIVE.search(c.cited_number):
             return "vb:" + parts[0]
         when = c.cited_date.isoformat() if c.cited_date else (str(c.cited_year) if c.cited_year else "")
         who = fold(c.cited_issuer) if c.cited_issuer else ""

@@ -138,13 +138,19 @@ def _clause_cue(text: str, clause: int) -> tuple[str, int] | None:
     return None
 
 
+_ITEM_MARKER = regex.compile(r"\s*(?:[-+•*]|\(?(?:\d{1,3}|[a-zđ])(?:\.\d{1,3})*[.)])\s*", regex.IGNORECASE)
+_ITEM_LINE = regex.compile(r"\s*(?:[-+•*]|\(?(?:\d{1,3}|[a-zđ])(?:\.\d{1,3})*[.)])\s+", regex.IGNORECASE)
+_DIEU_LINE = regex.compile(r"\s*Điều\s+\d")
+_ONLY_CAC = regex.compile(r"\s*(?:các\s+)?", regex.IGNORECASE)
+
+
 def _heading_relation(text: str, c: Citation) -> str | None:
     """Walk up over list items to the line that introduces them; its cue governs the items."""
     line_start = text.rfind("\n", 0, c.start) + 1
     first_line = text[line_start: c.start]
-    marker = regex.match(r"\s*(?:[-+•*]|\(?(?:\d{1,3}|[a-zđ])(?:\.\d{1,3})*[.)])\s*", first_line, regex.IGNORECASE)
+    marker = _ITEM_MARKER.match(first_line)
     # the citation's line must itself be a list item opening with the citation (or "các …")
-    if not marker or not regex.fullmatch(r"\s*(?:các\s+)?", _strip_part(first_line[marker.end():]), regex.IGNORECASE):
+    if not marker or not _ONLY_CAC.fullmatch(_strip_part(first_line[marker.end():])):
         return None
     pos = line_start
     for _ in range(80):
@@ -156,8 +162,7 @@ def _heading_relation(text: str, c: Citation) -> str | None:
         pos = prev_start
         if not line.strip():
             continue
-        if regex.match(r"\s*(?:[-+•*]|\(?(?:\d{1,3}|[a-zđ])(?:\.\d{1,3})*[.)])\s+", line, regex.IGNORECASE) \
-                and not regex.match(r"\s*Điều\s+\d", line):
+        if _ITEM_LINE.match(line) and not _DIEU_LINE.match(line):
             continue
         for cue in cues().get("heading", ()):
             if cue.rx.search(line):
@@ -170,8 +175,11 @@ class _Clauses:
     """Clause starts of one text, computed once (every citation asks for its clause)."""
 
     def __init__(self, text: str, soft: tuple[tuple[int, int], ...]):
-        self.starts = [0] + [m.end() for m in _CLAUSE_BREAK.finditer(text)
-                             if not (m.group(0) == "\n" and any(a <= m.start() < b for a, b in soft))]
+        ends = [(m.start(), m.end(), m.end() - m.start() == 1 and text[m.start()] == "\n")
+                for m in _CLAUSE_BREAK.finditer(text)]
+        if soft:
+            ends = [e for e in ends if not (e[2] and any(a <= e[0] < b for a, b in soft))]
+        self.starts = [0] + [e[1] for e in ends]
 
     def start(self, pos: int) -> int:
         import bisect
