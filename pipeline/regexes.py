@@ -126,7 +126,7 @@ def excluded_before_re() -> regex.Pattern:
 def part_before_re() -> regex.Pattern:
     """Parts of a cited document before its type word: "mục 18 phần VI", "điểm c khoản 2 Điều 5"."""
     unit = r"(?:tiểu\s+mục|điểm|khoản|điều|mục|phần|chương|phụ\s+lục|tiết)"
-    item = rf"{unit}\s+[0-9IVXLivxl]+[a-zđ]?(?:\.[0-9]+)*"
+    item = rf"{unit}\s+(?:[0-9IVXLivxl]+[a-zđ]?(?:\.[0-9]+)*|[a-zđ](?!\p{{L}}))"
     return regex.compile(
         rf"(?P<part>{item}(?:\s*(?:,|và)?\s*{item})*)\s*(?:(?:của|tại|thuộc)\s+)?(?:các\s+)?\Z",
         regex.IGNORECASE | regex.REVERSE,

@@ -58,8 +58,8 @@ def cues() -> dict[str, tuple[Cue, ...]]:
 _CLAUSE_BREAK = regex.compile(r"\n|;|\.\s+(?=\p{Lu})|:\s+(?=\p{Lu})|\)\s+(?=(?:Thực|Căn|Triển|Xét|Theo)\b)")
 _LIST_MARKER = regex.compile(r"\s*(?:[-+•*]\s*|\(?(?:\d{1,3}|[a-zđ]|[IVX]{1,5})(?:\.\d{1,3})*[.)]\s+|Điều\s+\d+[a-z]?\.\s*)?", regex.IGNORECASE)
 _PART_TAIL = regex.compile(
-    r"(?:(?:tiểu\s+mục|điểm|khoản|điều|mục|phần|chương|phụ\s+lục|tiết)\s+[0-9IVXLivxl]+[a-zđ]?(?:\.[0-9]+)*"
-    r"(?:\s*(?:,|và)\s*[0-9IVXLivxl]+[a-zđ]?(?:\.[0-9]+)*)*\s*(?:,|và)?\s*)+"
+    r"(?:(?:tiểu\s+mục|điểm|khoản|điều|mục|phần|chương|phụ\s+lục|tiết)\s+(?:[0-9IVXLivxl]+[a-zđ]?(?:\.[0-9]+)*|[a-zđ](?!\p{L}))"
+    r"(?:\s*(?:,|và)\s*(?:[0-9IVXLivxl]+[a-zđ]?(?:\.[0-9]+)*|[a-zđ](?!\p{L})))*\s*(?:,|và)?\s*)+"
     r"(?:(?:của|tại|thuộc)\s+)?(?:các\s+)?\Z",
     regex.IGNORECASE,
 )
@@ -67,6 +67,7 @@ _GAP_BREAK = regex.compile(
     r"[.;:]\s|\b(?:giao(?!\s+(?:của|tại))|yêu\s+cầu(?!\s+của)|đề\s+nghị|chỉ\s+đạo\s+các|đã\s+ban\s+hành|nhằm|trong\s+đó|đồng\s+thời)\b",
     regex.IGNORECASE)
 _LIST_GAP = regex.compile(r"\A\s*(?:[,;]|\bvà\b|\bhoặc\b|,\s*và)?\s*(?:các\s+)?\Z", regex.IGNORECASE)
+_ARTICLE_HEAD = regex.compile(r"\s*Điều\s+\d+[a-z]?\.\s")  # the citing document's own article heading
 _ACTOR = regex.compile(r"\b(?:này|ban\s+hành\s+(?:Luật|Bộ\s+luật|Pháp\s+lệnh|Nghị\s+định|Nghị\s+quyết|Thông\s+tư|Quyết\s+định|Chỉ\s+thị))\b",
                        regex.IGNORECASE)
 
@@ -211,6 +212,10 @@ def _after_relation(text: str, c: Citation) -> str | None:
     return None
 
 
+_COORDINATED = regex.compile(r"(?:\bvà|,)\s*(?:các\s+)?\Z", regex.IGNORECASE)
+_SENTENCE_OR_PARAGRAPH = regex.compile(r"\.\s+\p{Lu}|\n\s*\n\s*(?:Điều|Căn|Chương|\d+\.)")
+
+
 def _chain_head(before: list[Citation], clause: int) -> Citation | None:
     """The first citation of the clause: the document an amendment chain hangs from
     ("Thông tư số 05/2024 … quy định … Luật Nhà ở, đã được sửa đổi … tại Thông tư số 09/2025")."""
@@ -248,7 +253,8 @@ def _relation(text: str, c: Citation, prev: Citation | None, clauses: "_Clauses"
             return _by_type(c)
         if relation in ACTING:
             embedded = same_clause and not _ACTOR.search(text, prev.end, cue_start)
-            acts = _opens_clause(text, clause, cue_start) or _ACTOR.search(text, clause, cue_start) is not None
+            acts = (_opens_clause(text, clause, cue_start) or _ACTOR.search(text, clause, cue_start) is not None
+                    or _ARTICLE_HEAD.match(text, text.rfind("\n", 0, cue_start) + 1) is not None)
             if acts and not embedded:
                 return relation
             break  # someone else's amendment: fall through to the clause's own cue
@@ -281,7 +287,10 @@ def _relation(text: str, c: Citation, prev: Citation | None, clauses: "_Clauses"
             and not _GAP_BREAK.search(text[prev.end: c.start]):
         return prev.relation
     # "… sửa đổi, bổ sung Nghị định số X ngày … về … và Nghị định số Y": coordinated objects
-    if same_clause and prev.relation in ACTING and regex.search(r"(?:\bvà|,)\s*(?:các\s+)?\Z", text[prev.end: c.start]):
+    # (the titles between may hold ";": the coordination spans the paragraph, not the clause)
+    if prev is not None and prev.relation in ACTING and prev.end <= c.start \
+            and _COORDINATED.search(text, prev.end, c.start) \
+            and not _SENTENCE_OR_PARAGRAPH.search(text, prev.end, c.start):
         return prev.relation
     # 5. list item under a heading
     heading = _heading_relation(text, c)
