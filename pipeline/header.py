@@ -429,5 +429,19 @@ def _issuer_from_body(text: str, h: Header, zone_end: int) -> None:
             h.issuer_span = Span(m.start("name"), m.end("name"))
             return
     if h.place:
-        h.issuer_confidence = 0.3
-        h.issuer_source = "place"
+        # only the place is known: the provincial People's Committee of that place is the best
+        # guess an auditor can be shown, flagged by its low confidence
+        kind = _province_kind(h.place)
+        if kind:
+            h.issuer = display_name(f"Ủy ban nhân dân {kind} {h.place}")
+            h.issuer_confidence = 0.3
+            h.issuer_source = "place"
+
+
+@cache
+def _provinces() -> dict[str, str]:
+    return {fold(r[0]): r[1].strip() for r in rules.read_table("provinces.tsv", 5)}
+
+
+def _province_kind(place: str) -> str | None:
+    return _provinces().get(fold(regex.sub(r"^(?:TP\.?|Thành phố|Tỉnh)\s+", "", place)))

@@ -78,3 +78,16 @@ def test_no_header_issuer_from_body_lower_confidence():
 def test_body_phrase_is_not_a_number_line():
     h = header("THAM LUẬN\nGiải pháp phòng chống ma túy\nUBND thành phố Hải Phòng\n\nThực hiện Kết luận số 96-KL/TW ngày 30/9/2024")
     assert h.number is None
+
+
+def test_portal_metadata_block_fills_a_missing_header():
+    h = header("Số hiệu: 12/2024/TT-BTC\nLoại văn bản: Thông tư\nCơ quan ban hành: Bộ Tài chính\n"
+               "Ngày ban hành: 05/03/2024\nNgười ký: Nguyễn Văn A\n\nĐiều 1. Phạm vi điều chỉnh")
+    assert (h.number, h.doc_type, h.issuer, str(h.issue_date)) == ("12/2024/TT-BTC", "Thông tư", "Bộ Tài chính", "2024-03-05")
+    assert h.issuer_source == "portal"
+
+
+def test_issuer_guessed_from_the_place_line_is_flagged():
+    h = header("Quảng Ngãi, ngày 12 tháng 6 năm 2024\n\nKính gửi: Sở Y tế\nNội dung công văn.")
+    assert h.issuer == "Ủy ban nhân dân tỉnh Quảng Ngãi"
+    assert h.issuer_source == "place" and h.issuer_confidence < 0.5
