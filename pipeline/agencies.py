@@ -231,6 +231,7 @@ class Jurisdiction:
     province: str | None = None  # "tỉnh Lâm Đồng"
     district: str | None = None  # "thị xã Đức Phổ"
     commune: str | None = None  # "xã Bình Tân"
+    own: str | None = None  # the citing document's issuer: "của Sở" in a Sở's own text is that Sở
 
     def level(self, unit: str) -> str | None:
         unit = fold(unit)
@@ -277,7 +278,20 @@ def jurisdiction_of(*names: str | None) -> Jurisdiction:
                     district = district or full
             else:
                 commune = commune or full
-    return Jurisdiction(province, district, commune)
+    return Jurisdiction(province, district, commune, names[0] if names else None)
+
+
+# "của Sở", "của Giám đốc Sở" in a Sở's own document: the bare head names the citing body itself
+_BARE_HEAD = regex.compile(
+    r"^(?P<title>(?:Giám đốc|Bộ trưởng|Cục trưởng|Chi cục trưởng|Trưởng ban|Trưởng phòng|Thủ trưởng)\s+)?"
+    r"(?P<head>Sở|Bộ|Cục|Chi cục|Ban|Phòng|Trung tâm)$", regex.IGNORECASE)
+
+
+def _own_body(name: str, own: str | None) -> str | None:
+    m = _BARE_HEAD.match(name)
+    if not m or not own or not fold(own).startswith(fold(m.group("head")) + " "):
+        return None
+    return (m.group("title") or "") + own
 
 
 _CENTRAL_CITIES = {"hà nội", "hồ chí minh", "hải phòng", "đà nẵng", "cần thơ", "huế"}
@@ -307,6 +321,9 @@ def resolve_issuer(raw: str | None, where: Jurisdiction | None = None) -> str | 
     name = display_name(raw)
     if where is None:
         return name
+    own = _own_body(name, where.own)
+    if own:
+        return own
     m = _RELATIVE.match(name)
     if m:
         place = where.level(m.group("unit"))

@@ -3,7 +3,9 @@
 Scoring rules are those of corpus/gold/SPEC.md: per field, a true positive needs gold and
 prediction both present and equal after normalisation; references are scored as per-document sets
 of cited-document keys (micro-averaged); relations as sets of (key, relation) pairs; cited dates as
-(key, date) pairs for gold items that have a date.
+(key, date) pairs for gold items that have a date; cited issuers as (key, issuer) pairs for gold
+items that name one (the gold writes the issuer as the text does, "UBND tỉnh" expanded to "Ủy ban
+nhân dân tỉnh"; a prediction counts when either its as-written or its resolved form equals it).
 """
 from __future__ import annotations
 
@@ -16,10 +18,11 @@ import regex
 
 from .clean import fold
 from .process import process
+from .agencies import display_name
 from .references import citation_key, law_key
 
 FIELDS = ["doc_type", "number", "symbol", "issue_date", "place", "issuer", "signer"]
-SET_FIELDS = ["references", "relations", "cited_dates"]
+SET_FIELDS = ["references", "relations", "cited_dates", "cited_issuers"]
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -74,6 +77,32 @@ def _norm_value(name: str, v) -> str | None:
         # names only: several signers compared as a set
         return " - ".join(sorted(fold(x) for x in str(v).split(" - ")))
     return fold(str(v))
+
+
+# a person acting for the body names the same issuer: "Bộ trưởng Bộ Tài chính" ~ "Bộ Tài chính"
+_PERSON_TITLE = regex.compile(
+    r"^(?:bộ trưởng|thứ trưởng|giám đốc|phó giám đốc|chủ tịch(?! nước)|phó chủ tịch|thống đốc|thường trực|"
+    r"chánh án|viện trưởng|cục trưởng|trưởng ban)\s+(?=\S)")
+# the place a resolution appends to an issuer written without it: "Sở Nội vụ" → "… tỉnh Lâm Đồng"
+_PLACE_TAIL = regex.compile(r"\s+(?:tỉnh|thành phố|huyện|quận|thị xã|xã|phường|thị trấn|đặc khu)\s+\S.*$")
+
+
+def _norm_issuer(name: str | None) -> str | None:
+    """Issuer names compare folded, abbreviations expanded, without a trailing "(cũ)", a term
+    ("khóa XII") or a person's title."""
+    if not name:
+        return None
+    name = regex.sub(r"\s+kh[óo]a\s+[IVXLC]+$|\s*\(cũ\)\s*$", "", display_name(name))  # the term is not the body
+    return _PERSON_TITLE.sub("", fold(name))
+
+
+def _issuer_forms(name: str | None) -> list[str]:
+    """A predicted issuer, and without the place its resolution added."""
+    n = _norm_issuer(name)
+    if not n:
+        return []
+    bare = _PLACE_TAIL.sub("", n)
+    return [n, bare] if bare != n else [n]
 
 
 def gold_key(ref: dict) -> str | None:
@@ -158,11 +187,21 @@ def evaluate(gold_dir: Path, only: str | None = None) -> Report:
                 if d:
                     p_dates.add((k, d.isoformat()))
         _add_sets(rep.scores["cited_dates"], g_dates, p_dates)
+        g_iss = {(k, _norm_issuer(ref["issuer"])) for k, ref in gold_refs.items() if ref.get("issuer")}
+        p_iss = set()
+        for k, cs in pred_refs.items():
+            if k in gold_refs and gold_refs[k].get("issuer"):
+                want = _norm_issuer(gold_refs[k]["issuer"])
+                forms = [f for c in cs for f in _issuer_forms(c.cited_issuer_raw) + _issuer_forms(c.cited_issuer)]
+                if forms:
+                    p_iss.add((k, want if want in forms else forms[0]))
+        _add_sets(rep.scores["cited_issuers"], g_iss, p_iss)
         doc["references"] = {
             "missed": sorted(g_keys - p_keys), "spurious": sorted(p_keys - g_keys),
             "relation_missed": sorted(f"{k} {r}" for k, r in g_rel - p_rel if k in p_keys),
             "relation_spurious": sorted(f"{k} {r}" for k, r in p_rel - g_rel if k in g_keys),
             "date_wrong": sorted(f"{k} {d}" for k, d in g_dates - p_dates if k in p_keys),
+            "issuer_wrong": sorted(f"{k} {i}" for k, i in p_iss - g_iss),
         }
         rep.documents.append(doc)
     return rep

@@ -129,6 +129,12 @@ def _issuer_block(text: str, stop: int) -> tuple[list[str], int | None]:
     return lines, first
 
 
+def _column_start(text: str, pos: int) -> bool:
+    """"Hà Nội, ngày 30/9/2024" opens a line or a column (after a tab or a run of spaces), not a
+    sentence: "… tại Kết luận số 96-KL/TW, ngày 30/9/2024" is a citation's date."""
+    return _at_line_start(text, pos) or regex.search(r"(?:\t|[ ]{2,})\Z", text[max(0, pos - 4):pos]) is not None
+
+
 def _is_body_name(name: str) -> bool:
     """An issuer line opens with a head word (ỦY BAN, SỞ, BỘ, CÔNG AN …) or is a known body;
     "STT" of a table or "THAM LUẬN" is not an issuer."""
@@ -166,7 +172,7 @@ def read_header(text: str) -> Header:
 
     # Place, ngày … tháng … năm …
     dm = next((m for m in _DATE_LINE.finditer(zone) if m.group("place") or _at_line_start(zone, m.start())), None) \
-        or _DATE_LINE_NUMERIC.search(zone)
+        or next((m for m in _DATE_LINE_NUMERIC.finditer(zone) if _column_start(zone, m.start())), None)
     if dm:
         h.date_span = Span(dm.start(), dm.end())
         if dm.group("y"):
@@ -238,6 +244,10 @@ def read_header(text: str) -> Header:
         if implied:
             h.issuer, h.issuer_confidence, h.issuer_source = implied, 0.5, "symbol"
 
+    # a text with no type title, no V/v and no symbol (a speech, a score table) is still a document:
+    # "Văn bản", the catch-all class of the type table
+    if h.doc_type is None and regex.search(r"\p{L}{2}", window):
+        h.doc_type = "Văn bản"
     h.body_start = max([s.end for s in (h.number_span, h.date_span, h.subject_span, h.doc_type_span) if s] or [0])
     return h
 

@@ -136,7 +136,11 @@ def extract(record: DocumentRecord, text: str) -> None:
     record.signature = sig
     where = jurisdiction_of(h.issuer, h.issuer_parent)
     exclude = [(h.number_span.start, h.number_span.end)] if h.number_span else []
-    title = (h.doc_type_span.start, h.subject_span.end) if h.doc_type_span and h.subject_span else None
+    # the title (or a công văn's "V/v …" line) is one clause even when broken over lines
+    title = None
+    if h.subject_span:
+        start = h.doc_type_span.start if h.doc_type_span else text.rfind("\n", 0, h.subject_span.start) + 1
+        title = (start, h.subject_span.end)
     cits = find_citations(text, own_number=h.number, where=where, exclude=exclude, title_span=title)
     for c in cits:
         c.page = _page_of(record.pages, c.start)

@@ -42,6 +42,7 @@ from .regexes import (
     number_re,
     part_before_re,
     type_word_before_re,
+    type_word_re,
 )
 from .relations import assign_relations
 from .symbols import Number, issuer_from_symbol, parse_number, symbol_is_known, type_from_symbol
@@ -71,35 +72,90 @@ _SUBJECT_AFTER = regex.compile(
 # connectors between items of one list: ", ", " và ", "; ", " và các "
 _LIST_GAP = regex.compile(r"\A\s*(?:,|;|\bvà\b|\bhoặc\b|,\s*và|/)\s*(?:các\s+)?(?:số\s*:?\s*)?\Z", regex.IGNORECASE)
 
-# tokens allowed inside an issuer name after "của": capitalised words, known lower-case words
-_ISSUER_LOWER = set(
+# tokens allowed inside an issuer name after "của": capitalised words, and the lower-case words of
+# body names. The rules tables (agencies, heads, units) give most of them ("Ủy ban nhân dân",
+# "Bộ Chính trị", "Hội đồng nhân dân"); the list below adds what they leave out.
+_ISSUER_LOWER_EXTRA = set(
     "nhân dân tỉnh huyện xã thị thành phố quận phường trấn đặc khu chính phủ nội vụ tài y tế tư pháp "
     "xây dựng công an nghiệp nông môi trường giáo dục đào tạo lao động thương binh hội văn hóa hoá thể "
     "thao du lịch khoa học nghệ kế hoạch đầu giao thông vận tải tin truyền nguyên ngoại quốc phòng thanh "
     "tra kiểm toán nhà nước bảo hiểm ngân hàng tòa án viện sát tối cao thường trực chấp trung ương đảng "
     "bí thư chỉ đạo quản lý các và ủy uỷ mặt trận tổ việt nam tộc tôn phát triển thôn hải quan thuế cục "
-    "chi sở bộ trưởng giám đốc chủ tịch phó cũ mới liên ngành cấp hành vụ nhiệm hợp tác xã tướng thủ thống đốc tổng kiểm viện chánh án ủy viên".split()
+    "chi sở bộ trưởng giám đốc chủ tịch phó cũ mới liên ngành cấp hành vụ nhiệm hợp tác xã tướng thủ "
+    "thống đốc tổng kiểm viện chánh án ủy viên ban đồng đoàn trị huy sự biên sư chứng nghiệp".split()
 )
-_ISSUER_STOP_BIGRAMS = regex.compile(r"\A(?:ban\s+hành|quy\s+định|hướng\s+dẫn|về\b|tại\b|thực\s+hiện|phê\s+duyệt)",
+
+
+@cache
+def _issuer_lower() -> frozenset[str]:
+    words = set(_ISSUER_LOWER_EXTRA)
+    names = [a.name for a in rules.agencies()] + [c for _, c in rules.agency_heads()]
+    names += [u[0] for u in rules.admin_units()]
+    for name in names:
+        words.update(w for w in regex.findall(r"\p{L}+", name) if w.islower())
+    return frozenset(words)
+
+
+# "của Thủ tướng Chính phủ và Văn bản số …": "và" followed by a type word opens the next citation
+@cache
+def _and_next_doc_re() -> regex.Pattern:
+    return regex.compile(rf"(?:và|hoặc)\s+(?:các\s+)?(?:văn\s+bản|số\b|(?:khoản|điều|điểm|mục|phần|chương|phụ\s+lục)\b|"
+                         rf"{type_word_re().pattern})", regex.IGNORECASE)
+
+
+_ISSUER_STOP_BIGRAMS = regex.compile(r"(?:ban\s+hành|quy\s+định|hướng\s+dẫn|về\b|tại\b|thực\s+hiện|phê\s+duyệt)",
                                      regex.IGNORECASE)
 
 
+@cache
+def _known_names_re() -> regex.Pattern:
+    """Body names the tables know, matched whole whatever their case and punctuation: a comma
+    ("Bộ Văn hóa, Thể thao và Du lịch") or a lower-case word ("Ủy ban Pháp luật và Tư pháp") inside
+    must not end the name there, and a lower-case word right after one does ("Bộ Xây dựng công bố")."""
+    names = [a.name for a in rules.agencies() if a.level == "central"] + list(_NAME_TAILS)
+    alt = "|".join(regex.escape(n).replace(r"\ ", r"\s*").replace(",", r"\s*,")
+                   for n in sorted(set(names), key=len, reverse=True))
+    return regex.compile(rf"(?<!\p{{L}})(?:{alt})(?!\p{{L}})", regex.IGNORECASE)
+
+
+# what may follow a body name as part of it: "Chủ tịch nước Cộng hòa xã hội chủ nghĩa Việt Nam"
+_NAME_TAILS = ("nước Cộng hòa xã hội chủ nghĩa Việt Nam", "nước Cộng hoà xã hội chủ nghĩa Việt Nam")
+# "Ban Chấp hành Trung ương khóa XII", "Hội đồng nhân dân tỉnh khóa X": the term belongs to the name
+_TERM = regex.compile(r"\s+kh[óo]a\s+[IVXLC]+\b")
+_UNIT_WORDS = frozenset({"tỉnh", "thành", "huyện", "quận", "thị", "xã", "phường", "đặc", "cũ"})
+
+
 def _read_issuer(text: str, pos: int) -> tuple[str | None, int]:
-    """Issuer name starting at `pos` (after "của"/"do"): up to 14 tokens of a body name."""
-    toks = list(regex.finditer(r"\(cũ\)|[\p{L}\d'&.]+|\s*-\s*", text[pos: pos + 200]))
+    """Issuer name starting at `pos` (after "của"/"do"): up to 14 tokens of a body name.
+
+    Forms: "của UBND tỉnh", "của Ủy ban nhân dân tỉnh Lâm Đồng về việc …" (stops at "về"),
+    "của Bộ trưởng Bộ Văn hóa, Thể thao và Du lịch" (a known name with a comma),
+    "của Thủ tướng Chính phủ và Văn bản số …" (stops before the next document),
+    "của UBND tỉnh và các sở" (a lower-case word after "và" is not part of the name).
+    """
+    window = text[pos: pos + 200]
+    toks = list(regex.finditer(r"\(cũ\)|[\p{L}\d'&.]+|\s*-\s*", window))
+    keep = [(m.start() + pos, m.end() + pos) for m in _known_names_re().finditer(window, overlapped=True)]
     end = pos
     count = 0
     expect_start = True
     for t in toks:
         word = t.group(0)
         absolute = pos + t.start()
-        if text[end:absolute].strip():  # punctuation between tokens: stop
-            break
+        if text[end:absolute].strip():  # punctuation between tokens: stop, unless inside a known name
+            if not any(a < end and absolute < b for a, b in keep):
+                break
         if "\n" in text[end:absolute]:
             break
         w = word.strip()
         if _ISSUER_STOP_BIGRAMS.match(text, absolute) and count > 0:
             break
+        if w.lower() in {"và", "hoặc"}:
+            if _and_next_doc_re().match(text, absolute):
+                break
+            nxt = regex.match(r"\s+(\p{L})", text[absolute + len(word): absolute + len(word) + 4])
+            if nxt is None or not nxt.group(1).isupper():
+                break
         if w == "-":
             if count == 0:
                 break
@@ -109,16 +165,23 @@ def _read_issuer(text: str, pos: int) -> tuple[str | None, int]:
             end = pos + t.end()
             continue
         core = w.rstrip(".")
+        inside = any(a <= absolute < b for a, b in keep)
+        if not inside and count and core[:1].islower() and core.lower() not in _UNIT_WORDS and any(
+                b == end for _, b in keep):
+            break  # a known name ended here: "Bộ Xây dựng | công bố"
         if expect_start:
             if not (core[:1].isupper() or core.lower() in {"ủy", "uỷ", "bộ", "sở"}):
                 return None, pos
             expect_start = False
-        elif not (core[:1].isupper() or core.lower() in _ISSUER_LOWER or core.isdigit()):
+        elif not (inside or core[:1].isupper() or core.lower() in _issuer_lower() or core.isdigit()):
             break
         end = pos + t.start() + len(word.rstrip(".")) if word.endswith(".") and not core.isupper() else pos + t.end()
         count += 1
         if count >= 14 or word.endswith("."):
             break
+    tm = _TERM.match(text, end)
+    if tm and count:
+        end = tm.end()
     name = text[pos:end].strip(" ,-")
     # trailing connector "và" belongs to the next item, not to the name
     name = regex.sub(r"\s+(?:và|các)$", "", name)
@@ -196,6 +259,55 @@ _DATE_BEFORE = regex.compile(
     regex.IGNORECASE)
 
 
+# The issuer written before the mention, when nothing follows it:
+#   "Xét đề nghị của Giám đốc Sở Y tế tại Tờ trình số 45/TTr-SYT"
+#   "Thực hiện chỉ đạo của UBND tỉnh tại Công văn số 2871/UBND-KGVX"
+#   "UBND tỉnh (đã) ban hành Kế hoạch số 3450/KH-UBND", "Tỉnh ủy đã ban hành các Kế hoạch số …"
+#   "Sở Tài chính có ý kiến tại Công văn số 356/STC-HCSN", "Ý kiến của Sở Xây dựng: Tại Công văn số …"
+#   "Sau khi nghe Sở Y tế báo cáo tại Báo cáo số 97/BC-SYT"
+_ISSUER_CONNECTOR = regex.compile(
+    r"(?:\s*:\s*|\s+)(?:đã\s+|đều\s+)?(?:ban\s+hành|có\s+ý\s+kiến\s+(?:tại|theo)|báo\s+cáo\s+tại|tại)\s+(?:các\s+)?\Z",
+    regex.IGNORECASE | regex.REVERSE,
+)
+# titles of persons who sign for a body: "Giám đốc Sở Y tế", "Chủ tịch UBND tỉnh", "Bộ trưởng Bộ Tài chính"
+_PERSON_HEADS = ("Chủ tịch", "Phó Chủ tịch", "Giám đốc", "Phó Giám đốc", "Bộ trưởng", "Thứ trưởng",
+                 "Thủ trưởng", "Trưởng ban", "Chánh Văn phòng", "Thường trực", "Ban Thường vụ", "Tổ công tác",
+                 "Ban Chủ nhiệm", "Thống đốc", "Tổng Giám đốc", "Cục trưởng", "Tổng cục trưởng")
+
+
+@cache
+def _issuer_head_re() -> regex.Pattern:
+    heads = [h for h, _ in rules.agency_heads()] + [a.name for a in rules.agencies() if a.level == "central"]
+    heads += list(_PERSON_HEADS)
+    alt = "|".join(regex.escape(h).replace(r"\ ", r"\s+") for h in sorted(set(heads), key=len, reverse=True))
+    return regex.compile(rf"(?<![\p{{L}}])(?:{alt})(?![\p{{L}}])", regex.IGNORECASE)
+
+
+def _issuer_before(text: str, start: int) -> str | None:
+    """Issuer name ending just before the connector that leads to the mention at `start`."""
+    lo = max(0, start - 140)
+    cm = _ISSUER_CONNECTOR.search(text, lo, start)
+    if cm is None:
+        return None
+    line_start = max(text.rfind("\n", lo, cm.start()) + 1, lo)
+    for hm in _issuer_head_re().finditer(text, line_start, cm.start()):
+        if not hm.group(0)[:1].isupper():
+            continue
+        name, end = _read_issuer(text, hm.start())
+        if name and not text[end: cm.start()].strip(" ,"):
+            return name
+    return None
+
+
+_AMENDING_TITLE = regex.compile(
+    r"(?:Bộ\s+luật|Luật|Pháp\s+lệnh)\s+sửa\s+đổi,?\s+bổ\s+sung[^;\n]{0,250}?(?:của|tại)\s+[^;\n\d]{0,500}\Z")
+
+
+def _amending(c: Citation) -> bool:
+    """A numbered law whose name is an amending title: "Luật sửa đổi, bổ sung … của Luật A, Luật B số N"."""
+    return bool(c.cited_name) and regex.match(r"(?:Bộ\s+luật|Luật|Pháp\s+lệnh)\s+sửa\s+đổi", c.cited_name) is not None
+
+
 def _type_and_start(text: str, m: regex.Match, num: Number, prev: Citation | None) -> tuple[str | None, int, str | None, str | None] | None:
     """What stands left of the number: (type, mention start, named-law name, how) or None to reject."""
     lo = max(0, m.start() - LEFT_WINDOW)
@@ -210,11 +322,12 @@ def _type_and_start(text: str, m: regex.Match, num: Number, prev: Citation | Non
             name = _WS.sub(" ", f"{lm.group('type')} {lm.group('name')}").strip(" ,")
             start = lo + lm.start()
             # "Luật sửa đổi, bổ sung … của Luật X số N": the number belongs to the amending law
-            am = regex.search(r"(?:Bộ\s+luật|Luật|Pháp\s+lệnh)\s+sửa\s+đổi,?\s+bổ\s+sung[^;\n]{0,250}?(?:của|tại)\s+[^;\n\d]{0,120}\Z",
-                              text[max(0, start - 260): start])
+            # (omnibus laws of 2025 amend eight laws in one title: the title runs to ~600 characters)
+            back = max(0, start - 700)
+            am = _AMENDING_TITLE.search(text, back, start)
             # … unless that amending law is the document itself: "Quốc hội ban hành Luật sửa đổi …"
-            if am and not regex.search(r"ban\s+hành\s+\Z", text[max(0, start - 260): max(0, start - 260) + am.start()]):
-                start = max(0, start - 260) + am.start()
+            if am and not regex.search(r"ban\s+hành\s+\Z", text[max(0, am.start() - 40): am.start()]):
+                start = am.start()
                 name = _WS.sub(" ", text[start: lo + lm.end()]).strip()
                 name = regex.sub(r"\s*(?:,\s*)?(?:số\s*:?)?\s*$", "", name)
             return ("Bộ luật" if lm.group("type").startswith("Bộ") else
@@ -305,8 +418,13 @@ def find_citations(text: str, own_number: str | None = None, where: Jurisdiction
                 if c.cited_issuer_raw is None:
                     c.cited_issuer_raw = db.group("who").strip()
                     c.cited_issuer = resolve_issuer(c.cited_issuer_raw, where)
+        if c.cited_issuer_raw is None:
+            before = _issuer_before(text, start)
+            if before:
+                c.cited_issuer_raw = before
+                c.cited_issuer = resolve_issuer(before, where)
         if c.cited_issuer is None:
-            implied = issuer_from_symbol(num)
+            implied = issuer_from_symbol(num, where.province if where else None)
             if implied:
                 c.cited_issuer = implied
         if how == "list" and prev is not None and c.cited_issuer_raw is None:
@@ -355,8 +473,14 @@ def _fill_run(run: list[Citation]) -> None:
 
 
 def _named_laws(text: str, numbered: list[Citation], exclude, where) -> list[Citation]:
-    """Laws, codes and ordinances cited by name only: "Luật Trẻ em", "Bộ luật Lao động"."""
-    spans = [(c.start, c.end) for c in numbered] + list(exclude)
+    """Laws, codes and ordinances cited by name only: "Luật Trẻ em", "Bộ luật Lao động".
+
+    The laws named inside an amending law's title are cited too ("Căn cứ Luật sửa đổi, bổ sung một
+    số điều của Luật Đấu thầu, Luật Hải quan số 90/2025/QH15" cites 90/2025/QH15, Luật Đấu thầu and
+    Luật Hải quan); only the title's opening words belong to the numbered citation alone.
+    """
+    spans = [(c.start, c.start + 12) if _amending(c) else (c.start, c.end) for c in numbered] + list(exclude)
+    amending = [(c.start, c.end) for c in numbered if _amending(c)]
     out: list[Citation] = []
     last_end = -1
     for m in _NAMED_LAW.finditer(text):
@@ -366,8 +490,9 @@ def _named_laws(text: str, numbered: list[Citation], exclude, where) -> list[Cit
         if not got:
             continue
         name, end = got
-        # a named law followed by its number is the numbered citation's business
-        if _NUMBER_FOLLOWS.match(text, end, end + 20):
+        # a named law followed by its number is the numbered citation's business (not when that
+        # number is the amending law's whose title ends with this name)
+        if _NUMBER_FOLLOWS.match(text, end, end + 20) and not any(a <= m.start() < b for a, b in amending):
             continue
         c = Citation(mention=text[m.start(): end], start=m.start(), end=end,
                      cited_type={"Bộ luật": "Bộ luật", "Pháp lệnh": "Pháp lệnh", "Hiến pháp": "Hiến pháp"}.get(m.group("type"), "Luật"),

@@ -16,6 +16,7 @@ mentions. Cue phrases and their scopes live in `rules/relations.tsv`. For each c
      governs its object (little text between) and every citation chained behind it in the clause
      ("Căn cứ Nghị định 137 … sửa đổi, bổ sung Nghị định 123 …" → both basis).
   4. A Căn cứ paragraph governs its later ";"-separated items.
+  0. Trailing phrase right after the citation: "(Kế hoạch số 1014/KH-C04-P6 gửi kèm)" → attached.
   5. Heading: a list item whose introducing line holds the phrase
        "Điều 1. Bãi bỏ toàn bộ một số văn bản …" / "1. Quyết định số 104/2000/QĐ-TTg …" → repeals.
   6. Otherwise: mentions.
@@ -123,7 +124,7 @@ def _by_type(c: Citation) -> str:
 
 
 _CONNECTIVE = regex.compile(
-    r"(?:đồng\s+thời,?\s*|và\s+|tiếp\s+tục\s+(?:chỉ\s+đạo\s+)?|chỉ\s+đạo\s+|tham\s+mưu\s+|chủ\s+trì\s+|phối\s+hợp\s+)?",
+    r"(?:v/v\s*)?(?:đồng\s+thời,?\s*|và\s+|tiếp\s+tục\s+(?:chỉ\s+đạo\s+)?|chỉ\s+đạo\s+|tham\s+mưu\s+|chủ\s+trì\s+|phối\s+hợp\s+)?",
     regex.IGNORECASE)
 
 
@@ -212,6 +213,11 @@ def _after_relation(text: str, c: Citation) -> str | None:
     return None
 
 
+# an item that is another document's title holding the citation: "…; Luật sửa đổi, bổ sung một số
+# điều của Luật Đấu thầu, …" — the laws in the title take the paragraph's relation (SPEC: basis)
+_TITLE_ITEM = regex.compile(
+    r"\s*(?:[-+•]\s*)?(?:Bộ\s+luật|Luật|Pháp\s+lệnh|Nghị\s+định|Nghị\s+quyết|Thông\s+tư)\s+(?:sửa\s+đổi|bổ\s+sung|"
+    r"quy\s+định\s+chi\s+tiết|hướng\s+dẫn)[^;\n]*\Z")
 _COORDINATED = regex.compile(r"(?:\bvà|,)\s*(?:các\s+)?\Z", regex.IGNORECASE)
 _SENTENCE_OR_PARAGRAPH = regex.compile(r"\.\s+\p{Lu}|\n\s*\n\s*(?:Điều|Căn|Chương|\d+\.)")
 
@@ -231,6 +237,10 @@ def _relation(text: str, c: Citation, prev: Citation | None, clauses: "_Clauses"
               before: list[Citation] | None = None) -> str:
     clause = clauses.start(c.start)
     same_clause = prev is not None and clause <= prev.start and prev.end <= c.start
+    # "(Kế hoạch số 1014/KH-C04-P6 gửi kèm)": the phrase right after the citation
+    for cue in cues().get("trailing", ()):
+        if cue.rx.match(text, c.end, min(len(text), c.end + 40)):
+            return cue.relation
     # "Thông tư số 28/2025/TT-BTC … hết hiệu lực": the citation must be the clause's subject
     after = _after_relation(text, c) if not same_clause and _opens_clause(text, clause, _part_start(text, c)) else None
     if after:
@@ -275,7 +285,7 @@ def _relation(text: str, c: Citation, prev: Citation | None, clauses: "_Clauses"
     para = text.rfind("\n", 0, c.start) + 1
     if para < clause:
         own = _strip_part(text[clause: c.start])
-        if regex.fullmatch(r"\s*(?:[-+•]\s*)?(?:và\s+)?(?:các\s+)?", own, regex.IGNORECASE):
+        if regex.fullmatch(r"\s*(?:[-+•]\s*)?(?:và\s+)?(?:các\s+)?", own, regex.IGNORECASE) or _TITLE_ITEM.match(own):
             got = _clause_cue(text, para)
             if got:
                 return _by_type(c) if got[0] == "by_type" else (

@@ -130,10 +130,13 @@ def symbol_is_known(num: Number) -> bool:
 
 
 @lru_cache(maxsize=16384)
-def issuer_from_symbol(num: Number) -> str | None:
-    """Central issuer implied by the symbol's agency part (NĐ-CP → Chính phủ, TT-BTC → Bộ Tài chính).
+def issuer_from_symbol(num: Number, province: str | None = None) -> str | None:
+    """Issuer implied by the symbol's agency part (NĐ-CP → Chính phủ, TT-BTC → Bộ Tài chính).
 
-    Local bodies (UBND, HĐND, Sở) need a place the symbol does not carry: None.
+    A province-level body (SNV, SYT, CAT) is taken to be that of the citing document's province
+    when it is known ("Công văn số 144/SNV-TCBC" in a Lâm Đồng document → Sở Nội vụ tỉnh Lâm Đồng):
+    a Sở does not write to another province's Sở without naming it. UBND and HĐND stay None: the
+    symbol does not say which level (tỉnh, huyện, xã).
     """
     segs = _segments(num.symbol)
     if not segs:
@@ -152,6 +155,8 @@ def issuer_from_symbol(num: Number) -> str | None:
         a = by_abbr.get(("state", _bare(s))) or by_abbr.get(("state", s))
         if a and a.level == "central":
             names.append(a.name)
+        elif a and a.level == "province" and province:
+            names.append(f"{a.name} {province}" if not a.name.endswith(" tỉnh") else f"{a.name[:-5]} {province}")
     if len(names) == 1:
         return names[0]
     if len(names) > 1:

@@ -37,5 +37,16 @@ def test_portal_footer_line_removed():
     assert "Cổng thông tin" not in text and removed > 0
 
 
+def test_portal_button_footer_removed_but_document_notes_kept():
+    raw = "Nơi nhận:\n- Lưu: VT.\nTải về\nIn\nFacebook\nEmail\n"
+    text, removed = normalize_text(raw)
+    assert "Facebook" not in text and "Lưu: VT" in text and removed > 0
+    # notes that end a real document are its text: they cite documents and must stay
+    for tail in ("Ghi chú:\n(1) Thực hiện theo quy định tại Điều 28 Nghị định số 118/2025/NĐ-CP.\n",
+                 "Ý kiến của Sở Xây dựng: Tại Công văn số 2873/SXD-QLN ngày 15/4/2026.\n"):
+        text, _ = normalize_text("Điều 5. Hiệu lực thi hành.\n" + tail)
+        assert tail.strip() in text
+
+
 def test_strip_accents():
     assert strip_accents("Lâm Đồng") == "lam dong"

@@ -91,3 +91,27 @@ def test_issuer_guessed_from_the_place_line_is_flagged():
     h = header("Quảng Ngãi, ngày 12 tháng 6 năm 2024\n\nKính gửi: Sở Y tế\nNội dung công văn.")
     assert h.issuer == "Ủy ban nhân dân tỉnh Quảng Ngãi"
     assert h.issuer_source == "place" and h.issuer_confidence < 0.5
+
+
+def test_citation_date_in_a_sentence_is_not_the_date_line():
+    h = header("THAM LUẬN\nGiải pháp phòng, chống ma túy\nbám sát chỉ đạo của Bộ Chính trị tại Kết luận số "
+               "96-KL/TW, ngày 30/9/2024 về tiếp tục thực hiện")
+    assert h.issue_date is None and h.place is None
+
+
+def test_text_without_a_type_is_a_van_ban():
+    h = header("ĐIỂM TỔNG HỢP\nSTT | CHỈ SỐ | ĐIỂM\n1 | Công khai | 18")
+    assert h.doc_type == "Văn bản"
+
+
+def test_district_and_commune_headers_after_and_before_2025():
+    h = header("ỦY BAN NHÂN DÂN\nHUYỆN BA TƠ\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\n"
+               "Số: 215/BC-UBND\nBa Tơ, ngày 14 tháng 6 năm 2024\nBÁO CÁO\nKết quả giảm nghèo")
+    assert (h.issuer, h.number, h.place, h.issue_date) == ("Ủy ban nhân dân huyện Ba Tơ", "215/BC-UBND", "Ba Tơ",
+                                                           dt.date(2024, 6, 14))
+    h = header("ỦY BAN NHÂN DÂN\nĐẶC KHU PHÚ QUỐC\nSố: 301/UBND-VP\nV/v triển khai Công điện số 12/CĐ-TTg\n"
+               "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\nPhú Quốc, ngày 3 tháng 10 năm 2025")
+    assert (h.issuer, h.doc_type, h.issue_date) == ("Ủy ban nhân dân đặc khu Phú Quốc", "Công văn", dt.date(2025, 10, 3))
+    h = header("ĐẢNG BỘ TỈNH QUẢNG NGÃI\nĐẢNG ỦY XÃ TRÀ BỒNG\n*\nSố 12-KH/ĐU\nĐẢNG CỘNG SẢN VIỆT NAM\n"
+               "Trà Bồng, ngày 05 tháng 8 năm 2025\nKẾ HOẠCH\ntriển khai Nghị quyết số 57-NQ/TW")
+    assert (h.issuer, h.issuer_parent, h.number) == ("Đảng ủy xã Trà Bồng", "Đảng bộ tỉnh Quảng Ngãi", "12-KH/ĐU")

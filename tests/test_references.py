@@ -60,10 +60,26 @@ def test_named_laws_with_and_without_number():
 
 
 def test_amending_law_number_belongs_to_the_amending_law():
-    [a, b] = cites("Căn cứ Luật Viên chức số 58/2010/QH12; Luật sửa đổi, bổ sung một số điều của Luật Cán bộ, "
-                   "công chức và Luật Viên chức số 52/2019/QH14;")
+    cs = cites("Căn cứ Luật Viên chức số 58/2010/QH12; Luật sửa đổi, bổ sung một số điều của Luật Cán bộ, "
+               "công chức và Luật Viên chức số 52/2019/QH14;")
+    a, b = cs[0], cs[1]
     assert b.cited_number == "52/2019/QH14" and b.cited_name.startswith("Luật sửa đổi")
-    assert a.relation == b.relation == "basis"
+    # the laws the title amends are cited too, and take the Căn cứ paragraph's relation
+    named = [c for c in cs[2:]]
+    assert [c.cited_name for c in named] == ["Luật Cán bộ, công chức", "Luật Viên chức"]
+    assert named[1].cited_number == "58/2010/QH12"  # the name joins the number cited before
+    assert {c.relation for c in cs} == {"basis"}
+
+
+def test_omnibus_amending_title_of_several_laws():
+    cs = cites("Căn cứ Luật Đầu tư công số 58/2024/QH15; Luật sửa đổi, bổ sung một số điều của Luật Đấu thầu, "
+               "Luật Đầu tư theo phương thức đối tác công tư, Luật Hải quan, Luật Thuế giá trị gia tăng, Luật Thuế "
+               "xuất khẩu, thuế nhập khẩu, Luật Đầu tư, Luật Quản lý, sử dụng tài sản công số 90/2025/QH15;")
+    amending = [c for c in cs if c.cited_number == "90/2025/QH15"]
+    assert len(amending) == 1 and amending[0].cited_name.startswith("Luật sửa đổi, bổ sung")
+    names = {c.cited_name for c in cs if c.cited_number is None}
+    assert {"Luật Đấu thầu", "Luật Hải quan", "Luật Quản lý, sử dụng tài sản công"} <= names
+    assert {c.relation for c in cs} == {"basis"}
 
 
 def test_name_only_mention_joins_its_numbered_law():
@@ -117,3 +133,21 @@ def test_spans_point_at_the_mention():
     t, _ = normalize_text("Theo Kế hoạch số 76/KH-UBND ngày 26/3/2024 của UBND tỉnh, các đơn vị báo cáo.")
     [c] = find_citations(t)
     assert t[c.start:c.end] == c.mention and c.mention.startswith("Kế hoạch số 76/KH-UBND")
+
+
+def test_enclosed_document_is_attached():
+    cs = cites("Ủy ban nhân dân tỉnh nhận được Kế hoạch số 1014/KH-C04-P6 ngày 25/02/2026 của Bộ Công an về "
+               "phòng, chống ma túy (Kế hoạch số 1014/KH-C04-P6 gửi kèm).")
+    assert [c.relation for c in cs] == ["mentions", "attached"]
+
+
+def test_vv_line_broken_over_lines_governs_its_object():
+    from pipeline.process import extract
+    from pipeline.models import DocumentRecord
+
+    text, _ = normalize_text("ỦY BAN NHÂN DÂN\nTỈNH LÂM ĐỒNG\nSố: /UBND-NC\nV/v tham mưu triển khai\nCông văn số "
+                             "427/BCA-C04\ncủa Bộ Công an\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nKính gửi: Công an tỉnh\n")
+    rec = DocumentRecord(doc_id="t", source_path="t", source_sha256="", kind="txt")
+    extract(rec, text)
+    [c] = rec.citations
+    assert c.cited_number == "427/BCA-C04" and c.relation == "implements"
