@@ -58,7 +58,7 @@ _DATE_LINE = regex.compile(
 )
 _DATE_LINE_NUMERIC = regex.compile(
     rf"(?P<place>\p{{Lu}}[\p{{L}}'.]*(?:[ \t]+\p{{Lu}}[\p{{L}}'.]*){{0,5}})[ \t]*,[ \t]*ngày[ \t]*(?P<d>\d{{1,2}})[/.\-](?P<m>\d{{1,2}})[/.\-](?P<y>{YEAR})")
-_VV = regex.compile(r"(?<!\p{L})V/[vV]\s*[:.]?\s*(?P<subject>[^\n]+(?:\n(?!\s*(?:CỘNG|Độc|Kính|\p{Lu}[\p{L}]*,\s*ngày))[^\n]{0,200})?)")
+_VV = regex.compile(r"(?<!\p{L})V/[vV]\s*[:.]?\s*(?P<subject>[^\n]+(?:\n(?!\s*(?:CỘNG|Độc|Kính|\p{Lu}[\p{L}]*(?:[ \t]+\p{Lu}[\p{L}]*){0,4},\s*ngày))[^\n]{0,200})?)")
 _BODY_START = regex.compile(
     r"^\s*(?:Căn\s+cứ|Kính\s+gửi|Thực\s+hiện|Theo\s+đề\s+nghị|Xét\s+đề\s+nghị|Điều\s+1\b|I\.\s|Phần\s+I\b|Chương\s+I\b|1\.\s)",
     regex.MULTILINE | regex.IGNORECASE,
@@ -374,6 +374,10 @@ def _subject_after(window: str, pos: int) -> tuple[str | None, Span | None]:
         if _BODY_START.match(ln) or regex.match(r"(?:CHỦ\s+TỊCH|BỘ\s+TRƯỞNG|THỦ\s+TƯỚNG|GIÁM\s+ĐỐC|QUỐC\s+HỘI\b|CHÍNH\s+PHỦ\b|ỦY\s+BAN|UỶ\s+BAN|HỘI\s+ĐỒNG)", ln):
             break
         if lines and _is_upper_line(ln) != _is_upper_line(lines[-1][1]):
+            break
+        # the body begins: "Ngày 18/3/2024, Chủ tịch UBND huyện chủ trì …", or a paragraph (a title
+        # wraps in short lines; a text file holds a body paragraph on one long line)
+        if regex.match(r"Ngày\s+\d{1,2}(?:\s*[/.\-]|\s+tháng)", ln) or (lines and len(ln) > 250):
             break
         if start is None:
             start = cursor + (len(raw) - len(raw.lstrip()))

@@ -67,6 +67,10 @@ _PART_TAIL = regex.compile(
 _GAP_BREAK = regex.compile(
     r"[.;:]\s|\b(?:giao(?!\s+(?:của|tại))|yêu\s+cầu(?!\s+của)|đề\s+nghị|chỉ\s+đạo\s+các|đã\s+ban\s+hành|nhằm|trong\s+đó|đồng\s+thời)\b",
     regex.IGNORECASE)
+# the verb's object is something else and the document only its topic or its source of rules:
+# "Tiếp tục thực hiện tốt công tác tuyên truyền … về Nghị quyết số 57-NQ/TW",
+# "Thực hiện nghiêm các nội dung quy định tại Nghị định số 58/2026/NĐ-CP" (SPEC: mentions)
+_GAP_NOT_OBJECT = regex.compile(r"(?:\bvề|\bquy\s+định\s+(?:tại|của))\s+(?:các\s+)?\Z", regex.IGNORECASE)
 _LIST_GAP = regex.compile(r"\A\s*(?:[,;]|\bvà\b|\bhoặc\b|,\s*và)?\s*(?:các\s+)?\Z", regex.IGNORECASE)
 _ARTICLE_HEAD = regex.compile(r"\s*Điều\s+\d+[a-z]?\.\s")  # the citing document's own article heading
 _ACTOR = regex.compile(r"\b(?:này|ban\s+hành\s+(?:Luật|Bộ\s+luật|Pháp\s+lệnh|Nghị\s+định|Nghị\s+quyết|Thông\s+tư|Quyết\s+định|Chỉ\s+thị))\b",
@@ -218,7 +222,10 @@ def _after_relation(text: str, c: Citation) -> str | None:
 _TITLE_ITEM = regex.compile(
     r"\s*(?:[-+•]\s*)?(?:Bộ\s+luật|Luật|Pháp\s+lệnh|Nghị\s+định|Nghị\s+quyết|Thông\s+tư)\s+(?:sửa\s+đổi|bổ\s+sung|"
     r"quy\s+định\s+chi\s+tiết|hướng\s+dẫn)[^;\n]*\Z")
-_COORDINATED = regex.compile(r"(?:\bvà|,)\s*(?:các\s+)?\Z", regex.IGNORECASE)
+# "… bãi bỏ Thông tư số 15/2020 … và các Thông tư sửa đổi, bổ sung: Thông tư số 05/2021 …"
+_COORDINATED = regex.compile(
+    r"(?:\bvà|,)\s*(?:các\s+)?(?:(?:Thông\s+tư|Nghị\s+định|Quyết\s+định|Nghị\s+quyết|văn\s+bản)\s+"
+    r"(?:sửa\s+đổi,?\s*(?:bổ\s+sung)?|bổ\s+sung|hướng\s+dẫn)[^;.\n]{0,40}?:\s*)?\Z", regex.IGNORECASE)
 _SENTENCE_OR_PARAGRAPH = regex.compile(r"\.\s+\p{Lu}|\n\s*\n\s*(?:Điều|Căn|Chương|\d+\.)")
 
 
@@ -275,7 +282,7 @@ def _relation(text: str, c: Citation, prev: Citation | None, clauses: "_Clauses"
     if got:
         relation, cue_end = got
         gap = text[cue_end: c.start]
-        if len(gap) <= OBJECT_GAP and not _GAP_BREAK.search(gap):
+        if len(gap) <= OBJECT_GAP and not _GAP_BREAK.search(gap) and not _GAP_NOT_OBJECT.search(gap):
             return _by_type(c) if relation == "by_type" else relation
         if same_clause and prev.start >= cue_end and prev.relation in TITLE_INHERITABLE \
                 and not _GAP_BREAK.search(text[prev.end: c.start]):
