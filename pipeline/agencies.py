@@ -16,7 +16,7 @@ from functools import cache, lru_cache
 import regex
 
 from . import rules
-from .clean import canonical_tone, fold
+from .clean import canonical_tone, fold, strip_accents
 
 # abbreviations that appear inside names ("UBND TỈNH", "TP. HỒ CHÍ MINH")
 _EXPAND = [
@@ -45,6 +45,20 @@ def _known_names() -> dict[str, str]:
         if a.level == "central":
             out[fold(a.name)] = a.name
     return out
+
+
+@cache
+def _known_bare() -> dict[str, str]:
+    """Central names without tone marks → canonical, when unambiguous: a typo or an OCR slip in a
+    tone mark ("BỘ GIÁO DỤC VÀ ĐÀO TÀO") still names the body the gazetteer knows."""
+    out: dict[str, str] = {}
+    seen: dict[str, int] = {}
+    for a in rules.agencies():
+        if a.level == "central":
+            k = strip_accents(a.name)
+            seen[k] = seen.get(k, 0) + 1
+            out[k] = a.name
+    return {k: v for k, v in out.items() if seen[k] == 1}
 
 
 @cache
@@ -117,7 +131,7 @@ def display_name(raw: str) -> str:
     letters = [c for c in name if c.isalpha()]
     mostly_upper = bool(letters) and sum(c.isupper() for c in letters) / len(letters) > 0.8
     name = expand_abbreviations(name)
-    known = _known_names().get(fold(name))
+    known = _known_names().get(fold(name)) or _known_bare().get(strip_accents(name))
     if known:
         return known
     if not mostly_upper:

@@ -122,6 +122,9 @@ def cmd_eval_ocr(args) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="vanban", description=__doc__.split("\n")[0])
+    from . import __version__
+
+    p.add_argument("--version", action="version", version=f"vanban {__version__}")
     sub = p.add_subparsers(dest="cmd", required=True)
 
     pi = sub.add_parser("ingest", help="ingest files and folders into a Parquet dataset")

@@ -188,6 +188,35 @@ def read_signature(text: str) -> Signature:
         sig = _read_signature(text, side=True)
     if sig.signer is None:
         sig = _read_loose(text)
+    if sig.signer is None:
+        sig = _read_internal(text)
+    return sig
+
+
+# Internal papers of an office (phiếu trình, tờ trình nội bộ) are not signed under TM./KT.: a
+# table of boxes holds each reviewer's role, a date and a name, and the office head's box is the
+# one that signs the paper; a plain note ends with its drafter.
+#   "LÃNH ĐẠO VĂN PHÒNG ........ Ngày     tháng 11 năm 2025     Đỗ Tấn Sương"
+#   "Chuyên viên: Trương Hải Châu"
+_OFFICE_HEAD_BOX = regex.compile(
+    rf"(?P<title>LÃNH\s+ĐẠO\s+(?:VĂN\s+PHÒNG|SỞ|PHÒNG|ĐƠN\s+VỊ))[\s.…_]*(?:Ngày[^\n|]{{0,40}}?năm\s*\d{{4}})?[ \t]+"
+    rf"(?P<name>{_NAME})[ \t]*(?=$|\n|\|)", regex.V1 | regex.MULTILINE)
+_DRAFTER = regex.compile(rf"^[ \t]*(?P<title>Chuyên\s+viên|Người\s+(?:lập|trình|soạn\s+thảo))[ \t]*:[ \t]*(?P<name>{_NAME})[ \t]*$",
+                         regex.V1 | regex.MULTILINE)
+
+
+def _read_internal(text: str) -> Signature:
+    sig = Signature()
+    tail_start = max(0, len(text) - 6000)
+    for rx in (_OFFICE_HEAD_BOX, _DRAFTER):
+        found = list(rx.finditer(text, tail_start))
+        found = [m for m in found if m.group("name").split()[0] in rules.surnames()]
+        if found:
+            m = found[-1]
+            sig.signer = m.group("name")
+            sig.signer_title = _case(regex.sub(r"\s+", " ", m.group("title")))
+            sig.span = Span(m.start(), m.end())
+            return sig
     return sig
 
 

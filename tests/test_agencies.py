@@ -32,3 +32,9 @@ def test_resolve_relative_issuers_by_level():
     district = jurisdiction_of("Ủy ban nhân dân huyện Bình Sơn")
     assert resolve_issuer("UBND huyện", district) == "Ủy ban nhân dân huyện Bình Sơn"
     assert resolve_issuer("Chính phủ", district) == "Chính phủ"
+
+
+def test_tone_slip_in_a_known_central_name():
+    from pipeline.agencies import display_name
+
+    assert display_name("BỘ GIÁO DỤC VÀ ĐÀO TÀO") == "Bộ Giáo dục và Đào tạo"

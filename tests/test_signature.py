@@ -40,3 +40,19 @@ def test_recipients_and_filing():
     assert rec[:2] == ["Sở Tài chính", "Sở Y tế"]
     assert "Chủ tịch UBND tỉnh" in rec
     assert filing == ["VT, NC"] and not any("Lưu" in r for r in rec)
+
+
+def test_internal_paper_signed_by_the_office_head_box():
+    text = ("4.3. Không thống nhất Lý do:……… 5. Độ mật: Không\n"
+            "PHÒNG XỬ LÝ CHÍNH: NỘI CHÍNH | LÃNH ĐẠO VĂN PHÒNG ........................ Ngày     tháng 11 năm 2025     Đỗ Tấn Sương\n"
+            "Chuyên viên Ngày 06 tháng 11 năm 2025          Trương Hải Châu | Lãnh đạo phòng Ngày  06  tháng 11 năm 2025   "
+            "       Nguyễn Tuấn Anh | LÃNH ĐẠO VĂN PHÒNG ........................ Ngày     tháng 11 năm 2025     Đỗ Tấn Sương\n"
+            "KÍNH TRÌNH CHỦ TỊCH UBND TỈNH ........................ Ngày     tháng 11 năm 2025      Hồ Văn Mười\n")
+    sig = read_signature(text)
+    assert sig.signer == "Đỗ Tấn Sương" and sig.signer_title.lower() == "lãnh đạo văn phòng"
+
+
+def test_note_ends_with_its_drafter():
+    sig = read_signature("Kính trình lãnh đạo xem xét, quyết định./.\n                  Chuyên viên: Trương Hải Châu\n\n"
+                         "Ý kiến của lãnh đạo UBND tỉnh:\n")
+    assert sig.signer == "Trương Hải Châu"
