@@ -174,6 +174,9 @@ def _name_case(text: str) -> str:
 def _fix_mixed(name: str) -> str:
     """Mixed case as written: keep, but lower the unit words ("Tỉnh Lâm Đồng" → "tỉnh Lâm Đồng")."""
     def low(m: regex.Match) -> str:
+        # "Huyện ủy", "Tỉnh ủy", "Thị ủy" are Party committees, not units
+        if regex.match(r"\s+[uủ][yỷ](?!\p{L})", name[m.end():], regex.IGNORECASE):
+            return m.group(0)
         return m.group(0).lower() if m.start() > 0 else m.group(0)
     return _unit_re().sub(low, name)
 
@@ -348,6 +351,12 @@ def resolve_issuer(raw: str | None, where: Jurisdiction | None = None) -> str | 
     low = fold(name)
     if low in {"tỉnh ủy", "ban thường vụ tỉnh ủy", "thường trực tỉnh ủy"} and where.province:
         return f"{name} {where.province.split(' ', 1)[1]}"
+    # "Huyện ủy", "Thường trực Huyện ủy" in a document of huyện Ba Tơ → … Huyện ủy Ba Tơ
+    pm = regex.fullmatch(r"(?:(?:ban thường vụ|thường trực)\s+)?(huyện|thị|thành)\s+ủy", low)
+    if pm and where.district:
+        unit = {"huyện": "huyện", "thị": "thị xã", "thành": "thành phố"}[pm.group(1)]
+        if fold(where.district).startswith(unit + " "):
+            return f"{name} {where.district[len(unit) + 1:]}"
     if low.startswith("sở ") and where.province and "tỉnh" not in low and "thành phố" not in low:
         return f"{name} {where.province}"
     return name

@@ -166,7 +166,7 @@ def _read_issuer(text: str, pos: int) -> tuple[str | None, int]:
             continue
         core = w.rstrip(".")
         inside = any(a <= absolute < b for a, b in keep)
-        if not inside and count and core[:1].islower() and core.lower() not in _UNIT_WORDS and any(
+        if not inside and count and core[:1].islower() and core.lower() not in _UNIT_WORDS | {"và"} and any(
                 b == end for _, b in keep):
             break  # a known name ended here: "Bộ Xây dựng | công bố"
         if expect_start:
@@ -336,6 +336,9 @@ def _type_and_start(text: str, m: regex.Match, num: Number, prev: Citation | Non
     tm = type_word_before_re().search(left)
     if tm:
         word = _WS.sub(" ", tm.group("type")).casefold()
+        # "Thông tư liên tịch số …", "Nghị quyết liên tịch số …": the joint type, not its head word
+        if regex.match(r"\s+liên\s+tịch\b", tm.group("gap")) and f"{word} liên tịch" in rules.type_words():
+            word = f"{word} liên tịch"
         tname = rules.type_words().get(word)
         implied = type_from_symbol(num)
         # a symbol that names another type wins over "Thông báo kết luận"-style generic words

@@ -69,3 +69,12 @@ def test_province_body_from_the_symbol_takes_the_citing_province():
     # UBND of which level the symbol does not say
     [(_, _, resolved)] = issuers("Kế hoạch số 3664/KH-UBND ngày 20/3/2026 về cải cách", LAM_DONG)
     assert resolved is None
+
+
+def test_joint_issuers_and_district_party_committee():
+    ba_to = jurisdiction_of("Ủy ban nhân dân huyện Ba Tơ", "Ủy ban nhân dân tỉnh Quảng Ngãi")
+    t, _ = normalize_text("Căn cứ Thông tư liên tịch số 12/2015/TTLT-BTC-BNV ngày 10/3/2015 của Bộ Tài chính và Bộ Nội vụ; "
+                          "Thông báo kết luận số 123-TB/HU ngày 2/2/2024 của Thường trực Huyện ủy.")
+    a, b = find_citations(t, where=ba_to)
+    assert (a.cited_type, a.cited_issuer) == ("Thông tư liên tịch", "Bộ Tài chính và Bộ Nội vụ")
+    assert b.cited_issuer == "Thường trực Huyện ủy Ba Tơ"
