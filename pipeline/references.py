@@ -426,10 +426,11 @@ def find_citations(text: str, own_number: str | None = None, where: Jurisdiction
             if before:
                 c.cited_issuer_raw = before
                 c.cited_issuer = resolve_issuer(before, where)
-        if c.cited_issuer is None:
-            implied = issuer_from_symbol(num, where.province if where else None)
-            if implied:
-                c.cited_issuer = implied
+        implied = issuer_from_symbol(num, where.province if where else None)
+        if c.cited_issuer is None and implied:
+            c.cited_issuer = implied
+        elif implied and c.cited_issuer_raw and " và " in c.cited_issuer_raw:
+            _pick_coordinated(c, implied, where)
         if how == "list" and prev is not None and c.cited_issuer_raw is None:
             pass  # a shared trailing issuer is filled below (_share_list_issuer)
         pm = part_before_re().search(text[max(0, start - 120): start])
@@ -451,6 +452,19 @@ def find_citations(text: str, own_number: str | None = None, where: Jurisdiction
     for c in out:
         c.target_id = target_key(c)
     return out
+
+
+def _pick_coordinated(c: Citation, implied: str, where: Jurisdiction | None) -> None:
+    """"đề nghị của Hội Công chứng viên tỉnh và Sở Tư pháp tại Tờ trình số 62/TTr-STP": of two bodies
+    proposing together, the symbol says whose paper it is."""
+    parts = [p.strip() for p in c.cited_issuer_raw.split(" và ")]
+    if not all(_issuer_head_re().match(p) for p in parts):  # "Sở Khoa học và Công nghệ" is one body
+        return
+    target = fold(implied)
+    hits = [p for p in parts if p and target.startswith(fold(display_name(p)))]
+    if len(hits) == 1 and len(parts) == 2:
+        c.cited_issuer_raw = hits[0]
+        c.cited_issuer = resolve_issuer(hits[0], where)
 
 
 def _share_list_issuer(cits: list[Citation], text: str) -> None:

@@ -78,3 +78,11 @@ def test_joint_issuers_and_district_party_committee():
     a, b = find_citations(t, where=ba_to)
     assert (a.cited_type, a.cited_issuer) == ("Thông tư liên tịch", "Bộ Tài chính và Bộ Nội vụ")
     assert b.cited_issuer == "Thường trực Huyện ủy Ba Tơ"
+
+
+def test_symbol_picks_the_author_of_two_proposing_bodies():
+    t, _ = normalize_text("Xét đề nghị của Hội Công chứng viên tỉnh Đắk Nông và Sở Tư pháp tại Tờ trình số 62/TTr-STP "
+                          "ngày 12/9/2025; Báo cáo số 15/BC-SKHCN ngày 20/01/2026 của Sở Khoa học và Công nghệ.")
+    a, b = find_citations(t, where=LAM_DONG)
+    assert a.cited_issuer_raw == "Sở Tư pháp" and a.cited_issuer == "Sở Tư pháp tỉnh Lâm Đồng"
+    assert b.cited_issuer_raw == "Sở Khoa học và Công nghệ"
