@@ -460,8 +460,8 @@ def _pick_coordinated(c: Citation, implied: str, where: Jurisdiction | None) -> 
     parts = [p.strip() for p in c.cited_issuer_raw.split(" và ")]
     if not all(_issuer_head_re().match(p) for p in parts):  # "Sở Khoa học và Công nghệ" is one body
         return
-    target = fold(implied)
-    hits = [p for p in parts if p and target.startswith(fold(display_name(p)))]
+    targets = [fold(t) for t in implied.split(" - ")]  # joint symbols name several bodies
+    hits = [p for p in parts if p and any(t.startswith(fold(display_name(p))) for t in targets)]
     if len(hits) == 1 and len(parts) == 2:
         c.cited_issuer_raw = hits[0]
         c.cited_issuer = resolve_issuer(hits[0], where)
