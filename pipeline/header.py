@@ -204,7 +204,7 @@ def read_header(text: str) -> Header:
     if h.doc_type is None and vv:
         h.doc_type = "Công văn"
     if vv and (h.subject is None or h.doc_type == "Công văn"):
-        h.subject = regex.sub(r"\s+", " ", vv.group("subject")).strip()
+        h.subject = regex.sub(r"\s+", " ", vv.group("subject")).strip(" |\t")
         h.subject_span = Span(vv.start("subject"), vv.end("subject"))
     if h.doc_type is None and h.number:
         num = parse_number(_SO.search(zone))
@@ -387,7 +387,7 @@ def _subject_after(window: str, pos: int) -> tuple[str | None, Span | None]:
             break
     if not lines:
         return None, None
-    subject = regex.sub(r"\s+", " ", " ".join(x for _, x in lines)).strip()
+    subject = regex.sub(r"\s+", " ", " ".join(x for _, x in lines)).strip(" |\t")
     # flattened header: the subject runs into the issuer authority line ("… ỦY BAN NHÂN DÂN TỈNH KON TUM")
     subject = regex.sub(r"\s+(?:ỦY|UỶ)\s+BAN\s+NHÂN\s+DÂN[\p{Lu}\s]*$", "", subject)
     end = lines[-1][0] + len(lines[-1][1])

@@ -454,6 +454,12 @@ def find_citations(text: str, own_number: str | None = None, where: Jurisdiction
     return out
 
 
+def _inner_start(text: str, start: int, end: int) -> int:
+    """Where the amended laws begin inside an amending title that spans text[start:end]."""
+    im = regex.search(r"\s(?:của|tại)\s+(?:các\s+)?(?=(?:Bộ\s+luật|Luật|Pháp\s+lệnh)\b)", text[start:end])
+    return start + im.end() if im else end
+
+
 def _pick_coordinated(c: Citation, implied: str, where: Jurisdiction | None) -> None:
     """"đề nghị của Hội Công chứng viên tỉnh và Sở Tư pháp tại Tờ trình số 62/TTr-STP": of two bodies
     proposing together, the symbol says whose paper it is."""
@@ -500,6 +506,7 @@ def _named_laws(text: str, numbered: list[Citation], exclude, where) -> list[Cit
     amending = [(c.start, c.end) for c in numbered if _amending(c)]
     out: list[Citation] = []
     last_end = -1
+    title_end = -1  # end of the amending title being read: its date and issuer are not the inner laws'
     for m in _NAMED_LAW.finditer(text):
         if m.start() < last_end or any(a <= m.start() < b for a, b in spans):
             continue
@@ -514,7 +521,8 @@ def _named_laws(text: str, numbered: list[Citation], exclude, where) -> list[Cit
         c = Citation(mention=text[m.start(): end], start=m.start(), end=end,
                      cited_type={"Bộ luật": "Bộ luật", "Pháp lệnh": "Pháp lệnh", "Hiến pháp": "Hiến pháp"}.get(m.group("type"), "Luật"),
                      cited_name=name)
-        c.end = _read_right(text, end, where, c)
+        if c.start >= title_end:
+            c.end = _read_right(text, end, where, c)
         c.end = c.start + len(text[c.start: c.end].rstrip(" ,(\t"))
         c.mention = text[c.start: c.end]
         c.relation_cue = "named"
@@ -522,6 +530,12 @@ def _named_laws(text: str, numbered: list[Citation], exclude, where) -> list[Cit
             c.cited_issuer = "Quốc hội"
         out.append(c)
         last_end = c.end
+        # "Luật sửa đổi, bổ sung một số điều của Luật Tổ chức Chính phủ và Luật Tổ chức chính quyền địa
+        # phương": the laws the title amends are cited too
+        inner = regex.match(r"(?:Bộ\s+luật|Luật|Pháp\s+lệnh)\s+sửa\s+đổi[^;\n]*?\s(?:của|tại)\s+(?:các\s+)?", name)
+        if inner:
+            last_end = _inner_start(text, m.start(), end)
+            title_end = end
     return out
 
 

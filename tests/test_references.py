@@ -151,3 +151,14 @@ def test_vv_line_broken_over_lines_governs_its_object():
     extract(rec, text)
     [c] = rec.citations
     assert c.cited_number == "427/BCA-C04" and c.relation == "implements"
+
+
+def test_laws_inside_a_named_amending_title():
+    cs = cites("Căn cứ Luật Tổ chức chính quyền địa phương ngày 19 tháng 6 năm 2015; Luật sửa đổi, bổ sung một số "
+               "điều của Luật Tổ chức Chính phủ và Luật Tổ chức chính quyền địa phương ngày 22 tháng 11 năm 2019;")
+    names = [(c.cited_name, c.cited_date) for c in cs]
+    assert names[1][0].startswith("Luật sửa đổi") and names[1][1] == dt.date(2019, 11, 22)
+    assert ("Luật Tổ chức Chính phủ", None) in names
+    # the inner law keeps its own date (from its full citation), not the amending law's
+    assert names.count(("Luật Tổ chức chính quyền địa phương", dt.date(2015, 6, 19))) == 2
+    assert {c.relation for c in cs} == {"basis"}
