@@ -22,8 +22,8 @@ from .clean import canonical_tone, fold, strip_accents
 _EXPAND = [
     (r"\bUBND\b", "Ủy ban nhân dân"),
     (r"\bHĐND\b", "Hội đồng nhân dân"),
-    (r"\bUBMTTQ(?:VN)?\b", "Ủy ban Mặt trận Tổ quốc Việt Nam"),
-    (r"\bMTTQ(?:VN)?\b", "Mặt trận Tổ quốc Việt Nam"),
+    (r"\bUBMTTQ(?:VN\b|\s+Việt\s+Nam\b)?", "Ủy ban Mặt trận Tổ quốc Việt Nam"),
+    (r"\bMTTQ(?:VN\b|\s+Việt\s+Nam\b)?", "Mặt trận Tổ quốc Việt Nam"),
     (r"\bBCĐ\b", "Ban Chỉ đạo"),
     (r"\bBQL\b", "Ban Quản lý"),
     (r"\bTP\.\s*", "thành phố "),

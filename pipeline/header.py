@@ -39,6 +39,7 @@ _SO = regex.compile(
     regex.V1,
 )
 # OCR of a handwritten number: "Số; <4%vTTr-CAT-PC04" — the symbol is still worth keeping
+_ODD_NUMBER = regex.compile(r"(?:S[ốốoóắ]|SỐ)\s*[:.;]*\s*(?P<n>\d{1,6}(?:[-.]\d{1,4})+(?:/\d{2,4})?|\d{1,6}/\d{2})/", regex.V1)
 _SO_SYMBOL_ONLY = regex.compile(
     rf"(?<!\p{{L}})(?:S[ốốoóắ]|SỐ)\s*[:.;]*\s*(?:[^\n]{{0,10}}?/[ ]?(?P<s_blank>{SYMBOL_STRICT})|[^\s/]{{0,6}}?"
     r"(?P<s_blank2>(?:TTr|QĐ|KH|BC|TB|CV|NQ|CT|GM|UBND|SNV|STP|STC|SYT|CAT)(?:-[A-ZĐ][A-Za-zĐ0-9()]*)+))",
@@ -165,6 +166,10 @@ def read_header(text: str) -> Header:
             if so.re is not _SO_SYMBOL_ONLY and so.group("y_blank"):
                 h.issue_year = int(so.group("y_blank"))
             h.number_span = Span(so.start(), so.end())
+            # an office's own numbering outside the three grammars: "Số:10-01/26/PT-NC" (kept as printed)
+            odd = _ODD_NUMBER.match(so.group(0)) if so.re is _SO_SYMBOL_ONLY else None
+            if odd:
+                h.number = regex.sub(r"\s+", "", odd.group("n")) + "/" + h.symbol
         else:
             num = parse_number(so)
             h.number, h.symbol = num.number, num.symbol
@@ -173,6 +178,12 @@ def read_header(text: str) -> Header:
     # Place, ngày … tháng … năm …
     dm = next((m for m in _DATE_LINE.finditer(zone) if m.group("place") or _at_line_start(zone, m.start())), None) \
         or next((m for m in _DATE_LINE_NUMERIC.finditer(zone) if _column_start(zone, m.start())), None)
+    if dm is None:
+        # a header table flattened cell by cell may put the place-date cell after "Kính gửi: …"
+        # ("Kính gửi:\nCỘNG HÒA …\nĐộc lập …\nLâm Đồng, ngày  tháng 12 năm 2025\n- Các sở …")
+        tail = window[: min(len(window), zone_end + 600)]
+        dm = next((m for m in _DATE_LINE.finditer(tail, zone_end) if m.group("place") and _at_line_start(tail, m.start())
+                   and tail.count("\n", zone_end, m.start()) <= 8), None)
     if dm:
         h.date_span = Span(dm.start(), dm.end())
         if dm.group("y"):
@@ -283,7 +294,8 @@ def _consolidated(text: str, h: Header) -> None:
         h.issuer_span = Span(m.start("issuer"), m.end("issuer"))
 
 
-_PASSED = regex.compile(rf"thông\s+qua\s+ngày\s+(?P<d>\d{{1,2}})\s+tháng\s+(?P<m>\d{{1,2}})\s+năm\s+(?P<y>{YEAR})", regex.IGNORECASE)
+# "… thông qua ngày 10 tháng 12 năm 2025", "… thông qua tại Phiên họp thứ 49 ngày 26 tháng 9 năm 2025"
+_PASSED = regex.compile(rf"thông\s+qua(?:\s+tại\s+(?:[Pp]hiên\s+họp|[Kk]ỳ\s+họp)\s+thứ\s+[\w]+)?,?\s+ngày\s+(?P<d>\d{{1,2}})\s+tháng\s+(?P<m>\d{{1,2}})\s+năm\s+(?P<y>{YEAR})", regex.IGNORECASE)
 
 
 def _date_of_passage(text: str, h: Header) -> None:

@@ -12,6 +12,7 @@ mentions. Cue phrases and their scopes live in `rules/relations.tsv`. For each c
        "bãi bỏ / thay thế / sửa đổi, bổ sung … Quyết định số …" → repeals / replaces / amends, only
        when the citing document acts (phrase opens the clause, or "Quyết định này …", or the
        enactment formula "Chính phủ ban hành Nghị định sửa đổi …"); else the rule falls through.
+  2b. Section label: "* Căn cứ pháp lý: …" governs what follows it up to the next section mark.
   3. Phrase opening the clause: "Căn cứ …", "Thực hiện …", "Theo Kế hoạch …", "Xét đề nghị …" —
      governs its object (little text between) and every citation chained behind it in the clause
      ("Căn cứ Nghị định 137 … sửa đổi, bổ sung Nghị định 123 …" → both basis).
@@ -128,8 +129,23 @@ def _by_type(c: Citation) -> str:
 
 
 _CONNECTIVE = regex.compile(
-    r"(?:v/v\s*)?(?:đồng\s+thời,?\s*|và\s+|tiếp\s+tục\s+(?:chỉ\s+đạo\s+)?|chỉ\s+đạo\s+|tham\s+mưu\s+|chủ\s+trì\s+|phối\s+hợp\s+)?",
+    r"(?:v/v\s*)?(?:(?:tập\s+trung|khẩn\s+trương|chủ\s+động)\s+)?(?:đồng\s+thời,?\s*|và\s+|tiếp\s+tục\s+(?:chỉ\s+đạo\s+)?|chỉ\s+đạo\s+|tham\s+mưu\s+|chủ\s+trì\s+|phối\s+hợp\s+)?",
     regex.IGNORECASE)
+
+
+_SECTION_END = regex.compile(r"\n|(?:^|\s)\*\s|(?<![\p{L}\d])[IVX]{1,4}\.\s+\p{Lu}")
+
+
+def _section_relation(text: str, pos: int) -> str | None:
+    lo = max(0, pos - 3000)
+    best = None
+    for cue in cues().get("section", ()):
+        for m in cue.rx.finditer(text, lo, pos):
+            if best is None or m.end() > best[1]:
+                best = (cue.relation, m.end())
+    if best and not _SECTION_END.search(text, best[1], pos):
+        return best[0]
+    return None
 
 
 def _clause_cue(text: str, clause: int) -> tuple[str, int] | None:
@@ -168,7 +184,9 @@ def _heading_relation(text: str, c: Citation) -> str | None:
         pos = prev_start
         if not line.strip():
             continue
-        if _ITEM_LINE.match(line) and not _DIEU_LINE.match(line):
+        # a sibling item is skipped; an item that ends with ":" introduces the list
+        # ("2. Các Thông tư sau hết hiệu lực kể từ ngày …:")
+        if _ITEM_LINE.match(line) and not _DIEU_LINE.match(line) and not line.rstrip().endswith(":"):
             continue
         for cue in cues().get("heading", ()):
             if cue.rx.search(line):
@@ -265,7 +283,7 @@ def _relation(text: str, c: Citation, prev: Citation | None, clauses: "_Clauses"
             return head.relation if head is not None else "mentions"
         if relation == "proposal" and not (_opens_clause(text, clause, cue_start)
                                            or regex.search(r"(?:\bvà|,)\s*\Z", text[clause:cue_start])):
-            break  # "… triển khai theo đề nghị của Bộ tại Công văn số …": not the document's proposal
+            continue  # "… triển khai theo đề nghị của Bộ tại Công văn số …": not the document's proposal
         if relation == "by_type":
             return _by_type(c)
         if relation in ACTING:
@@ -276,6 +294,10 @@ def _relation(text: str, c: Citation, prev: Citation | None, clauses: "_Clauses"
                 return relation
             break  # someone else's amendment: fall through to the clause's own cue
         return relation
+    # 2b. a labelled section: "* Căn cứ pháp lý: - Về đề nghị kiện toàn: Ngày 04/4/2025, … Quyết định số 607 …"
+    section = _section_relation(text, c.start)
+    if section:
+        return section
     # 3. phrase opening the clause (or the line, inside a title broken over lines)
     line = text.rfind("\n", 0, c.start) + 1
     got = _clause_cue(text, clause) or (_clause_cue(text, line) if line > clause else None)

@@ -23,6 +23,7 @@ import regex
 from . import rules
 from .clean import canonical_tone
 from .models import Signature, Span
+from .regexes import MOTTO, QUOC_HIEU
 
 _GAP = "¶"
 _PREFIX = r"(?:TM|KT|Q|TL|TUQ|T/M|K/T|T\.M|K\.T)\s*\.?"
@@ -305,14 +306,23 @@ def _items(segment: str) -> list[str]:
     return [p.strip(" ;.,\t") for p in parts if p and p.strip(" ;.,\t")]
 
 
+_HEADER_FURNITURE = regex.compile(
+    rf"[ \t]*\n?[ \t]*(?:{QUOC_HIEU}|{MOTTO}|[^\n,]{{2,40}},\s*ngày[^\n]{{0,30}}năm\s*\d{{4}}|[-_=*]{{3,}})[ \t]*(?:\n|$)",
+    regex.IGNORECASE)
+
+
 def read_recipients(text: str, header_end: int = 0) -> tuple[list[str], list[str]]:
     """(recipients, filing) from "Kính gửi:" and "Nơi nhận:" lists."""
     recipients: list[str] = []
     filing: list[str] = []
     km = _KINH_GUI.search(text, 0, min(len(text), max(header_end, 0) + 3000))
     if km:
-        seg_end = _list_end(text, km.end(), bullets_only=False)
-        for it in _items(text[km.end():seg_end]):
+        start = km.end()
+        # a header table flattened cell by cell puts the right column after "Kính gửi:"
+        while (fm := _HEADER_FURNITURE.match(text, start)) is not None and fm.end() > start:
+            start = fm.end()
+        seg_end = _list_end(text, start, bullets_only=False)
+        for it in _items(text[start:seg_end]):
             if len(it) < 150:
                 recipients.append(it)
     for nm in _NOI_NHAN.finditer(text):

@@ -115,3 +115,10 @@ def test_district_and_commune_headers_after_and_before_2025():
     h = header("ĐẢNG BỘ TỈNH QUẢNG NGÃI\nĐẢNG ỦY XÃ TRÀ BỒNG\n*\nSố 12-KH/ĐU\nĐẢNG CỘNG SẢN VIỆT NAM\n"
                "Trà Bồng, ngày 05 tháng 8 năm 2025\nKẾ HOẠCH\ntriển khai Nghị quyết số 57-NQ/TW")
     assert (h.issuer, h.issuer_parent, h.number) == ("Đảng ủy xã Trà Bồng", "Đảng bộ tỉnh Quảng Ngãi", "12-KH/ĐU")
+
+
+def test_resolution_dated_by_the_session_that_passed_it():
+    h = header("ỦY BAN THƯỜNG VỤ QUỐC HỘI\nNghị quyết số: 105/2025/UBTVQH15\nNGHỊ QUYẾT\nVề Chương trình\n"
+               "Điều 1. …\nNghị quyết này được Ủy ban Thường vụ Quốc hội khóa XV thông qua tại Phiên họp thứ 49 ngày "
+               "26 tháng 9 năm 2025.")
+    assert h.issue_date == dt.date(2025, 9, 26)

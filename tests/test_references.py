@@ -162,3 +162,32 @@ def test_laws_inside_a_named_amending_title():
     # the inner law keeps its own date (from its full citation), not the amending law's
     assert names.count(("Luật Tổ chức chính quyền địa phương", dt.date(2015, 6, 19))) == 2
     assert {c.relation for c in cs} == {"basis"}
+
+
+def test_relations_of_labelled_sections_and_numbered_headings():
+    # "* Căn cứ pháp lý:" of a phiếu trình governs the section, up to the next "* "
+    cs = cites("4. Phòng chuyên môn đề xuất phương án: * Căn cứ pháp lý: - Về đề nghị kiện toàn: Ngày 04/4/2025, "
+               "Chủ tịch UBND tỉnh đã ban hành Quyết định số 607/QĐ-UBND về việc kiện toàn Đội. - Sở Nội vụ có Công "
+               "văn số 1547/SNV-TCBC ngày 18/9/2025 về thẩm định. * Từ cơ sở nêu trên, theo Kế hoạch số 9/KH-UBND.")
+    assert [c.relation for c in cs] == ["basis", "basis", "mentions"]  # the section ended at "* "
+    # a numbered item ending with ":" introduces the list under it
+    cs = cites("Điều 7. Hiệu lực thi hành\n1. Thông tư này có hiệu lực từ ngày 01 tháng 02 năm 2026.\n"
+               "2. Các Thông tư sau hết hiệu lực kể từ ngày Thông tư này có hiệu lực thi hành:\n"
+               "a) Thông tư số 03/2013/TT-BTTTT ngày 22 tháng 01 năm 2013;\nb) Thông tư số 23/2022/TT-BTTTT ngày 30/11/2022.")
+    assert [c.relation for c in cs] == ["repeals", "repeals"]
+
+
+def test_xet_and_enclosure_inside_a_proposal_phrase():
+    cs = cites("Căn cứ Quyết định số 1187/QĐ-BNV ngày 15/10/2025 của Bộ trưởng Bộ Nội vụ và xét Báo cáo số 228/BC-SNV "
+               "ngày 28/11/2025 của Sở Nội vụ;")
+    assert [c.relation for c in cs] == ["basis", "report"]
+    cs = cites("Thực hiện ý kiến chỉ đạo của UBND tỉnh tại Công văn số 4377/UBND-NC ngày 30/9/2025 về việc xem xét đề nghị "
+               "của Ủy ban MTTQ Việt Nam tỉnh Lâm Đồng (kèm theo Công văn số 227/MTTQ-BTT ngày 25/9/2025 của Ban Thường "
+               "trực Ủy ban MTTQ Việt Nam về đề nghị công nhận);")
+    assert [c.relation for c in cs] == ["implements", "attached"]
+    assert cs[1].cited_issuer == "Ban Thường trực Ủy ban Mặt trận Tổ quốc Việt Nam"
+
+
+def test_repeal_of_a_provision_quy_dinh_tai():
+    [c] = cites("2. Thông tư này bãi bỏ quy định tại khoản 1 Điều 2 Thông tư số 08/2025/TT-NHNN ngày 06 tháng 6 năm 2025.")
+    assert c.relation == "repeals" and c.part == "khoản 1 Điều 2"

@@ -56,3 +56,21 @@ def test_note_ends_with_its_drafter():
     sig = read_signature("Kính trình lãnh đạo xem xét, quyết định./.\n                  Chuyên viên: Trương Hải Châu\n\n"
                          "Ý kiến của lãnh đạo UBND tỉnh:\n")
     assert sig.signer == "Trương Hải Châu"
+
+
+def test_kinh_gui_list_after_the_flattened_right_header_column():
+    text = ("ỦY BAN NHÂN DÂN\nTỈNH LÂM ĐỒNG\nSố:           /UBND-NC\nV/v tập trung thực hiện các giải pháp\nKính gửi:\n"
+            "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\nLâm Đồng, ngày         tháng 12 năm 2025\n"
+            "- Các cơ quan chuyên môn thuộc Ủy ban nhân dân tỉnh;\n- Ban Quản lý các khu công nghiệp.\n\nNội dung.")
+    recipients, _ = read_recipients(text)
+    assert recipients == ["Các cơ quan chuyên môn thuộc Ủy ban nhân dân tỉnh", "Ban Quản lý các khu công nghiệp"]
+    from pipeline.header import read_header
+    h = read_header(text)
+    assert (h.place, h.issue_year) == ("Lâm Đồng", 2025)
+
+
+def test_office_numbering_outside_the_grammars_is_kept_as_printed():
+    from pipeline.header import read_header
+
+    h = read_header("UBND TỈNH LÂM ĐỒNG\nVĂN PHÒNG\n\nSố:10-01/26/PT-NC\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nPHIẾU TRÌNH\n")
+    assert (h.number, h.symbol, h.doc_type) == ("10-01/26/PT-NC", "PT-NC", "Phiếu trình")
