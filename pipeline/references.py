@@ -445,6 +445,7 @@ def find_citations(text: str, own_number: str | None = None, where: Jurisdiction
         out.append(c)
         prev = c
     _share_list_issuer(out, text)
+    _share_enacted_issuer(out, text)
     out.extend(_named_laws(text, out, exclude, where))
     out.sort(key=lambda c: c.start)
     assign_relations(text, out, (title_span,) if title_span else ())
@@ -471,6 +472,22 @@ def _pick_coordinated(c: Citation, implied: str, where: Jurisdiction | None) -> 
     if len(hits) == 1 and len(parts) == 2:
         c.cited_issuer_raw = hits[0]
         c.cited_issuer = resolve_issuer(hits[0], where)
+
+
+_ENACTED = regex.compile(r"ban\s+hành\s+(?:các\s+)?\Z", regex.IGNORECASE)
+
+
+def _share_enacted_issuer(cits: list[Citation], text: str) -> None:
+    """"UBND tỉnh ban hành Kế hoạch số 3450/KH-UBND … năm 2026; Kế hoạch số 3664/KH-UBND …": the
+    body that enacted the first item enacted the items that follow it in the sentence."""
+    owner: Citation | None = None
+    for c in cits:
+        if owner is not None and regex.search(r"\.\s|\n", text[owner.end: c.start]):
+            owner = None  # the sentence ended
+        if c.cited_issuer_raw and _ENACTED.search(text, max(0, c.start - 30), c.start):
+            owner = c
+        elif owner is not None and c.cited_issuer_raw is None and text[max(0, c.start - 2): c.start] in {"; ", ", "}:
+            c.cited_issuer_raw, c.cited_issuer = owner.cited_issuer_raw, owner.cited_issuer
 
 
 def _share_list_issuer(cits: list[Citation], text: str) -> None:

@@ -86,3 +86,13 @@ def test_symbol_picks_the_author_of_two_proposing_bodies():
     a, b = find_citations(t, where=LAM_DONG)
     assert a.cited_issuer_raw == "Sở Tư pháp" and a.cited_issuer == "Sở Tư pháp tỉnh Lâm Đồng"
     assert b.cited_issuer_raw == "Sở Khoa học và Công nghệ"
+
+
+def test_body_that_enacted_the_first_item_enacted_the_list():
+    t, _ = normalize_text("- UBND tỉnh ban hành Kế hoạch số 3450/KH-UBND ngày 17/3/2026 về việc triển khai thực hiện "
+                          "Nghị quyết số 57-NQ/TW trên địa bàn tỉnh năm 2026; Kế hoạch số 3664/KH-UBND ngày 20/3/2026 cải "
+                          "cách hành chính. Kế hoạch số 3708/KH-UBND ngày 21/3/2026 về khoa học.")
+    cs = {c.cited_number: c.cited_issuer for c in find_citations(t, where=LAM_DONG)}
+    assert cs["3450/KH-UBND"] == cs["3664/KH-UBND"] == "Ủy ban nhân dân tỉnh Lâm Đồng"
+    assert cs["57-NQ/TW"] != "Ủy ban nhân dân tỉnh Lâm Đồng"  # inside the subject, not an item
+    assert cs["3708/KH-UBND"] is None  # a new sentence
