@@ -125,6 +125,9 @@ _TERM = regex.compile(r"\s+kh[óo]a\s+[IVXLC]+\b")
 _UNIT_WORDS = frozenset({"tỉnh", "thành", "huyện", "quận", "thị", "xã", "phường", "đặc", "cũ"})
 
 
+_ISSUER_TOKEN = regex.compile(r"\(cũ\)|[\p{L}\d'&.]+|\s*-\s*")
+
+
 def _read_issuer(text: str, pos: int) -> tuple[str | None, int]:
     """Issuer name starting at `pos` (after "của"/"do"): up to 14 tokens of a body name.
 
@@ -134,8 +137,9 @@ def _read_issuer(text: str, pos: int) -> tuple[str | None, int]:
     "của UBND tỉnh và các sở" (a lower-case word after "và" is not part of the name).
     """
     window = text[pos: pos + 200]
-    toks = list(regex.finditer(r"\(cũ\)|[\p{L}\d'&.]+|\s*-\s*", window))
-    keep = [(m.start() + pos, m.end() + pos) for m in _known_names_re().finditer(window, overlapped=True)]
+    toks = list(_ISSUER_TOKEN.finditer(window))
+    # known names start at a capitalised token: search only from those (the names are ≤ 120 chars)
+    keep = [(m.start() + pos, m.end() + pos) for m in _known_names_re().finditer(window, 0, 160, overlapped=True)]
     end = pos
     count = 0
     expect_start = True

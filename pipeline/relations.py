@@ -57,7 +57,9 @@ def cues() -> dict[str, tuple[Cue, ...]]:
     return {k: tuple(v) for k, v in out.items()}
 
 
-_CLAUSE_BREAK = regex.compile(r"\n|;|\.\s+(?=\p{Lu})|:\s+(?=\p{Lu})|\)\s+(?=(?:Thực|Căn|Triển|Xét|Theo)\b)")
+_CLAUSE_BREAK_PATTERN = r"\n|;|\.\s+(?=\p{Lu})|:\s+(?=\p{Lu})|\)\s+(?=(?:Thực|Căn|Triển|Xét|Theo)\b)"
+_CLAUSE_BREAK = regex.compile(_CLAUSE_BREAK_PATTERN)
+_CLAUSE_BREAK_REV = regex.compile(_CLAUSE_BREAK_PATTERN, regex.REVERSE)
 _LIST_MARKER = regex.compile(r"\s*(?:[-+•*]\s*|\(?(?:\d{1,3}|[a-zđ]|[IVX]{1,5})(?:\.\d{1,3})*[.)]\s+|Điều\s+\d+[a-z]?\.\s*)?", regex.IGNORECASE)
 _PART_TAIL = regex.compile(
     r"(?:(?:tiểu\s+mục|điểm|khoản|điều|mục|phần|chương|phụ\s+lục|tiết)\s+(?:[0-9IVXLivxl]+[a-zđ]?(?:\.[0-9]+)*|[a-zđ](?!\p{L}))"
@@ -196,21 +198,35 @@ def _heading_relation(text: str, c: Citation) -> str | None:
 
 
 class _Clauses:
-    """Clause starts of one text, computed once (every citation asks for its clause)."""
+    """Clause starts of one text, found on demand: a reverse search from each citation to the
+    nearest break is cheaper than listing every break of a 100-page law."""
 
     def __init__(self, text: str, soft: tuple[tuple[int, int], ...]):
-        ends = [(m.start(), m.end(), m.end() - m.start() == 1 and text[m.start()] == "\n")
-                for m in _CLAUSE_BREAK.finditer(text)]
-        if soft:
-            ends = [e for e in ends if not (e[2] and any(a <= e[0] < b for a, b in soft))]
-        self.starts = [0] + [e[1] for e in ends]
+        self.text, self.soft = text, soft
+        self.cache: dict[int, int] = {}
 
     def start(self, pos: int) -> int:
-        import bisect
-
-        i = bisect.bisect_right(self.starts, pos) - 1
-        # a break right at `pos` (the citation starts a clause) counts
-        return self.starts[max(i, 0)]
+        got = self.cache.get(pos)
+        if got is not None:
+            return got
+        text, end = self.text, min(len(self.text), pos + 1)
+        lo = max(0, pos - 20000)
+        found = 0
+        while True:
+            m = _CLAUSE_BREAK_REV.search(text, lo, end)
+            if m is None:
+                found = 0 if lo == 0 else lo
+                break
+            if m.end() > pos:  # a break right at `pos` (the citation starts a clause) counts
+                end = m.end() - 1
+                continue
+            if m.group(0) == "\n" and any(a <= m.start() < b for a, b in self.soft):
+                end = m.start()
+                continue
+            found = m.end()
+            break
+        self.cache[pos] = found
+        return found
 
 
 def assign_relations(text: str, cits: list[Citation], soft: tuple[tuple[int, int], ...] = ()) -> None:
