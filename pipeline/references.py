@@ -126,6 +126,7 @@ _UNIT_WORDS = frozenset({"tỉnh", "thành", "huyện", "quận", "thị", "xã"
 
 
 _ISSUER_TOKEN = regex.compile(r"\(cũ\)|[\p{L}\d'&.]+|\s*-\s*")
+_NEXT_LETTER = regex.compile(r"\s+(\p{L})")
 
 
 def _read_issuer(text: str, pos: int) -> tuple[str | None, int]:
@@ -134,11 +135,13 @@ def _read_issuer(text: str, pos: int) -> tuple[str | None, int]:
     Forms: "của UBND tỉnh", "của Ủy ban nhân dân tỉnh Lâm Đồng về việc …" (stops at "về"),
     "của Bộ trưởng Bộ Văn hóa, Thể thao và Du lịch" (a known name with a comma),
     "của Thủ tướng Chính phủ và Văn bản số …" (stops before the next document),
-    "của UBND tỉnh và các sở" (a lower-case word after "và" is not part of the name).
+    "của UBND tỉnh và các sở" (a lower-case word after "và" is not part of the name),
+    "của Bộ trưởng Bộ Xây dựng công bố …" (a lower-case word after a known name ends it),
+    "của Ban Chấp hành Trung ương khóa XII" (the term is kept), "của UBND huyện Sơn Tịnh (cũ)".
     """
     window = text[pos: pos + 200]
     toks = list(_ISSUER_TOKEN.finditer(window))
-    # known names start at a capitalised token: search only from those (the names are ≤ 120 chars)
+    # the longest known name is under 120 characters: a name starting past 160 is not this issuer
     keep = [(m.start() + pos, m.end() + pos) for m in _known_names_re().finditer(window, 0, 160, overlapped=True)]
     end = pos
     count = 0
@@ -157,7 +160,7 @@ def _read_issuer(text: str, pos: int) -> tuple[str | None, int]:
         if w.lower() in {"và", "hoặc"}:
             if _and_next_doc_re().match(text, absolute):
                 break
-            nxt = regex.match(r"\s+(\p{L})", text[absolute + len(word): absolute + len(word) + 4])
+            nxt = _NEXT_LETTER.match(text, absolute + len(word), absolute + len(word) + 4)
             if nxt is None or not nxt.group(1).isupper():
                 break
         if w == "-":
