@@ -69,9 +69,11 @@ _PORTAL = regex.compile(
     regex.MULTILINE | regex.IGNORECASE,
 )
 # body phrases that name the issuer when the header is missing: "UBND thị xã Đức Phổ báo cáo …"
+# "UBND thị xã Đức Phổ báo cáo …", "Sở Nội vụ kính trình Chủ tịch UBND tỉnh …"
 _BODY_ISSUER = regex.compile(
-    r"(?P<name>(?:UBND|Ủy\s+ban\s+nhân\s+dân|Uỷ\s+ban\s+nhân\s+dân)"
-    r"\s+(?:tỉnh|thành\s+phố|huyện|quận|thị\s+xã|xã|phường|thị\s+trấn|đặc\s+khu)(?:\s+\p{Lu}[\p{L}]*){0,4})"
+    r"(?P<name>(?:(?:UBND|Ủy\s+ban\s+nhân\s+dân|Uỷ\s+ban\s+nhân\s+dân)"
+    r"\s+(?:tỉnh|thành\s+phố|TP\.?|huyện|quận|thị\s+xã|xã|phường|thị\s+trấn|đặc\s+khu)(?:\s+\p{Lu}[\p{L}]*){0,4})"
+    r"|Sở(?:\s*(?:,|\svà|\s-)?\s+\p{Lu}[\p{L}]*(?:\s+\p{Ll}[\p{L}]*)?){1,4})"
     r"\s+(?:báo\s+cáo|kính\s+trình|trình|ban\s+hành|xây\s+dựng|thông\s+báo|đề\s+nghị|có\s+ý\s+kiến)\b",
 )
 
@@ -438,7 +440,7 @@ def _apply_portal(h: Header, portal: dict[str, str]) -> None:
 
 _ISSUER_LINE = regex.compile(
     r"^[ \t]*(?P<name>(?:UBND|Ủy\s+ban\s+nhân\s+dân|Uỷ\s+ban\s+nhân\s+dân|Sở\s+\p{Lu}[\p{L} ,-]{2,60}?|Công\s+an)"
-    r"(?:\s+(?:tỉnh|thành\s+phố|huyện|quận|thị\s+xã|xã|phường|thị\s+trấn|đặc\s+khu)(?:\s+\p{Lu}[\p{L}]*){1,4})?)[ \t]*$",
+    r"(?:\s+(?:tỉnh|thành\s+phố|TP\.?|huyện|quận|thị\s+xã|xã|phường|thị\s+trấn|đặc\s+khu)(?:\s+\p{Lu}[\p{L}]*){1,4})?)[ \t]*$",
     regex.MULTILINE | regex.IGNORECASE,
 )
 

@@ -103,8 +103,11 @@ def _and_next_doc_re() -> regex.Pattern:
                          rf"{type_word_re().pattern})", regex.IGNORECASE)
 
 
-_ISSUER_STOP_BIGRAMS = regex.compile(r"(?:ban\s+hành|quy\s+định|hướng\s+dẫn|về\b|tại\b|thực\s+hiện|phê\s+duyệt)",
-                                     regex.IGNORECASE)
+# verbs that follow a body as the subject of a clause end its name: "của Ban Thường vụ Thành ủy
+# triển khai …", "Ban Chấp hành Trung ương Đảng chỉ đạo …" (but "Ban chỉ đạo" is a name)
+_ISSUER_STOP_BIGRAMS = regex.compile(
+    r"(?:ban\s+hành|quy\s+định|hướng\s+dẫn|về\b|tại\b|thực\s+hiện|phê\s+duyệt|triển\s+khai|(?<!ban\s)chỉ\s+đạo|"
+    r"tổ\s+chức\s+thực|đề\s+nghị|yêu\s+cầu|đã\b|được\b)", regex.IGNORECASE)
 
 
 @cache
@@ -202,7 +205,7 @@ def _law_names_folded() -> tuple[tuple[str, str], ...]:
 
 _NAMED_LAW = regex.compile(r"(?<![\p{L}])(?P<type>Bộ luật|Luật|Pháp lệnh|Hiến pháp)(?![\p{L}])")
 _NAME_STOP = regex.compile(
-    r"\s*(?:[;:()\n\"“”]|\.(?:\s|$)|\bsố\b|\bngày\b|\bnăm\s+\d|\bcủa\b|\bđã\b|\bđược\b|\bquy\s+định\b|\bvà\s+(?:các|Luật|Bộ\s+luật|Nghị)\b|"
+    r"\s*(?:[;:()\n\"“”|]|\.(?:\s|$)|\bsố\b|\bngày\b|\bnăm\s+\d|\bcủa\b|\bđã\b|\bđược\b|\bquy\s+định\b|\bvà\s+(?:các|Luật|Bộ\s+luật|Nghị)\b|"
     r"\s\d|\bhiện\s+hành\b|\bthì\b|\bvề\b|\btại\b|\bnày\b|\bcó\s+hiệu\b|\bhướng\s+dẫn\b|\bvà\s+văn\b|\bvà\s+các\b|"
     r",\s*(?:Luật|Bộ\s+luật|Nghị|Thông|Pháp|Quyết|\p{Ll}+\s+(?:Luật|Nghị)))",
 )
@@ -245,6 +248,9 @@ def _named_law_at(text: str, m: regex.Match) -> tuple[str, int] | None:
         stop = None
         rest = rest[: rest.index(words[0]) + len(words[0])]
     if words[0].lower() in {"này", "sửa", "số", "khác", "mẫu", "về"}:
+        return None
+    # "Luật Đại Nghĩa - Ủy viên": a person named Luật; a law's name capitalises its first word only
+    if 2 <= len(words) <= 3 and all(w[:1].isupper() for w in words):
         return None
     name = f"{m.group('type')} {name_rest}"
     end = m.end() + (len(after) - len(rest)) + len(rest[: stop.start()] if stop else name_rest)

@@ -165,6 +165,9 @@ def _clause_cue(text: str, clause: int) -> tuple[str, int] | None:
 _ITEM_MARKER = regex.compile(r"\s*(?:[-+•*]|\(?(?:\d{1,3}|[a-zđ])(?:\.\d{1,3})*[.)])\s*", regex.IGNORECASE)
 _ITEM_LINE = regex.compile(r"\s*(?:[-+•*]|\(?(?:\d{1,3}|[a-zđ])(?:\.\d{1,3})*[.)])\s+", regex.IGNORECASE)
 _DIEU_LINE = regex.compile(r"\s*Điều\s+\d")
+# an item that names wording inside the document: "b) Cụm từ “được Bộ … giao nhiệm vụ” tại khoản 1 mục VI
+# và “…” tại khoản 2 Điều 6 Thông tư số 32/2021/TT-BGDĐT" (under "Bãi bỏ một số cụm từ tại các Thông tư sau:")
+_PHRASE_ITEM = regex.compile(r"\s*(?:các\s+)?(?:cụm\s+)?từ(?:\s+ngữ)?\s*:?\s*[“\"].*[”\"]\s*(?:tại|của|trong)?\s*", regex.IGNORECASE)
 _ONLY_CAC = regex.compile(r"\s*(?:các\s+)?", regex.IGNORECASE)
 
 
@@ -174,7 +177,8 @@ def _heading_relation(text: str, c: Citation) -> str | None:
     first_line = text[line_start: c.start]
     marker = _ITEM_MARKER.match(first_line)
     # the citation's line must itself be a list item opening with the citation (or "các …")
-    if not marker or not _ONLY_CAC.fullmatch(_strip_part(first_line[marker.end():])):
+    rest = _strip_part(first_line[marker.end():]) if marker else ""
+    if not marker or not (_ONLY_CAC.fullmatch(rest) or _PHRASE_ITEM.fullmatch(rest)):
         return None
     pos = line_start
     for _ in range(80):

@@ -122,3 +122,11 @@ def test_resolution_dated_by_the_session_that_passed_it():
                "Điều 1. …\nNghị quyết này được Ủy ban Thường vụ Quốc hội khóa XV thông qua tại Phiên họp thứ 49 ngày "
                "26 tháng 9 năm 2025.")
     assert h.issue_date == dt.date(2025, 9, 26)
+
+
+def test_issuer_named_in_the_body_when_there_is_no_header():
+    h = header("TỜ TRÌNH\nVề việc giải thể Hiệp hội\n\nKính gửi: Chủ tịch UBND tỉnh Lâm Đồng\nNgày 30/8/2025, Sở Nội vụ "
+               "nhận được Đơn đề nghị của Hiệp hội; ngày 15/9/2025 Sở Nội vụ ban hành Tờ trình số 300/TTr-SNV.\n")
+    assert (h.issuer, h.issuer_source) == ("Sở Nội vụ", "body")
+    h = header("THAM LUẬN\nGiải pháp xây dựng xã, phường không ma túy\n\nUBND TP. Hồ Chí Minh\n\nXác định tội phạm ma túy …")
+    assert h.issuer == "Ủy ban nhân dân thành phố Hồ Chí Minh"

@@ -191,3 +191,17 @@ def test_xet_and_enclosure_inside_a_proposal_phrase():
 def test_repeal_of_a_provision_quy_dinh_tai():
     [c] = cites("2. Thông tư này bãi bỏ quy định tại khoản 1 Điều 2 Thông tư số 08/2025/TT-NHNN ngày 06 tháng 6 năm 2025.")
     assert c.relation == "repeals" and c.part == "khoản 1 Điều 2"
+
+
+def test_acting_clause_and_phrase_items_under_a_repeal_heading():
+    [c] = cites("3. Bãi bỏ số thứ tự 15 tại Biểu phí, lệ phí quy định tại khoản 1 Điều 1 Thông tư số 64/2025/TT-BTC "
+                "ngày 30 tháng 6 năm 2025 của Bộ trưởng Bộ Tài chính.")
+    assert c.relation == "repeals"
+    cs = cites("2. Bãi bỏ một số cụm từ tại các Thông tư sau:\n\na) Cụm từ: “được Bộ giao nhiệm vụ” tại khoản 5 mục VI "
+               "của chương trình ban hành kèm theo Thông tư số 19/2013/TT-BGDĐT;\n\nd) Cụm từ “được giao nhiệm vụ” tại "
+               "khoản 2 Điều 6 Thông tư số 32/2021/TT-BGDĐT ngày 22 tháng 11 năm 2021.")
+    assert [c.relation for c in cs] == ["attached", "repeals"]
+
+
+def test_a_person_named_luat_is_not_a_law():
+    assert cites("| 3 | Ông Luật Đại Nghĩa | Ủy viên |") == []
