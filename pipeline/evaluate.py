@@ -177,7 +177,7 @@ def evaluate(gold_dir: Path, only: str | None = None) -> Report:
         g_keys, p_keys = set(gold_refs), set(pred_refs)
         _add_sets(rep.scores["references"], g_keys, p_keys)
         g_rel = {(k, r) for k, ref in gold_refs.items() for r in ref.get("relations", [])}
-        p_rel = {(k, c.relation) for k, cs in pred_refs.items() for c in cs}
+        p_rel = {(k, r) for k, cs in pred_refs.items() for c in cs for r in (c.relation, c.relation_also) if r}
         _add_sets(rep.scores["relations"], g_rel, p_rel)
         g_dates = {(k, ref["date"]) for k, ref in gold_refs.items() if ref.get("date")}
         p_dates = set()

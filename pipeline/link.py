@@ -68,6 +68,8 @@ def build_graph(ds: Dataset) -> tuple[int, int]:
         source = doc_node.get(c["doc_id"])
         if source and source != target:
             edges[(source, target, c["relation"])] += 1
+            if c.get("relation_also"):
+                edges[(source, target, c["relation_also"])] += 1
     node_rows = list(nodes.values())
     edge_rows = [{"source": s, "target": t, "relation": r, "mentions": n} for (s, t, r), n in sorted(edges.items())]
     ds.replace_table("nodes", pa.Table.from_pylist(node_rows, schema=SCHEMAS["nodes"]))

@@ -97,6 +97,10 @@ class Citation:
     cited_subject: Optional[str] = None
     part: Optional[str] = None  # "mục 18 phần VI"
     relation: str = "mentions"
+    # a mention may carry a second relation: "Căn cứ Bộ tiêu chí … ban hành kèm theo Quyết định số
+    # 1187/QĐ-BNV" is both basis and attached; "Sửa đổi … Quy định ban hành kèm theo Thông tư số 09/2023"
+    # both amends and attached
+    relation_also: Optional[str] = None
     relation_cue: Optional[str] = None
     short_form: bool = False
     target_id: Optional[str] = None

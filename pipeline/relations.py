@@ -233,12 +233,45 @@ class _Clauses:
         return found
 
 
+# what the citing document does to an attached regulation: "Điều 9. Bãi bỏ một số điểm … của Quy định
+# … ban hành kèm theo Thông tư số 09/2023", "Sửa đổi, bổ sung một số điều của Quy định … kèm theo …"
+_ACTING_OPEN = regex.compile(
+    r"(?:Điều\s+\d+[a-z]?\.\s*)?(?:(?P<amends>sửa\s+đổi(?:,?\s*(?:và\s+)?bổ\s+sung)?|bổ\s+sung)|(?P<repeals>bãi\s+bỏ)|"
+    r"(?P<replaces>thay\s+thế))\b", regex.IGNORECASE)
+_ENACTS_ACTING = regex.compile(
+    r"ban\s+hành\s+(?:Luật|Nghị\s+định|Nghị\s+quyết|Thông\s+tư|Quyết\s+định)\s+(?:(?P<amends>sửa\s+đổi|bổ\s+sung)|"
+    r"(?P<repeals>bãi\s+bỏ)|(?P<replaces>thay\s+thế))", regex.IGNORECASE)
+
+
+def _governing(text: str, c: Citation, clause: int) -> str | None:
+    """The relation of the clause an attached regulation is cited in: Căn cứ → basis, an acting
+    verb opening the clause (or its line) → amends / repeals / replaces, the enactment formula."""
+    line = text.rfind("\n", 0, c.start) + 1
+    for start in dict.fromkeys((clause, max(clause, line))):
+        got = _clause_cue(text, start)
+        if got and got[0] in {"basis", "implements", "repeals"}:
+            return got[0]
+        m = _LIST_MARKER.match(text, start)
+        am = _ACTING_OPEN.match(text, m.end() if m else start)
+        if am:
+            return _ON_ANNEX[am.lastgroup]
+    em = _ENACTS_ACTING.search(text, clause, c.start)
+    return _ON_ANNEX[em.lastgroup] if em else None
+
+
+# replacing a form or an annex attached to a document amends that document; it does not replace it
+_ON_ANNEX = {"amends": "amends", "repeals": "repeals", "replaces": "amends"}
+
+
 def assign_relations(text: str, cits: list[Citation], soft: tuple[tuple[int, int], ...] = ()) -> None:
     """Set `relation` on every citation (in place). `cits` must be sorted by start; `soft` spans
     (the document's title) are one clause even when broken over lines."""
     clauses = _Clauses(text, soft) if cits else None
     for i, c in enumerate(cits):
         c.relation = _relation(text, c, cits[i - 1] if i else None, clauses, cits[:i])
+        if c.relation == "attached":
+            also = _governing(text, c, clauses.start(c.start))
+            c.relation_also = also if also and also != "attached" else None
 
 
 _CLAUSE_END = regex.compile(r"[;\n]|\.\s|\.\Z")

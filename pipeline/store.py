@@ -50,6 +50,7 @@ SCHEMAS: dict[str, pa.Schema] = {
         ("cited_date", pa.date32()), ("cited_year", pa.int32()), ("cited_issuer", STRING),
         ("cited_issuer_raw", STRING), ("cited_subject", STRING), ("part", STRING), ("relation", STRING),
         ("relation_cue", STRING), ("short_form", pa.bool_()), ("target_id", STRING),
+        ("relation_also", STRING),
     ]),
     "tasks": pa.schema([
         ("doc_id", STRING), ("assignee", STRING), ("coordinators", LIST_STR), ("action", STRING),
@@ -103,6 +104,7 @@ def document_rows(rec: DocumentRecord, batch_id: str, now: dt.datetime) -> dict[
              "cited_date": c.cited_date, "cited_year": c.cited_year, "cited_issuer": c.cited_issuer,
              "cited_issuer_raw": c.cited_issuer_raw, "cited_subject": c.cited_subject, "part": c.part,
              "relation": c.relation, "relation_cue": c.relation_cue, "short_form": c.short_form,
+             "relation_also": c.relation_also,
              "target_id": c.target_id} for c in rec.citations]
     tasks = [{"doc_id": rec.doc_id, "assignee": t.assignee, "coordinators": t.coordinators, "action": t.action,
               "deadline": t.deadline, "deadline_text": t.deadline_text, "start": t.start, "end": t.end}

@@ -205,3 +205,11 @@ def test_acting_clause_and_phrase_items_under_a_repeal_heading():
 
 def test_a_person_named_luat_is_not_a_law():
     assert cites("| 3 | Ông Luật Đại Nghĩa | Ủy viên |") == []
+
+
+def test_a_mention_of_an_attached_regulation_carries_the_clause_relation_too():
+    cs = cites("Căn cứ Bộ tiêu chí đánh giá ban hành kèm theo Quyết định số 1187/QĐ-BNV ngày 15/10/2025 của Bộ trưởng "
+               "Bộ Nội vụ;\nĐiều 9. Bãi bỏ một số điểm của Quy định ban hành kèm theo Thông tư số 09/2023/TT-BGDĐT.\n"
+               "2. Thay thế Mẫu số 01 tại Phụ lục I ban hành kèm theo Thông tư số 05/2024/TT-BXD như sau:")
+    assert [(c.relation, c.relation_also) for c in cs] == [("attached", "basis"), ("attached", "repeals"),
+                                                           ("attached", "amends")]
