@@ -243,6 +243,15 @@ _ENACTS_ACTING = regex.compile(
     r"(?P<repeals>bãi\s+bỏ)|(?P<replaces>thay\s+thế))", regex.IGNORECASE)
 
 
+_PROPOSING = regex.compile(r"\b(?:kính\s+trình|đề\s+nghị|đề\s+xuất|xin\s+ý\s+kiến)\b", regex.IGNORECASE)
+
+
+def _in_parentheses(text: str, start: int, pos: int) -> bool:
+    """"… đề nghị của Ủy ban MTTQ tỉnh (kèm theo Công văn số 227 …)": an enclosure named in passing."""
+    seg = text[start:pos]
+    return seg.count("(") > seg.count(")")
+
+
 def _governing(text: str, c: Citation, clause: int) -> str | None:
     """The relation of the clause an attached regulation is cited in: Căn cứ → basis, an acting
     verb opening the clause (or its line) → amends / repeals / replaces, the enactment formula."""
@@ -269,7 +278,7 @@ def assign_relations(text: str, cits: list[Citation], soft: tuple[tuple[int, int
     clauses = _Clauses(text, soft) if cits else None
     for i, c in enumerate(cits):
         c.relation = _relation(text, c, cits[i - 1] if i else None, clauses, cits[:i])
-        if c.relation == "attached":
+        if c.relation == "attached" and not _in_parentheses(text, clauses.start(c.start), c.start):
             also = _governing(text, c, clauses.start(c.start))
             c.relation_also = also if also and also != "attached" else None
 
@@ -343,7 +352,10 @@ def _relation(text: str, c: Citation, prev: Citation | None, clauses: "_Clauses"
             embedded = same_clause and not _ACTOR.search(text, prev.end, cue_start)
             acts = (_opens_clause(text, clause, cue_start) or _ACTOR.search(text, clause, cue_start) is not None
                     or _ARTICLE_HEAD.match(text, text.rfind("\n", 0, cue_start) + 1) is not None)
-            if acts and not embedded:
+            # "Sở Y tế kính trình UBND tỉnh xem xét, ban hành Quyết định … và thay thế Quyết định số …":
+            # a proposal that someone else act
+            proposed = _PROPOSING.search(text, clause, cue_start) is not None
+            if acts and not embedded and not proposed:
                 return relation
             break  # someone else's amendment: fall through to the clause's own cue
         return relation

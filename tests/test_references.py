@@ -213,3 +213,12 @@ def test_a_mention_of_an_attached_regulation_carries_the_clause_relation_too():
                "2. Thay thế Mẫu số 01 tại Phụ lục I ban hành kèm theo Thông tư số 05/2024/TT-BXD như sau:")
     assert [(c.relation, c.relation_also) for c in cs] == [("attached", "basis"), ("attached", "repeals"),
                                                            ("attached", "amends")]
+
+
+def test_a_proposal_that_someone_else_act_is_a_mention():
+    [c] = cites("Sở Y tế kính trình UBND tỉnh xem xét, ban hành Quyết định phê duyệt Kế hoạch giai đoạn 2024 - 2026 "
+                "và thay thế Quyết định số 2105/QĐ-UBND ngày 28/12/2018.")
+    assert c.relation == "mentions"
+    cs = cites("Thực hiện ý kiến chỉ đạo của UBND tỉnh tại Công văn số 4377/UBND-NC ngày 30/9/2025 về việc xem xét đề "
+               "nghị của Ủy ban MTTQ tỉnh (kèm theo Công văn số 227/MTTQ-BTT ngày 25/9/2025);")
+    assert (cs[1].relation, cs[1].relation_also) == ("attached", None)  # an enclosure named in passing
