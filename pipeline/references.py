@@ -400,10 +400,16 @@ def _read_right(text: str, pos: int, where: Jurisdiction | None, c: Citation) ->
     return end
 
 
+_CANNOT_ACT = frozenset({"Báo cáo", "Tờ trình", "Phiếu trình", "Giấy mời", "Biên bản"})
+
+
 def find_citations(text: str, own_number: str | None = None, where: Jurisdiction | None = None,
                    exclude: list[tuple[int, int]] | None = None,
-                   title_span: tuple[int, int] | None = None) -> list[Citation]:
+                   title_span: tuple[int, int] | None = None, doc_type: str | None = None) -> list[Citation]:
     """All citations in `text`, in order, with relation, short forms resolved and target ids.
+
+    `doc_type` (the citing document's) says whether it can act on others: a Báo cáo or a Tờ trình
+    recounts or proposes amendments and repeals, it does not make them.
 
     `own_number` (the document's own number) is never a reference; `exclude` lists spans (the
     header's `Số:` line) to skip; `where` completes relative issuers ("UBND tỉnh").
@@ -461,7 +467,7 @@ def find_citations(text: str, own_number: str | None = None, where: Jurisdiction
     _share_enacted_issuer(out, text)
     out.extend(_named_laws(text, out, exclude, where))
     out.sort(key=lambda c: c.start)
-    assign_relations(text, out, (title_span,) if title_span else ())
+    assign_relations(text, out, (title_span,) if title_span else (), can_act=doc_type not in _CANNOT_ACT)
     resolve_short_forms(out, defined_acronyms(text))
     for c in out:
         c.target_id = target_key(c)

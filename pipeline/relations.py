@@ -272,15 +272,23 @@ def _governing(text: str, c: Citation, clause: int) -> str | None:
 _ON_ANNEX = {"amends": "amends", "repeals": "repeals", "replaces": "amends"}
 
 
-def assign_relations(text: str, cits: list[Citation], soft: tuple[tuple[int, int], ...] = ()) -> None:
+def assign_relations(text: str, cits: list[Citation], soft: tuple[tuple[int, int], ...] = (),
+                     can_act: bool = True) -> None:
     """Set `relation` on every citation (in place). `cits` must be sorted by start; `soft` spans
-    (the document's title) are one clause even when broken over lines."""
+    (the document's title) are one clause even when broken over lines. A document that cannot act
+    (`can_act` False: a report, a submission) amends, replaces and repeals nothing: those mentions
+    are mentions."""
     clauses = _Clauses(text, soft) if cits else None
     for i, c in enumerate(cits):
         c.relation = _relation(text, c, cits[i - 1] if i else None, clauses, cits[:i])
         if c.relation == "attached" and not _in_parentheses(text, clauses.start(c.start), c.start):
             also = _governing(text, c, clauses.start(c.start))
             c.relation_also = also if also and also != "attached" else None
+        if not can_act:
+            if c.relation in ACTING:
+                c.relation = "mentions"
+            if c.relation_also in ACTING:
+                c.relation_also = None
 
 
 _CLAUSE_END = regex.compile(r"[;\n]|\.\s|\.\Z")

@@ -222,3 +222,10 @@ def test_a_proposal_that_someone_else_act_is_a_mention():
     cs = cites("Thực hiện ý kiến chỉ đạo của UBND tỉnh tại Công văn số 4377/UBND-NC ngày 30/9/2025 về việc xem xét đề "
                "nghị của Ủy ban MTTQ tỉnh (kèm theo Công văn số 227/MTTQ-BTT ngày 25/9/2025);")
     assert (cs[1].relation, cs[1].relation_also) == ("attached", None)  # an enclosure named in passing
+
+
+def test_a_report_repeals_nothing():
+    text = "Bãi bỏ 12 thủ tục hành chính tại Quyết định số 123/QĐ-UBND ngày 5/3/2024 của UBND tỉnh."
+    [acting] = cites(text)
+    [reported] = cites(text, doc_type="Báo cáo")
+    assert (acting.relation, reported.relation) == ("repeals", "mentions")
