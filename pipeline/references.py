@@ -104,9 +104,12 @@ def _and_next_doc_re() -> regex.Pattern:
 
 
 # verbs that follow a body as the subject of a clause end its name: "của Ban Thường vụ Thành ủy
-# triển khai …", "Ban Chấp hành Trung ương Đảng chỉ đạo …" (but "Ban chỉ đạo" is a name)
+# triển khai …", "Ban Chấp hành Trung ương Đảng chỉ đạo …", a title after the issuer "… của Bộ trưởng
+# Bộ Thông tin và Truyền thông Sửa đổi, bổ sung …" (but "Ban chỉ đạo", "Tổ công tác triển khai Đề án
+# 06" are names)
 _ISSUER_STOP_BIGRAMS = regex.compile(
-    r"(?:ban\s+hành|quy\s+định|hướng\s+dẫn|về\b|tại\b|thực\s+hiện|phê\s+duyệt|triển\s+khai|(?<!ban\s)chỉ\s+đạo|"
+    r"(?:ban\s+hành|quy\s+định|hướng\s+dẫn|về\b|tại\b|thực\s+hiện|phê\s+duyệt|(?<!công\s+tác\s+)triển\s+khai|"
+    r"(?<!ban\s)chỉ\s+đạo|sửa\s+đổi|bổ\s+sung|"
     r"tổ\s+chức\s+thực|đề\s+nghị|yêu\s+cầu|đã\b|được\b)", regex.IGNORECASE)
 
 
