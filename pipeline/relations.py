@@ -305,6 +305,8 @@ def _after_relation(text: str, c: Citation) -> str | None:
     return None
 
 
+# "…; Hướng dân số 37/HD-BCA-C04 …": a type word with a typo, the type read from the symbol
+_MISSPELT_TYPE = regex.compile(r"\s*(?:[-+•]\s*)?(?:và\s+)?\p{Lu}\p{Ll}{1,7}(?:\s+\p{Ll}{1,7})?\s*")
 # an item that is another document's title holding the citation: "…; Luật sửa đổi, bổ sung một số
 # điều của Luật Đấu thầu, …" — the laws in the title take the paragraph's relation (SPEC: basis)
 _TITLE_ITEM = regex.compile(
@@ -387,7 +389,8 @@ def _relation(text: str, c: Citation, prev: Citation | None, clauses: "_Clauses"
     para = text.rfind("\n", 0, c.start) + 1
     if para < clause:
         own = _strip_part(text[clause: c.start])
-        if regex.fullmatch(r"\s*(?:[-+•]\s*)?(?:và\s+)?(?:các\s+)?", own, regex.IGNORECASE) or _TITLE_ITEM.match(own):
+        if regex.fullmatch(r"\s*(?:[-+•]\s*)?(?:và\s+)?(?:các\s+)?", own, regex.IGNORECASE) or _TITLE_ITEM.match(own) \
+                or (c.relation_cue == "generic" and _MISSPELT_TYPE.fullmatch(own)):
             got = _clause_cue(text, para)
             if got:
                 return _by_type(c) if got[0] == "by_type" else (

@@ -229,3 +229,10 @@ def test_a_report_repeals_nothing():
     [acting] = cites(text)
     [reported] = cites(text, doc_type="Báo cáo")
     assert (acting.relation, reported.relation) == ("repeals", "mentions")
+
+
+def test_misspelt_type_word_in_a_basis_paragraph():
+    cs = cites("Căn cứ Nghị quyết số 93/NQ-CP ngày 16/4/2025 của Chính phủ; Hướng dân số 37/HD-BCA-C04 ngày 24/9/2025 "
+               "của Bộ Công an và Kế hoạch số 2126/KH-UBND ngày 20/8/2025 của UBND tỉnh.")
+    assert [(c.cited_type, c.relation) for c in cs] == [("Nghị quyết", "basis"), ("Hướng dẫn", "basis"),
+                                                        ("Kế hoạch", "basis")]
