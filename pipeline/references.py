@@ -161,7 +161,8 @@ def _read_issuer(text: str, pos: int) -> tuple[str | None, int]:
         if "\n" in text[end:absolute]:
             break
         w = word.strip()
-        if _ISSUER_STOP_BIGRAMS.match(text, absolute) and count > 0:
+        inside = any(a <= absolute < b for a, b in keep)
+        if _ISSUER_STOP_BIGRAMS.match(text, absolute) and count > 0 and not inside:
             break
         if w.lower() in {"và", "hoặc"}:
             if _and_next_doc_re().match(text, absolute):
@@ -178,7 +179,6 @@ def _read_issuer(text: str, pos: int) -> tuple[str | None, int]:
             end = pos + t.end()
             continue
         core = w.rstrip(".")
-        inside = any(a <= absolute < b for a, b in keep)
         if not inside and count and core[:1].islower() and core.lower() not in _UNIT_WORDS | {"và"} and any(
                 b == end for _, b in keep):
             break  # a known name ended here: "Bộ Xây dựng | công bố"
