@@ -208,13 +208,14 @@ def _law_names_folded() -> tuple[tuple[str, str], ...]:
 
 _NAMED_LAW = regex.compile(r"(?<![\p{L}])(?P<type>Bộ luật|Luật|Pháp lệnh|Hiến pháp)(?![\p{L}])")
 _NAME_STOP = regex.compile(
-    r"\s*(?:[;:()\n\"“”|]|\.(?:\s|$)|\bsố\b|\bngày\b|\bnăm\s+\d|\bcủa\b|\bđã\b|\bđược\b|\bquy\s+định\b|\bvà\s+(?:các|Luật|Bộ\s+luật|Nghị)\b|"
+    r"\s*(?:[;:()\"“”|]|\n(?![ \t]*\p{Ll})|\.(?:\s|$)|\bsố\b|\bngày\b|\bnăm\s+\d|\bcủa\b|\bđã\b|\bđược\b|\bquy\s+định\b|\bvà\s+(?:các|Luật|Bộ\s+luật|Nghị)\b|"
     r"\s\d|\bhiện\s+hành\b|\bthì\b|\bvề\b|\btại\b|\bnày\b|\bcó\s+hiệu\b|\bhướng\s+dẫn\b|\bvà\s+văn\b|\bvà\s+các\b|"
     r",\s*(?:Luật|Bộ\s+luật|Nghị|Thông|Pháp|Quyết|\p{Ll}+\s+(?:Luật|Nghị)))",
 )
 _AMENDING_NAME = regex.compile(
     r"\A(?P<verb>sửa\s+đổi,?\s*(?:và\s+)?bổ\s+sung|sửa\s+đổi|bổ\s+sung)\s+(?:một\s+số\s+điều\s+)?(?:của\s+)?"
-    r"(?P<rest>(?:(?:Bộ\s+luật|Luật|Pháp\s+lệnh)\s+[^;\n]*?))(?=\s*(?:[;\n]|\.\s|\bngày\b|\bsố\b|\bnăm\s+\d|$))",
+    r"(?P<rest>(?:(?:Bộ\s+luật|Luật|Pháp\s+lệnh)\s+(?:[^;\n(]|\n(?=[ \t]*\p{Ll}))*?))"
+    r"(?=\s*(?:;|\(|\n(?![ \t]*\p{Ll})|\.\s|\bngày\b|\bsố\b|\bnăm\s+\d|$))",
 )
 
 
@@ -234,7 +235,7 @@ def _named_law_at(text: str, m: regex.Match) -> tuple[str, int] | None:
         return _WS.sub(" ", text[start:end]).strip(" ,"), end
     # a law the gazetteer knows, however its first word is cased ("Luật tổ chức chính quyền địa phương")
     window = text[start: start + 250]
-    fw = fold(window)
+    fw = _WS.sub(" ", fold(window))  # a name wrapped over two lines (an OCR'd table cell) is one name
     for folded, name in _law_names_folded():
         if fw.startswith(folded) and (len(fw) == len(folded) or not fw[len(folded)].isalpha()):
             return name, start + len(_span_of(window, folded))
@@ -264,7 +265,7 @@ def _span_of(window: str, folded: str) -> str:
     """The prefix of `window` whose fold is `folded` (spacing may differ)."""
     n = len(folded)
     for k in range(n, min(len(window), n + 20) + 1):
-        if fold(window[:k]) == folded:
+        if _WS.sub(" ", fold(window[:k])) == folded:
             return window[:k]
     return window[:n]
 
