@@ -108,14 +108,14 @@ def _repair_numbers(text: str) -> str:
 
     def party(m: regex.Match) -> str:
         t = repair_segment(m.group("type"))
-        return f"{m.group('digits').translate(_DIGIT_FIX)}-{t}/{m.group('agency')}"
+        return f"{m.group('digits').translate(_DIGIT_FIX)}-{t}/{repair_segment(m.group('agency'))}"
 
-    text = _PARTY_LIKE.sub(party, text)
-    # "119- KH/TU": a space after the hyphen of a Party number
-    return _PARTY_SPACE.sub(r"\1-", text)
+    # "119- KH/TU": a space after the hyphen of a Party number, closed before the symbol is repaired
+    text = _PARTY_SPACE.sub(r"\1-", text)
+    return _PARTY_LIKE.sub(party, text)
 
 
-_PARTY_SPACE = regex.compile(r"(?<![\w/])(\d{1,5})-\s+(?=[A-ZĐ]{1,4}[a-zđ]?\s?/\s?[A-ZĐ])")
+_PARTY_SPACE = regex.compile(r"(?<![\w/])(\d{1,5})-\s+(?=[A-ZĐ0-9]{1,4}[a-zđ]?\s?/\s?[A-ZĐ])")
 
 
 _BLANK_NO_SLASH = regex.compile(r"(?m)^(?P<head>[ \t]*Số\s*[:.]?\s*)(?P<sym>(?:[A-Z][A-Za-zĐ]*-)+[A-ZĐ][A-Za-zĐ0-9()]*)\b")

@@ -55,3 +55,12 @@ def test_routing_of_text_layers():
     assert route_page(1, broken).reason == "garbage"
     legacy = route_page(1, "Uû ban nh©n d©n tØnh L©m §ång b¸o c¸o kÕt qu¶ thùc hiÖn c«ng t¸c phßng, chèng ma tóy")
     assert not legacy.needs_ocr and legacy.engine == "legacy:tcvn3" and "Lâm Đồng" in legacy.text
+
+
+def test_ocr_slips_in_party_and_joint_symbols():
+    from pipeline.repair import repair_text
+
+    assert repair_text("SỐ 37- C1/TW NGÀY 03") == "SỐ 37-CT/TW NGÀY 03"
+    assert repair_text("Chỉ thị số 37-CT/IW ngày") == "Chỉ thị số 37-CT/TW ngày"
+    assert repair_text("số 16/2009/TTLI-BTTTT-BCA") == "số 16/2009/TTLT-BTTTT-BCA"
+    assert repair_text("Nghị quyết số: 105/2025/UBTVQHI15") == "Nghị quyết số: 105/2025/UBTVQH15"
