@@ -153,7 +153,10 @@ def _portal_fields(text: str) -> dict[str, str]:
     return out
 
 
-def read_header(text: str) -> Header:
+def read_header(text: str, untyped: str | None = "Văn bản") -> Header:
+    """The header fields of a normalised text. `untyped` is the type of a whole text that names
+    none (a speech, a score table); an OCR'd page without any header passes None, since a page cut
+    from a longer document does not say what the document is."""
     h = Header()
     window = text[:HEADER_WINDOW]
     body = _BODY_START.search(window)
@@ -259,8 +262,8 @@ def read_header(text: str) -> Header:
 
     # a text with no type title, no V/v and no symbol (a speech, a score table) is still a document:
     # "Văn bản", the catch-all class of the type table
-    if h.doc_type is None and regex.search(r"\p{L}{2}", window):
-        h.doc_type = "Văn bản"
+    if h.doc_type is None and untyped and regex.search(r"\p{L}{2}", window):
+        h.doc_type = untyped
     h.body_start = max([s.end for s in (h.number_span, h.date_span, h.subject_span, h.doc_type_span) if s] or [0])
     return h
 

@@ -128,7 +128,7 @@ def process(path: str | os.PathLike, *, data: bytes | None = None, ocr: bool = T
 
 def extract(record: DocumentRecord, text: str) -> None:
     """Run the rule extractors over the normalised text (in place)."""
-    h = read_header(text)
+    h = read_header(text, untyped=None if record.ocr else "Văn bản")
     record.header = h
     sig = read_signature(text)
     recipients, filing = read_recipients(text, h.body_start)
