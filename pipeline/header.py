@@ -253,8 +253,9 @@ def read_header(text: str, untyped: str | None = "Văn bản") -> Header:
 
     if h.issuer is None:
         _issuer_from_body(text, h, zone_end)
-    if h.issuer is None and h.number:
-        # a scan cut at the top, a body-only copy: a central symbol still names its issuer
+    if (h.issuer is None or h.issuer_source == "place") and h.number:
+        # a scan cut at the top, a body-only copy: a central symbol still names its issuer, and
+        # names it better than the place line's guess
         num = parse_number_text(h.number)
         implied = issuer_from_symbol(num) if num else None
         if implied:

@@ -130,3 +130,14 @@ def test_issuer_named_in_the_body_when_there_is_no_header():
     assert (h.issuer, h.issuer_source) == ("Sở Nội vụ", "body")
     h = header("THAM LUẬN\nGiải pháp xây dựng xã, phường không ma túy\n\nUBND TP. Hồ Chí Minh\n\nXác định tội phạm ma túy …")
     assert h.issuer == "Ủy ban nhân dân thành phố Hồ Chí Minh"
+
+
+def test_central_symbol_names_the_issuer_better_than_the_place_guess():
+    h = header("Số: 28/2021/NĐ-CP\nHà Nội, ngày 26 tháng 3 năm 2021\nNGHỊ ĐỊNH\nQuy định xử phạt\nCăn cứ Luật Tổ chức Chính phủ;")
+    assert (h.issuer, h.issuer_source) == ("Chính phủ", "symbol")
+
+
+def test_vnpt_unit_under_its_group():
+    h = header("TẬP ĐOÀN BƯU CHÍNH VIỄN THÔNG VIỆT NAM\nVIỄN THÔNG LÂM ĐỒNG\nSố: 187/TTr-VNPT\n"
+               "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nLâm Đồng, ngày 2 tháng 3 năm 2025\nTỜ TRÌNH\nVề việc")
+    assert h.issuer.lower() == "viễn thông lâm đồng" and h.issuer_parent.lower().startswith("tập đoàn bưu chính")
