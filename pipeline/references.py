@@ -75,14 +75,10 @@ _LIST_GAP = regex.compile(r"\A\s*(?:,|;|\bvà\b|\bhoặc\b|,\s*và|/)\s*(?:các\
 # tokens allowed inside an issuer name after "của": capitalised words, and the lower-case words of
 # body names. The rules tables (agencies, heads, units) give most of them ("Ủy ban nhân dân",
 # "Bộ Chính trị", "Hội đồng nhân dân"); the list below adds what they leave out.
-_ISSUER_LOWER_EXTRA = set(
-    "nhân dân tỉnh huyện xã thị thành phố quận phường trấn đặc khu chính phủ nội vụ tài y tế tư pháp "
-    "xây dựng công an nghiệp nông môi trường giáo dục đào tạo lao động thương binh hội văn hóa hoá thể "
-    "thao du lịch khoa học nghệ kế hoạch đầu giao thông vận tải tin truyền nguyên ngoại quốc phòng thanh "
-    "tra kiểm toán nhà nước bảo hiểm ngân hàng tòa án viện sát tối cao thường trực chấp trung ương đảng "
-    "bí thư chỉ đạo quản lý các và ủy uỷ mặt trận tổ việt nam tộc tôn phát triển thôn hải quan thuế cục "
-    "chi sở bộ trưởng giám đốc chủ tịch phó cũ mới liên ngành cấp hành vụ nhiệm hợp tác xã tướng thủ "
-    "thống đốc tổng kiểm viện chánh án ủy viên ban đồng đoàn trị huy sự biên sư chứng nghiệp".split()
+_ISSUER_LOWER_EXTRA = frozenset(
+    "biên bí bảo chi chánh chấp chỉ chủ chứng cũ cấp du giám hoá hải hợp khoa kế lao liên môi mặt mới nam "
+    "ngành ngân nhiệm nội phát phó quản sư sở thanh thuế thương thường thể thống thủ trung truyền trưởng trực "
+    "tài tòa tôn tổ tổng uỷ viên việt văn xây y đào đảng đầu đốc".split()
 )
 
 
@@ -129,6 +125,7 @@ _NAME_TAILS = ("nước Cộng hòa xã hội chủ nghĩa Việt Nam", "nước
 # "Ban Chấp hành Trung ương khóa XII", "Hội đồng nhân dân tỉnh khóa X": the term belongs to the name
 _TERM = regex.compile(r"\s+kh[óo]a\s+[IVXLC]+\b")
 _UNIT_WORDS = frozenset({"tỉnh", "thành", "huyện", "quận", "thị", "xã", "phường", "đặc", "cũ"})
+_AFTER_KNOWN_OK = _UNIT_WORDS | {"và"}  # what may follow a known name and still be part of the issuer
 
 
 _ISSUER_TOKEN = regex.compile(r"\(cũ\)|[\p{L}\d'&.]+|\s*-\s*")
@@ -179,7 +176,7 @@ def _read_issuer(text: str, pos: int) -> tuple[str | None, int]:
             end = pos + t.end()
             continue
         core = w.rstrip(".")
-        if not inside and count and core[:1].islower() and core.lower() not in _UNIT_WORDS | {"và"} and any(
+        if not inside and count and core[:1].islower() and core.lower() not in _AFTER_KNOWN_OK and any(
                 b == end for _, b in keep):
             break  # a known name ended here: "Bộ Xây dựng | công bố"
         if expect_start:
@@ -235,7 +232,7 @@ def _named_law_at(text: str, m: regex.Match) -> tuple[str, int] | None:
         return _WS.sub(" ", text[start:end]).strip(" ,"), end
     # a law the gazetteer knows, however its first word is cased ("Luật tổ chức chính quyền địa phương")
     window = text[start: start + 250]
-    fw = _WS.sub(" ", fold(window))  # a name wrapped over two lines (an OCR'd table cell) is one name
+    fw = fold(window)  # fold collapses spaces: a name wrapped over two lines (an OCR'd table cell) is one name
     for folded, name in _law_names_folded():
         if fw.startswith(folded) and (len(fw) == len(folded) or not fw[len(folded)].isalpha()):
             return name, start + len(_span_of(window, folded))
@@ -265,7 +262,7 @@ def _span_of(window: str, folded: str) -> str:
     """The prefix of `window` whose fold is `folded` (spacing may differ)."""
     n = len(folded)
     for k in range(n, min(len(window), n + 20) + 1):
-        if _WS.sub(" ", fold(window[:k])) == folded:
+        if fold(window[:k]) == folded:
             return window[:k]
     return window[:n]
 
@@ -320,9 +317,14 @@ _AMENDING_TITLE = regex.compile(
     r"(?:Bộ\s+luật|Luật|Pháp\s+lệnh)\s+sửa\s+đổi,?\s+bổ\s+sung[^;\n]{0,250}?(?:của|tại)\s+[^;\n\d]{0,500}\Z")
 
 
+_AMENDING_HEAD = regex.compile(r"(?:Bộ\s+luật|Luật|Pháp\s+lệnh)\s+sửa\s+đổi")
+# where the amended laws begin inside an amending title: "… một số điều của | Luật A, Luật B"
+_INNER_LAWS = regex.compile(r"\s(?:của|tại)\s+(?:các\s+)?(?=(?:Bộ\s+luật|Luật|Pháp\s+lệnh)\b)")
+
+
 def _amending(c: Citation) -> bool:
     """A numbered law whose name is an amending title: "Luật sửa đổi, bổ sung … của Luật A, Luật B số N"."""
-    return bool(c.cited_name) and regex.match(r"(?:Bộ\s+luật|Luật|Pháp\s+lệnh)\s+sửa\s+đổi", c.cited_name) is not None
+    return bool(c.cited_name) and _AMENDING_HEAD.match(c.cited_name) is not None
 
 
 def _type_and_start(text: str, m: regex.Match, num: Number, prev: Citation | None) -> tuple[str | None, int, str | None, str | None] | None:
@@ -454,8 +456,6 @@ def find_citations(text: str, own_number: str | None = None, where: Jurisdiction
             c.cited_issuer = implied
         elif implied and c.cited_issuer_raw and " và " in c.cited_issuer_raw:
             _pick_coordinated(c, implied, where)
-        if how == "list" and prev is not None and c.cited_issuer_raw is None:
-            pass  # a shared trailing issuer is filled below (_share_list_issuer)
         pm = part_before_re().search(text[max(0, start - 120): start])
         if pm:
             c.part = _WS.sub(" ", pm.group("part")).strip()
@@ -480,8 +480,8 @@ def find_citations(text: str, own_number: str | None = None, where: Jurisdiction
 
 def _inner_start(text: str, start: int, end: int) -> int:
     """Where the amended laws begin inside an amending title that spans text[start:end]."""
-    im = regex.search(r"\s(?:của|tại)\s+(?:các\s+)?(?=(?:Bộ\s+luật|Luật|Pháp\s+lệnh)\b)", text[start:end])
-    return start + im.end() if im else end
+    im = _INNER_LAWS.search(text, start, end)
+    return im.end() if im else end
 
 
 def _pick_coordinated(c: Citation, implied: str, where: Jurisdiction | None) -> None:
@@ -572,10 +572,9 @@ def _named_laws(text: str, numbered: list[Citation], exclude, where) -> list[Cit
         last_end = c.end
         # "Luật sửa đổi, bổ sung một số điều của Luật Tổ chức Chính phủ và Luật Tổ chức chính quyền địa
         # phương": the laws the title amends are cited too
-        inner = regex.match(r"(?:Bộ\s+luật|Luật|Pháp\s+lệnh)\s+sửa\s+đổi[^;\n]*?\s(?:của|tại)\s+(?:các\s+)?", name)
-        if inner:
-            last_end = _inner_start(text, m.start(), end)
-            title_end = end
+        inner = _inner_start(text, m.start(), end) if _AMENDING_HEAD.match(name) else end
+        if inner < end:
+            last_end, title_end = inner, end
     return out
 
 

@@ -57,9 +57,9 @@ def cues() -> dict[str, tuple[Cue, ...]]:
     return {k: tuple(v) for k, v in out.items()}
 
 
-_CLAUSE_BREAK_PATTERN = r"\n|;|\.\s+(?=\p{Lu})|:\s+(?=\p{Lu})|\)\s+(?=(?:Thực|Căn|Triển|Xét|Theo)\b)"
-_CLAUSE_BREAK = regex.compile(_CLAUSE_BREAK_PATTERN)
-_CLAUSE_BREAK_REV = regex.compile(_CLAUSE_BREAK_PATTERN, regex.REVERSE)
+# what ends a clause, searched backwards from each citation
+_CLAUSE_BREAK_REV = regex.compile(r"\n|;|\.\s+(?=\p{Lu})|:\s+(?=\p{Lu})|\)\s+(?=(?:Thực|Căn|Triển|Xét|Theo)\b)",
+                                  regex.REVERSE)
 _LIST_MARKER = regex.compile(r"\s*(?:[-+•*]\s*|\(?(?:\d{1,3}|[a-zđ]|[IVX]{1,5})(?:\.\d{1,3})*[.)]\s+|Điều\s+\d+[a-z]?\.\s*)?", regex.IGNORECASE)
 _PART_TAIL = regex.compile(
     r"(?:(?:tiểu\s+mục|điểm|khoản|điều|mục|phần|chương|phụ\s+lục|tiết)\s+(?:[0-9IVXLivxl]+[a-zđ]?(?:\.[0-9]+)*|[a-zđ](?!\p{L}))"
@@ -78,18 +78,6 @@ _LIST_GAP = regex.compile(r"\A\s*(?:[,;]|\bvà\b|\bhoặc\b|,\s*và)?\s*(?:các\
 _ARTICLE_HEAD = regex.compile(r"\s*Điều\s+\d+[a-z]?\.\s")  # the citing document's own article heading
 _ACTOR = regex.compile(r"\b(?:này|ban\s+hành\s+(?:Luật|Bộ\s+luật|Pháp\s+lệnh|Nghị\s+định|Nghị\s+quyết|Thông\s+tư|Quyết\s+định|Chỉ\s+thị))\b",
                        regex.IGNORECASE)
-
-
-def _clause_start(text: str, pos: int, soft: tuple[tuple[int, int], ...] = ()) -> int:
-    """Start of the clause holding `pos`. Inside a `soft` span (the title, broken over lines by
-    the layout) a line break does not end a clause."""
-    lo = max(0, pos - 1500)
-    last = lo
-    for m in _CLAUSE_BREAK.finditer(text, lo, pos):
-        if m.group(0) == "\n" and any(a <= m.start() < b for a, b in soft):
-            continue
-        last = m.end()
-    return last
 
 
 def _opens_clause(text: str, clause: int, pos: int) -> bool:
@@ -136,18 +124,6 @@ _CONNECTIVE = regex.compile(
 
 
 _SECTION_END = regex.compile(r"\n|(?:^|\s)\*\s|(?<![\p{L}\d])[IVX]{1,4}\.\s+\p{Lu}")
-
-
-def _section_relation(text: str, pos: int) -> str | None:
-    lo = max(0, pos - 3000)
-    best = None
-    for cue in cues().get("section", ()):
-        for m in cue.rx.finditer(text, lo, pos):
-            if best is None or m.end() > best[1]:
-                best = (cue.relation, m.end())
-    if best and not _SECTION_END.search(text, best[1], pos):
-        return best[0]
-    return None
 
 
 def _clause_cue(text: str, clause: int) -> tuple[str, int] | None:
@@ -208,6 +184,23 @@ class _Clauses:
     def __init__(self, text: str, soft: tuple[tuple[int, int], ...]):
         self.text, self.soft = text, soft
         self.cache: dict[int, int] = {}
+        self._labels: list[tuple[int, int, str]] | None = None  # section labels: (start, end, relation)
+
+    def section(self, pos: int) -> str | None:
+        """The relation of the labelled section holding `pos` ("* Căn cứ pháp lý: …"), if the
+        label is within 3000 characters and no section mark stands between."""
+        if self._labels is None:  # one pass over the text, on the first citation that asks
+            self._labels = sorted((m.start(), m.end(), cue.relation) for cue in cues().get("section", ())
+                                  for m in cue.rx.finditer(self.text))
+        best = None
+        for start, end, relation in self._labels:
+            if end > pos:
+                break
+            if start >= pos - 3000 and (best is None or end > best[0]):
+                best = (end, relation)
+        if best and not _SECTION_END.search(self.text, best[0], pos):
+            return best[1]
+        return None
 
     def start(self, pos: int) -> int:
         got = self.cache.get(pos)
@@ -370,7 +363,7 @@ def _relation(text: str, c: Citation, prev: Citation | None, clauses: "_Clauses"
             break  # someone else's amendment: fall through to the clause's own cue
         return relation
     # 2b. a labelled section: "* Căn cứ pháp lý: - Về đề nghị kiện toàn: Ngày 04/4/2025, … Quyết định số 607 …"
-    section = _section_relation(text, c.start)
+    section = clauses.section(c.start)
     if section:
         return section
     # 3. phrase opening the clause (or the line, inside a title broken over lines)
