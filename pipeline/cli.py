@@ -53,7 +53,7 @@ def cmd_ingest(args) -> int:
 
 
 def cmd_show(args) -> int:
-    from .process import process
+    from .document import process
 
     try:
         rec = process(args.file, ocr=not args.no_ocr)
@@ -80,7 +80,7 @@ def cmd_show(args) -> int:
 
 
 def cmd_eval(args) -> int:
-    from .evaluate import evaluate, format_table, report_dict
+    from .evaluation.evaluate import evaluate, format_table, report_dict
 
     rep = evaluate(Path(args.gold))
     print(format_table(rep))
@@ -99,7 +99,7 @@ def cmd_eval(args) -> int:
 
 
 def cmd_bench(args) -> int:
-    from .bench import run_bench, run_ocr_bench
+    from .evaluation.bench import run_bench, run_ocr_bench
 
     if not args.ocr_only:
         print(run_bench(args.corpus, repeat=args.repeat))
@@ -109,7 +109,7 @@ def cmd_bench(args) -> int:
 
 
 def cmd_eval_ocr(args) -> int:
-    from .evaluate_ocr import CER_CONDITIONS, run, run_scans
+    from .evaluation.evaluate_ocr import CER_CONDITIONS, run, run_scans
 
     if not args.scans_only:
         print(run(Path(args.gold), conditions=args.conditions or CER_CONDITIONS, page_limit=args.pages,

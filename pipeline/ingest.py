@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 from functools import partial
 
 from .errors import ExitCode
-from .link import build_graph
+from .graph.link import build_graph
 from .models import DocumentRecord, Failure
-from .process import DEFAULT_MAX_BYTES, process_safe
-from .sources import discover, doc_id_from_sha, sha256_bytes
-from .store import Dataset
+from .document import DEFAULT_MAX_BYTES, process_safe
+from .text.sources import discover, doc_id_from_sha, sha256_bytes
+from .graph.store import Dataset
 
 
 @dataclass

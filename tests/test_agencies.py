@@ -1,6 +1,6 @@
 import pytest
 
-from pipeline.agencies import display_name, jurisdiction_of, resolve_issuer, split_bodies
+from pipeline.extract.agencies import display_name, jurisdiction_of, resolve_issuer, split_bodies
 
 
 @pytest.mark.parametrize("raw,name", [
@@ -35,6 +35,6 @@ def test_resolve_relative_issuers_by_level():
 
 
 def test_tone_slip_in_a_known_central_name():
-    from pipeline.agencies import display_name
+    from pipeline.extract.agencies import display_name
 
     assert display_name("BỘ GIÁO DỤC VÀ ĐÀO TÀO") == "Bộ Giáo dục và Đào tạo"

@@ -1,9 +1,9 @@
 """Who issued a cited document: the phrases that name it after, before, or only through the symbol."""
 import pytest
 
-from pipeline.agencies import jurisdiction_of
-from pipeline.clean import normalize_text
-from pipeline.references import find_citations
+from pipeline.extract.agencies import jurisdiction_of
+from pipeline.text.clean import normalize_text
+from pipeline.extract.references import find_citations
 
 LAM_DONG = jurisdiction_of("Ủy ban nhân dân tỉnh Lâm Đồng")
 SO_LDTBXH = jurisdiction_of("Sở Lao động - Thương binh và Xã hội", "Ủy ban nhân dân tỉnh Quảng Ngãi")

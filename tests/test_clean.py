@@ -1,4 +1,4 @@
-from pipeline.clean import canonical_tone, fold, normalize_text, strip_accents
+from pipeline.text.clean import canonical_tone, fold, normalize_text, strip_accents
 
 
 def test_nfc_and_dash_variants():

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.evaluate import evaluate
+from pipeline.evaluation.evaluate import evaluate
 
 REPO = Path(__file__).resolve().parent.parent
 GOLD = REPO / "corpus" / "gold"

@@ -1,7 +1,7 @@
 import datetime as dt
 
-from pipeline.clean import normalize_text
-from pipeline.header import read_header
+from pipeline.text.clean import normalize_text
+from pipeline.extract.header import read_header
 
 
 def header(text):

@@ -8,7 +8,7 @@ import pytest
 
 from pipeline.errors import ExitCode
 from pipeline.ingest import ingest
-from pipeline.process import process
+from pipeline.document import process
 
 GOOD = ("ỦY BAN NHÂN DÂN\nTỈNH QUẢNG NGÃI\nSố: 76/KH-UBND\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n"
         "Độc lập - Tự do - Hạnh phúc\nQuảng Ngãi, ngày 26 tháng 3 năm 2024\n\nKẾ HOẠCH\nNâng cao năng lực y tế cơ sở\n\n"
@@ -140,7 +140,7 @@ def test_missing_path_exit_code(tmp_path):
 
 
 def test_tables_exist_with_schema_even_when_empty(tmp_path):
-    from pipeline.store import SCHEMAS
+    from pipeline.graph.store import SCHEMAS
 
     out = tmp_path / "out"
     ingest([str(tmp_path / "nope")], str(out))

@@ -12,12 +12,12 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import scanlike as sl  # noqa: E402
 
-from pipeline import ocr as ocr_mod  # noqa: E402
+from pipeline.text import ocr as ocr_mod  # noqa: E402
 from pipeline.ingest import ingest  # noqa: E402
-from pipeline.layout import bands  # noqa: E402
-from pipeline.pdflayer import Word, ordered_text  # noqa: E402
-from pipeline.preprocess import estimate_skew, prepare, remove_colour_ink, rotate  # noqa: E402
-from pipeline.process import process  # noqa: E402
+from pipeline.text.layout import bands  # noqa: E402
+from pipeline.text.pdflayer import Word, ordered_text  # noqa: E402
+from pipeline.text.preprocess import estimate_skew, prepare, remove_colour_ink, rotate  # noqa: E402
+from pipeline.document import process  # noqa: E402
 
 SAMPLES = Path(__file__).resolve().parent.parent / "corpus" / "samples"
 

@@ -2,12 +2,12 @@
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipeline.clean import normalize_text
-from pipeline.header import read_header
+from pipeline.text.clean import normalize_text
+from pipeline.extract.header import read_header
 from pipeline.models import DocumentRecord, Page
-from pipeline.process import extract
-from pipeline.references import find_citations
-from pipeline.signature import read_recipients, read_signature
+from pipeline.document import extract
+from pipeline.extract.references import find_citations
+from pipeline.extract.signature import read_recipients, read_signature
 
 # text biased towards the document grammar: fragments of real forms mixed with noise
 FRAGMENTS = ["Số: ", "/", "-", "QĐ", "UBND", "KH", "ngày ", " tháng ", " năm 2024", "Căn cứ ", "Luật ", "số ",

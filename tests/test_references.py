@@ -1,8 +1,8 @@
 import datetime as dt
 
-from pipeline.agencies import jurisdiction_of
-from pipeline.clean import normalize_text
-from pipeline.references import citation_key, find_citations
+from pipeline.extract.agencies import jurisdiction_of
+from pipeline.text.clean import normalize_text
+from pipeline.extract.references import citation_key, find_citations
 
 
 def cites(text, **kw):
@@ -142,7 +142,7 @@ def test_enclosed_document_is_attached():
 
 
 def test_vv_line_broken_over_lines_governs_its_object():
-    from pipeline.process import extract
+    from pipeline.document import extract
     from pipeline.models import DocumentRecord
 
     text, _ = normalize_text("ỦY BAN NHÂN DÂN\nTỈNH LÂM ĐỒNG\nSố: /UBND-NC\nV/v tham mưu triển khai\nCông văn số "

@@ -1,9 +1,9 @@
 """Repair of OCR'd numbers, dates and names; legacy font layers; per-page routing."""
 import pytest
 
-from pipeline.legacy import assess, decode_tcvn3, decode_vni
-from pipeline.read import route_page
-from pipeline.repair import repair_segment, repair_text
+from pipeline.text.legacy import assess, decode_tcvn3, decode_vni
+from pipeline.text.read import route_page
+from pipeline.text.repair import repair_segment, repair_text
 
 
 @pytest.mark.parametrize("raw,fixed", [
@@ -32,7 +32,7 @@ def test_repair_leaves_good_text_and_unknown_symbols_alone():
 def test_tcvn3_and_vni_layers_are_decoded():
     unicode_text = ("Ủy ban nhân dân tỉnh Lâm Đồng báo cáo kết quả thực hiện công tác phòng, chống ma túy "
                     "năm 2025 như sau: các sở, ngành đã triển khai thực hiện nghiêm túc.")
-    from pipeline.legacy import _tables
+    from pipeline.text.legacy import _tables
 
     back = {v: chr(k) for k, v in _tables()[0].items()}
     tcvn3 = "".join(back.get(c, c) for c in unicode_text)
@@ -58,7 +58,7 @@ def test_routing_of_text_layers():
 
 
 def test_ocr_slips_in_party_and_joint_symbols():
-    from pipeline.repair import repair_text
+    from pipeline.text.repair import repair_text
 
     assert repair_text("SỐ 37- C1/TW NGÀY 03") == "SỐ 37-CT/TW NGÀY 03"
     assert repair_text("Chỉ thị số 37-CT/IW ngày") == "Chỉ thị số 37-CT/TW ngày"

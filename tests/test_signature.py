@@ -1,5 +1,5 @@
-from pipeline.clean import normalize_text
-from pipeline.signature import read_recipients, read_signature
+from pipeline.text.clean import normalize_text
+from pipeline.extract.signature import read_recipients, read_signature
 
 
 def sig(text):
@@ -64,13 +64,13 @@ def test_kinh_gui_list_after_the_flattened_right_header_column():
             "- Các cơ quan chuyên môn thuộc Ủy ban nhân dân tỉnh;\n- Ban Quản lý các khu công nghiệp.\n\nNội dung.")
     recipients, _ = read_recipients(text)
     assert recipients == ["Các cơ quan chuyên môn thuộc Ủy ban nhân dân tỉnh", "Ban Quản lý các khu công nghiệp"]
-    from pipeline.header import read_header
+    from pipeline.extract.header import read_header
     h = read_header(text)
     assert (h.place, h.issue_year) == ("Lâm Đồng", 2025)
 
 
 def test_office_numbering_outside_the_grammars_is_kept_as_printed():
-    from pipeline.header import read_header
+    from pipeline.extract.header import read_header
 
     h = read_header("UBND TỈNH LÂM ĐỒNG\nVĂN PHÒNG\n\nSố:10-01/26/PT-NC\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nPHIẾU TRÌNH\n")
     assert (h.number, h.symbol, h.doc_type) == ("10-01/26/PT-NC", "PT-NC", "Phiếu trình")

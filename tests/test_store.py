@@ -8,7 +8,7 @@ import pytest
 
 from pipeline.errors import StoreError
 from pipeline.models import DocumentRecord, Failure, Page
-from pipeline.store import SCHEMAS, Dataset
+from pipeline.graph.store import SCHEMAS, Dataset
 
 
 def rec(i: int) -> DocumentRecord:
@@ -41,7 +41,7 @@ def test_committed_staging_is_finished(tmp_path):
     with Dataset(tmp_path) as ds:
         ds.write_batch([rec(1)], [])
     # simulate a crash after COMMIT and after moving only the first file
-    from pipeline.store import document_rows
+    from pipeline.graph.store import document_rows
     import datetime as dt
 
     rows = document_rows(rec(2), "b2", dt.datetime.now(dt.timezone.utc))

@@ -1,6 +1,6 @@
 import pytest
 
-from pipeline.symbols import issuer_from_symbol, parse_number_text, type_from_symbol
+from pipeline.extract.symbols import issuer_from_symbol, parse_number_text, type_from_symbol
 
 
 @pytest.mark.parametrize("raw,number,grammar", [

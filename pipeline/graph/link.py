@@ -13,7 +13,7 @@ from collections import Counter, defaultdict
 import pyarrow as pa
 import regex
 
-from .clean import fold
+from ..text.clean import fold
 from .store import SCHEMAS, Dataset
 
 

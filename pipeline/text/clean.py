@@ -21,7 +21,7 @@ from functools import cache, lru_cache
 
 import regex
 
-from . import rules
+from .. import rules
 
 
 @cache

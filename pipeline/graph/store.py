@@ -21,8 +21,8 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from .errors import StoreError
-from .models import DocumentRecord, Failure
+from ..errors import StoreError
+from ..models import DocumentRecord, Failure
 
 STRING = pa.string()
 LIST_STR = pa.list_(pa.string())

@@ -16,7 +16,7 @@ from functools import cache
 
 import regex
 
-from . import rules
+from .. import rules
 
 @cache
 def _tables() -> tuple[dict[int, str], dict[str, str], dict[str, str]]:

@@ -29,8 +29,8 @@ from functools import cache
 
 import regex
 
-from . import rules
-from .models import Citation
+from .. import rules
+from ..models import Citation
 
 # Text between a clause-opening phrase and its object: "Thực hiện chỉ đạo của Chủ tịch UBND tỉnh tại
 # Công văn số" is ~40 characters; a longer gap, or one with a verb break, means another object.

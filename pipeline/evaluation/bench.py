@@ -11,10 +11,10 @@ import sys
 import time
 from pathlib import Path
 
-from .clean import normalize_text
+from ..text.clean import normalize_text
 from .evaluate import shared_corpus
-from .models import DocumentRecord, Page
-from .process import extract, process
+from ..models import DocumentRecord, Page
+from ..document import extract, process
 
 
 def run_bench(corpus: str | None = None, repeat: int = 1) -> str:
@@ -68,8 +68,8 @@ def run_ocr_bench(pages: int = 8, seed: int = 0) -> str:
 
     from .evaluate import REPO
     from .evaluate_ocr import _scanlike
-    from .ocr import ocr_image
-    from .repair import repair_text
+    from ..text.ocr import ocr_image
+    from ..text.repair import repair_text
 
     sl = _scanlike()
     samples = sorted((REPO / "corpus" / "samples").glob("*.txt"))

@@ -27,7 +27,7 @@ from pathlib import Path
 import regex
 
 from .evaluate import REPO, _norm_value, gold_key, load_gold, resolve_source
-from .references import citation_key
+from ..extract.references import citation_key
 
 CER_CONDITIONS = ["clean", "skew3", "half_res", "jpeg_q20", "heavy", "seal"]
 
@@ -49,7 +49,7 @@ def normalise(s: str) -> str:
     """Both sides of the CER in the pipeline's character space: NFC, the character variants of
     `clean` (Cyrillic look-alikes in symbols, dashes, quotes), single spaces; runs of leader dots
     and rules ("……………", "-------", form blanks) count as one mark, not as text."""
-    from .clean import normalize_text
+    from ..text.clean import normalize_text
 
     s, _ = normalize_text(s, strip_boilerplate=False)
     s = _LEADERS.sub("…", s)
@@ -78,7 +78,7 @@ def _cer_job(args) -> tuple[str, int, int, float]:
     text, cond, page_limit, seed = args
     os.environ["OMP_THREAD_LIMIT"] = "1"
     sl = _scanlike()
-    from .ocr import ocr_image
+    from ..text.ocr import ocr_image
 
     # only the first pages are scored: render a prefix long enough for them, degrade only them
     r = sl.render(text[: 4000 * (page_limit + 1)], seed=seed)
@@ -88,7 +88,7 @@ def _cer_job(args) -> tuple[str, int, int, float]:
     d = sl.degrade(r, seed=seed, **params) if params else r
     edits = chars = 0
     t0 = time.perf_counter()
-    from .repair import repair_text
+    from ..text.repair import repair_text
 
     for img, ref in list(zip(d.pages, d.reference))[:page_limit]:
         hyp, _conf, _engine = ocr_image(img, d.dpi)
@@ -127,7 +127,7 @@ def _fields_job(args) -> dict:
     os.environ["OMP_THREAD_LIMIT"] = "1"
     os.environ["VANBAN_OCR_JOBS"] = "1"
     sl = _scanlike()
-    from .process import process
+    from ..document import process
 
     r = sl.render(text, seed=seed)
     params = sl.CONDITIONS[cond]
@@ -148,7 +148,7 @@ def _fields_job(args) -> dict:
 
 
 def _text_path_refs(docs) -> dict[str, tuple[int, int, int]]:
-    from .process import process
+    from ..document import process
 
     out = {}
     for name, _text, gold in docs:
@@ -209,7 +209,7 @@ SCAN_FIELDS = ["doc_type", "number", "symbol", "issue_date", "issuer", "signer"]
 def _scan_job(entry: dict) -> dict:
     os.environ["OMP_THREAD_LIMIT"] = "1"
     from .evaluate import shared_corpus
-    from .process import process
+    from ..document import process
 
     path = shared_corpus() / entry["file"]
     row = {"file": entry["file"]}

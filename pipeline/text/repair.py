@@ -19,7 +19,7 @@ from functools import cache
 
 import regex
 
-from . import rules
+from .. import rules
 
 _DIGIT_FIX = str.maketrans({"O": "0", "o": "0", "D": "0", "l": "1", "I": "1", "|": "1", "i": "1", "S": "5", "B": "8", "Z": "2"})
 

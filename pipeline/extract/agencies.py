@@ -15,8 +15,8 @@ from functools import cache, lru_cache
 
 import regex
 
-from . import rules
-from .clean import canonical_tone, fold, strip_accents
+from .. import rules
+from ..text.clean import canonical_tone, fold, strip_accents
 
 # abbreviations that appear inside names ("UBND TỈNH", "TP. HỒ CHÍ MINH")
 _EXPAND = [

@@ -21,7 +21,7 @@ from functools import cache
 
 import regex
 
-from . import rules
+from .. import rules
 
 # one symbol segment: starts with a capital, may hold lower-case letters (TTg, TTr, QyĐ, QĐi),
 # digits (QH15, C04) and a parenthesised unit (CAT(PC04))

@@ -26,9 +26,9 @@ from functools import cache
 import cv2
 import numpy as np
 
-from .errors import InputError
+from ..errors import InputError
 from .layout import bands, compose
-from .models import Failure, Page
+from ..models import Failure, Page
 from .preprocess import prepare, rotate90
 from .repair import repair_text
 

@@ -16,15 +16,15 @@ from pathlib import Path
 
 import regex
 
-from .clean import fold
-from .process import process
-from .agencies import display_name
-from .references import citation_key, law_key
+from ..text.clean import fold
+from ..document import process
+from ..extract.agencies import display_name
+from ..extract.references import citation_key, law_key
 
 FIELDS = ["doc_type", "number", "symbol", "issue_date", "place", "issuer", "signer"]
 SET_FIELDS = ["references", "relations", "cited_dates", "cited_issuers"]
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 
 
 def shared_corpus() -> Path:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import regex
 
-from .errors import InputError
+from ..errors import InputError
 
 # a page with fewer visible characters than this has no usable text layer
 MIN_PAGE_CHARS = 30

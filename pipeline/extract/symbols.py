@@ -11,7 +11,7 @@ from functools import cache, lru_cache
 
 import regex
 
-from . import rules
+from .. import rules
 from .regexes import number_re
 
 

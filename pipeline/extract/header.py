@@ -20,10 +20,10 @@ from functools import cache
 
 import regex
 
-from . import rules
+from .. import rules
 from .agencies import display_name, split_bodies
-from .clean import fold
-from .models import Header, Span
+from ..text.clean import fold
+from ..models import Header, Span
 from .regexes import BLANK_NUMBER, MOTTO, NUMBER, PARTY_MOTTO, SEG, YEAR, make_date
 
 SYMBOL_STRICT = rf"{SEG}(?:-{SEG})+"  # at least two segments: a symbol, not a stray word

@@ -20,9 +20,9 @@ from functools import cache
 
 import regex
 
-from . import rules
-from .clean import canonical_tone
-from .models import Signature, Span
+from .. import rules
+from ..text.clean import canonical_tone
+from ..models import Signature, Span
 from .regexes import MOTTO, QUOC_HIEU
 
 _GAP = "¶"

@@ -28,10 +28,10 @@ from functools import cache, lru_cache
 
 import regex
 
-from . import rules
+from .. import rules
 from .agencies import Jurisdiction, display_name, resolve_issuer
-from .clean import fold
-from .models import Citation
+from ..text.clean import fold
+from ..models import Citation
 from .regexes import (
     YEAR,
     date_from_match,

@@ -11,15 +11,15 @@ from pathlib import Path
 
 import regex
 
-from . import read as reader
-from .agencies import jurisdiction_of
-from .clean import normalize_text
+from .text import read as reader
+from .extract.agencies import jurisdiction_of
+from .text.clean import normalize_text
 from .errors import InputError
-from .header import read_header
+from .extract.header import read_header
 from .models import PAGE_SEPARATOR, DocumentRecord, Failure, Page
-from .references import find_citations
-from .signature import read_recipients, read_signature
-from .sources import KINDS, doc_id_from_sha, sha256_bytes
+from .extract.references import find_citations
+from .extract.signature import read_recipients, read_signature
+from .text.sources import KINDS, doc_id_from_sha, sha256_bytes
 
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024  # a file larger than this is refused (a failure row), not read
 DEFAULT_MAX_TEXT_CHARS = 8_000_000  # extracted text larger than this is refused (20 MB dumps)
@@ -64,7 +64,7 @@ def read_pages(path: str, data: bytes, kind: str, ocr: bool = True) -> tuple[lis
             raise InputError("needs_ocr", f"{len(to_ocr)} of {len(raw)} page(s) have no usable text layer "
                                           f"({to_ocr[0].reason}) and OCR is disabled")
         try:
-            from .ocr import ocr_document
+            from .text.ocr import ocr_document
         except ImportError as e:
             raise InputError("needs_ocr", f"{len(to_ocr)} page(s) need OCR, which is not available: {e}") from None
         ocr_results, ocr_failures = ocr_document(path, data, kind, [p.page for p in to_ocr])
