@@ -13,6 +13,7 @@ import regex
 
 from .text import read as reader
 from .extract.agencies import jurisdiction_of
+from .extract.identity import annotate
 from .text.clean import normalize_text
 from .errors import InputError
 from .extract.header import read_header
@@ -146,6 +147,7 @@ def extract(record: DocumentRecord, text: str) -> None:
     for c in cits:
         c.page = _page_of(record.pages, c.start)
     record.citations = cits
+    annotate(record)
 
 
 def _page_of(pages: list[Page], offset: int) -> int:

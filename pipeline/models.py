@@ -13,7 +13,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Optional
 
-EXTRACTOR_VERSION = "0.2.0"
+EXTRACTOR_VERSION = "0.3.0"
 
 # Pages are joined with this separator to form the document text that every offset refers to.
 PAGE_SEPARATOR = "\n\f\n"
@@ -54,6 +54,9 @@ class Header:
     issuer_span: Optional[Span] = None
     issuer_confidence: Optional[float] = None  # 1.0 header, lower when inferred from the body
     issuer_source: Optional[str] = None  # header | portal | body | place
+    # the issuer with its full jurisdiction, valid on the document's date ("Sở Nội vụ tỉnh Lâm Đồng");
+    # `issuer` stays as printed (extract.identity)
+    issuer_canonical: Optional[str] = None
     subject: Optional[str] = None
     subject_span: Optional[Span] = None
     body_start: int = 0  # offset where the body (after title/subject) begins
@@ -103,8 +106,11 @@ class Citation:
     relation_also: Optional[str] = None
     relation_cue: Optional[str] = None
     short_form: bool = False
-    target_id: Optional[str] = None
+    target_id: Optional[str] = None  # the graph node the citation resolves to (graph.link rewrites it)
     page: int = 1
+    cited_issuer_canonical: Optional[str] = None  # with its jurisdiction, valid on the cited date
+    number_key: Optional[str] = None  # variant-proof number for matching (extract.identity.number_key)
+    target_key: Optional[str] = None  # the mention's own key, before resolution across the archive
 
 
 @dataclass
@@ -152,6 +158,7 @@ class DocumentRecord:
     failures: list[Failure] = field(default_factory=list)  # per-page problems; doc still usable
     boilerplate_removed: int = 0  # characters of portal furniture removed
     extractor_version: str = EXTRACTOR_VERSION
+    node_id: Optional[str] = None  # graph identity: number + date + canonical issuer (extract.identity)
 
     @property
     def text(self) -> str:

@@ -22,6 +22,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from ..errors import StoreError
+from ..extract.identity import number_key
 from ..models import DocumentRecord, Failure
 
 STRING = pa.string()
@@ -39,6 +40,7 @@ SCHEMAS: dict[str, pa.Schema] = {
         ("date_start", pa.int64()), ("date_end", pa.int64()), ("issuer_start", pa.int64()),
         ("issuer_end", pa.int64()), ("signer_start", pa.int64()), ("signer_end", pa.int64()),
         ("extractor_version", STRING), ("batch_id", STRING), ("ingested_at", pa.timestamp("s", tz="UTC")),
+        ("node_id", STRING), ("issuer_canonical", STRING), ("number_key", STRING),
     ]),
     "pages": pa.schema([
         ("doc_id", STRING), ("page", pa.int32()), ("text", STRING), ("start", pa.int64()),
@@ -50,7 +52,8 @@ SCHEMAS: dict[str, pa.Schema] = {
         ("cited_date", pa.date32()), ("cited_year", pa.int32()), ("cited_issuer", STRING),
         ("cited_issuer_raw", STRING), ("cited_subject", STRING), ("part", STRING), ("relation", STRING),
         ("relation_cue", STRING), ("short_form", pa.bool_()), ("target_id", STRING),
-        ("relation_also", STRING),
+        ("relation_also", STRING), ("cited_issuer_canonical", STRING), ("number_key", STRING),
+        ("target_key", STRING), ("resolution", STRING), ("resolution_confidence", pa.float32()),
     ]),
     "tasks": pa.schema([
         ("doc_id", STRING), ("assignee", STRING), ("coordinators", LIST_STR), ("action", STRING),
@@ -96,6 +99,7 @@ def document_rows(rec: DocumentRecord, batch_id: str, now: dt.datetime) -> dict[
         "issuer_start": _span(h.issuer_span, "start"), "issuer_end": _span(h.issuer_span, "end"),
         "signer_start": _span(s.span, "start"), "signer_end": _span(s.span, "end"),
         "extractor_version": rec.extractor_version, "batch_id": batch_id, "ingested_at": now,
+        "node_id": rec.node_id, "issuer_canonical": h.issuer_canonical, "number_key": number_key(h.number),
     }
     pages = [{"doc_id": rec.doc_id, "page": p.page, "text": p.text, "start": p.start, "ocr": p.ocr,
               "ocr_confidence": p.ocr_confidence, "engine": p.engine, "raw_text": p.raw_text} for p in rec.pages]
@@ -104,8 +108,10 @@ def document_rows(rec: DocumentRecord, batch_id: str, now: dt.datetime) -> dict[
              "cited_date": c.cited_date, "cited_year": c.cited_year, "cited_issuer": c.cited_issuer,
              "cited_issuer_raw": c.cited_issuer_raw, "cited_subject": c.cited_subject, "part": c.part,
              "relation": c.relation, "relation_cue": c.relation_cue, "short_form": c.short_form,
-             "relation_also": c.relation_also,
-             "target_id": c.target_id} for c in rec.citations]
+             "relation_also": c.relation_also, "target_id": c.target_id,
+             "cited_issuer_canonical": c.cited_issuer_canonical, "number_key": c.number_key,
+             "target_key": c.target_key, "resolution": None, "resolution_confidence": None}
+            for c in rec.citations]
     tasks = [{"doc_id": rec.doc_id, "assignee": t.assignee, "coordinators": t.coordinators, "action": t.action,
               "deadline": t.deadline, "deadline_text": t.deadline_text, "start": t.start, "end": t.end}
              for t in rec.tasks]

@@ -1,0 +1,296 @@
+"""Identity of a document: its canonical issuer (with jurisdiction) and its graph key.
+
+Why: the same number ("92/KH-UBND") is issued every year by every province, district and commune,
+so a document is type + number + issuer + date, never the number alone. The issuer must be the
+body with its full jurisdiction ("Sở Nội vụ tỉnh Lâm Đồng", not "Sở Nội vụ", which 34 provinces
+share), read on the document's own date (before 1 July 2025 there were districts and 63 provinces;
+after it, 34 provinces and no districts; later texts mark old units "(cũ)").
+
+This module is per document and pure: `annotate(record)` fills `header.issuer_canonical`,
+`record.node_id` and, on every citation, `cited_issuer_canonical`, `number_key` and `target_key`.
+The graph stage (`pipeline.graph.link`) then resolves citations across the archive.
+
+Issuer forms handled (document header):
+  Form 1, body with its place:   Ủy ban nhân dân tỉnh Lâm Đồng               → kept (place normalised)
+  Form 2, bare unit + place:     Ủy ban nhân dân xã + place line "Ia Lang"  → Ủy ban nhân dân xã Ia Lang
+  Form 3, body under a parent:   Sở Nội vụ / parent UBND tỉnh Lâm Đồng     → Sở Nội vụ tỉnh Lâm Đồng
+                                 Phòng Y tế / parent UBND huyện Bình Sơn   → Phòng Y tế huyện Bình Sơn
+  Form 4, central body:          Bộ Tài chính                               → kept
+  Form 5, old unit:              Ủy ban nhân dân huyện Bình Sơn (cũ)        → Ủy ban nhân dân huyện Bình Sơn
+Cited issuer forms (on top of `agencies.resolve_issuer`, which completes "UBND tỉnh" from the
+citing document):
+  Form 6, abbreviated field:     Sở Lao động – TB&XH tỉnh, Sở LĐ-TB&XH      → Sở Lao động - Thương binh và Xã hội tỉnh …
+  Form 7, person for the body:   Chủ tịch UBND tỉnh, Bộ trưởng Bộ Tài chính → the body
+  Form 8, the commune's district: "của UBND huyện" in a pre-2025 commune document → that commune's
+                                 district from the administrative-unit data; when the data cannot
+                                 place it, a typed placeholder tied to the citing body:
+                                 "Ủy ban nhân dân huyện <của xã Bình Châu, tỉnh Quảng Ngãi>"
+  Form 9, bare unit at the end:  Sở Y tế tỉnh (no name)                      → the citing document's province
+  Form 10, department alone:     Sở Y tế (in a document of tỉnh Quảng Ngãi) → Sở Y tế tỉnh Quảng Ngãi;
+                                 Phòng Y tế (in a district's document)      → Phòng Y tế huyện …
+Keys:
+  Normative number (N/YYYY/SYMBOL, unique in the country): vb:56/2017/NĐ-CP
+  Administrative / Party number: vb:76/KH-UBND|2024-03-26|ủy ban nhân dân tỉnh quảng ngãi
+  Law cited by name:             law:luật tổ chức chính quyền địa phương|2015 (two laws of one name
+                                 are two nodes; without a year: law:<name>)
+  Unnumbered document (a draft): doc:<doc_id>
+"""
+from __future__ import annotations
+
+import datetime as dt
+from functools import cache, lru_cache
+
+import regex
+
+from .. import rules
+from ..models import Citation, DocumentRecord
+from ..text.clean import fold, strip_accents
+from .agencies import Jurisdiction, display_name, jurisdiction_of
+
+try:  # the administrative-unit data (a package); identity still works, less completely, without it
+    from . import units as _units
+except Exception:  # pragma: no cover - exercised only when the package is missing
+    _units = None
+
+REFORM = dt.date(2025, 7, 1)
+_NORMATIVE = regex.compile(r"^\d+[a-zA-Z]?/\d{4}/")
+_OLD = regex.compile(r"\s*\((?:cũ|cu)\)", regex.IGNORECASE)
+_NEW = regex.compile(r"\s*\((?:mới|moi)\)", regex.IGNORECASE)
+# a person acting for the body: "Chủ tịch UBND tỉnh" issues as the UBND; "Thủ tướng Chính phủ" is a
+# body of its own (QĐ-TTg) and stays
+_PERSON = regex.compile(
+    r"^(?:Phó\s+)?(?:Chủ\s+tịch|Giám\s+đốc|Bộ\s+trưởng|Thứ\s+trưởng|Trưởng\s+ban|Trưởng\s+phòng|Chánh\s+Văn\s+phòng|"
+    r"Tổng\s+cục\s+trưởng|Cục\s+trưởng|Chi\s+cục\s+trưởng|Thủ\s+trưởng|Bí\s+thư)\s+(?=\p{Lu})")
+_UNIT_WORDS = r"tỉnh|thành phố|huyện|quận|thị xã|xã|phường|thị trấn|đặc khu"
+_BARE_UNIT_END = regex.compile(rf"^(?P<head>.*?)\s*(?P<unit>{_UNIT_WORDS})$", regex.IGNORECASE)
+_HAS_PLACE = regex.compile(rf"(?<!\p{{L}})(?:{_UNIT_WORDS})\s+(?:\p{{Lu}}|\d)")
+_DEPARTMENT = regex.compile(
+    r"^(?:Sở|Phòng|Công an|Ban|Văn phòng|Trung tâm|Chi cục|Thanh tra|Đài|Bộ Chỉ huy|Kho bạc|Bệnh viện|"
+    r"Ủy ban nhân dân|Hội đồng nhân dân|Ủy ban Mặt trận|Ban Chỉ đạo|Ban Quản lý)(?!\p{L})")
+_SPACES = regex.compile(r"\s+")
+_DASH = regex.compile(r"\s*[–—-]\s*")
+
+
+# -- numbers ---------------------------------------------------------------------------------
+@lru_cache(maxsize=65536)
+def number_key(number: str | None) -> str | None:
+    """Variant-proof form of a number for matching: no accents, no spaces or punctuation except
+    the slashes, upper case ("3812/SLĐT BXH-VP" and "3812/SLĐTBXH-VP" → "3812/SLDTBXHVP").
+    The graph compares these by edit distance to join typos inside the symbol."""
+    if not number:
+        return None
+    s = strip_accents(number).upper()
+    return regex.sub(r"[^0-9A-Z/]", "", s) or None
+
+
+def is_normative(number: str | None) -> bool:
+    return bool(number and _NORMATIVE.match(number))
+
+
+# -- issuers ---------------------------------------------------------------------------------
+@cache
+def _field_initials() -> dict[tuple[str, str], str]:
+    """(head, initials of the field) → full name, from the agencies table: ("sở", "LĐTBXH") →
+    "Sở Lao động - Thương binh và Xã hội"."""
+    out: dict[tuple[str, str], str] = {}
+    for a in rules.agencies():
+        m = regex.match(r"^(Sở|Phòng)\s+(.+)$", a.name)
+        if m:
+            out[(m.group(1).lower(), _initials(m.group(2)))] = a.name
+    return out
+
+
+def _initials(text: str) -> str:
+    """"Lao động - Thương binh và Xã hội" → "LĐTBXH"; "TB&XH" → "TBXH"; "Lao động – TB&XH" → "LĐTBXH"."""
+    out = []
+    for tok in regex.findall(r"[\p{L}&]+", text):
+        bare = tok.replace("&", "")
+        if not bare or tok.lower() == "và":
+            continue
+        if bare.isupper() and len(bare) >= 2:
+            out.append(bare)
+        else:
+            out.append(bare[0].upper())
+    return "".join(out)
+
+
+def _expand_field(name: str) -> str:
+    """Form 6: "Sở LĐ-TB&XH tỉnh X" / "Sở Lao động – TB&XH" → the full field name of the table."""
+    m = regex.match(rf"^(Sở|Phòng)\s+(.+?)(\s+(?:{_UNIT_WORDS})(?:\s+.*)?)?$", name, regex.IGNORECASE)
+    if not m or not regex.search(r"\p{Lu}{2,}", m.group(2)):
+        return name
+    full = _field_initials().get((m.group(1).lower(), _initials(m.group(2))))
+    return full + (m.group(3) or "") if full else name
+
+
+def _tidy(name: str) -> str:
+    name = _SPACES.sub(" ", name).strip(" ,;.")
+    name = _DASH.sub(" - ", name) if " - " in name or "–" in name or "—" in name else name
+    return name
+
+
+def _place(unit_text: str, on: dt.date | None) -> str:
+    """A unit as written → its display form, through the unit data when it knows the name."""
+    if _units is not None:
+        try:
+            got = _units.canonical_place(unit_text, on)
+        except Exception:
+            got = None
+        if got:
+            return got
+    return unit_text
+
+
+def _normalise_places(name: str, on: dt.date | None) -> str:
+    """Normalise the place part ("tỉnh LÂM ĐỒNG", "TP. Huế") and drop "(cũ)"/"(mới)" marks."""
+    name = _NEW.sub("", _OLD.sub("", name))
+    m = regex.search(rf"(?<!\p{{L}})(?P<unit>{_UNIT_WORDS})\s+(?P<name>(?:\p{{Lu}}[\p{{L}}']*|\d+)(?:\s+(?:\p{{Lu}}[\p{{L}}']*|\d+))*)$",
+                     name)
+    if m:
+        name = name[: m.start()] + _place(m.group(0), on)
+    return name
+
+
+def _strip_person(name: str) -> str:
+    return _PERSON.sub("", name)
+
+
+def canonical_issuer(issuer: str | None, parent: str | None = None, place: str | None = None,
+                     on: dt.date | None = None) -> str | None:
+    """A document's issuer with its full jurisdiction (Forms 1–5 of the module docstring)."""
+    if not issuer:
+        return None
+    name = _tidy(_expand_field(_strip_person(display_name(issuer))))
+    name = _normalise_places(name, on)
+    if _HAS_PLACE.search(name) or not _DEPARTMENT.match(name):
+        return name  # Form 1, Form 4 (central and other named bodies)
+    m = _BARE_UNIT_END.match(name)
+    where = jurisdiction_of(parent) if parent else Jurisdiction()
+    if m and m.group("head"):  # Form 2: "Ủy ban nhân dân xã" + the place line
+        unit = m.group("unit").lower()
+        lvl = where.level(unit)
+        if lvl:
+            return f"{m.group('head')} {lvl}"
+        if place and unit != "tỉnh":
+            return f"{m.group('head')} {_place(f'{unit} {place.strip()}', on)}"
+        if place and unit == "tỉnh":
+            return f"{m.group('head')} {_place(f'tỉnh {place.strip()}', on)}"
+        return name
+    # Form 3: a department under its parent: the parent's lowest unit is its jurisdiction; the
+    # office of a body is named after that body ("Văn phòng Ủy ban nhân dân tỉnh Lâm Đồng")
+    if fold(name) == "văn phòng" and parent and _HAS_PLACE.search(display_name(parent)):
+        return f"{name} {_normalise_places(display_name(parent), on)}"
+    lowest = where.commune or where.district or where.province
+    if lowest:
+        return f"{name} {lowest}"
+    if place and _units is not None:
+        prov = _province_of_place(place, on)
+        if prov:
+            return f"{name} {prov}"
+    return name
+
+
+def _province_of_place(place: str, on: dt.date | None) -> str | None:
+    """The place line of a Sở's letter names its province ("Lâm Đồng") or a city in it."""
+    for form in (f"tỉnh {place}", f"thành phố {place}"):
+        try:
+            u = _units.parse_unit(form, on)
+        except Exception:
+            u = None
+        if u is not None and u.level == "province":
+            return u.name
+    return None
+
+
+def canonical_cited_issuer(c: Citation, where: Jurisdiction, citing_date: dt.date | None) -> str | None:
+    """A cited issuer with its jurisdiction, as valid on the cited document's date (Forms 5–9)."""
+    raw = c.cited_issuer
+    if not raw:
+        return None
+    on = c.cited_date or (dt.date(c.cited_year, 6, 30) if c.cited_year else citing_date)
+    old = bool(_OLD.search(raw)) or bool(c.cited_issuer_raw and _OLD.search(c.cited_issuer_raw))
+    name = _tidy(_expand_field(_strip_person(raw)))
+    name = _normalise_places(name, on if not old else dt.date(2025, 6, 30))
+    m = _BARE_UNIT_END.match(name)
+    if m and m.group("head") and not _HAS_PLACE.search(name):
+        unit = m.group("unit").lower()
+        head = m.group("head")
+        if unit in {"huyện", "quận", "thị xã", "thành phố"} and where.commune and not where.district:
+            district = None
+            if _units is not None:
+                try:
+                    district = _units.district_of_commune(where.commune, where.province, on)
+                except Exception:
+                    district = None
+            if district and (unit == "thành phố" or fold(district).startswith(unit)):
+                return f"{head} {district}"
+            tied = ", ".join(x for x in (where.commune, where.province) if x)
+            return f"{head} {unit} <của {tied}>"  # Form 8 placeholder: never a guess
+        if unit == "tỉnh" and where.province:
+            return f"{head} {where.province}"  # Form 9
+        lvl = where.level(unit)
+        if lvl:
+            return f"{head} {lvl}"
+    if not _HAS_PLACE.search(name) and where.province:
+        # Form 10: a department named without its place is the citing document's own: a Sở of its
+        # province, a Phòng of its district
+        head = fold(name).split(" ", 1)[0]
+        if head == "sở":
+            return f"{name} {where.province}"
+        if head == "phòng" and where.district:
+            return f"{name} {where.district}"
+    return name
+
+
+# -- keys ------------------------------------------------------------------------------------
+def _when(date: dt.date | None, year: int | None) -> str:
+    return date.isoformat() if date else (str(year) if year else "")
+
+
+def node_key(number: str | None, date: dt.date | None, year: int | None, issuer: str | None) -> str | None:
+    """Key of a numbered document: a normative number alone; otherwise number + date + issuer."""
+    if not number:
+        return None
+    num = _SPACES.sub("", number).upper()
+    if is_normative(num):
+        return "vb:" + num
+    return "vb:" + "|".join([num, _when(date, year), fold(issuer)])
+
+
+def law_node_key(name: str, date: dt.date | None, year: int | None) -> str:
+    from .references import law_key
+
+    y = date.year if date else year
+    return "law:" + law_key(name) + (f"|{y}" if y else "")
+
+
+def document_node_id(record: DocumentRecord) -> str:
+    h = record.header
+    return node_key(h.number, h.issue_date, h.issue_year, h.issuer_canonical or h.issuer) or "doc:" + record.doc_id
+
+
+def citation_target_key(c: Citation) -> str | None:
+    if c.cited_number:
+        return node_key(c.cited_number, c.cited_date, c.cited_year, c.cited_issuer_canonical or c.cited_issuer)
+    if c.cited_name:
+        return law_node_key(c.cited_name, c.cited_date, c.cited_year)
+    return None
+
+
+def annotate(record: DocumentRecord) -> DocumentRecord:
+    """Fill the identity fields of a record in place (and return it)."""
+    h = record.header
+    h.issuer_canonical = canonical_issuer(h.issuer, h.issuer_parent, h.place, h.issue_date or (
+        dt.date(h.issue_year, 6, 30) if h.issue_year else None))
+    record.node_id = document_node_id(record)
+    where = jurisdiction_of(h.issuer_canonical, h.issuer_parent)
+    for c in record.citations:
+        c.cited_issuer_canonical = canonical_cited_issuer(c, where, h.issue_date)
+        c.number_key = number_key(c.cited_number)
+        c.target_key = citation_target_key(c)
+        c.target_id = c.target_key
+    return record
+
+
+__all__ = ["annotate", "canonical_issuer", "canonical_cited_issuer", "number_key", "node_key",
+           "citation_target_key", "document_node_id", "is_normative", "REFORM"]
