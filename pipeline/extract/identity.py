@@ -151,8 +151,14 @@ def _normalise_places(name: str, on: dt.date | None) -> str:
     return name
 
 
+# a local Party committee's standing bodies issue in its name ("Chỉ thị … của Ban Thường vụ Tỉnh ủy"
+# is numbered -CT/TU, the Tỉnh ủy's)
+_PARTY_ORGAN = regex.compile(r"^(?:Ban\s+Thường\s+vụ|Thường\s+trực|Ban\s+Chấp\s+hành)\s+(?=(?:Tỉnh|Thành|Huyện|Thị|Đảng)\s+[uủ][yỷ])",
+                             regex.IGNORECASE)
+
+
 def _strip_person(name: str) -> str:
-    return _PERSON.sub("", name)
+    return _PARTY_ORGAN.sub("", _PERSON.sub("", name))
 
 
 def canonical_issuer(issuer: str | None, parent: str | None = None, place: str | None = None,
@@ -242,6 +248,21 @@ def canonical_cited_issuer(c: Citation, where: Jurisdiction, citing_date: dt.dat
     return name
 
 
+def _with_province(where: Jurisdiction, on: dt.date | None) -> Jurisdiction:
+    """A district's or commune's document that does not name its province: the unit data does."""
+    if where.province or _units is None:
+        return where
+    for unit in (where.district, where.commune):
+        if unit:
+            try:
+                prov = _units.province_of(unit, on)
+            except Exception:
+                prov = None
+            if prov:
+                return Jurisdiction(prov, where.district, where.commune, where.own)
+    return where
+
+
 # -- keys ------------------------------------------------------------------------------------
 def _when(date: dt.date | None, year: int | None) -> str:
     return date.isoformat() if date else (str(year) if year else "")
@@ -283,7 +304,7 @@ def annotate(record: DocumentRecord) -> DocumentRecord:
     h.issuer_canonical = canonical_issuer(h.issuer, h.issuer_parent, h.place, h.issue_date or (
         dt.date(h.issue_year, 6, 30) if h.issue_year else None))
     record.node_id = document_node_id(record)
-    where = jurisdiction_of(h.issuer_canonical, h.issuer_parent)
+    where = _with_province(jurisdiction_of(h.issuer_canonical, h.issuer_parent), h.issue_date)
     for c in record.citations:
         c.cited_issuer_canonical = canonical_cited_issuer(c, where, h.issue_date)
         c.number_key = number_key(c.cited_number)

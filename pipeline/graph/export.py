@@ -45,6 +45,7 @@ import pyarrow as pa
 # table has no column of that name): what a person looking at the graph wants to read.
 DOCUMENT_ATTRS: tuple[str, ...] = ("subject", "signer", "signer_title", "place", "issuer_parent", "pages")
 BATCH_ROWS = 10_000
+MEMORY_LIMIT = os.environ.get("VANBAN_EXPORT_MEMORY", "1GB")  # DuckDB spills its sort to disk beyond this
 LIST_SEPARATOR = "; "  # GraphML: list items joined into one string
 NEO4J_ARRAY_DELIMITER = ";"
 DEFAULT_RELATION_TYPE = "CITES"  # Neo4j :TYPE of an edge without a relation
@@ -87,7 +88,7 @@ class _Graph:
 
     def __init__(self, data_dir: str | os.PathLike, spill_dir: str):
         self.dir = Path(data_dir)
-        self.con = duckdb.connect(config={"temp_directory": spill_dir})
+        self.con = duckdb.connect(config={"temp_directory": spill_dir, "memory_limit": MEMORY_LIMIT})
         self.cols: dict[str, list[str]] = {}
         self._cursors: list = []
         for table, empty in (("nodes", "SELECT NULL::VARCHAR AS node_id WHERE false"),
@@ -111,10 +112,15 @@ class _Graph:
 
     def _stream(self, sql: str) -> tuple[pa.Schema, Iterator[dict]]:
         cur = self.con.cursor()  # its own pending result: two streams can be open at once
-        cur.execute(sql)
         self._cursors.append(cur)
-        fetch = getattr(cur, "fetch_record_batch", None) or getattr(cur, "to_arrow_reader")
-        reader = fetch(BATCH_ROWS)
+        rel = cur.sql(sql)
+        # a lazy Arrow stream; the method's name changed across DuckDB versions
+        for name in ("to_arrow_reader", "fetch_arrow_reader", "record_batch"):
+            if hasattr(rel, name):
+                reader = getattr(rel, name)(BATCH_ROWS)
+                break
+        else:  # pragma: no cover - very old DuckDB
+            reader = cur.execute(sql).fetch_record_batch(BATCH_ROWS)
 
         def rows() -> Iterator[dict]:
             for batch in reader:

@@ -1,77 +1,471 @@
-"""Per corpus: documents + citations → graph nodes and edges (derived tables, rebuilt each run).
+"""Per corpus: resolve every citation to one graph node and derive nodes, edges, status (DuckDB).
 
-Identity (DESIGN.md): number + issuer + date, never the number alone — "92/KH-UBND" is issued every
-year by every province. A normative number (N/YYYY/SYMBOL) is unique in the country, so it alone
-identifies. A citation resolves to an ingested document when its key matches exactly, or when the
-number and year match exactly one ingested document whose issuer agrees with what the citation
-says (a missing cited issuer or date does not block the match, a conflicting one does).
+Why DuckDB: the archive is a folder of Parquet parts that grows every night; linking must not load
+every row into Python. All joins and aggregations run in DuckDB over the Parquet files with a
+memory limit (spilling to `DIR/_graph/tmp`); Python only sees the few candidate pairs of variant
+spellings. A nightly run re-resolves only the number blocks that its new documents touch.
+
+Resolution (each citation key → a node, with its evidence in the `resolutions` table):
+  Case 1, exact:            the citation's key is an ingested document's node id
+  Case 2, variant:          the number differs by one character or by spacing ("3812/SLĐT BXH-VP",
+                            "3812/SLĐTĐBXH-VP") and date and issuer agree → that document (0.9)
+  Case 3, compatible:       same number and date; one issuer completes the other ("Sở Nội vụ" vs
+                            "Sở Nội vụ tỉnh Lâm Đồng", a typed placeholder) → that document (0.9)
+  Case 4, unique candidate: no date or no issuer in the citation, and exactly one ingested document
+                            fits → that document (0.8; 0.7 when both are missing)
+  Case 5, ambiguous:        several ingested documents fit → none merged; the candidates are listed
+                            in `ambiguous`, one row per citation, for an auditor to review
+  Case 6, external:         no ingested document fits → an external node; external variants of one
+                            document (Cases 2–3 among citations, same number block and date) are one
+                            node, represented by their most cited form
+Same number with another date or another issuer never merges: "92/KH-UBND" of 2023 and of 2024,
+of one province and of another, are different documents. A normative number (N/YYYY/SYMBOL) is
+unique in the country, so its number alone decides.
+
+Tables written (derived; each replaced atomically):
+  resolutions  target_key → node_id, method, confidence, candidates (list), block
+  ambiguous    one row per ambiguous citation: doc_id, mention, start, page, target_key, candidates
+  nodes        one per document, ingested or external (doc_ids lists every file of an ingested one)
+  edges        one per (source, target): relation (strongest), relations, mentions, first evidence
+  status       one per acting citation: a later ingested document that repeals, replaces or amends
+And `citations.target_id` is rewritten, part by part, where its resolution changed.
 """
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+import json
+import os
+import shutil
+import time
+import uuid
+from collections import defaultdict
+from dataclasses import asdict, dataclass
+from pathlib import Path
 
 import pyarrow as pa
-import regex
+import pyarrow.parquet as pq
 
-from ..text.clean import fold
-from .store import SCHEMAS, Dataset
+from .store import GRAPH_SCHEMAS, Dataset
 
-
-def document_key(number: str | None, issue_date, issue_year, issuer: str | None, doc_id: str) -> str:
-    if number and regex.search(r"/\d{4}/", number):
-        return "vb:" + number.upper()
-    if number:
-        when = issue_date.isoformat() if issue_date else (str(issue_year) if issue_year else "")
-        return "vb:" + "|".join([number.upper(), when, fold(issuer)])
-    return "doc:" + doc_id  # an unnumbered draft is only itself
+# strongest first: the relation an edge is drawn with when a document cites another several ways
+RELATION_ORDER = ["repeals", "replaces", "amends", "basis", "implements", "proposal", "report", "attached",
+                  "mentions"]
+STATUS_ORDER = ["repealed", "replaced", "partly_repealed", "partly_replaced", "amended"]
 
 
-def _issuer_agrees(cited: str | None, own: str | None) -> bool:
-    if not cited or not own:
-        return True
-    a, b = fold(cited), fold(own)
-    return a == b or a in b or b in a
+
+@dataclass
+class LinkStats:
+    nodes: int = 0
+    edges: int = 0
+    keys: int = 0  # distinct citation keys re-resolved in this run
+    resolved: int = 0  # of those, resolved to an ingested document
+    ambiguous: int = 0
+    parts_rewritten: int = 0  # citations parts whose target_id changed
+    new_batches: int = 0
+    incremental: bool = False
+    seconds: float = 0.0
+
+
+def _sql_list(values) -> str:
+    return "[" + ",".join("'" + v.replace("'", "''") + "'" for v in values) + "]"
+
+
+class Linker:
+    def __init__(self, root: str | os.PathLike, memory_limit: str = "1GB", threads: int | None = None):
+        import duckdb
+
+        self.root = Path(root)
+        self.state_dir = self.root / "_graph"
+        self.state_dir.mkdir(exist_ok=True)
+        tmp = self.state_dir / "tmp"
+        tmp.mkdir(exist_ok=True)
+        self.con = duckdb.connect()
+        self.con.execute(f"SET memory_limit='{memory_limit}'")
+        self.con.execute(f"SET temp_directory='{tmp}'")
+        self.con.execute("SET preserve_insertion_order=false")
+        if threads:
+            self.con.execute(f"SET threads={int(threads)}")
+
+    # -- helpers -------------------------------------------------------------------------------
+    def _glob(self, table: str) -> str:
+        return str(self.root / table / "*.parquet")
+
+    def _has(self, table: str) -> bool:
+        return any((self.root / table).glob("*.parquet"))
+
+    def _state(self) -> dict:
+        p = self.state_dir / "state.json"
+        return json.loads(p.read_text()) if p.exists() else {}
+
+    def _save_state(self, state: dict) -> None:
+        p = self.state_dir / "state.json"
+        tmp = p.with_suffix(".tmp")
+        tmp.write_text(json.dumps(state))
+        os.replace(tmp, p)
+
+    def _write(self, table: str, query: str) -> int:
+        """Replace a derived table by the result of a query, in one atomic rename."""
+        d = self.root / table
+        d.mkdir(exist_ok=True)
+        tmp = d / f".part-{uuid.uuid4().hex}.tmp"
+        schema = GRAPH_SCHEMAS[table]
+        cols = ", ".join(f'CAST("{f.name}" AS {_duck_type(f.type)}) AS "{f.name}"' for f in schema)
+        self.con.execute(f"COPY (SELECT {cols} FROM ({query})) TO '{tmp}' (FORMAT parquet, COMPRESSION zstd)")
+        final = d / "part-00000001-derived.parquet"
+        os.replace(tmp, final)
+        for f in d.glob("*.parquet"):
+            if f != final:
+                f.unlink()
+        return self.con.execute(f"SELECT count(*) FROM read_parquet('{final}')").fetchone()[0]
+
+    # -- the run -------------------------------------------------------------------------------
+    def run(self, full: bool = False) -> LinkStats:
+        t0 = time.perf_counter()
+        stats = LinkStats()
+        con = self.con
+        con.execute(f"CREATE VIEW docs AS SELECT * FROM read_parquet('{self._glob('documents')}', union_by_name=true)")
+        con.execute(f"CREATE VIEW cits AS SELECT * FROM read_parquet('{self._glob('citations')}', union_by_name=true, filename=true)")
+        batches = {r[0] for r in con.execute("SELECT DISTINCT batch_id FROM docs WHERE batch_id IS NOT NULL").fetchall()}
+        state = self._state()
+        done = set(state.get("batches", []))
+        have_res = self._has("resolutions") and not full and state.get("version") == 1
+        new = batches - done if have_res else batches
+        stats.new_batches = len(new)
+        stats.incremental = have_res
+        if have_res and not new and not (batches - done) and done <= batches:
+            # nothing new since the last link: the graph is current
+            stats.nodes = con.execute(f"SELECT count(*) FROM read_parquet('{self._glob('nodes')}')").fetchone()[0]
+            stats.edges = con.execute(f"SELECT count(*) FROM read_parquet('{self._glob('edges')}')").fetchone()[0]
+            stats.seconds = time.perf_counter() - t0
+            return stats
+        self._keys()
+        if have_res:
+            con.execute(f"CREATE TEMP TABLE new_batches AS SELECT unnest({_sql_list(sorted(new)) if new else '[]::VARCHAR[]'}) AS b")
+            con.execute("""CREATE TEMP TABLE blocks AS
+                SELECT DISTINCT block FROM (
+                  SELECT block FROM dkeys WHERE batch_id IN (SELECT b FROM new_batches)
+                  UNION ALL
+                  SELECT k.block FROM ckeys k JOIN (SELECT DISTINCT target_key FROM cits c JOIN docs d USING (doc_id)
+                      WHERE d.batch_id IN (SELECT b FROM new_batches)) n USING (target_key))""")
+        else:
+            con.execute("CREATE TEMP TABLE blocks AS SELECT DISTINCT block FROM ckeys UNION SELECT DISTINCT block FROM dkeys")
+        self._resolve(stats, incremental=have_res)
+        stats.parts_rewritten = self._rewrite_citations()
+        self._derive(stats)
+        state = {"version": 1, "batches": sorted(batches)}
+        self._save_state(state)
+        stats.seconds = time.perf_counter() - t0
+        return stats
+
+    def _keys(self) -> None:
+        """Citation keys and document keys with their parts: number, block, date, year, issuer."""
+        con = self.con
+        # a key is vb:NUMBER or vb:NUMBER|DATE-or-YEAR|issuer or law:name[|year]; the block is the
+        # leading digits of the number (or the law's name): only keys of one block can be one document
+        con.execute("""CREATE TEMP TABLE ckeys AS
+            SELECT target_key, any_value(number_key) AS sk,
+                   CASE WHEN starts_with(target_key, 'law:') THEN split_part(target_key, '|', 1)
+                        ELSE 'n:' || coalesce(regexp_extract(any_value(number_key), '^[0-9]+', 0), '') END AS block,
+                   CASE WHEN starts_with(target_key, 'law:') THEN NULL
+                        ELSE any_value(cited_date) END AS d,
+                   coalesce(year(any_value(cited_date)), any_value(cited_year),
+                            TRY_CAST(regexp_extract(target_key, '^vb:[0-9]+[A-Za-z]?/([0-9]{4})/', 1) AS INTEGER),
+                            TRY_CAST(regexp_extract(target_key, '^law:[^|]*\\|([0-9]{4})$', 1) AS INTEGER)) AS y,
+                   split_part(target_key, '|', 3) AS iss,
+                   any_value(cited_type) AS typ,
+                   regexp_matches(target_key, '^vb:[0-9]+[A-Za-z]?/[0-9]{4}/') AS normative,
+                   count(*) AS n
+            FROM cits WHERE target_key IS NOT NULL GROUP BY target_key""")
+        con.execute("""CREATE TEMP TABLE dkeys AS
+            SELECT node_id, any_value(number_key) AS sk,
+                   'n:' || coalesce(regexp_extract(any_value(number_key), '^[0-9]+', 0), '') AS block,
+                   any_value(issue_date) AS d,
+                   coalesce(year(any_value(issue_date)), any_value(issue_year),
+                            TRY_CAST(regexp_extract(node_id, '^vb:[0-9]+[A-Za-z]?/([0-9]{4})/', 1) AS INTEGER)) AS y,
+                   split_part(node_id, '|', 3) AS iss, any_value(doc_type) AS typ,
+                   regexp_matches(node_id, '^vb:[0-9]+[A-Za-z]?/[0-9]{4}/') AS normative,
+                   min(batch_id) AS batch_id
+            FROM docs WHERE starts_with(node_id, 'vb:') GROUP BY node_id""")
+
+    def _resolve(self, stats: LinkStats, incremental: bool) -> None:
+        con = self.con
+        compat = """
+            (k.normative AND d.normative AND k.sk = d.sk)
+            OR (NOT k.normative AND NOT d.normative
+                AND (k.sk = d.sk OR (length(k.sk) >= 6 AND k.d IS NOT NULL AND d.d IS NOT NULL
+                                     AND levenshtein(k.sk, d.sk) = 1))
+                AND (k.d IS NULL OR d.d IS NULL OR k.d = d.d)
+                AND (k.y IS NULL OR d.y IS NULL OR k.y = d.y)
+                AND (k.iss = '' OR d.iss = '' OR k.iss = d.iss
+                     OR starts_with(d.iss, trim(split_part(k.iss, '<', 1)) || ' ')
+                     OR starts_with(k.iss, d.iss || ' '))
+                AND (k.typ IS NULL OR d.typ IS NULL OR k.typ = d.typ OR k.typ IN ('Văn bản', 'Công văn')
+                     OR d.typ IN ('Văn bản', 'Công văn')))"""
+        con.execute(f"""CREATE TEMP TABLE cand AS
+            SELECT k.target_key, d.node_id,
+                   (k.target_key = d.node_id OR (k.sk = d.sk AND k.d = d.d AND k.iss = d.iss AND k.iss <> '')
+                    OR (k.normative AND k.sk = d.sk)) AS exact,
+                   k.sk <> d.sk AS variant,
+                   (k.d IS NULL) AS no_date, (k.iss = '') AS no_issuer
+            FROM (SELECT * FROM ckeys WHERE block IN (SELECT block FROM blocks) AND NOT starts_with(target_key, 'law:')) k
+            JOIN (SELECT * FROM dkeys WHERE block IN (SELECT block FROM blocks)) d USING (block)
+            WHERE {compat}""")
+        con.execute("""CREATE TEMP TABLE res_new AS
+            WITH g AS (
+              SELECT target_key, count(*) AS n, count(*) FILTER (WHERE exact) AS n_exact,
+                     list(node_id ORDER BY node_id) AS cands,
+                     arg_max(node_id, exact::INT) AS best, bool_or(variant) AS variant,
+                     bool_or(no_date) AS no_date, bool_or(no_issuer) AS no_issuer
+              FROM cand GROUP BY target_key)
+            SELECT k.target_key, k.block,
+              CASE WHEN g.n = 1 OR g.n_exact = 1 THEN g.best ELSE NULL END AS node_id,
+              CASE WHEN g.n IS NULL THEN NULL
+                   WHEN g.n_exact = 1 THEN 'exact'
+                   WHEN g.n > 1 THEN 'ambiguous'
+                   WHEN g.variant THEN 'variant'
+                   WHEN g.no_date OR g.no_issuer THEN 'unique_candidate'
+                   ELSE 'compatible' END AS method,
+              CASE WHEN g.n IS NULL THEN NULL
+                   WHEN g.n_exact = 1 THEN 1.0
+                   WHEN g.n > 1 THEN 0.0
+                   WHEN g.variant THEN 0.9
+                   WHEN g.no_date AND g.no_issuer THEN 0.7
+                   WHEN g.no_date OR g.no_issuer THEN 0.8
+                   ELSE 0.9 END AS confidence,
+              CASE WHEN g.n > 1 AND g.n_exact <> 1 THEN g.cands ELSE NULL END AS candidates
+            FROM (SELECT * FROM ckeys WHERE block IN (SELECT block FROM blocks)) k LEFT JOIN g USING (target_key)""")
+        self._cluster_external()
+        con.execute("""UPDATE res_new SET node_id = target_key, method = 'external', confidence = 1.0
+                       WHERE node_id IS NULL AND method IS NULL""")
+        con.execute("""UPDATE res_new SET node_id = target_key WHERE method = 'ambiguous'""")
+        row = con.execute("""SELECT count(*), count(*) FILTER (WHERE method NOT IN ('external', 'ambiguous',
+                             'external_variant')), count(*) FILTER (WHERE method = 'ambiguous') FROM res_new""").fetchone()
+        stats.keys, stats.resolved, stats.ambiguous = row
+        keep = ""
+        if incremental and self._has("resolutions"):
+            keep = (f"UNION ALL SELECT target_key, node_id, method, confidence, candidates, block "
+                    f"FROM read_parquet('{self._glob('resolutions')}') WHERE block NOT IN (SELECT block FROM blocks)")
+        self._write("resolutions", f"SELECT target_key, node_id, method, confidence, candidates, block FROM res_new {keep}")
+
+    def _cluster_external(self) -> None:
+        """Unresolved keys of one block and date that are variants of each other → one external node.
+
+        Union-find over the candidate pairs (few: same block, same date). A key without an issuer
+        joins a group only when exactly one group fits it; two named issuers never join."""
+        con = self.con
+        pairs = con.execute("""
+            WITH u AS (SELECT k.* FROM ckeys k JOIN res_new r USING (target_key)
+                       WHERE r.method IS NULL AND NOT starts_with(k.target_key, 'law:'))
+            SELECT a.target_key, b.target_key, a.iss, b.iss, a.n, b.n
+            FROM u a JOIN u b ON a.block = b.block AND a.target_key < b.target_key
+            WHERE ((a.normative AND b.normative AND a.sk = b.sk)
+               OR (NOT a.normative AND NOT b.normative AND a.d IS NOT NULL AND a.d = b.d
+                   AND (a.sk = b.sk OR (length(a.sk) >= 6 AND levenshtein(a.sk, b.sk) = 1))
+                   AND (a.iss = '' OR b.iss = '' OR a.iss = b.iss
+                        OR starts_with(b.iss, trim(split_part(a.iss, '<', 1)) || ' ')
+                        OR starts_with(a.iss, trim(split_part(b.iss, '<', 1)) || ' '))
+                   AND (a.typ IS NULL OR b.typ IS NULL OR a.typ = b.typ OR a.typ IN ('Văn bản', 'Công văn')
+                        OR b.typ IN ('Văn bản', 'Công văn'))))""").fetchall()
+        law = con.execute("""
+            WITH u AS (SELECT k.* FROM ckeys k JOIN res_new r USING (target_key)
+                       WHERE r.method IS NULL AND starts_with(k.target_key, 'law:'))
+            SELECT a.target_key, b.target_key FROM u a JOIN u b ON a.block = b.block
+            WHERE a.y IS NULL AND b.y IS NOT NULL""").fetchall()
+        if not pairs and not law:
+            return
+        parent: dict[str, str] = {}
+        weight: dict[str, int] = {}
+        named: dict[str, str] = {}
+
+        def find(x: str) -> str:
+            parent.setdefault(x, x)
+            while parent[x] != x:
+                parent[x] = parent[parent[x]]
+                x = parent[x]
+            return x
+
+        def union(a: str, b: str) -> None:
+            ra, rb = find(a), find(b)
+            if ra != rb:
+                parent[rb] = ra
+
+        loose: dict[str, set[str]] = defaultdict(set)
+        for a, b, ia, ib, na, nb in pairs:
+            weight[a], weight[b] = na, nb
+            if ia:
+                named[a] = ia
+            if ib:
+                named[b] = ib
+            if ia and ib:
+                union(a, b)
+            elif not ia and not ib:
+                loose[a].add(b)
+                loose[b].add(a)
+            else:
+                loose[a if not ia else b].add(b if not ia else a)
+        # a key without an issuer joins the one named group that fits it, if only one does
+        ambiguous_rows = []
+        for key, others in loose.items():
+            groups = {find(o) for o in others if o in named}
+            if len(groups) == 1:
+                union(groups.pop(), key)
+            elif not groups:
+                for o in others:
+                    if o not in named:
+                        union(o, key)
+            else:
+                ambiguous_rows.append((key, sorted(groups)))
+        # a yearless law name goes to the one dated law of that name, if only one
+        by_law: dict[str, list[str]] = defaultdict(list)
+        for a, b in law:
+            by_law[a].append(b)
+        law_map = {a: bs[0] for a, bs in by_law.items() if len(bs) == 1}
+        members: dict[str, list[str]] = defaultdict(list)
+        for k in list(parent):
+            members[find(k)].append(k)
+        rows = []
+        for group in members.values():
+            if len(group) < 2:
+                continue
+            rep = max(group, key=lambda k: (weight.get(k, 0), bool(named.get(k)), k.count("|") and len(k), k))
+            rows.extend((k, rep, "external_variant" if k != rep else "external", 0.9 if k != rep else 1.0, None)
+                        for k in group)
+        rows.extend((a, b, "unique_candidate", 0.8, None) for a, b in law_map.items())
+        rows.extend((k, k, "ambiguous", 0.0, g) for k, g in ambiguous_rows if k not in parent or len(members[find(k)]) < 2)
+        if not rows:
+            return
+        t = pa.table({"target_key": [r[0] for r in rows], "node_id": [r[1] for r in rows],
+                      "method": [r[2] for r in rows], "confidence": pa.array([r[3] for r in rows], pa.float32()),
+                      "candidates": pa.array([r[4] for r in rows], pa.list_(pa.string()))})
+        con.register("ext_rows", t)
+        con.execute("""UPDATE res_new SET node_id = e.node_id, method = e.method, confidence = e.confidence,
+                       candidates = e.candidates FROM ext_rows e
+                       WHERE res_new.target_key = e.target_key AND res_new.method IS NULL""")
+        con.unregister("ext_rows")
+
+    def _rewrite_citations(self) -> int:
+        """citations.target_id := the resolved node, in the parts where it changed (atomic per part)."""
+        con = self.con
+        con.execute(f"CREATE TEMP TABLE res AS SELECT target_key, node_id, method, confidence FROM read_parquet('{self._glob('resolutions')}')")
+        files = [r[0] for r in con.execute("""
+            SELECT DISTINCT c.filename FROM cits c JOIN res r USING (target_key)
+            WHERE c.target_id IS DISTINCT FROM r.node_id OR c.resolution IS DISTINCT FROM r.method""").fetchall()]
+        for f in files:
+            tmp = f + f".{uuid.uuid4().hex[:8]}.tmp"
+            con.execute(f"""COPY (
+                SELECT c.* EXCLUDE (target_id, resolution, resolution_confidence, file_row_number),
+                       coalesce(r.node_id, c.target_key) AS target_id, r.method AS resolution,
+                       CAST(r.confidence AS FLOAT) AS resolution_confidence
+                FROM read_parquet('{f}', file_row_number=true) c LEFT JOIN res r USING (target_key)
+                ORDER BY c.file_row_number) TO '{tmp}' (FORMAT parquet, COMPRESSION zstd)""")
+            _reorder(tmp, f)
+        return len(files)
+
+    def _derive(self, stats: LinkStats) -> None:
+        con = self.con
+        con.execute("DROP VIEW cits")
+        con.execute(f"CREATE VIEW cits AS SELECT * FROM read_parquet('{self._glob('citations')}', union_by_name=true)")
+        order = _sql_list(RELATION_ORDER)
+        # edges: one row per (source, target), every relation of every mention, the first as evidence
+        con.execute(f"""CREATE TEMP TABLE e AS
+            SELECT d.node_id AS source, c.target_id AS target,
+                   list_distinct(flatten(list([c.relation] || CASE WHEN c.relation_also IS NULL THEN []
+                                                                   ELSE [c.relation_also] END))) AS rels,
+                   count(*) AS mentions, arg_min(c.doc_id, c.doc_id || lpad(c.start::VARCHAR, 12, '0')) AS doc_id,
+                   arg_min(c.mention, c.doc_id || lpad(c.start::VARCHAR, 12, '0')) AS mention,
+                   arg_min(c.page, c.doc_id || lpad(c.start::VARCHAR, 12, '0')) AS page,
+                   min(c.start) AS start
+            FROM cits c JOIN docs d USING (doc_id)
+            WHERE c.target_id IS NOT NULL AND d.node_id IS NOT NULL AND c.target_id <> d.node_id
+            GROUP BY 1, 2""")
+        stats.edges = self._write("edges", f"""
+            SELECT source, target, {order}[list_min(list_transform(rels, lambda r: list_position({order}, r)))] AS relation,
+                   mentions, list_sort(rels) AS relations, doc_id, mention, page, start
+            FROM e ORDER BY source, target""")
+        # status: a later ingested document that repeals, replaces or amends a node
+        con.execute("""CREATE TEMP TABLE st AS
+            SELECT c.target_id AS node_id,
+                   CASE WHEN r = 'repeals' AND c.part IS NULL THEN 'repealed'
+                        WHEN r = 'repeals' THEN 'partly_repealed'
+                        WHEN r = 'replaces' AND c.part IS NULL THEN 'replaced'
+                        WHEN r = 'replaces' THEN 'partly_replaced'
+                        ELSE 'amended' END AS status,
+                   d.node_id AS by_node, c.doc_id AS by_doc_id, r AS relation, c.part, c.mention, c.page,
+                   c.start, d.issue_date AS date
+            FROM (SELECT *, unnest([relation, relation_also]) AS r FROM cits) c JOIN docs d USING (doc_id)
+            WHERE r IN ('repeals', 'replaces', 'amends') AND c.target_id IS NOT NULL
+              AND c.target_id <> d.node_id""")
+        self._write("status", "SELECT DISTINCT * FROM st ORDER BY node_id, date, by_node")
+        status_order = _sql_list(STATUS_ORDER)
+        # nodes: ingested ones from documents (every file listed), external ones from citations
+        stats.nodes = self._write("nodes", f"""
+            WITH ing AS (
+              SELECT node_id, 'ingested' AS kind, any_value(doc_type) AS doc_type, any_value(number) AS number,
+                     any_value(issue_date) AS issue_date, any_value(issuer) AS issuer,
+                     min(doc_id) AS doc_id, NULL AS name, any_value(issue_year) AS issue_year,
+                     any_value(issuer_canonical) AS issuer_canonical, list(doc_id ORDER BY doc_id) AS doc_ids,
+                     any_value(subject) AS subject
+              FROM docs WHERE node_id IS NOT NULL GROUP BY node_id),
+            ext AS (
+              SELECT target_id AS node_id, 'external' AS kind, mode(cited_type) AS doc_type,
+                     mode(cited_number) AS number, mode(cited_date) AS issue_date, mode(cited_issuer) AS issuer,
+                     NULL AS doc_id, mode(cited_name) AS name,
+                     coalesce(year(mode(cited_date)), mode(cited_year)) AS issue_year,
+                     mode(cited_issuer_canonical) AS issuer_canonical, []::VARCHAR[] AS doc_ids,
+                     mode(cited_subject) AS subject
+              FROM cits WHERE target_id IS NOT NULL AND target_id NOT IN (SELECT node_id FROM ing)
+              GROUP BY target_id),
+            deg AS (SELECT target AS node_id, sum(mentions) AS mentions, count(*) AS cited_by
+                    FROM read_parquet('{self._glob('edges')}') GROUP BY target),
+            sts AS (SELECT node_id, arg_min(status, list_position({status_order}, status)) AS status,
+                           arg_min(by_node, list_position({status_order}, status)) AS status_by,
+                           arg_min(date, list_position({status_order}, status)) AS status_date
+                    FROM read_parquet('{self._glob('status')}') GROUP BY node_id)
+            SELECT n.node_id, kind, doc_type, number, issue_date, issuer, doc_id, name, issue_year, issuer_canonical,
+                   doc_ids, coalesce(deg.mentions, 0) AS mentions, coalesce(deg.cited_by, 0) AS cited_by,
+                   sts.status, sts.status_by, sts.status_date, subject
+            FROM (SELECT * FROM ing UNION ALL BY NAME SELECT * FROM ext) n
+            LEFT JOIN deg USING (node_id) LEFT JOIN sts USING (node_id)
+            ORDER BY n.node_id""")
+        self._write("ambiguous", """
+            SELECT c.doc_id, c.mention, c.start, c.page, c.target_key, r.candidates
+            FROM cits c JOIN read_parquet('""" + self._glob("resolutions") + """') r USING (target_key)
+            WHERE r.method = 'ambiguous' ORDER BY c.doc_id, c.start""")
+
+
+def _reorder(tmp: str, final: str) -> None:
+    """Put the rewritten part's columns back in the table's order, then replace it atomically."""
+    from .store import SCHEMAS
+
+    t = pq.read_table(tmp)
+    names = [n for n in SCHEMAS["citations"].names if n in t.column_names]
+    t = t.select(names).cast(pa.schema([SCHEMAS["citations"].field(n) for n in names]))
+    pq.write_table(t, tmp, compression="zstd")
+    os.replace(tmp, final)
+
+
+def _duck_type(t: pa.DataType) -> str:
+    if pa.types.is_list(t):
+        return _duck_type(t.value_type) + "[]"
+    return {pa.string(): "VARCHAR", pa.date32(): "DATE", pa.int32(): "INTEGER", pa.int64(): "BIGINT",
+            pa.float32(): "FLOAT", pa.bool_(): "BOOLEAN"}[t]
+
+
+def link(root: str | os.PathLike, *, full: bool = False, memory_limit: str = "1GB",
+         threads: int | None = None) -> LinkStats:
+    """Link the dataset at `root` (incremental unless `full`). Returns counts and timing."""
+    lk = Linker(root, memory_limit=memory_limit, threads=threads)
+    try:
+        return lk.run(full=full)
+    finally:
+        lk.con.close()
+        shutil.rmtree(lk.state_dir / "tmp", ignore_errors=True)
 
 
 def build_graph(ds: Dataset) -> tuple[int, int]:
-    docs = ds.read("documents").to_pylist()
-    cits = ds.read("citations").to_pylist()
-    nodes: dict[str, dict] = {}
-    by_number: dict[str, list[dict]] = defaultdict(list)
-    doc_node: dict[str, str] = {}
-    for d in docs:
-        key = document_key(d["number"], d["issue_date"], d["issue_year"], d["issuer"], d["doc_id"])
-        if key in nodes:  # two files of one document (draft and signed copy): keep the first
-            doc_node[d["doc_id"]] = key
-            continue
-        nodes[key] = {"node_id": key, "kind": "ingested", "doc_type": d["doc_type"], "number": d["number"],
-                      "issue_date": d["issue_date"], "issuer": d["issuer"], "doc_id": d["doc_id"]}
-        doc_node[d["doc_id"]] = key
-        if d["number"]:
-            by_number[fold(d["number"])].append(nodes[key] | {"issue_year": d["issue_year"]})
-    edges: Counter = Counter()
-    for c in cits:
-        target = c["target_id"]
-        if not target:
-            continue
-        if target not in nodes and c["cited_number"]:
-            cands = [n for n in by_number.get(fold(c["cited_number"]), [])
-                     if (c["cited_year"] is None or n["issue_year"] is None or c["cited_year"] == n["issue_year"])
-                     and (c["cited_date"] is None or n["issue_date"] is None or c["cited_date"] == n["issue_date"])
-                     and _issuer_agrees(c["cited_issuer"], n["issuer"])]
-            if len(cands) == 1:
-                target = cands[0]["node_id"]
-        if target not in nodes:
-            nodes[target] = {"node_id": target, "kind": "external", "doc_type": c["cited_type"],
-                             "number": c["cited_number"] or c["cited_name"], "issue_date": c["cited_date"],
-                             "issuer": c["cited_issuer"], "doc_id": None}
-        source = doc_node.get(c["doc_id"])
-        if source and source != target:
-            edges[(source, target, c["relation"])] += 1
-            if c.get("relation_also"):
-                edges[(source, target, c["relation_also"])] += 1
-    node_rows = list(nodes.values())
-    edge_rows = [{"source": s, "target": t, "relation": r, "mentions": n} for (s, t, r), n in sorted(edges.items())]
-    ds.replace_table("nodes", pa.Table.from_pylist(node_rows, schema=SCHEMAS["nodes"]))
-    ds.replace_table("edges", pa.Table.from_pylist(edge_rows, schema=SCHEMAS["edges"]))
-    return len(node_rows), len(edge_rows)
+    """The batch runner's hook: link the dataset it has just written."""
+    s = link(ds.root)
+    return s.nodes, s.edges
+
+
+__all__ = ["link", "build_graph", "LinkStats", "GRAPH_SCHEMAS", "RELATION_ORDER"]

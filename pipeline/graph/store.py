@@ -67,16 +67,37 @@ SCHEMAS: dict[str, pa.Schema] = {
         ("source_path", STRING), ("stage", STRING), ("error", STRING), ("page", pa.int32()),
         ("doc_id", STRING), ("batch_id", STRING), ("failed_at", pa.timestamp("s", tz="UTC")),
     ]),
-    "nodes": pa.schema([
-        ("node_id", STRING), ("kind", STRING), ("doc_type", STRING), ("number", STRING),
-        ("issue_date", pa.date32()), ("issuer", STRING), ("doc_id", STRING),
-    ]),
-    "edges": pa.schema([
-        ("source", STRING), ("target", STRING), ("relation", STRING), ("mentions", pa.int32()),
-    ]),
 }
+RESOLUTION_SCHEMA = pa.schema([
+    ("target_key", STRING), ("node_id", STRING), ("method", STRING),
+    ("confidence", pa.float32()), ("candidates", LIST_STR), ("block", STRING),
+])
+AMBIGUOUS_SCHEMA = pa.schema([
+    ("doc_id", STRING), ("mention", STRING), ("start", pa.int64()), ("page", pa.int32()),
+    ("target_key", STRING), ("candidates", LIST_STR),
+])
+NODES_SCHEMA = pa.schema([
+    ("node_id", STRING), ("kind", STRING), ("doc_type", STRING), ("number", STRING),
+    ("issue_date", pa.date32()), ("issuer", STRING), ("doc_id", STRING), ("name", STRING),
+    ("issue_year", pa.int32()), ("issuer_canonical", STRING), ("doc_ids", LIST_STR),
+    ("mentions", pa.int32()), ("cited_by", pa.int32()), ("status", STRING), ("status_by", STRING),
+    ("status_date", pa.date32()), ("subject", STRING),
+])
+EDGES_SCHEMA = pa.schema([
+    ("source", STRING), ("target", STRING), ("relation", STRING), ("mentions", pa.int32()),
+    ("relations", LIST_STR), ("doc_id", STRING), ("mention", STRING),
+    ("page", pa.int32()), ("start", pa.int64()),
+])
+STATUS_SCHEMA = pa.schema([
+    ("node_id", STRING), ("status", STRING), ("by_node", STRING), ("by_doc_id", STRING),
+    ("relation", STRING), ("part", STRING), ("mention", STRING), ("page", pa.int32()),
+    ("start", pa.int64()), ("date", pa.date32()),
+])
+GRAPH_SCHEMAS = {"resolutions": RESOLUTION_SCHEMA, "ambiguous": AMBIGUOUS_SCHEMA, "nodes": NODES_SCHEMA,
+                 "edges": EDGES_SCHEMA, "status": STATUS_SCHEMA}
+SCHEMAS.update(GRAPH_SCHEMAS)
 BATCH_TABLES = ["documents", "pages", "citations", "tasks", "entities", "failures"]
-DERIVED_TABLES = ["nodes", "edges"]
+DERIVED_TABLES = list(GRAPH_SCHEMAS)
 
 
 def _span(s, attr: str):
