@@ -1,8 +1,9 @@
-"""Command line: `vanban ingest`, `vanban show`, `vanban eval`, `vanban bench`.
+"""Command line: `vanban ingest`, `show`, graph queries (`cites`, `cited-by`, `trace`, `path`,
+`status`, `show-node`, `ambiguous`), `link`, `export`, `eval`, `bench`.
 
 Exit codes (pipeline.errors.ExitCode): 0 ok, 2 bad arguments, 3 input missing, 4 some inputs
 failed (see the failures table; the rest is written), 5 every input failed, 6 store error,
-7 quality regression (eval --check), 130 interrupted.
+7 quality regression (eval --check), 8 key not found, 9 ambiguous key, 130 interrupted.
 """
 from __future__ import annotations
 
@@ -44,7 +45,8 @@ def cmd_ingest(args) -> int:
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
     try:
         summary = ingest(args.paths, args.out, jobs=args.jobs, batch_size=args.batch_size,
-                         ocr=not args.no_ocr, max_bytes=int(args.max_mb * 1e6), progress=progress)
+                         ocr=not args.no_ocr, max_bytes=int(args.max_mb * 1e6), progress=progress,
+                         retry_failed=args.retry_failed)
     except StoreError as e:
         print(f"vanban: store error: {e}", file=sys.stderr)
         return ExitCode.store_error
@@ -120,6 +122,144 @@ def cmd_eval_ocr(args) -> int:
     return ExitCode.ok
 
 
+# -- graph queries --------------------------------------------------------------------------------
+_COLUMNS = {
+    "cites": ["relation", "doc_type", "number", "name", "issue_date", "issuer", "kind", "status", "mentions",
+              "mention", "page", "source_path"],
+    "cited-by": ["relation", "doc_type", "number", "issue_date", "issuer", "mentions", "mention", "page",
+                 "source_path"],
+    "trace": ["depth", "source_label", "relation", "target_label", "mentions", "mention", "page", "doc_id"],
+    "path": ["source", "relation", "target", "mention", "page", "doc_id"],
+    "status": ["status", "by_type", "by_number", "date", "relation", "part", "mention", "page", "source_path"],
+    "ambiguous": ["doc_id", "page", "mention", "candidates"],
+    "candidates": ["node_id", "kind", "doc_type", "number", "issue_date", "issuer_canonical", "mentions"],
+}
+
+
+def _cell(v) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, (list, tuple)):
+        return "; ".join(str(x) for x in v)
+    if isinstance(v, (dt.date, dt.datetime)):
+        return v.isoformat()
+    return str(v).replace("\n", " ")
+
+
+def _emit(rows: list[dict], cols: list[str], fmt: str, out=None) -> None:
+    out = out or sys.stdout
+    if fmt == "json":
+        print(json.dumps(_jsonable(rows), ensure_ascii=False, indent=1), file=out)
+        return
+    if fmt == "csv":
+        import csv
+
+        w = csv.writer(out)
+        keys = list(rows[0].keys()) if rows else cols
+        w.writerow(keys)
+        for r in rows:
+            w.writerow([_cell(r.get(k)) for k in keys])
+        return
+    if not rows:
+        print("(none)", file=out)
+        return
+    cells = [[_cell(r.get(c))[:70] for c in cols] for r in rows]
+    widths = [max(len(c), *(len(row[i]) for row in cells)) for i, c in enumerate(cols)]
+    print("  ".join(c.ljust(w) for c, w in zip(cols, widths)).rstrip(), file=out)
+    for row in cells:
+        print("  ".join(v.ljust(w) for v, w in zip(row, widths)).rstrip(), file=out)
+
+
+def cmd_query(args) -> int:
+    from .graph.query import AmbiguousKey, Graph, KeyNotFound
+
+    try:
+        g = Graph(args.data)
+    except FileNotFoundError as e:
+        print(f"vanban: {e}", file=sys.stderr)
+        return ExitCode.input_missing
+    fmt = "json" if args.json else "csv" if args.csv else "table"
+    try:
+        with g:
+            if args.cmd == "cites":
+                rows = g.cites(args.key)
+            elif args.cmd == "cited-by":
+                rows = g.cited_by(args.key)
+            elif args.cmd == "trace":
+                rows = g.trace(args.key, depth=args.depth, direction=args.direction)
+            elif args.cmd == "path":
+                rows = g.path(args.key, args.to, max_depth=args.max_depth)
+                if not rows and fmt == "table":
+                    print("no chain of citations between them (either direction)")
+                    return ExitCode.ok
+            elif args.cmd == "status":
+                st = g.status(args.key)
+                if fmt != "table":
+                    _emit([st] if fmt == "json" else st["acts"], _COLUMNS["status"], fmt)
+                    return ExitCode.ok
+                n = st["node"]
+                print(f"{n['node_id']}\nstatus: {st['status'] or 'no repealing, replacing or amending document in the archive'}")
+                rows = st["acts"]
+            elif args.cmd == "ambiguous":
+                rows = g.ambiguous()
+            else:  # show-node
+                info = g.show_node(args.key)
+                if fmt == "table":
+                    for k, v in info["node"].items():
+                        print(f"{k:17} {_cell(v)}")
+                    print(f"{'cites':17} {info['cites']}\n{'cited by':17} {info['cited_by']}")
+                    print("files:")
+                    _emit(info["files"], ["doc_id", "source_path", "kind", "pages", "signer"], fmt)
+                    if info["merged_keys"]:
+                        print("merged variants:")
+                        _emit(info["merged_keys"], ["target_key", "method", "confidence"], fmt)
+                else:
+                    _emit([info] if fmt == "json" else [info["node"]], [], fmt)
+                return ExitCode.ok
+    except KeyNotFound as e:
+        print(f"vanban: {e}", file=sys.stderr)
+        return ExitCode.key_not_found
+    except AmbiguousKey as e:
+        print(f"vanban: {e}. Candidates:", file=sys.stderr)
+        _emit(e.candidates, _COLUMNS["candidates"], fmt if fmt != "table" else "table", out=sys.stderr)
+        return ExitCode.key_ambiguous
+    _emit(rows, _COLUMNS[args.cmd], fmt)
+    return ExitCode.ok
+
+
+def cmd_link(args) -> int:
+    from .graph.link import link
+    from .graph.store import Dataset
+
+    if not Path(args.data, "documents").is_dir():
+        print(f"vanban: {args.data} is not a dataset", file=sys.stderr)
+        return ExitCode.input_missing
+    with Dataset(args.data):
+        s = link(args.data, full=args.full, memory_limit=args.memory_limit)
+    print(f"graph: {s.nodes} nodes, {s.edges} edges; {s.keys} keys re-resolved ({s.resolved} to ingested "
+          f"documents, {s.ambiguous} ambiguous), {s.parts_rewritten} citation parts updated, "
+          f"{'incremental' if s.incremental else 'full'}, {s.seconds:.2f} s")
+    return ExitCode.ok
+
+
+def cmd_export(args) -> int:
+    from .graph import export
+
+    if not Path(args.data, "nodes").is_dir():
+        print(f"vanban: {args.data} holds no graph", file=sys.stderr)
+        return ExitCode.input_missing
+    if not (args.graphml or args.neo4j or args.jsonl):
+        print("vanban: give --graphml FILE, --neo4j DIR or --jsonl FILE", file=sys.stderr)
+        return ExitCode.bad_args
+    if args.graphml:
+        print("graphml:", export.export_graphml(args.data, args.graphml))
+    if args.neo4j:
+        print("neo4j:", export.export_neo4j(args.data, args.neo4j))
+    if args.jsonl:
+        print("jsonl:", export.export_jsonl(args.data, args.jsonl))
+    return ExitCode.ok
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="vanban", description=__doc__.split("\n")[0])
     from . import __version__
@@ -137,6 +277,8 @@ def main(argv: list[str] | None = None) -> int:
     pi.add_argument("--ocr-jobs", type=int, default=0, help="pages OCR'd at once per document (default: cores / jobs)")
     pi.add_argument("--ocr-timeout", type=float, default=120, help="seconds before a page's OCR is abandoned (a failure row)")
     pi.add_argument("--progress", action="store_true")
+    pi.add_argument("--retry-failed", action="store_true",
+                    help="process again files that failed before and have not changed (skipped by default)")
     pi.set_defaults(func=cmd_ingest)
 
     ps = sub.add_parser("show", help="print one document's extraction as JSON with spans")
@@ -170,6 +312,42 @@ def main(argv: list[str] | None = None) -> int:
     po.add_argument("--scans-only", action="store_true", help="only the real scans against corpus/gold/scans.json")
     po.set_defaults(func=cmd_eval_ocr)
 
+    def data_opts(sp, fmt=True):
+        sp.add_argument("--data", default="out", help="dataset directory (default: out/)")
+        if fmt:
+            g = sp.add_mutually_exclusive_group()
+            g.add_argument("--json", action="store_true", help="JSON output")
+            g.add_argument("--csv", action="store_true", help="CSV output")
+        sp.set_defaults(func=cmd_query)
+        return sp
+
+    key_help = "a node id, doc id, number (76/KH-UBND), loose words (KH 76/2024 Quảng Ngãi) or a law name"
+    for name, hlp in (("cites", "what a document cites"), ("cited-by", "which documents cite it"),
+                      ("status", "repealed / replaced / amended by later ingested documents, with evidence"),
+                      ("show-node", "one node: fields, files, merged variants")):
+        data_opts(sub.add_parser(name, help=hlp)).add_argument("key", help=key_help)
+    pt = data_opts(sub.add_parser("trace", help="the chain of citations from a document"))
+    pt.add_argument("key", help=key_help)
+    pt.add_argument("--depth", type=int, default=3)
+    pt.add_argument("--direction", choices=["out", "in", "both"], default="out",
+                    help="out: what it cites, and so on; in: who cites it, and so on")
+    pp = data_opts(sub.add_parser("path", help="the shortest chain of citations between two documents"))
+    pp.add_argument("key")
+    pp.add_argument("to")
+    pp.add_argument("--max-depth", type=int, default=6)
+    data_opts(sub.add_parser("ambiguous", help="citations that fit several documents (none merged), for review"))
+    pl = sub.add_parser("link", help="re-link the graph of a dataset (ingest does it after each run)")
+    pl.add_argument("--data", default="out")
+    pl.add_argument("--full", action="store_true", help="re-resolve every citation, not only new blocks")
+    pl.add_argument("--memory-limit", default="1GB", help="DuckDB memory limit (spills to disk beyond)")
+    pl.set_defaults(func=cmd_link)
+    px = sub.add_parser("export", help="export the graph: GraphML, Neo4j import CSVs, JSON Lines")
+    px.add_argument("--data", default="out")
+    px.add_argument("--graphml", metavar="FILE")
+    px.add_argument("--neo4j", metavar="DIR")
+    px.add_argument("--jsonl", metavar="FILE")
+    px.set_defaults(func=cmd_export)
+
     try:
         args = p.parse_args(argv)
     except SystemExit as e:
@@ -179,6 +357,11 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("vanban: interrupted; committed batches are kept", file=sys.stderr)
         return ExitCode.interrupted
+    except BrokenPipeError:  # `vanban cites … | head`: the reader has gone, end quietly
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return ExitCode.ok
 
 
 if __name__ == "__main__":  # pragma: no cover

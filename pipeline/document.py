@@ -142,7 +142,7 @@ def extract(record: DocumentRecord, text: str) -> None:
     if h.subject_span:
         start = h.doc_type_span.start if h.doc_type_span else text.rfind("\n", 0, h.subject_span.start) + 1
         title = (start, h.subject_span.end)
-    cits = find_citations(text, own_number=h.number, where=where, exclude=exclude, title_span=title,
+    cits = find_citations(text, own_number=h.number, own_date=h.issue_date, where=where, exclude=exclude, title_span=title,
                           doc_type=h.doc_type)
     for c in cits:
         c.page = _page_of(record.pages, c.start)

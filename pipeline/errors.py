@@ -17,6 +17,8 @@ class ExitCode(enum.IntEnum):
     all_failed = 5  # every input failed
     store_error = 6  # the output dataset could not be written or read
     quality_regression = 7  # `vanban eval --check`: a field fell below its recorded floor
+    key_not_found = 8  # a graph query's KEY matches no document
+    key_ambiguous = 9  # a graph query's KEY matches several documents: the candidates are printed
     interrupted = 130  # Ctrl-C / SIGTERM: committed batches are kept, nothing half-written
 
 

@@ -27,6 +27,8 @@ class Summary:
     written: int = 0
     unchanged: int = 0  # already in the dataset (same content)
     failed: int = 0
+    unchanged_failed: int = 0  # failed before with the same content: not retried (--retry-failed does)
+    failures_cleared: int = 0  # files that failed before and now succeeded
     missing: list[str] = field(default_factory=list)
     relations: Counter = field(default_factory=Counter)
     failure_stages: Counter = field(default_factory=Counter)
@@ -38,13 +40,16 @@ class Summary:
             return ExitCode.input_missing
         if self.failed and self.written == 0 and self.unchanged == 0:
             return ExitCode.all_failed
-        if self.failed or self.missing:
+        if self.failed or self.missing or self.unchanged_failed:
             return ExitCode.partial
         return ExitCode.ok
 
     def format(self) -> str:
         lines = [f"documents: {self.written} written, {self.unchanged} unchanged (already ingested), "
-                 f"{self.failed} failed, of {self.seen} input files"]
+                 f"{self.failed} failed, {self.unchanged_failed} failed before and unchanged (not retried), "
+                 f"of {self.seen} input files"]
+        if self.failures_cleared:
+            lines.append(f"failures cleared: {self.failures_cleared} (those files now succeed)")
         if self.relations:
             lines.append("citations by relation: " + ", ".join(f"{k} {v}" for k, v in self.relations.most_common()))
         if self.failure_stages:
@@ -71,29 +76,41 @@ def _hash_file(path: str, max_bytes: int) -> str | None:
 
 
 def ingest(paths: list[str], out: str, jobs: int = 1, batch_size: int = 100, ocr: bool = True,
-           max_bytes: int = DEFAULT_MAX_BYTES, progress=None) -> Summary:
+           max_bytes: int = DEFAULT_MAX_BYTES, progress=None, retry_failed: bool = False) -> Summary:
     summary = Summary()
     sources, summary.missing = discover(paths)
     with Dataset(out) as ds:
         known = ds.doc_ids()
+        failed_before = set() if retry_failed else ds.failed_files()
         todo: list[str] = []
+        shas: dict[str, str | None] = {}
         early_failures: list[Failure] = []
         for s in sources:
             summary.seen += 1
-            if s.kind is None:
-                early_failures.append(Failure(s.path, "read", f"unsupported file type {os.path.splitext(s.path)[1]!r}"))
-                continue
             sha = _hash_file(s.path, max_bytes)
+            if sha and (s.path, sha) in failed_before:
+                summary.unchanged_failed += 1
+                continue
+            if s.kind is None:
+                early_failures.append(Failure(s.path, "read", f"unsupported file type {os.path.splitext(s.path)[1]!r}",
+                                              source_sha256=sha))
+                continue
             if sha and doc_id_from_sha(sha) in known:
                 summary.unchanged += 1
                 continue
+            shas[s.path] = sha
             todo.append(s.path)
+        retried = {p for p, _ in (ds.failed_files() if retry_failed else failed_before)}
         pending_docs: list[DocumentRecord] = []
         pending_fail: list[Failure] = list(early_failures)
 
         def flush() -> None:
             nonlocal pending_docs, pending_fail
+            for f in pending_fail:
+                if f.source_sha256 is None and f.doc_id is None:
+                    f.source_sha256 = shas.get(f.source_path)
             written, skipped = ds.write_batch(pending_docs, pending_fail)
+            summary.failures_cleared += ds.clear_failures({r.source_path for r in pending_docs} & retried)
             summary.written += written
             summary.unchanged += skipped
             for rec in pending_docs:
@@ -126,5 +143,6 @@ def ingest(paths: list[str], out: str, jobs: int = 1, batch_size: int = 100, ocr
         finally:
             if pool is not None:
                 pool.shutdown(cancel_futures=True)
+        # the linker re-links only what new batches touch; with none it writes nothing
         summary.nodes, summary.edges = build_graph(ds)
     return summary

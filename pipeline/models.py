@@ -141,6 +141,7 @@ class Failure:
     error: str
     page: Optional[int] = None
     doc_id: Optional[str] = None
+    source_sha256: Optional[str] = None  # of a whole-file failure: an unchanged bad file is not retried
 
 
 @dataclass

@@ -410,6 +410,7 @@ _CANNOT_ACT = frozenset({"Báo cáo", "Tờ trình", "Phiếu trình", "Giấy m
 
 
 def find_citations(text: str, own_number: str | None = None, where: Jurisdiction | None = None,
+                   own_date=None,
                    exclude: list[tuple[int, int]] | None = None,
                    title_span: tuple[int, int] | None = None, doc_type: str | None = None) -> list[Citation]:
     """All citations in `text`, in order, with relation, short forms resolved and target ids.
@@ -462,7 +463,11 @@ def find_citations(text: str, own_number: str | None = None, where: Jurisdiction
         c.end = c.start + len(text[c.start: c.end].rstrip(" ,(\t"))
         c.mention = text[c.start: c.end]
         c.relation_cue = how
-        if own and fold(c.cited_number) in (own, own_short):
+        # the document's own number is not a reference, unless dated otherwise: "Kế hoạch số
+        # 92/KH-UBND ngày 20/4/2023" in the 92/KH-UBND of 2024 is last year's plan
+        if own and fold(c.cited_number) in (own, own_short) and not (
+                own_date and ((c.cited_date and c.cited_date != own_date)
+                              or (c.cited_year and c.cited_year != own_date.year))):
             prev = c
             continue
         out.append(c)

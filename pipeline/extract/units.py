@@ -14,18 +14,18 @@ Before 1 July 2025: tỉnh / thành phố (trực thuộc trung ương) → huy�
 (thuộc tỉnh) → xã, phường, thị trấn. From then: 34 tỉnh / thành phố → xã, phường, đặc khu.
 
 Forms handled (one unit mention each; unit words from rules/admin_units.tsv):
-  Form 1: word + name:         xã Ia Lang · huyện Đức Cơ · thị xã Đức Phổ · phường 3 · đặc khu Lý Sơn
+  Form 1: word + name:         xã Ia Lang · huyện Đức Cơ · thị xã Đức Phổ · đặc khu Lý Sơn · phường 03 → phường 3
   Form 2: upper case:          TỈNH LÂM ĐỒNG → tỉnh Lâm Đồng
   Form 3: abbreviated word:    TP. Hồ Chí Minh · Tp Huế · TX. Đức Phổ · TT. Chư Ty · Q.1 · P. 3 · H. Đức Cơ
   Form 4: old tone placement:  tỉnh Khánh Hoà → tỉnh Khánh Hòa
-  Form 5: no diacritics:       TINH LAM DONG → tỉnh Lâm Đồng ; phường 03 → phường 3
+  Form 5: no diacritics:       TINH LAM DONG → tỉnh Lâm Đồng
   Form 6: marked era:          tỉnh Bình Thuận (cũ) → the pre-reform unit at any date; "(mới)" → post-reform
   Form 7: bare name:           Lâm Đồng → tỉnh Lâm Đồng (the highest level bearing the name)
-  Form 8: former name:         xã Đình Xuyên (merged into xã Thiên Đức, huyện Gia Lâm, in 2019–2025; the
-                               package's aliases) → kept as written, placed in its successor's district
-  Form 9: changed unit word:   huyện Đức Phổ (thị xã since 2020) → kept as written, placed in tỉnh Quảng Ngãi
+  Form 8: former name:         xã Đình Xuyên (since merged into xã Thiên Đức; the package's aliases)
+                               → kept as written, placed in its successor's district (huyện Gia Lâm)
+  Form 9: changed unit word:   huyện Đức Phổ (a thị xã since 2020) → kept as written, in tỉnh Quảng Ngãi
   Form 10: Huế:                tỉnh Thừa Thiên Huế until 1 Jan 2025, then thành phố Huế (province level);
-                               before that date "thành phố Huế" is the district-level city (fix-up rows)
+                               before that day "thành phố Huế" is the district-level city (fix-up rows)
 Which reading: the unit valid on `on`; failing that, the one nearest in time (a 2025-08 text may
 name "huyện Đức Cơ"); `on=None` prefers the post-reform unit and falls back to the pre-reform one.
 A name borne by several units of that reading is answered without its district (never guessed).
@@ -45,7 +45,7 @@ from .. import rules
 from ..text.clean import canonical_tone, strip_accents
 
 REFORM = dt.date(2025, 7, 1)
-HUE_CITY = dt.date(2025, 1, 1)  # Thừa Thiên Huế → thành phố Huế (Nghị quyết 1314/NQ-UBTVQH15)
+HUE_CITY = dt.date(2025, 1, 1)  # tỉnh Thừa Thiên Huế → thành phố Huế (Nghị quyết 175/2024/QH15)
 _HUE, _TTH = "thành phố Huế", "tỉnh Thừa Thiên Huế"
 _LEVELS = ("province", "district", "commune")
 

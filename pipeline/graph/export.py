@@ -88,9 +88,9 @@ class _Graph:
 
     def __init__(self, data_dir: str | os.PathLike, spill_dir: str):
         self.dir = Path(data_dir)
-        self.con = duckdb.connect(config={"temp_directory": spill_dir, "memory_limit": MEMORY_LIMIT})
+        self.con = duckdb.connect(config={
+            "temp_directory": spill_dir, "memory_limit": MEMORY_LIMIT, "preserve_insertion_order": False})
         self.cols: dict[str, list[str]] = {}
-        self._cursors: list = []
         for table, empty in (("nodes", "SELECT NULL::VARCHAR AS node_id WHERE false"),
                              ("edges", "SELECT NULL::VARCHAR AS source, NULL::VARCHAR AS target WHERE false"),
                              ("documents", "SELECT NULL::VARCHAR AS doc_id WHERE false")):
@@ -106,55 +106,63 @@ class _Graph:
             raise ValueError(f"{self.dir / 'edges'}: no {', '.join(sorted(missing))} column")
 
     def close(self) -> None:
-        for c in self._cursors:
-            c.close()
         self.con.close()
 
-    def _stream(self, sql: str) -> tuple[pa.Schema, Iterator[dict]]:
-        cur = self.con.cursor()  # its own pending result: two streams can be open at once
-        self._cursors.append(cur)
+    def _cursor(self):
+        cur = self.con.cursor()
+        cur.execute("SET enable_progress_bar = false")  # a per-connection setting; it writes to stderr
+        return cur
+
+    def schema(self, sql: str) -> pa.Schema:
+        cur = self._cursor()
+        try:
+            return self._reader(cur, f"SELECT * FROM ({sql}) LIMIT 0").schema
+        finally:
+            cur.close()
+
+    @staticmethod
+    def _reader(cur, sql: str) -> pa.RecordBatchReader:
         rel = cur.sql(sql)
         # a lazy Arrow stream; the method's name changed across DuckDB versions
         for name in ("to_arrow_reader", "fetch_arrow_reader", "record_batch"):
             if hasattr(rel, name):
-                reader = getattr(rel, name)(BATCH_ROWS)
-                break
-        else:  # pragma: no cover - very old DuckDB
-            reader = cur.execute(sql).fetch_record_batch(BATCH_ROWS)
+                return getattr(rel, name)(BATCH_ROWS)
+        return cur.execute(sql).fetch_record_batch(BATCH_ROWS)  # pragma: no cover - old DuckDB
 
-        def rows() -> Iterator[dict]:
-            for batch in reader:
+    def rows(self, sql: str) -> Iterator[dict]:
+        """The rows of a query, batch by batch; the query runs when iteration starts, on its own
+        cursor, closed (its memory freed) as soon as the rows are consumed."""
+        cur = self._cursor()
+        try:
+            for batch in self._reader(cur, sql):
                 yield from batch.to_pylist()
-        return reader.schema, rows()
+        finally:
+            cur.close()
 
-    def nodes(self, document_attrs=DOCUMENT_ATTRS) -> tuple[pa.Schema, Iterator[dict]]:
+    def node_sql(self, document_attrs=DOCUMENT_ATTRS) -> str:
         ncols, dcols = self.cols["nodes"], self.cols["documents"]
         extra = [c for c in document_attrs if c in dcols and c not in ncols and c != "doc_id"]
         if extra and "doc_id" in ncols:
             d = ", ".join(f"d.{_ident(c)}" for c in extra)
-            sql = (f"SELECT n.*, {d} FROM nodes n LEFT JOIN documents d ON n.doc_id = d.doc_id "
-                   "WHERE n.node_id IS NOT NULL ORDER BY n.node_id")
-        else:
-            sql = "SELECT * FROM nodes WHERE node_id IS NOT NULL ORDER BY node_id"
-        schema, rows = self._stream(sql)
+            return (f"SELECT n.*, {d} FROM nodes n LEFT JOIN documents d ON n.doc_id = d.doc_id "
+                    "WHERE n.node_id IS NOT NULL ORDER BY n.node_id")
+        return "SELECT * FROM nodes WHERE node_id IS NOT NULL ORDER BY node_id"
 
-        def unique() -> Iterator[dict]:  # sorted, so a repeated node_id (or document) is adjacent
-            last = None
-            for r in rows:
-                if r["node_id"] != last:
-                    last = r["node_id"]
-                    yield r
-        return schema, unique()
+    def nodes(self, sql: str) -> Iterator[dict]:
+        last = None
+        for r in self.rows(sql):  # sorted, so a repeated node_id (or document) is adjacent
+            if r["node_id"] != last:
+                last = r["node_id"]
+                yield r
 
-    def edges(self) -> tuple[pa.Schema, Iterator[dict], int]:
-        """Edges whose both ends are nodes, and the number of the others."""
-        total = self.con.execute("SELECT count(*) FROM edges").fetchone()[0]
+    def edge_sql(self) -> str:
+        """Edges whose both ends are nodes (Neo4j refuses the others)."""
         order = "e.source, e.target" + (", e.relation" if "relation" in self.cols["edges"] else "")
-        sql = ("SELECT e.* FROM edges e WHERE e.source IN (SELECT node_id FROM nodes) "
-               f"AND e.target IN (SELECT node_id FROM nodes) ORDER BY {order}")
-        kept = self.con.execute(f"SELECT count(*) FROM ({sql})").fetchone()[0]
-        schema, rows = self._stream(sql)
-        return schema, rows, total - kept
+        return ("SELECT e.* FROM edges e WHERE e.source IN (SELECT node_id FROM nodes) "
+                f"AND e.target IN (SELECT node_id FROM nodes) ORDER BY {order}")
+
+    def edge_total(self) -> int:
+        return self.con.execute("SELECT count(*) FROM edges").fetchone()[0]
 
 
 @contextmanager
@@ -268,8 +276,8 @@ def export_graphml(data_dir: str | os.PathLike, path: str | os.PathLike,
     path = Path(path)
     res = ExportResult("graphml", files=[str(path)])
     with _graph(data_dir, path.parent) as g, _atomic(path) as fh:
-        nschema, nrows = g.nodes(document_attrs)
-        eschema, erows, res.skipped_edges = g.edges()
+        nsql, esql = g.node_sql(document_attrs), g.edge_sql()
+        nschema, eschema = g.schema(nsql), g.schema(esql)
         nfields = [f for f in nschema if f.name != "node_id"]
         efields = [f for f in eschema if f.name not in ("source", "target")]
         add_label = "label" not in nschema.names
@@ -288,7 +296,7 @@ def export_graphml(data_dir: str | os.PathLike, path: str | os.PathLike,
                          f'attr.type="{_graphml_type(f.type)}"/>\n')
         fh.write('  <graph id="citations" edgedefault="directed">\n')
         buf: list[str] = []
-        for r in nrows:
+        for r in g.nodes(nsql):
             buf.append(f'    <node id="{_xml_attr(r["node_id"])}">\n')
             if add_label:
                 label = r.get("number") or r.get("name") or r["node_id"]
@@ -302,7 +310,7 @@ def export_graphml(data_dir: str | os.PathLike, path: str | os.PathLike,
             if len(buf) > 4096:
                 fh.write("".join(buf))
                 buf.clear()
-        for r in erows:
+        for r in g.rows(esql):
             buf.append(f'    <edge source="{_xml_attr(r["source"])}" target="{_xml_attr(r["target"])}">\n')
             for kid, f in ekeys:
                 s = _graphml_value(r[f.name], f.type)
@@ -315,6 +323,7 @@ def export_graphml(data_dir: str | os.PathLike, path: str | os.PathLike,
                 buf.clear()
         buf.append("  </graph>\n</graphml>\n")
         fh.write("".join(buf))
+        res.skipped_edges = g.edge_total() - res.edges
     return res
 
 
@@ -410,22 +419,23 @@ def export_neo4j(data_dir: str | os.PathLike, out_dir: str | os.PathLike,
     files = [out / "nodes.csv", out / "relationships.csv", out / "import.sh"]
     res = ExportResult("neo4j", files=[str(f) for f in files])
     with _graph(data_dir, out) as g, _atomic(files[0]) as nf, _atomic(files[1]) as ef:
-        nschema, nrows = g.nodes(document_attrs)
+        nsql, esql = g.node_sql(document_attrs), g.edge_sql()
+        nschema = g.schema(nsql)
         nfields = [f for f in nschema if f.name != "node_id"]
         w = csv.writer(nf, lineterminator="\n")
         w.writerow(["nodeId:ID"] + [_neo4j_header(f.name, f.type) for f in nfields] + [":LABEL"])
-        for r in nrows:
+        for r in g.nodes(nsql):
             w.writerow([_csv_text(r["node_id"])] + [_neo4j_value(r[f.name], f.type) for f in nfields]
                        + [_label(r.get("kind"))])
             res.nodes += 1
-        eschema, erows, res.skipped_edges = g.edges()
-        efields = [f for f in eschema if f.name not in ("source", "target", "relation")]
+        efields = [f for f in g.schema(esql) if f.name not in ("source", "target", "relation")]
         w = csv.writer(ef, lineterminator="\n")
         w.writerow([":START_ID", ":END_ID", ":TYPE"] + [_neo4j_header(f.name, f.type) for f in efields])
-        for r in erows:
+        for r in g.rows(esql):
             w.writerow([_csv_text(r["source"]), _csv_text(r["target"]), _rel_type(r.get("relation"))]
                        + [_neo4j_value(r[f.name], f.type) for f in efields])
             res.edges += 1
+        res.skipped_edges = g.edge_total() - res.edges
     with _atomic(files[2]) as fh:
         fh.write(IMPORT_SH)
     os.chmod(files[2], 0o755)
@@ -448,12 +458,11 @@ def export_jsonl(data_dir: str | os.PathLike, path: str | os.PathLike,
     path = Path(path)
     res = ExportResult("jsonl", files=[str(path)])
     with _graph(data_dir, path.parent) as g, _atomic(path) as fh:
-        _, nrows = g.nodes(document_attrs)
-        for r in nrows:
+        for r in g.nodes(g.node_sql(document_attrs)):
             fh.write(_json_record("node", r) + "\n")
             res.nodes += 1
-        _, erows, res.skipped_edges = g.edges()
-        for r in erows:
+        for r in g.rows(g.edge_sql()):
             fh.write(_json_record("edge", r) + "\n")
             res.edges += 1
+        res.skipped_edges = g.edge_total() - res.edges
     return res

@@ -203,8 +203,8 @@ class Linker:
                      OR d.typ IN ('Văn bản', 'Công văn')))"""
         con.execute(f"""CREATE TEMP TABLE cand AS
             SELECT k.target_key, d.node_id,
-                   (k.target_key = d.node_id OR (k.sk = d.sk AND k.d = d.d AND k.iss = d.iss AND k.iss <> '')
-                    OR (k.normative AND k.sk = d.sk)) AS exact,
+                   coalesce(k.target_key = d.node_id OR (k.sk = d.sk AND k.d = d.d AND k.iss = d.iss AND k.iss <> '')
+                            OR (k.normative AND k.sk = d.sk), false) AS exact,
                    k.sk <> d.sk AS variant,
                    (k.d IS NULL) AS no_date, (k.iss = '') AS no_issuer
             FROM (SELECT * FROM ckeys WHERE block IN (SELECT block FROM blocks) AND NOT starts_with(target_key, 'law:')) k

@@ -66,6 +66,7 @@ SCHEMAS: dict[str, pa.Schema] = {
     "failures": pa.schema([
         ("source_path", STRING), ("stage", STRING), ("error", STRING), ("page", pa.int32()),
         ("doc_id", STRING), ("batch_id", STRING), ("failed_at", pa.timestamp("s", tz="UTC")),
+        ("source_sha256", STRING),
     ]),
 }
 RESOLUTION_SCHEMA = pa.schema([
@@ -145,7 +146,7 @@ def document_rows(rec: DocumentRecord, batch_id: str, now: dt.datetime) -> dict[
 
 def failure_row(f: Failure, batch_id: str, now: dt.datetime) -> dict:
     return {"source_path": f.source_path, "stage": f.stage, "error": f.error, "page": f.page,
-            "doc_id": f.doc_id, "batch_id": batch_id, "failed_at": now}
+            "doc_id": f.doc_id, "batch_id": batch_id, "failed_at": now, "source_sha256": f.source_sha256}
 
 
 def _fsync_dir(path: Path) -> None:
@@ -240,11 +241,42 @@ class Dataset:
             self._doc_ids = ids
         return self._doc_ids
 
+    def failed_files(self) -> set[tuple[str, str]]:
+        """(source_path, sha256) of every whole-file failure on record: an unchanged bad file is not
+        processed or logged again on a re-run."""
+        out: set[tuple[str, str]] = set()
+        for f in sorted((self.root / "failures").glob("*.parquet")):
+            t = pq.read_table(f)
+            if "source_sha256" not in t.column_names:
+                continue
+            for path, sha, doc in zip(t.column("source_path").to_pylist(), t.column("source_sha256").to_pylist(),
+                                      t.column("doc_id").to_pylist()):
+                if sha and not doc:
+                    out.add((path, sha))
+        return out
+
+    def clear_failures(self, paths: set[str]) -> int:
+        """Drop the whole-file failure rows of files that now succeeded (each part replaced atomically)."""
+        if not paths:
+            return 0
+        dropped = 0
+        for f in sorted((self.root / "failures").glob("*.parquet")):
+            t = pq.read_table(f)
+            if not t.num_rows:
+                continue
+            keep = [not (p in paths and d is None) for p, d in zip(t.column("source_path").to_pylist(),
+                                                                  t.column("doc_id").to_pylist())]
+            if all(keep):
+                continue
+            dropped += keep.count(False)
+            self._write_table(t.filter(pa.array(keep)), f)
+        return dropped
+
     def read(self, table: str) -> pa.Table:
         files = sorted((self.root / table).glob("*.parquet"))
         if not files:
             return pa.Table.from_pylist([], schema=SCHEMAS[table])
-        return pa.concat_tables([pq.read_table(f).select(SCHEMAS[table].names).cast(SCHEMAS[table]) for f in files])
+        return pa.concat_tables([_conform(pq.read_table(f), SCHEMAS[table]) for f in files])
 
     # -- writing ---------------------------------------------------------------------------
     def write_batch(self, records: list[DocumentRecord], failures: list[Failure]) -> tuple[int, int]:
@@ -311,6 +343,13 @@ class Dataset:
         with open(tmp, "rb") as fh:
             os.fsync(fh.fileno())
         os.replace(tmp, path)
+
+
+def _conform(t: pa.Table, schema: pa.Schema) -> pa.Table:
+    """A part written before a column was added reads with that column null (columns are only added)."""
+    cols = [t.column(f.name).cast(f.type) if f.name in t.column_names else pa.nulls(t.num_rows, f.type)
+            for f in schema]
+    return pa.Table.from_arrays(cols, schema=schema)
 
 
 def _alive(pid: int) -> bool:
