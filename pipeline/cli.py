@@ -110,6 +110,13 @@ def cmd_bench(args) -> int:
     return ExitCode.ok
 
 
+def cmd_eval_graph(args) -> int:
+    from .evaluation.graph_eval import run
+
+    print(run(jobs=args.jobs, scans=not args.no_scans, keep=args.keep))
+    return ExitCode.ok
+
+
 def cmd_eval_ocr(args) -> int:
     from .evaluation.evaluate_ocr import CER_CONDITIONS, run, run_scans
 
@@ -347,6 +354,12 @@ def main(argv: list[str] | None = None) -> int:
     px.add_argument("--neo4j", metavar="DIR")
     px.add_argument("--jsonl", metavar="FILE")
     px.set_defaults(func=cmd_export)
+
+    pg = sub.add_parser("eval-graph", help="linking on ../shared/corpus: dev/ pairs, listed local/scan pairs")
+    pg.add_argument("--jobs", type=int, default=2)
+    pg.add_argument("--no-scans", action="store_true", help="dev/ only (no OCR)")
+    pg.add_argument("--keep", help="keep the datasets in this folder")
+    pg.set_defaults(func=cmd_eval_graph)
 
     try:
         args = p.parse_args(argv)

@@ -24,7 +24,7 @@ def test_f1_floors():
 def test_samples_gold_scores_without_the_shared_corpus():
     """The team's own samples are always present: their gold must score well on its own."""
     rep = evaluate(GOLD, only="samples_")
-    assert len(rep.documents) == 14
+    assert len(rep.documents) == len(list((GOLD.parent / "samples").glob("*.txt")))
     assert rep.scores["references"].f1 >= 0.95
     assert rep.scores["number"].f1 >= 0.95 and rep.scores["issuer"].f1 >= 0.9
 

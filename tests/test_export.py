@@ -240,3 +240,43 @@ def test_failed_export_leaves_no_file(tmp_path):
         export_graphml(root, tmp_path / "out" / "g.graphml")
     assert not (tmp_path / "out" / "g.graphml").exists()
     _no_leftovers(tmp_path / "out")
+
+
+def test_crash_mid_export_keeps_the_previous_file(data, tmp_path, monkeypatch):
+    from pipeline.graph import export
+
+    out = tmp_path / "graph.jsonl"
+    out.write_text("previous export\n", encoding="utf-8")
+    calls = []
+
+    def boom(kind, row):
+        calls.append(kind)
+        if len(calls) == 3:
+            raise RuntimeError("disk gone")
+        return "{}"
+    monkeypatch.setattr(export, "_json_record", boom)
+    with pytest.raises(RuntimeError):
+        export_jsonl(data, out)
+    assert out.read_text(encoding="utf-8") == "previous export\n"
+    _no_leftovers(tmp_path)
+
+
+def test_typed_columns_added_later(tmp_path):
+    root = tmp_path / "typed"
+    schema = pa.schema([("node_id", pa.string()), ("score", pa.float64()), ("ocr", pa.bool_()),
+                        ("years", pa.list_(pa.int32())), ("seen_at", pa.timestamp("s", tz="UTC"))])
+    _write(root, "nodes", [{"node_id": "a", "score": 0.5, "ocr": True, "years": [2015, 2024],
+                            "seen_at": dt.datetime(2024, 3, 26, 8, 0, tzinfo=dt.timezone.utc)},
+                           {"node_id": "b", "score": float("nan"), "ocr": None, "years": None, "seen_at": None}],
+           schema)
+    g = nx.read_graphml(export_graphml(root, tmp_path / "t.graphml").files[0])
+    assert g.nodes["a"]["score"] == 0.5 and g.nodes["a"]["ocr"] is True and g.nodes["a"]["years"] == "2015; 2024"
+    assert g.nodes["a"]["seen_at"].startswith("2024-03-26T08:00:00")
+    assert set(g.nodes["b"]) == {"label"}  # NaN and nulls omitted
+    export_neo4j(root, tmp_path / "neo")
+    header, rows = _read_csv(tmp_path / "neo" / "nodes.csv")
+    assert header == ["nodeId:ID", "score:double", "ocr:boolean", "years:int[]", "seenAt:datetime", ":LABEL"]
+    assert rows[0]["years:int[]"] == "2015;2024" and rows[0]["ocr:boolean"] == "true" and rows[1]["score:double"] == ""
+    export_jsonl(root, tmp_path / "t.jsonl")
+    rows = [json.loads(x) for x in (tmp_path / "t.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert rows[1]["score"] is None and rows[0]["years"] == [2015, 2024]

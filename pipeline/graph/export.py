@@ -340,9 +340,8 @@ def camel(name: str) -> str:
 def _neo4j_type(t: pa.DataType) -> str | None:
     """The header type of a column (None: string, the default)."""
     if _is_list(t):
-        inner = _neo4j_type(t.value_type)
-        return (inner or "string") + "[]" if inner in (None, "int", "long", "float", "double", "boolean", "date") \
-            else "string[]"
+        inner = _neo4j_type(t.value_type) or "string"
+        return "string[]" if inner.endswith("[]") else inner + "[]"  # a nested list: items as JSON text
     if pa.types.is_boolean(t):
         return "boolean"
     if pa.types.is_integer(t):
