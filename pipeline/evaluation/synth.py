@@ -65,7 +65,7 @@ LATE_END = dt.date(2026, 12, 31)
 REFORM = dt.date(2025, 7, 1)
 HUE = dt.date(2025, 1, 1)
 DISTRICTS_PER_PROVINCE = 4
-PHANTOM_RATE = 0.04  # share of issued provincial documents never ingested (cited as external)
+PHANTOM_RATE = 0.03  # share of issued provincial documents never ingested (cited as external)
 CENTRAL_PHANTOM_RATE = 0.10
 
 # -- series: (doc_type, symbol pattern, share within the body, documents a year, normative) ---------
@@ -243,7 +243,7 @@ def _district_table() -> dict[str, list[str]]:
     provinces = {fold(r["provinceShort"]) for r in rows}
     for r in rows:
         d = r["districtShort"]
-        if r["districtType"] != "Huyện" or count[fold(d)] > 1 or fold(d) in provinces:
+        if r["districtType"] != "Huyện" or "(" in d or count[fold(d)] > 1 or fold(d) in provinces:
             continue
         out.setdefault(r["provinceShort"], []).append(d)
     for k in out:
@@ -419,7 +419,7 @@ class _Generator:
             return next(b for b in by_kind["central"] if b.kind == k)
         return self.rng.choice(by_kind[kind])
 
-    def issue(self, body: Body, date: int, ingested: bool) -> int:
+    def issue(self, body: Body, date: int, ingested: bool, popularity: float = 1.0) -> int:
         """A new document of `body` on `date`: its series, number (restarting each year) and node id."""
         rng = self.rng
         series = SERIES[body.kind]
@@ -440,7 +440,7 @@ class _Generator:
         canonical = canonical_issuer(body.issuer, body.parent, body.place, d) or body.issuer
         node = node_key(number, d, d.year, canonical)
         cat = _category(doc_type, symbol, normative, body.entity < 0)
-        w = POPULARITY.get(cat, 1.0) * rng.paretovariate(1.1)
+        w = popularity * POPULARITY.get(cat, 1.0) * rng.paretovariate(1.1)
         i = len(self.sk_body)
         self.sk_body.append(body.id)
         self.sk_series.append(si)
@@ -466,7 +466,7 @@ class _Generator:
                 for _ in range({"cp": 6, "ttg": 3, "byt": 2}[b.kind]):
                     pending.append((dt.date(y, 1, 1).toordinal() + self.rng.randrange(365), b.id))
         for day, bid in sorted(pending):
-            self.issue(self.bodies[bid], day, ingested=False)
+            self.issue(self.bodies[bid], day, ingested=False, popularity=0.3)
         # a famous one, as in the brief: Nghị định 56/2017/NĐ-CP of 9 May 2017, cited everywhere
         cp = next(b for b in central if b.kind == "cp")
         d = dt.date(2017, 5, 9)
