@@ -327,7 +327,8 @@ class _Generator:
         self.rng = random.Random(seed)
         self.seed = seed
         self.ents, self.bodies = build_bodies()
-        self.where = {b.id: jurisdiction_of(b.canonical, b.parent) for b in self.bodies}
+        # as the pipeline resolves a cited issuer (document.py): from the header issuer and its parent
+        self.where = {b.id: jurisdiction_of(b.issuer, b.parent) for b in self.bodies}
         self.districts: dict[int, list[int]] = {}
         for b in self.bodies:
             if b.kind == "ubnd_d":

@@ -285,6 +285,19 @@ def law_node_key(name: str, date: dt.date | None, year: int | None) -> str:
     return "law:" + law_key(name) + (f"|{y}" if y else "")
 
 
+_LAW_TYPES = {"Luật", "Bộ luật", "Pháp lệnh", "Hiến pháp"}
+
+
+def document_law_key(record: DocumentRecord) -> str | None:
+    """An ingested law's name key, so that "Luật An ninh mạng năm 2025" cited by name finds
+    Luật 116/2025/QH15 whose title is "LUẬT AN NINH MẠNG": law:luật an ninh mạng|2025."""
+    h = record.header
+    if h.doc_type not in _LAW_TYPES or not h.subject:
+        return None
+    name = h.subject if fold(h.subject).startswith(fold(h.doc_type)) else f"{h.doc_type} {h.subject}"
+    return law_node_key(name, h.issue_date, h.issue_year)
+
+
 def document_node_id(record: DocumentRecord) -> str:
     h = record.header
     return node_key(h.number, h.issue_date, h.issue_year, h.issuer_canonical or h.issuer) or "doc:" + record.doc_id
@@ -304,6 +317,7 @@ def annotate(record: DocumentRecord) -> DocumentRecord:
     h.issuer_canonical = canonical_issuer(h.issuer, h.issuer_parent, h.place, h.issue_date or (
         dt.date(h.issue_year, 6, 30) if h.issue_year else None))
     record.node_id = document_node_id(record)
+    record.law_key = document_law_key(record)
     where = _with_province(jurisdiction_of(h.issuer_canonical, h.issuer_parent), h.issue_date)
     for c in record.citations:
         c.cited_issuer_canonical = canonical_cited_issuer(c, where, h.issue_date)

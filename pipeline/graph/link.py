@@ -174,8 +174,12 @@ class Linker:
                    split_part(target_key, '|', 3) AS iss,
                    any_value(cited_type) AS typ,
                    regexp_matches(target_key, '^vb:[0-9]+[A-Za-z]?/[0-9]{4}/') AS normative,
-                   count(*) AS n
-            FROM cits WHERE target_key IS NOT NULL GROUP BY target_key""")
+                   count(*) AS n,
+                   -- the earliest citing document: what it cites cannot be later than it
+                   min(coalesce(cd.issue_date, make_date(cd.issue_year, 12, 31))) AS cmin
+            FROM cits LEFT JOIN (SELECT doc_id, any_value(issue_date) AS issue_date, any_value(issue_year) AS issue_year
+                                 FROM docs GROUP BY doc_id) cd USING (doc_id)
+            WHERE target_key IS NOT NULL GROUP BY target_key""")
         con.execute("""CREATE TEMP TABLE dkeys AS
             SELECT node_id, any_value(number_key) AS sk,
                    'n:' || coalesce(regexp_extract(any_value(number_key), '^[0-9]+', 0), '') AS block,
@@ -185,12 +189,20 @@ class Linker:
                    split_part(node_id, '|', 3) AS iss, any_value(doc_type) AS typ,
                    regexp_matches(node_id, '^vb:[0-9]+[A-Za-z]?/[0-9]{4}/') AS normative,
                    min(batch_id) AS batch_id
-            FROM docs WHERE starts_with(node_id, 'vb:') GROUP BY node_id""")
+            FROM docs WHERE starts_with(node_id, 'vb:') GROUP BY node_id
+            UNION ALL
+            -- an ingested law also answers to its name ("Luật An ninh mạng năm 2025")
+            SELECT node_id, NULL, split_part(any_value(law_key), '|', 1), NULL,
+                   coalesce(year(any_value(issue_date)), any_value(issue_year)), '', any_value(doc_type), false,
+                   min(batch_id)
+            FROM docs WHERE law_key IS NOT NULL GROUP BY node_id""")
 
     def _resolve(self, stats: LinkStats, incremental: bool) -> None:
         con = self.con
         compat = """
-            (k.normative AND d.normative AND k.sk = d.sk)
+            ((k.d IS NOT NULL AND k.d = d.d) OR k.cmin IS NULL OR d.d IS NULL OR d.d <= k.cmin) AND (
+            (starts_with(k.block, 'law:') AND (k.y IS NULL OR d.y IS NULL OR k.y = d.y))
+            OR (k.normative AND d.normative AND k.sk = d.sk)
             OR (NOT k.normative AND NOT d.normative
                 AND (k.sk = d.sk OR (length(k.sk) >= 6 AND k.d IS NOT NULL AND d.d IS NOT NULL
                                      AND levenshtein(k.sk, d.sk) = 1))
@@ -200,14 +212,15 @@ class Linker:
                      OR starts_with(d.iss, trim(split_part(k.iss, '<', 1)) || ' ')
                      OR starts_with(k.iss, d.iss || ' '))
                 AND (k.typ IS NULL OR d.typ IS NULL OR k.typ = d.typ OR k.typ IN ('Văn bản', 'Công văn')
-                     OR d.typ IN ('Văn bản', 'Công văn')))"""
+                     OR d.typ IN ('Văn bản', 'Công văn'))))"""
         con.execute(f"""CREATE TEMP TABLE cand AS
             SELECT k.target_key, d.node_id,
                    coalesce(k.target_key = d.node_id OR (k.sk = d.sk AND k.d = d.d AND k.iss = d.iss AND k.iss <> '')
-                            OR (k.normative AND k.sk = d.sk), false) AS exact,
+                            OR (k.normative AND k.sk = d.sk)
+                            OR (starts_with(k.block, 'law:') AND k.y = d.y), false) AS exact,
                    k.sk <> d.sk AS variant,
                    (k.d IS NULL) AS no_date, (k.iss = '') AS no_issuer
-            FROM (SELECT * FROM ckeys WHERE block IN (SELECT block FROM blocks) AND NOT starts_with(target_key, 'law:')) k
+            FROM (SELECT * FROM ckeys WHERE block IN (SELECT block FROM blocks)) k
             JOIN (SELECT * FROM dkeys WHERE block IN (SELECT block FROM blocks)) d USING (block)
             WHERE {compat}""")
         con.execute("""CREATE TEMP TABLE res_new AS
@@ -266,12 +279,9 @@ class Linker:
                         OR starts_with(a.iss, trim(split_part(b.iss, '<', 1)) || ' '))
                    AND (a.typ IS NULL OR b.typ IS NULL OR a.typ = b.typ OR a.typ IN ('Văn bản', 'Công văn')
                         OR b.typ IN ('Văn bản', 'Công văn'))))""").fetchall()
-        law = con.execute("""
-            WITH u AS (SELECT k.* FROM ckeys k JOIN res_new r USING (target_key)
-                       WHERE r.method IS NULL AND starts_with(k.target_key, 'law:'))
-            SELECT a.target_key, b.target_key FROM u a JOIN u b ON a.block = b.block
-            WHERE a.y IS NULL AND b.y IS NOT NULL""").fetchall()
-        if not pairs and not law:
+        # a yearless law name cited nowhere else with a year stays its own node: the archive cannot
+        # tell "Luật Doanh nghiệp" of 2014 from that of 2020 (an ingested law is matched above)
+        if not pairs:
             return
         parent: dict[str, str] = {}
         weight: dict[str, int] = {}
@@ -315,11 +325,6 @@ class Linker:
                         union(o, key)
             else:
                 ambiguous_rows.append((key, sorted(groups)))
-        # a yearless law name goes to the one dated law of that name, if only one
-        by_law: dict[str, list[str]] = defaultdict(list)
-        for a, b in law:
-            by_law[a].append(b)
-        law_map = {a: bs[0] for a, bs in by_law.items() if len(bs) == 1}
         members: dict[str, list[str]] = defaultdict(list)
         for k in list(parent):
             members[find(k)].append(k)
@@ -327,10 +332,9 @@ class Linker:
         for group in members.values():
             if len(group) < 2:
                 continue
-            rep = max(group, key=lambda k: (weight.get(k, 0), bool(named.get(k)), k.count("|") and len(k), k))
+            rep = max(group, key=lambda k: (weight.get(k, 0), bool(named.get(k)), k))
             rows.extend((k, rep, "external_variant" if k != rep else "external", 0.9 if k != rep else 1.0, None)
                         for k in group)
-        rows.extend((a, b, "unique_candidate", 0.8, None) for a, b in law_map.items())
         rows.extend((k, k, "ambiguous", 0.0, g) for k, g in ambiguous_rows if k not in parent or len(members[find(k)]) < 2)
         if not rows:
             return
