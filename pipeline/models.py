@@ -160,6 +160,7 @@ class DocumentRecord:
     boilerplate_removed: int = 0  # characters of portal furniture removed
     extractor_version: str = EXTRACTOR_VERSION
     node_id: Optional[str] = None  # graph identity: number + date + canonical issuer (extract.identity)
+    paper_key: Optional[str] = None  # type|year|issuer|subject: a draft meets its signed copy by it
     law_key: Optional[str] = None  # a law's name key (law:luật an ninh mạng|2025), to meet citations by name
 
     @property

@@ -234,3 +234,22 @@ def test_from_pipeline_import_process_is_the_function():
     from pipeline import process
 
     assert callable(process) and process.__name__ == "process"
+
+
+def test_a_draft_joins_its_signed_copy_and_two_drafts_share_a_node(tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    signed = DOCS["d_kh_2023.txt"]
+    draft = signed.replace("Số: 92/KH-UBND", "Số:      /KH-UBND").replace("ngày 20 tháng 4", "ngày    tháng 4")
+    (src / "signed.txt").write_text(signed, encoding="utf-8")
+    (src / "draft1.txt").write_text(draft, encoding="utf-8")
+    (src / "draft2.txt").write_text(draft.replace("Triển khai", "Tổ chức triển khai"), encoding="utf-8")
+    other = draft.replace("Phòng, chống dịch bệnh năm 2023", "Tiêm chủng mở rộng năm 2023")
+    (src / "other_draft.txt").write_text(other, encoding="utf-8")
+    out = tmp_path / "out"
+    assert ingest([str(src)], str(out)).written == 4
+    rows = dict(q(out, "SELECT regexp_extract(source_path, '[a-z_0-9]+\\.txt$'), node_id FROM documents"))
+    assert rows["draft1.txt"] == rows["draft2.txt"] == rows["signed.txt"] == node_of(out, "signed.txt")
+    assert rows["other_draft.txt"].startswith("draft:")  # no signed copy of that subject: its own node
+    assert q(out, "SELECT node_method FROM documents WHERE source_path LIKE '%draft1.txt'")[0][0] == "draft_of"
+    assert q(out, f"SELECT len(doc_ids) FROM nodes WHERE node_id = '{rows['signed.txt']}'")[0][0] == 3

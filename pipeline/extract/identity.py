@@ -33,7 +33,9 @@ Keys:
   Administrative / Party number: vb:76/KH-UBND|2024-03-26|ủy ban nhân dân tỉnh quảng ngãi
   Law cited by name:             law:luật tổ chức chính quyền địa phương|2015 (two laws of one name
                                  are two nodes; without a year: law:<name>)
-  Unnumbered document (a draft): doc:<doc_id>
+  Unnumbered draft:              draft:<type>|<year>|<issuer>|<subject> (the linker joins it to the
+                                 one signed copy of that type, issuer, year and subject); doc:<doc_id>
+                                 when it has no subject
 """
 from __future__ import annotations
 
@@ -299,8 +301,26 @@ def document_law_key(record: DocumentRecord) -> str | None:
 
 
 def document_node_id(record: DocumentRecord) -> str:
+    """Key 1–2 for a numbered document. An unnumbered draft is named by what it is: type, year,
+    issuer and subject ("draft:kế hoạch|2026|ủy ban nhân dân tỉnh lâm đồng|tăng cường …"), so that two
+    drafts of one paper share a node and the linker can join them to the signed copy; without a
+    subject it is only itself (doc:<doc_id>)."""
     h = record.header
-    return node_key(h.number, h.issue_date, h.issue_year, h.issuer_canonical or h.issuer) or "doc:" + record.doc_id
+    key = node_key(h.number, h.issue_date, h.issue_year, h.issuer_canonical or h.issuer)
+    if key:
+        return key
+    paper = paper_key(record)
+    return "draft:" + paper if paper else "doc:" + record.doc_id
+
+
+def paper_key(record: DocumentRecord) -> str | None:
+    """What a paper is, number aside: type|year|issuer|subject, for drafts and their signed copy."""
+    h = record.header
+    if not (h.subject and h.doc_type and (h.issuer_canonical or h.issuer)) or len(h.subject) < 12:
+        return None
+    subject = regex.sub(r"[^\p{L}\d]+", " ", fold(h.subject)).strip()
+    year = str(h.issue_year or (h.issue_date.year if h.issue_date else ""))
+    return "|".join([fold(h.doc_type), year, fold(h.issuer_canonical or h.issuer), subject])
 
 
 def citation_target_key(c: Citation) -> str | None:
@@ -318,6 +338,7 @@ def annotate(record: DocumentRecord) -> DocumentRecord:
         dt.date(h.issue_year, 6, 30) if h.issue_year else None))
     record.node_id = document_node_id(record)
     record.law_key = document_law_key(record)
+    record.paper_key = paper_key(record)
     where = _with_province(jurisdiction_of(h.issuer_canonical, h.issuer_parent), h.issue_date)
     for c in record.citations:
         c.cited_issuer_canonical = canonical_cited_issuer(c, where, h.issue_date)

@@ -61,6 +61,7 @@ class LinkStats:
     resolved: int = 0  # of those, resolved to an ingested document
     ambiguous: int = 0
     parts_rewritten: int = 0  # citations parts whose target_id changed
+    drafts_joined: int = 0  # unnumbered drafts joined to their signed copy
     new_batches: int = 0
     incremental: bool = False
     seconds: float = 0.0
@@ -151,6 +152,7 @@ class Linker:
             con.execute("CREATE TEMP TABLE blocks AS SELECT DISTINCT block FROM ckeys UNION SELECT DISTINCT block FROM dkeys")
         self._resolve(stats, incremental=have_res)
         stats.parts_rewritten = self._rewrite_citations()
+        stats.drafts_joined = self._join_drafts()
         self._derive(stats)
         state = {"version": 1, "batches": sorted(batches)}
         self._save_state(state)
@@ -189,7 +191,8 @@ class Linker:
                    split_part(node_id, '|', 3) AS iss, any_value(doc_type) AS typ,
                    regexp_matches(node_id, '^vb:[0-9]+[A-Za-z]?/[0-9]{4}/') AS normative,
                    min(batch_id) AS batch_id
-            FROM docs WHERE starts_with(node_id, 'vb:') GROUP BY node_id
+            FROM (SELECT * REPLACE (coalesce(node_key, node_id) AS node_id) FROM docs)
+            WHERE starts_with(node_id, 'vb:') GROUP BY node_id
             UNION ALL
             -- an ingested law also answers to its name ("Luật An ninh mạng năm 2025")
             SELECT node_id, NULL, split_part(any_value(law_key), '|', 1), NULL,
@@ -347,6 +350,37 @@ class Linker:
                        WHERE res_new.target_key = e.target_key AND res_new.method IS NULL""")
         con.unregister("ext_rows")
 
+    def _join_drafts(self) -> int:
+        """An unnumbered draft joins the one numbered document of its type, issuer, year and subject
+        (the signed copy); with none or several it keeps its own draft node. documents.node_id is
+        rewritten where it changed; documents.node_key keeps the draft's own key."""
+        con = self.con
+        con.execute("""CREATE TEMP TABLE drafts AS
+            WITH d AS (SELECT DISTINCT node_key, paper_key, split_part(paper_key, '|', 2) AS y FROM docs
+                       WHERE starts_with(node_key, 'draft:')),
+                 n AS (SELECT DISTINCT node_key, paper_key, split_part(paper_key, '|', 2) AS y FROM docs
+                       WHERE starts_with(node_key, 'vb:') AND paper_key IS NOT NULL),
+                 m AS (SELECT d.node_key AS draft, n.node_key AS node FROM d JOIN n
+                       ON split_part(d.paper_key, '|', 1) = split_part(n.paper_key, '|', 1)
+                      AND split_part(d.paper_key, '|', 3) = split_part(n.paper_key, '|', 3)
+                      AND split_part(d.paper_key, '|', 4) = split_part(n.paper_key, '|', 4)
+                      AND (d.y = '' OR n.y = '' OR d.y = n.y))
+            SELECT draft, any_value(node) AS node FROM m GROUP BY draft HAVING count(DISTINCT node) = 1""")
+        files = [r[0] for r in con.execute("""
+            SELECT DISTINCT filename FROM read_parquet('""" + self._glob("documents") + """', union_by_name=true,
+                   filename=true) x LEFT JOIN drafts ON drafts.draft = x.node_key
+            WHERE x.node_key IS NOT NULL AND x.node_id IS DISTINCT FROM coalesce(drafts.node, x.node_key)""").fetchall()]
+        for f in files:
+            tmp = f + f".{uuid.uuid4().hex[:8]}.tmp"
+            con.execute(f"""COPY (
+                SELECT x.* EXCLUDE (node_id, node_method, file_row_number),
+                       coalesce(drafts.node, x.node_key) AS node_id,
+                       CASE WHEN drafts.node IS NULL THEN 'own' ELSE 'draft_of' END AS node_method
+                FROM read_parquet('{f}', file_row_number=true) x LEFT JOIN drafts ON drafts.draft = x.node_key
+                ORDER BY x.file_row_number) TO '{tmp}' (FORMAT parquet, COMPRESSION zstd)""")
+            _reorder(tmp, f, "documents")
+        return con.execute("SELECT count(*) FROM drafts").fetchone()[0]
+
     def _rewrite_citations(self) -> int:
         """citations.target_id := the resolved node, in the parts where it changed (atomic per part)."""
         con = self.con
@@ -362,7 +396,7 @@ class Linker:
                        CAST(r.confidence AS FLOAT) AS resolution_confidence
                 FROM read_parquet('{f}', file_row_number=true) c LEFT JOIN res r USING (target_key)
                 ORDER BY c.file_row_number) TO '{tmp}' (FORMAT parquet, COMPRESSION zstd)""")
-            _reorder(tmp, f)
+            _reorder(tmp, f, "citations")
         return len(files)
 
     def _derive(self, stats: LinkStats) -> None:
@@ -437,13 +471,13 @@ class Linker:
             WHERE r.method = 'ambiguous' ORDER BY c.doc_id, c.start""")
 
 
-def _reorder(tmp: str, final: str) -> None:
+def _reorder(tmp: str, final: str, table: str) -> None:
     """Put the rewritten part's columns back in the table's order, then replace it atomically."""
     from .store import SCHEMAS
 
     t = pq.read_table(tmp)
-    names = [n for n in SCHEMAS["citations"].names if n in t.column_names]
-    t = t.select(names).cast(pa.schema([SCHEMAS["citations"].field(n) for n in names]))
+    names = [n for n in SCHEMAS[table].names if n in t.column_names]
+    t = t.select(names).cast(pa.schema([SCHEMAS[table].field(n) for n in names]))
     pq.write_table(t, tmp, compression="zstd")
     os.replace(tmp, final)
 

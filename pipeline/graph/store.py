@@ -41,6 +41,7 @@ SCHEMAS: dict[str, pa.Schema] = {
         ("issuer_end", pa.int64()), ("signer_start", pa.int64()), ("signer_end", pa.int64()),
         ("extractor_version", STRING), ("batch_id", STRING), ("ingested_at", pa.timestamp("s", tz="UTC")),
         ("node_id", STRING), ("issuer_canonical", STRING), ("number_key", STRING), ("law_key", STRING),
+        ("node_key", STRING), ("node_method", STRING), ("paper_key", STRING),
     ]),
     "pages": pa.schema([
         ("doc_id", STRING), ("page", pa.int32()), ("text", STRING), ("start", pa.int64()),
@@ -122,7 +123,8 @@ def document_rows(rec: DocumentRecord, batch_id: str, now: dt.datetime) -> dict[
         "signer_start": _span(s.span, "start"), "signer_end": _span(s.span, "end"),
         "extractor_version": rec.extractor_version, "batch_id": batch_id, "ingested_at": now,
         "node_id": rec.node_id, "issuer_canonical": h.issuer_canonical, "number_key": number_key(h.number),
-        "law_key": rec.law_key,
+        "law_key": rec.law_key, "node_key": rec.node_id, "node_method": "own",
+        "paper_key": rec.paper_key,
     }
     pages = [{"doc_id": rec.doc_id, "page": p.page, "text": p.text, "start": p.start, "ocr": p.ocr,
               "ocr_confidence": p.ocr_confidence, "engine": p.engine, "raw_text": p.raw_text} for p in rec.pages]
