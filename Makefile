@@ -47,7 +47,7 @@ eval: install
 	$(BIN)/vanban eval --report reports/eval.json --check corpus/gold/floors.json
 
 bench: install
-	OMP_THREAD_LIMIT=1 $(BIN)/vanban bench --ocr
+	OMP_THREAD_LIMIT=1 $(BIN)/vanban bench --ocr --graph
 
 # CER per condition on scan-like renders of the gold documents, fields on renders vs text path.
 eval-ocr: install

@@ -107,6 +107,11 @@ def cmd_bench(args) -> int:
         print(run_bench(args.corpus, repeat=args.repeat))
     if args.ocr or args.ocr_only:
         print(run_ocr_bench(pages=args.pages))
+    if args.graph:
+        from .evaluation.graph_bench import run_graph_bench
+
+        print(run_graph_bench(args.graph_dir, n_docs=args.graph_docs, n_citations=args.graph_citations,
+                              report=args.graph_report, keep=False), flush=True)
     return ExitCode.ok
 
 
@@ -306,6 +311,12 @@ def main(argv: list[str] | None = None) -> int:
     pb.add_argument("--ocr", action="store_true", help="also time OCR against bare tesseract, 1 vs 2 workers")
     pb.add_argument("--ocr-only", action="store_true")
     pb.add_argument("--pages", type=int, default=8)
+    pb.add_argument("--graph", action="store_true",
+                    help="build a synthetic archive, time the full and the incremental link and the queries")
+    pb.add_argument("--graph-docs", type=int, default=100_000)
+    pb.add_argument("--graph-citations", type=int, default=1_000_000)
+    pb.add_argument("--graph-dir", default="build/graph-bench")
+    pb.add_argument("--graph-report", default="reports/graph-bench.json")
     pb.set_defaults(func=cmd_bench)
 
     po = sub.add_parser("eval-ocr", help="CER per condition and fields on scan-like renders of the gold set")
@@ -346,7 +357,7 @@ def main(argv: list[str] | None = None) -> int:
     pl = sub.add_parser("link", help="re-link the graph of a dataset (ingest does it after each run)")
     pl.add_argument("--data", default="out")
     pl.add_argument("--full", action="store_true", help="re-resolve every citation, not only new blocks")
-    pl.add_argument("--memory-limit", default="1GB", help="DuckDB memory limit (spills to disk beyond)")
+    pl.add_argument("--memory-limit", default="512MB", help="DuckDB memory limit (spills to disk beyond)")
     pl.set_defaults(func=cmd_link)
     px = sub.add_parser("export", help="export the graph: GraphML, Neo4j import CSVs, JSON Lines")
     px.add_argument("--data", default="out")

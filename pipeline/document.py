@@ -129,7 +129,8 @@ def process(path: str | os.PathLike, *, data: bytes | None = None, ocr: bool = T
 
 def extract(record: DocumentRecord, text: str) -> None:
     """Run the rule extractors over the normalised text (in place)."""
-    h = read_header(text, untyped=None if record.ocr else "Văn bản")
+    h = read_header(text, untyped=None if record.ocr else "Văn bản",
+                    fields=record.pages[0].header_fields if record.pages else None)
     record.header = h
     sig = read_signature(text)
     recipients, filing = read_recipients(text, h.body_start)

@@ -36,6 +36,10 @@ class Page:
     ocr_confidence: Optional[float] = None
     engine: Optional[str] = None
     raw_text: Optional[str] = None  # OCR output before repair, when it differs
+    # what the OCR stage read of the header's number and date blanks (`text.handwriting`): per field
+    # {"value", "confidence", "source": typed | handwritten | signature | blank, "read"}; None when
+    # the page was not OCR'd or has no such blanks
+    header_fields: Optional[dict] = None
 
 
 @dataclass
@@ -45,9 +49,16 @@ class Header:
     number: Optional[str] = None  # "76/KH-UBND"; None when blank in the document
     symbol: Optional[str] = None  # "KH-UBND"
     number_span: Optional[Span] = None
+    # how the number was read: typed (printed or a text layer), handwritten (read from the blank by
+    # the second recogniser); its confidence 0–1. A handwritten number read unsure is None with a
+    # low confidence, not a guess
+    number_confidence: Optional[float] = None
+    number_source: Optional[str] = None
     issue_date: Optional[dt.date] = None
     issue_year: Optional[int] = None
     date_span: Optional[Span] = None
+    date_confidence: Optional[float] = None
+    date_source: Optional[str] = None  # typed | handwritten | signature (the day of a digital signature)
     place: Optional[str] = None
     issuer: Optional[str] = None
     issuer_parent: Optional[str] = None

@@ -263,7 +263,7 @@ def _quality(root: Path) -> dict:
 
 
 def run_graph_bench(work_dir, n_docs: int = 100_000, n_citations: int = 1_000_000, report=None, *,
-                    seed: int = 0, queries: int = 50, new_docs: int = 1000, memory_limit: str = "1GB",
+                    seed: int = 0, queries: int = 50, new_docs: int = 1000, memory_limit: str = "512MB",
                     threads: int | None = None, keep: bool = True) -> str:
     """Build, link, extend, re-link and query a synthetic archive under `work_dir`; return a
     printable table (and write the JSON report to `report` when given)."""

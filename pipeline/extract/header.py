@@ -153,10 +153,11 @@ def _portal_fields(text: str) -> dict[str, str]:
     return out
 
 
-def read_header(text: str, untyped: str | None = "Văn bản") -> Header:
+def read_header(text: str, untyped: str | None = "Văn bản", fields: dict | None = None) -> Header:
     """The header fields of a normalised text. `untyped` is the type of a whole text that names
     none (a speech, a score table); an OCR'd page without any header passes None, since a page cut
-    from a longer document does not say what the document is."""
+    from a longer document does not say what the document is. `fields`: what the OCR stage read of
+    the first page's number and date blanks (`Page.header_fields`), for their confidence and source."""
     h = Header()
     window = text[:HEADER_WINDOW]
     body = _BODY_START.search(window)
@@ -266,7 +267,29 @@ def read_header(text: str, untyped: str | None = "Văn bản") -> Header:
     if h.doc_type is None and untyped and regex.search(r"\p{L}{2}", window):
         h.doc_type = untyped
     h.body_start = max([s.end for s in (h.number_span, h.date_span, h.subject_span, h.doc_type_span) if s] or [0])
+    _field_evidence(h, fields)
     return h
+
+
+def _field_evidence(h: Header, fields: dict | None) -> None:
+    """Confidence and source of the number and the date. A value read from a text layer or printed
+    is typed (1.0, or Tesseract's confidence on a scan); the OCR stage's reading of a handwritten
+    blank carries its own. A blank read unsure stays None, with the low confidence it had."""
+    fields = fields or {}
+    f = fields.get("number")
+    if h.number is not None:
+        h.number_source, h.number_confidence = "typed", 1.0
+        if f and f.get("value") and regex.match(rf"{regex.escape(str(f['value']))}(?:/|$)", h.number):
+            h.number_source, h.number_confidence = f["source"], f["confidence"]
+    elif f and h.symbol:
+        h.number_source, h.number_confidence = f["source"], f["confidence"]
+    f = fields.get("date")
+    if h.issue_date is not None:
+        h.date_source, h.date_confidence = "typed", 1.0
+        if f and f.get("value") == h.issue_date.isoformat():
+            h.date_source, h.date_confidence = f["source"], f["confidence"]
+    elif f and h.date_span is not None:
+        h.date_source, h.date_confidence = f["source"], f["confidence"]
 
 
 _VBHN = regex.compile(

@@ -29,8 +29,9 @@ citing document):
   Form 10, department alone:     Sở Y tế (in a document of tỉnh Quảng Ngãi) → Sở Y tế tỉnh Quảng Ngãi;
                                  Phòng Y tế (in a district's document)      → Phòng Y tế huyện …
 Keys:
-  Normative number (N/YYYY/SYMBOL, unique in the country): vb:56/2017/NĐ-CP
-  Administrative / Party number: vb:76/KH-UBND|2024-03-26|ủy ban nhân dân tỉnh quảng ngãi
+  Central normative number (N/YYYY/SYMBOL, unique in the country): vb:56/2017/NĐ-CP
+  Administrative / Party number, and a local normative one (15/2024/NQ-HĐND is issued by every
+  province): vb:76/KH-UBND|2024-03-26|ủy ban nhân dân tỉnh quảng ngãi
   Law cited by name:             law:luật tổ chức chính quyền địa phương|2015 (two laws of one name
                                  are two nodes; without a year: law:<name>)
   Unnumbered draft:              draft:<type>|<year>|<issuer>|<subject> (the linker joins it to the
@@ -82,11 +83,22 @@ def number_key(number: str | None) -> str | None:
     if not number:
         return None
     s = strip_accents(number).upper()
-    return regex.sub(r"[^0-9A-Z/]", "", s) or None
+    s = regex.sub(r"[^0-9A-Z/]", "", s).lstrip("0")  # "08/KH-UBND" is "8/KH-UBND"
+    return s or None
+
+
+# a local body's normative number (N/YYYY/QĐ-UBND, N/YYYY/NQ-HĐND) is issued by every province and
+# district alike: unique only with its issuer
+_LOCAL_SYMBOL = regex.compile(r"-(?:UBND|HĐND|HDND)(?:\b|$)", regex.IGNORECASE)
 
 
 def is_normative(number: str | None) -> bool:
     return bool(number and _NORMATIVE.match(number))
+
+
+def is_unique_number(number: str | None) -> bool:
+    """A central normative number (56/2017/NĐ-CP) names one document in the country."""
+    return is_normative(number) and not _LOCAL_SYMBOL.search(number)
 
 
 # -- issuers ---------------------------------------------------------------------------------
@@ -275,7 +287,7 @@ def node_key(number: str | None, date: dt.date | None, year: int | None, issuer:
     if not number:
         return None
     num = _SPACES.sub("", number).upper()
-    if is_normative(num):
+    if is_unique_number(num):
         return "vb:" + num
     return "vb:" + "|".join([num, _when(date, year), fold(issuer)])
 
@@ -349,4 +361,4 @@ def annotate(record: DocumentRecord) -> DocumentRecord:
 
 
 __all__ = ["annotate", "canonical_issuer", "canonical_cited_issuer", "number_key", "node_key",
-           "citation_target_key", "document_node_id", "is_normative", "REFORM"]
+           "citation_target_key", "document_node_id", "is_normative", "is_unique_number", "REFORM"]

@@ -23,6 +23,7 @@ Not references: the document's own number, form and annex codes ("Mẫu số 01/
 """
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import replace
 from functools import cache, lru_cache
 
@@ -48,6 +49,32 @@ from .relations import assign_relations
 from .symbols import Number, issuer_from_symbol, parse_number, symbol_is_known, type_from_symbol
 
 LEFT_WINDOW = 260
+# Every look to the right of a position is bounded (no extractor may be super-linear in its input):
+# `regex` scans ahead for a pattern's required literal ("khóa", "Điều") over the whole rest of the
+# text unless the match is given an end, so `match(text, pos)` costs the distance to the next
+# occurrence. Each reach is far beyond what its grammar can span.
+TERM_REACH = 120  # " khóa XII" after an issuer
+WORD_REACH = 200  # a stop word or the type word after "và" in an issuer
+LIST_GAP_REACH = 300  # ", và các số: " between two items of a list
+
+
+class _SpanSet:
+    """Half-open spans [a, b), merged once; `covers(x)` by bisection instead of a scan of every span."""
+
+    def __init__(self, spans):
+        merged: list[list[int]] = []
+        for a, b in sorted((a, b) for a, b in spans if a < b):
+            if merged and a <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], b)
+            else:
+                merged.append([a, b])
+        self.starts = [a for a, _ in merged]
+        self.ends = [b for _, b in merged]
+
+    def covers(self, x: int) -> bool:
+        i = bisect_right(self.starts, x) - 1
+        return i >= 0 and x < self.ends[i]
+
 
 _WS = regex.compile(r"\s+")
 _LAW_SYMBOL = regex.compile(r"(?:QH|PL|UBTVQH)")
@@ -115,9 +142,30 @@ def _known_names_re() -> regex.Pattern:
     ("Bộ Văn hóa, Thể thao và Du lịch") or a lower-case word ("Ủy ban Pháp luật và Tư pháp") inside
     must not end the name there, and a lower-case word right after one does ("Bộ Xây dựng công bố")."""
     names = [a.name for a in rules.agencies() if a.level == "central"] + list(_NAME_TAILS)
-    alt = "|".join(regex.escape(n).replace(r"\ ", r"\s*").replace(",", r"\s*,")
-                   for n in sorted(set(names), key=len, reverse=True))
-    return regex.compile(rf"(?<!\p{{L}})(?:{alt})(?!\p{{L}})", regex.IGNORECASE)
+    # one branch per shared prefix ("Bộ\s*T" → "ài chính" | "ư pháp" | …), longest names first: the
+    # same matches as the flat alternation of the names, without trying every name at every letter
+    return regex.compile(rf"(?<!\p{{L}})(?:{_prefix_tree(sorted(set(names), key=len, reverse=True))})(?!\p{{L}})",
+                         regex.IGNORECASE)
+
+
+def _prefix_tree(names: list[str]) -> str:
+    """The alternation of `names` (case-insensitive; spaces match any spacing, a comma may follow
+    spaces) as a tree of shared prefixes; a longer name is tried before a shorter one it extends."""
+    root: dict = {}
+    for n in names:
+        node = root
+        for ch in n:
+            unit = r"\s*" if ch == " " else r"\s*," if ch == "," else regex.escape(ch.casefold())
+            node = node.setdefault(unit, {})
+        node[""] = {}
+
+    def branch(node: dict) -> str:
+        alts = [unit + branch(child) for unit, child in node.items() if unit]
+        if "" in node:
+            return f"(?:{'|'.join(alts)})?" if alts else ""
+        return alts[0] if len(alts) == 1 else f"(?:{'|'.join(alts)})"
+
+    return branch(root)
 
 
 # what may follow a body name as part of it: "Chủ tịch nước Cộng hòa xã hội chủ nghĩa Việt Nam"
@@ -128,6 +176,7 @@ _UNIT_WORDS = frozenset({"tỉnh", "thành", "huyện", "quận", "thị", "xã"
 _AFTER_KNOWN_OK = _UNIT_WORDS | {"và"}  # what may follow a known name and still be part of the issuer
 
 
+_TRAILING_CONNECTOR = regex.compile(r"\s+(?:và|các)$")
 _ISSUER_TOKEN = regex.compile(r"\(cũ\)|[\p{L}\d'&.]+|\s*-\s*")
 _NEXT_LETTER = regex.compile(r"\s+(\p{L})")
 
@@ -143,15 +192,23 @@ def _read_issuer(text: str, pos: int) -> tuple[str | None, int]:
     "của Ban Chấp hành Trung ương khóa XII" (the term is kept), "của UBND huyện Sơn Tịnh (cũ)".
     """
     window = text[pos: pos + 200]
-    toks = list(_ISSUER_TOKEN.finditer(window))
-    # the longest known name is under 120 characters: a name starting past 160 is not this issuer
-    keep = [(m.start() + pos, m.end() + pos) for m in _known_names_re().finditer(window, 0, 160, overlapped=True)]
+    # known names in the window (the longest is under 120 characters: a name starting past 160 is
+    # not this issuer), found as far as the tokens read: a name counts only from where it starts
+    keep: list[tuple[int, int]] = []
+    known, looked = _known_names_re(), 0
     end = pos
     count = 0
     expect_start = True
-    for t in toks:
+    for t in _ISSUER_TOKEN.finditer(window):
         word = t.group(0)
         absolute = pos + t.start()
+        # a name starts at a letter after a non-letter
+        for k in range(looked, min(t.start() + 1, 160)):
+            if window[k].isalpha() and (k == 0 or not window[k - 1].isalpha()):
+                km = known.match(window, k, 160)
+                if km:
+                    keep.append((km.start() + pos, km.end() + pos))
+        looked = max(looked, t.start() + 1)
         if text[end:absolute].strip():  # punctuation between tokens: stop, unless inside a known name
             if not any(a < end and absolute < b for a, b in keep):
                 break
@@ -159,10 +216,10 @@ def _read_issuer(text: str, pos: int) -> tuple[str | None, int]:
             break
         w = word.strip()
         inside = any(a <= absolute < b for a, b in keep)
-        if _ISSUER_STOP_BIGRAMS.match(text, absolute) and count > 0 and not inside:
+        if count > 0 and not inside and _ISSUER_STOP_BIGRAMS.match(text, absolute, absolute + WORD_REACH):
             break
         if w.lower() in {"và", "hoặc"}:
-            if _and_next_doc_re().match(text, absolute):
+            if _and_next_doc_re().match(text, absolute, absolute + WORD_REACH):
                 break
             nxt = _NEXT_LETTER.match(text, absolute + len(word), absolute + len(word) + 4)
             if nxt is None or not nxt.group(1).isupper():
@@ -189,12 +246,12 @@ def _read_issuer(text: str, pos: int) -> tuple[str | None, int]:
         count += 1
         if count >= 14 or word.endswith("."):
             break
-    tm = _TERM.match(text, end)
-    if tm and count:
+    tm = _TERM.match(text, end, end + TERM_REACH) if count else None
+    if tm:
         end = tm.end()
     name = text[pos:end].strip(" ,-")
     # trailing connector "và" belongs to the next item, not to the name
-    name = regex.sub(r"\s+(?:và|các)$", "", name)
+    name = _TRAILING_CONNECTOR.sub("", name)
     return (name or None), pos + len(text[pos:end].rstrip()) if name else pos
 
 
@@ -216,6 +273,10 @@ _AMENDING_NAME = regex.compile(
 )
 
 
+_CONSTITUTION_TAIL = regex.compile(r"(?:nước\s+Cộng\s+h(?:òa|oà)\s+xã\s+hội\s+chủ\s+nghĩa\s+Việt\s+Nam)?")
+_ACRONYM_WORD = regex.compile(r"[A-ZĐ]{2,8}")
+
+
 def _named_law_at(text: str, m: regex.Match) -> tuple[str, int] | None:
     """Name of the law whose type word matched at `m`, and the end offset; None if generic."""
     start = m.start()
@@ -224,7 +285,7 @@ def _named_law_at(text: str, m: regex.Match) -> tuple[str, int] | None:
         return None
     rest = after.lstrip()
     if m.group("type") == "Hiến pháp":
-        hm = regex.match(r"(?:nước\s+Cộng\s+h(?:òa|oà)\s+xã\s+hội\s+chủ\s+nghĩa\s+Việt\s+Nam)?", rest)
+        hm = _CONSTITUTION_TAIL.match(rest)
         return "Hiến pháp", m.end() + (len(after) - len(rest)) + (hm.end() if hm else 0)
     am = _AMENDING_NAME.match(rest)
     if am:  # "Luật sửa đổi, bổ sung một số điều của Luật X và Luật Y"
@@ -244,7 +305,7 @@ def _named_law_at(text: str, m: regex.Match) -> tuple[str, int] | None:
     words = name_rest.split()
     if not words or len(words) > 12 or words[0] in {"sư"}:
         return None
-    if regex.fullmatch(r"[A-ZĐ]{2,8}", words[0]):  # "Luật BHYT trong phạm vi …": the acronym alone
+    if _ACRONYM_WORD.fullmatch(words[0]):  # "Luật BHYT trong phạm vi …": the acronym alone
         name_rest = words[0]
         stop = None
         rest = rest[: rest.index(words[0]) + len(words[0])]
@@ -322,6 +383,13 @@ _AMENDING_HEAD = regex.compile(r"(?:Bộ\s+luật|Luật|Pháp\s+lệnh)\s+sửa
 _INNER_LAWS = regex.compile(r"\s(?:của|tại)\s+(?:các\s+)?(?=(?:Bộ\s+luật|Luật|Pháp\s+lệnh)\b)")
 
 
+_ENACTS_BEFORE = regex.compile(r"ban\s+hành\s+\Z")
+_TRAILING_SO = regex.compile(r"\s*(?:,\s*)?(?:số\s*:?)?\s*$")
+_JOINT = regex.compile(r"\s+liên\s+tịch\b")
+_YEAR_SEGMENT = regex.compile(r"/\d{4}/")
+_SENTENCE_END = regex.compile(r"\.\s|\n")
+
+
 def _amending(c: Citation) -> bool:
     """A numbered law whose name is an amending title: "Luật sửa đổi, bổ sung … của Luật A, Luật B số N"."""
     return bool(c.cited_name) and _AMENDING_HEAD.match(c.cited_name) is not None
@@ -345,10 +413,10 @@ def _type_and_start(text: str, m: regex.Match, num: Number, prev: Citation | Non
             back = max(0, start - 700)
             am = _AMENDING_TITLE.search(text, back, start)
             # … unless that amending law is the document itself: "Quốc hội ban hành Luật sửa đổi …"
-            if am and not regex.search(r"ban\s+hành\s+\Z", text[max(0, am.start() - 40): am.start()]):
+            if am and not _ENACTS_BEFORE.search(text[max(0, am.start() - 40): am.start()]):
                 start = am.start()
                 name = _WS.sub(" ", text[start: lo + lm.end()]).strip()
-                name = regex.sub(r"\s*(?:,\s*)?(?:số\s*:?)?\s*$", "", name)
+                name = _TRAILING_SO.sub("", name)
             return ("Bộ luật" if lm.group("type").startswith("Bộ") else
                     "Pháp lệnh" if lm.group("type").startswith("Pháp") else "Luật"), start, name, "named"
     # Branch 2: a type word right before: "Quyết định số", "Công văn", "các Nghị quyết số:"
@@ -356,7 +424,7 @@ def _type_and_start(text: str, m: regex.Match, num: Number, prev: Citation | Non
     if tm:
         word = _WS.sub(" ", tm.group("type")).casefold()
         # "Thông tư liên tịch số …", "Nghị quyết liên tịch số …": the joint type, not its head word
-        if regex.match(r"\s+liên\s+tịch\b", tm.group("gap")) and f"{word} liên tịch" in rules.type_words():
+        if _JOINT.match(tm.group("gap")) and f"{word} liên tịch" in rules.type_words():
             word = f"{word} liên tịch"
         tname = rules.type_words().get(word)
         implied = type_from_symbol(num)
@@ -371,7 +439,7 @@ def _type_and_start(text: str, m: regex.Match, num: Number, prev: Citation | Non
     if gm:
         return type_from_symbol(num) or "Công văn", lo + gm.start(), None, "generic"
     # Branch 4: next item of a list sharing one type word
-    if prev is not None and prev.end <= m.start() and _LIST_GAP.match(text[prev.end: m.start()]):
+    if prev is not None and prev.end <= m.start() <= prev.end + LIST_GAP_REACH and _LIST_GAP.match(text[prev.end: m.start()]):
         implied = type_from_symbol(num)
         return implied or prev.cited_type, m.start(), None, "list"
     # Branch 5: a bare number whose symbol we know: "(12/2024/NĐ-CP)"
@@ -422,13 +490,14 @@ def find_citations(text: str, own_number: str | None = None, where: Jurisdiction
     header's `Số:` line) to skip; `where` completes relative issuers ("UBND tỉnh").
     """
     exclude = exclude or []
+    excluded = _SpanSet(exclude)
     own = fold(own_number) if own_number else None
     # the same number printed without its year ("95/UBTVQH15" for 95/2025/UBTVQH15) is still itself
-    own_short = fold(regex.sub(r"/\d{4}/", "/", own_number)) if own_number else None
+    own_short = fold(_YEAR_SEGMENT.sub("/", own_number)) if own_number else None
     out: list[Citation] = []
     prev: Citation | None = None
     for m in number_re().finditer(text):
-        if any(a <= m.start() < b for a, b in exclude):
+        if excluded.covers(m.start()):
             continue
         num = parse_number(m)
         found = _type_and_start(text, m, num, prev)
@@ -509,11 +578,16 @@ def _share_enacted_issuer(cits: list[Citation], text: str) -> None:
     """"UBND tỉnh ban hành Kế hoạch số 3450/KH-UBND … năm 2026; Kế hoạch số 3664/KH-UBND …": the
     body that enacted the first item enacted the items that follow it in the sentence."""
     owner: Citation | None = None
+    clear_to = 0  # text[owner.end: clear_to] is known to hold no sentence end: each stretch is read once
     for c in cits:
-        if owner is not None and regex.search(r"\.\s|\n", text[owner.end: c.start]):
-            owner = None  # the sentence ended
+        if owner is not None and c.start > clear_to:
+            lo = max(owner.end, clear_to - 1)  # a ". " may straddle the stretch already read
+            if _SENTENCE_END.search(text, lo, c.start):
+                owner = None  # the sentence ended
+            else:
+                clear_to = c.start
         if c.cited_issuer_raw and _ENACTED.search(text, max(0, c.start - 30), c.start):
-            owner = c
+            owner, clear_to = c, c.end
         elif owner is not None and c.cited_issuer_raw is None and text[max(0, c.start - 2): c.start] in {"; ", ", "}:
             c.cited_issuer_raw, c.cited_issuer = owner.cited_issuer_raw, owner.cited_issuer
 
@@ -547,13 +621,13 @@ def _named_laws(text: str, numbered: list[Citation], exclude, where) -> list[Cit
     số điều của Luật Đấu thầu, Luật Hải quan số 90/2025/QH15" cites 90/2025/QH15, Luật Đấu thầu and
     Luật Hải quan); only the title's opening words belong to the numbered citation alone.
     """
-    spans = [(c.start, c.start + 12) if _amending(c) else (c.start, c.end) for c in numbered] + list(exclude)
-    amending = [(c.start, c.end) for c in numbered if _amending(c)]
+    spans = _SpanSet([(c.start, c.start + 12) if _amending(c) else (c.start, c.end) for c in numbered] + list(exclude))
+    amending = _SpanSet([(c.start, c.end) for c in numbered if _amending(c)])
     out: list[Citation] = []
     last_end = -1
     title_end = -1  # end of the amending title being read: its date and issuer are not the inner laws'
     for m in _NAMED_LAW.finditer(text):
-        if m.start() < last_end or any(a <= m.start() < b for a, b in spans):
+        if m.start() < last_end or spans.covers(m.start()):
             continue
         got = _named_law_at(text, m)
         if not got:
@@ -561,7 +635,7 @@ def _named_laws(text: str, numbered: list[Citation], exclude, where) -> list[Cit
         name, end = got
         # a named law followed by its number is the numbered citation's business (not when that
         # number is the amending law's whose title ends with this name)
-        if _NUMBER_FOLLOWS.match(text, end, end + 20) and not any(a <= m.start() < b for a, b in amending):
+        if _NUMBER_FOLLOWS.match(text, end, end + 20) and not amending.covers(m.start()):
             continue
         c = Citation(mention=text[m.start(): end], start=m.start(), end=end,
                      cited_type={"Bộ luật": "Bộ luật", "Pháp lệnh": "Pháp lệnh", "Hiến pháp": "Hiến pháp"}.get(m.group("type"), "Luật"),
@@ -643,7 +717,28 @@ def _initials(name: str) -> str:
     return "".join(w[0] for w in _WORD.findall(name)).upper()
 
 
-def _expand_acronym(name: str, known: list[str], text_acronyms: dict[str, str]) -> str:
+class _KnownInitials:
+    """The first name of `known` (in order) of each kind ("Luật", "Bộ luật", "Pháp lệnh") and initials:
+    built once per text on the first acronym, so that each lookup is a dict access, not a scan."""
+
+    def __init__(self, known: list[str]):
+        self.known = known
+        self.index: dict[tuple[str, str], str] | None = None
+
+    def get(self, kind: str, initials: str) -> str | None:
+        if self.index is None:
+            self.index = {}
+            for cand in self.known:
+                for k in _ACRONYM_KINDS:
+                    if cand.startswith(k + " "):
+                        self.index.setdefault((k, _initials(cand[len(k) + 1:])), cand)
+        return self.index.get((kind, initials))
+
+
+_ACRONYM_KINDS = ("Bộ luật", "Luật", "Pháp lệnh")  # the kinds `_ACRONYM_LAW` reads
+
+
+def _expand_acronym(name: str, known: "_KnownInitials", text_acronyms: dict[str, str]) -> str:
     """"Luật BHYT" → "Luật Bảo hiểm y tế" when the text defines BHYT or a known law has those initials."""
     m = _ACRONYM_LAW.fullmatch(name)
     if not m:
@@ -651,16 +746,13 @@ def _expand_acronym(name: str, known: list[str], text_acronyms: dict[str, str]) 
     kind, acro = m.group(1), m.group(2)
     if acro in text_acronyms:
         return f"{kind} {text_acronyms[acro]}"
-    for cand in known:
-        if not cand.startswith(kind + " "):
-            continue
-        rest = cand[len(kind) + 1:]
-        if _initials(rest) == acro.replace("Đ", "D"):
-            return cand
-    return name
+    return known.get(kind, acro.replace("Đ", "D")) or name
 
 
 _ACRO_DEF = regex.compile(r"\(\s*(?:sau\s+đây\s+(?:gọi|viết)\s+tắt\s+là\s*:?\s*)?(?P<acro>[A-ZĐ]{2,8})\s*\)")
+
+
+_LETTERS = regex.compile(r"[\p{L}]+")
 
 
 def defined_acronyms(text: str) -> dict[str, str]:
@@ -670,7 +762,7 @@ def defined_acronyms(text: str) -> dict[str, str]:
         acro = m.group("acro")
         if acro in out:
             continue
-        before = regex.findall(r"[\p{L}]+", text[max(0, m.start() - 120): m.start()])
+        before = _LETTERS.findall(text, max(0, m.start() - 120), m.start())
         n = len(acro)
         for take in (n, n + 1, n + 2):  # allow "và", "của" inside the phrase
             words = before[-take:]
@@ -690,7 +782,7 @@ def _link_names_to_numbers(cits: list[Citation], acronyms: dict[str, str] | None
     for c in cits:
         if c.cited_number and c.cited_name:
             by_name.setdefault(law_key(c.cited_name), c)
-    known = [c.cited_name for c in cits if c.cited_name] + list(rules.law_names())
+    known = _KnownInitials([c.cited_name for c in cits if c.cited_name] + list(rules.law_names()))
     acronyms = acronyms or {}
     for c in cits:
         if c.cited_number or not c.cited_name:

@@ -24,6 +24,7 @@ mentions. Cue phrases and their scopes live in `rules/relations.tsv`. For each c
 """
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from functools import cache
 
@@ -35,6 +36,13 @@ from ..models import Citation
 # Text between a clause-opening phrase and its object: "Thực hiện chỉ đạo của Chủ tịch UBND tỉnh tại
 # Công văn số" is ~40 characters; a longer gap, or one with a verb break, means another object.
 OBJECT_GAP = 140
+# Every scan is bounded (no extractor may be super-linear in its input): a line start comes from an
+# index of the text's newlines, not `rfind` over a line that may be the whole text, and a match at a
+# position is given an end, since `regex` otherwise looks for the pattern's literal ("Điều") over the
+# whole rest of the text. Each reach is far beyond what its grammar spans.
+MARKER_REACH = 200  # "  12.3) ", "Điều 5. " and the connective words after it
+OPENING_REACH = 200  # "Điều 9. Bãi bỏ", "sửa đổi, bổ sung"
+ITEM_HEAD_REACH = 2000  # what may stand between a list item's marker and its citation ("Cụm từ “…” tại")
 ACTING = {"amends", "replaces", "repeals"}
 TITLE_INHERITABLE = {"basis", "proposal", "report", "implements"}
 
@@ -80,9 +88,9 @@ _ACTOR = regex.compile(r"\b(?:này|ban\s+hành\s+(?:Luật|Bộ\s+luật|Pháp\s
                        regex.IGNORECASE)
 
 
-def _opens_clause(text: str, clause: int, pos: int) -> bool:
+def _opens_clause(text: str, clause: int, pos: int, clauses: "_Clauses") -> bool:
     """True when only a list marker or "Điều N." stands between the clause (or line) start and `pos`."""
-    line = text.rfind("\n", 0, pos) + 1
+    line = clauses.line_start(pos)
     for start in {clause, max(clause, line)}:
         m = _LIST_MARKER.match(text, start, pos)
         if m is not None and not text[m.end():pos].strip():
@@ -123,13 +131,14 @@ _CONNECTIVE = regex.compile(
     regex.IGNORECASE)
 
 
+_NEWLINE = regex.compile(r"\n")
 _SECTION_END = regex.compile(r"\n|(?:^|\s)\*\s|(?<![\p{L}\d])[IVX]{1,4}\.\s+\p{Lu}")
 
 
 def _clause_cue(text: str, clause: int) -> tuple[str, int] | None:
-    m = _LIST_MARKER.match(text, clause)
+    m = _LIST_MARKER.match(text, clause, clause + MARKER_REACH)
     start = m.end() if m else clause
-    cm0 = _CONNECTIVE.match(text, start)
+    cm0 = _CONNECTIVE.match(text, start, start + MARKER_REACH)
     start = cm0.end() if cm0 else start
     for cue in cues().get("clause", ()):
         cm = cue.rx.match(text, start, min(len(text), start + 200))
@@ -147,33 +156,27 @@ _PHRASE_ITEM = regex.compile(r"\s*(?:các\s+)?(?:cụm\s+)?từ(?:\s+ngữ)?\s*:
 _ONLY_CAC = regex.compile(r"\s*(?:các\s+)?", regex.IGNORECASE)
 
 
-def _heading_relation(text: str, c: Citation) -> str | None:
+def _heading_relation(text: str, c: Citation, clauses: "_Clauses") -> str | None:
     """Walk up over list items to the line that introduces them; its cue governs the items."""
-    line_start = text.rfind("\n", 0, c.start) + 1
-    first_line = text[line_start: c.start]
-    marker = _ITEM_MARKER.match(first_line)
+    line_start = clauses.line_start(c.start)
+    marker = _ITEM_MARKER.match(text, line_start, c.start)
     # the citation's line must itself be a list item opening with the citation (or "các …")
-    rest = _strip_part(first_line[marker.end():]) if marker else ""
-    if not marker or not (_ONLY_CAC.fullmatch(rest) or _PHRASE_ITEM.fullmatch(rest)):
+    if not marker or c.start - marker.end() > ITEM_HEAD_REACH:
+        return None
+    rest = _strip_part(text[marker.end(): c.start])
+    if not (_ONLY_CAC.fullmatch(rest) or _PHRASE_ITEM.fullmatch(rest)):
         return None
     pos = line_start
     for _ in range(80):
         if pos <= 0:
             return None
         prev_end = pos - 1
-        prev_start = text.rfind("\n", 0, prev_end) + 1
-        line = text[prev_start:prev_end]
+        prev_start = clauses.line_start(prev_end)
         pos = prev_start
-        if not line.strip():
+        kind = clauses.heading_line(prev_start, prev_end)
+        if kind == "blank" or kind == "item":
             continue
-        # a sibling item is skipped; an item that ends with ":" introduces the list
-        # ("2. Các Thông tư sau hết hiệu lực kể từ ngày …:")
-        if _ITEM_LINE.match(line) and not _DIEU_LINE.match(line) and not line.rstrip().endswith(":"):
-            continue
-        for cue in cues().get("heading", ()):
-            if cue.rx.search(line):
-                return cue.relation
-        return None
+        return kind
     return None
 
 
@@ -185,6 +188,38 @@ class _Clauses:
         self.text, self.soft = text, soft
         self.cache: dict[int, int] = {}
         self._labels: list[tuple[int, int, str]] | None = None  # section labels: (start, end, relation)
+        self._label_starts: list[int] = []
+        self._label_reach: list[int] = []  # running maximum of the labels' ends, in start order
+        self._newlines: list[int] | None = None
+        self._headings: dict[int, str | None] = {}
+
+    def line_start(self, pos: int) -> int:
+        """`text.rfind("\\n", 0, pos) + 1`, by bisection in the newlines listed once."""
+        if self._newlines is None:
+            self._newlines = [m.start() for m in _NEWLINE.finditer(self.text)]
+        i = bisect_left(self._newlines, pos)
+        return self._newlines[i - 1] + 1 if i else 0
+
+    def heading_line(self, start: int, end: int) -> str | None:
+        """What the line text[start:end] is to the items below it: "blank", "item" (a sibling, skipped),
+        or the relation its heading cue names (None: no cue). Read once per line."""
+        if start in self._headings:
+            return self._headings[start]
+        line = self.text[start:end]
+        got = None
+        if not line.strip():
+            got = "blank"
+        # a sibling item is skipped; an item that ends with ":" introduces the list
+        # ("2. Các Thông tư sau hết hiệu lực kể từ ngày …:")
+        elif _ITEM_LINE.match(line) and not _DIEU_LINE.match(line) and not line.rstrip().endswith(":"):
+            got = "item"
+        else:
+            for cue in cues().get("heading", ()):
+                if cue.rx.search(line):
+                    got = cue.relation
+                    break
+        self._headings[start] = got
+        return got
 
     def section(self, pos: int) -> str | None:
         """The relation of the labelled section holding `pos` ("* Căn cứ pháp lý: …"), if the
@@ -192,11 +227,18 @@ class _Clauses:
         if self._labels is None:  # one pass over the text, on the first citation that asks
             self._labels = sorted((m.start(), m.end(), cue.relation) for cue in cues().get("section", ())
                                   for m in cue.rx.finditer(self.text))
+            reach = -1
+            for start, end, _ in self._labels:
+                reach = max(reach, end)
+                self._label_starts.append(start)
+                self._label_reach.append(reach)
+        # the labels read are those before the first (in start order) that ends past `pos`, and of
+        # them the ones starting within 3000 characters: found by bisection, not by a scan of all
+        stop = bisect_right(self._label_reach, pos)
         best = None
-        for start, end, relation in self._labels:
-            if end > pos:
-                break
-            if start >= pos - 3000 and (best is None or end > best[0]):
+        for k in range(bisect_left(self._label_starts, pos - 3000), stop):
+            start, end, relation = self._labels[k]
+            if best is None or end > best[0]:
                 best = (end, relation)
         if best and not _SECTION_END.search(self.text, best[0], pos):
             return best[1]
@@ -245,16 +287,17 @@ def _in_parentheses(text: str, start: int, pos: int) -> bool:
     return seg.count("(") > seg.count(")")
 
 
-def _governing(text: str, c: Citation, clause: int) -> str | None:
+def _governing(text: str, c: Citation, clause: int, clauses: "_Clauses") -> str | None:
     """The relation of the clause an attached regulation is cited in: Căn cứ → basis, an acting
     verb opening the clause (or its line) → amends / repeals / replaces, the enactment formula."""
-    line = text.rfind("\n", 0, c.start) + 1
+    line = clauses.line_start(c.start)
     for start in dict.fromkeys((clause, max(clause, line))):
         got = _clause_cue(text, start)
         if got and got[0] in {"basis", "implements", "repeals"}:
             return got[0]
-        m = _LIST_MARKER.match(text, start)
-        am = _ACTING_OPEN.match(text, m.end() if m else start)
+        m = _LIST_MARKER.match(text, start, start + MARKER_REACH)
+        opening = m.end() if m else start
+        am = _ACTING_OPEN.match(text, opening, opening + OPENING_REACH)
         if am:
             return _ON_ANNEX[am.lastgroup]
     em = _ENACTS_ACTING.search(text, clause, c.start)
@@ -273,9 +316,9 @@ def assign_relations(text: str, cits: list[Citation], soft: tuple[tuple[int, int
     are mentions."""
     clauses = _Clauses(text, soft) if cits else None
     for i, c in enumerate(cits):
-        c.relation = _relation(text, c, cits[i - 1] if i else None, clauses, cits[:i])
+        c.relation = _relation(text, c, cits[i - 1] if i else None, clauses, cits, i)
         if c.relation == "attached" and not _in_parentheses(text, clauses.start(c.start), c.start):
-            also = _governing(text, c, clauses.start(c.start))
+            also = _governing(text, c, clauses.start(c.start), clauses)
             c.relation_also = also if also and also != "attached" else None
         if not can_act:
             if c.relation in ACTING:
@@ -309,14 +352,17 @@ _TITLE_ITEM = regex.compile(
 _COORDINATED = regex.compile(
     r"(?:\bvà|,)\s*(?:các\s+)?(?:(?:Thông\s+tư|Nghị\s+định|Quyết\s+định|Nghị\s+quyết|văn\s+bản)\s+"
     r"(?:sửa\s+đổi,?\s*(?:bổ\s+sung)?|bổ\s+sung|hướng\s+dẫn)[^;.\n]{0,40}?:\s*)?\Z", regex.IGNORECASE)
+_AND_BEFORE = regex.compile(r"(?:\bvà|,)\s*\Z")
+_BARE_ITEM = regex.compile(r"\s*(?:[-+•]\s*)?(?:và\s+)?(?:các\s+)?", regex.IGNORECASE)
 _SENTENCE_OR_PARAGRAPH = regex.compile(r"\.\s+\p{Lu}|\n\s*\n\s*(?:Điều|Căn|Chương|\d+\.)")
 
 
-def _chain_head(before: list[Citation], clause: int) -> Citation | None:
-    """The first citation of the clause: the document an amendment chain hangs from
+def _chain_head(cits: list[Citation], i: int, clause: int) -> Citation | None:
+    """The first citation of the clause among cits[:i]: the document an amendment chain hangs from
     ("Thông tư số 05/2024 … quy định … Luật Nhà ở, đã được sửa đổi … tại Thông tư số 09/2025")."""
     head = None
-    for b in reversed(before):
+    for k in range(i - 1, -1, -1):
+        b = cits[k]
         if b.start < clause:
             break
         head = b
@@ -324,7 +370,8 @@ def _chain_head(before: list[Citation], clause: int) -> Citation | None:
 
 
 def _relation(text: str, c: Citation, prev: Citation | None, clauses: "_Clauses",
-              before: list[Citation] | None = None) -> str:
+              cits: list[Citation], i: int) -> str:
+    """The relation of c = cits[i]; cits[:i] are the citations before it, already assigned."""
     clause = clauses.start(c.start)
     same_clause = prev is not None and clause <= prev.start and prev.end <= c.start
     # "(Kế hoạch số 1014/KH-C04-P6 gửi kèm)": the phrase right after the citation
@@ -332,7 +379,7 @@ def _relation(text: str, c: Citation, prev: Citation | None, clauses: "_Clauses"
         if cue.rx.match(text, c.end, min(len(text), c.end + 40)):
             return cue.relation
     # "Thông tư số 28/2025/TT-BTC … hết hiệu lực": the citation must be the clause's subject
-    after = _after_relation(text, c) if not same_clause and _opens_clause(text, clause, _part_start(text, c)) else None
+    after = _after_relation(text, c) if not same_clause and _opens_clause(text, clause, _part_start(text, c), clauses) else None
     if after:
         return after
     # 1. next item of a list
@@ -344,17 +391,18 @@ def _relation(text: str, c: Citation, prev: Citation | None, clauses: "_Clauses"
     for relation, cue_start in _adjacent(text, c, clause):
         c.relation_cue = text[cue_start: c.start].strip()[:60]
         if relation == "inherit":
-            head = _chain_head(before or [], clause)
+            head = _chain_head(cits, i, clause)
             return head.relation if head is not None else "mentions"
-        if relation == "proposal" and not (_opens_clause(text, clause, cue_start)
-                                           or regex.search(r"(?:\bvà|,)\s*\Z", text[clause:cue_start])):
+        if relation == "proposal" and not (_opens_clause(text, clause, cue_start, clauses)
+                                           or _AND_BEFORE.search(text[clause:cue_start])):
             continue  # "… triển khai theo đề nghị của Bộ tại Công văn số …": not the document's proposal
         if relation == "by_type":
             return _by_type(c)
         if relation in ACTING:
             embedded = same_clause and not _ACTOR.search(text, prev.end, cue_start)
-            acts = (_opens_clause(text, clause, cue_start) or _ACTOR.search(text, clause, cue_start) is not None
-                    or _ARTICLE_HEAD.match(text, text.rfind("\n", 0, cue_start) + 1) is not None)
+            cue_line = clauses.line_start(cue_start)
+            acts = (_opens_clause(text, clause, cue_start, clauses) or _ACTOR.search(text, clause, cue_start) is not None
+                    or _ARTICLE_HEAD.match(text, cue_line, cue_line + MARKER_REACH) is not None)
             # "Sở Y tế kính trình UBND tỉnh xem xét, ban hành Quyết định … và thay thế Quyết định số …":
             # a proposal that someone else act
             proposed = _PROPOSING.search(text, clause, cue_start) is not None
@@ -367,7 +415,7 @@ def _relation(text: str, c: Citation, prev: Citation | None, clauses: "_Clauses"
     if section:
         return section
     # 3. phrase opening the clause (or the line, inside a title broken over lines)
-    line = text.rfind("\n", 0, c.start) + 1
+    line = clauses.line_start(c.start)
     got = _clause_cue(text, clause) or (_clause_cue(text, line) if line > clause else None)
     if got:
         relation, cue_end = got
@@ -379,10 +427,10 @@ def _relation(text: str, c: Citation, prev: Citation | None, clauses: "_Clauses"
             return prev.relation
     # 4. later items of a paragraph opened by Căn cứ / Xét / Thực hiện ("…; Báo cáo thẩm tra số …"),
     #    or continuing a list the document acts on ("Thông tư này thay thế Thông tư số …; Thông tư số …")
-    para = text.rfind("\n", 0, c.start) + 1
+    para = line
     if para < clause:
         own = _strip_part(text[clause: c.start])
-        if regex.fullmatch(r"\s*(?:[-+•]\s*)?(?:và\s+)?(?:các\s+)?", own, regex.IGNORECASE) or _TITLE_ITEM.match(own) \
+        if _BARE_ITEM.fullmatch(own) or _TITLE_ITEM.match(own) \
                 or (c.relation_cue == "generic" and _MISSPELT_TYPE.fullmatch(own)):
             got = _clause_cue(text, para)
             if got:
@@ -401,7 +449,7 @@ def _relation(text: str, c: Citation, prev: Citation | None, clauses: "_Clauses"
             and not _SENTENCE_OR_PARAGRAPH.search(text, prev.end, c.start):
         return prev.relation
     # 5. list item under a heading
-    heading = _heading_relation(text, c)
+    heading = _heading_relation(text, c, clauses)
     if heading:
         return heading
     return "mentions"

@@ -51,20 +51,34 @@ def _block_re() -> regex.Pattern:
     )
 
 
+# compiled once: these run per candidate block, and `regex`'s own cache is keyed by the pattern text
+_GAP_SPLIT = regex.compile(rf"\s*{_GAP}\s*")
+_SPACES = regex.compile(r"\s+")
+_BEFORE_PREFIX = regex.compile(rf"\s+(?={_PREFIX}\s)")
+_PREFIX_RE = regex.compile(_PREFIX)
+_PREFIX_WORD = regex.compile(_PREFIX + r"(?:\s|$)")
+_HAS_PREFIX = regex.compile(rf"(?:^|\s){_PREFIX}(?:\s|$)")
+
+
+@cache
+def _title_tail_re() -> regex.Pattern:
+    return regex.compile(rf"(?:^|\s)(?P<t>{_titles_alt()})$")
+
+
 def _split_block(block: str) -> tuple[str | None, str]:
     """"TM. CHÍNH PHỦ ¶ KT. THỦ TƯỚNG ¶ PHÓ THỦ TƯỚNG" → ("TM. Chính phủ / KT. Thủ tướng", "Phó Thủ tướng");
     "KT. CHỦ TỊCH PHÓ CHỦ TỊCH" on one line → ("KT. Chủ tịch", "Phó Chủ tịch")."""
     parts: list[str] = []
-    for raw in regex.split(rf"\s*{_GAP}\s*", block):
-        raw = regex.sub(r"\s+", " ", raw).strip(" ,")
+    for raw in _GAP_SPLIT.split(block):
+        raw = _SPACES.sub(" ", raw).strip(" ,")
         if not raw:
             continue
         # several prefixes on one line: "TM. ỦY BAN NHÂN DÂN KT. CHỦ TỊCH"
-        for piece in regex.split(rf"\s+(?={_PREFIX}\s)", raw):
+        for piece in _BEFORE_PREFIX.split(raw):
             piece = piece.strip()
             if not piece:
                 continue
-            m = regex.search(rf"(?:^|\s)(?P<t>{_titles_alt()})$", piece)
+            m = _title_tail_re().search(piece)
             if m and m.start("t") > 0:
                 head = piece[: m.start("t")].strip()
                 parts.extend([head, m.group("t")] if head else [m.group("t")])
@@ -73,12 +87,12 @@ def _split_block(block: str) -> tuple[str | None, str]:
     # a bare prefix line ("TL.") belongs to the line after it
     merged: list[str] = []
     for p in parts:
-        if merged and regex.fullmatch(_PREFIX, merged[-1]):
+        if merged and _PREFIX_RE.fullmatch(merged[-1]):
             merged[-1] = merged[-1] + " " + p
         else:
             merged.append(p)
     # whatever precedes the first authority prefix ("VT, CSYT." of a flattened Lưu line) is not the block
-    first_prefix = next((i for i, p in enumerate(merged) if regex.match(_PREFIX + r"(?:\s|$)", p)), 0)
+    first_prefix = next((i for i, p in enumerate(merged) if _PREFIX_WORD.match(p)), 0)
     merged = merged[first_prefix:]
     if not merged:
         return None, ""
@@ -136,8 +150,26 @@ def _case(s: str) -> str:
     return canonical_tone(f"{prefix} {body}".strip())
 
 
-_TRIGGER = regex.compile(rf"(?<![\p{{L}}])(?:{_PREFIX}\s|(?:Nơi\s+nhận))")
+# An authority prefix opens a block when a capital (the body or the title) or a line end follows it,
+# not a lower-case word: "KT theo TT 23" (kỹ thuật) in the rows of a price table, "TM và DL" are not
+# prefixes, and a window around each of hundreds of them made the search read the whole table.
+_TRIGGER = regex.compile(rf"(?<![\p{{L}}])(?:{_PREFIX}\s(?![ \t]*\p{{Ll}})|(?:Nơi\s+nhận))")
 WINDOW = 1500
+# A window starts at a line start so that the block's first line is whole, but looks back at most
+# this far for it: a text that is one huge line (a dump, a flattened table) must not make every
+# window reach back to its beginning (no extractor may be super-linear in its input).
+LINE_BACK = 5000
+
+
+def _window_start(text: str, a: int) -> int:
+    """The start of the line holding `a`, if within LINE_BACK characters; else `a` itself."""
+    if not a:
+        return 0
+    lo = max(0, a - LINE_BACK)
+    nl = text.rfind("\n", lo, a)
+    if nl >= 0:
+        return nl + 1
+    return 0 if lo == 0 else a
 
 
 def _windows(text: str) -> list[tuple[int, int]]:
@@ -184,11 +216,12 @@ def _right_column(text: str, base: int) -> tuple[str, list[tuple[int, int]]]:
 
 
 def read_signature(text: str) -> Signature:
-    sig = _read_signature(text, side=False)
+    windows = _windows(text)
+    sig = _read_signature(text, side=False, windows=windows)
     if sig.signer is None:
-        sig = _read_signature(text, side=True)
+        sig = _read_signature(text, side=True, windows=windows)
     if sig.signer is None:
-        sig = _read_loose(text)
+        sig = _read_loose(text, windows)
     if sig.signer is None:
         sig = _read_internal(text)
     return sig
@@ -221,28 +254,35 @@ def _read_internal(text: str) -> Signature:
     return sig
 
 
+@cache
+def _known_title_re() -> regex.Pattern:
+    """A segment or a block's last line that ends with a known title."""
+    return regex.compile(rf"(?:^|\s)(?P<t>{_titles_alt()})$")
+
+
+_SEGMENT = regex.compile(rf"[^{_GAP}]+")
 _NAME_LINE = regex.compile(rf"^(?:(?P<rank>{_RANK})\s+)?(?P<name>{_NAME})$", regex.V1)
 
 
-def _read_loose(text: str) -> Signature:
+def _read_loose(text: str, windows: list[tuple[int, int]] | None = None) -> Signature:
     """Last resort for OCR'd and interleaved blocks: a known title segment, then within a few
     segments (a seal's remains "_ \\&j -", the Nơi nhận items of the other column) a segment that
     is only a person's name led by a Vietnamese surname."""
     sig = Signature()
-    known = regex.compile(rf"(?:^|\s)(?P<t>{_titles_alt()})$")
-    for a, b in _windows(text):
-        a = text.rfind("\n", 0, a) + 1 if a else 0
+    known = _known_title_re()
+    for a, b in windows if windows is not None else _windows(text):
+        a = _window_start(text, a)
         flat, anchors = _flatten(text[a:b], a)
-        segs = [(m.start(), m.end(), m.group(0).strip(" \"'“”`.,:;_-")) for m in regex.finditer(rf"[^{_GAP}]+", flat)]
+        segs = [(m.start(), m.end(), m.group(0).strip(" \"'“”`.,:;_-")) for m in _SEGMENT.finditer(flat)]
         for k, (s0, s1, seg) in enumerate(segs):
             tm = known.search(seg)
-            if not tm or not seg.isupper() and not regex.match(_PREFIX, seg):
+            if not tm or not seg.isupper() and not _PREFIX_RE.match(seg):
                 continue
             for s2, s3, cand in segs[k + 1: k + 12]:
                 nm = _NAME_LINE.match(cand)
                 if nm and nm.group("name").split()[0] in rules.surnames():
                     block = seg
-                    if k and regex.match(_PREFIX, segs[k - 1][2]) and segs[k - 1][2].isupper():
+                    if k and _PREFIX_RE.match(segs[k - 1][2]) and segs[k - 1][2].isupper():
                         block = segs[k - 1][2] + f" {_GAP} " + seg
                     auth, title = _split_block(block)
                     sig.signer = nm.group("name")
@@ -253,19 +293,19 @@ def _read_loose(text: str) -> Signature:
     return sig
 
 
-def _read_signature(text: str, side: bool) -> Signature:
+def _read_signature(text: str, side: bool, windows: list[tuple[int, int]] | None = None) -> Signature:
     sig = Signature()
-    known = regex.compile(rf"(?:^|\s)(?:{_titles_alt()})$")
+    known = _known_title_re()
     cands = []  # (match, anchors)
-    for a, b in _windows(text):
+    for a, b in windows if windows is not None else _windows(text):
         # start the window at a line start so that the block's first line is whole
-        a = text.rfind("\n", 0, a) + 1 if a else 0
+        a = _window_start(text, a)
         flat, anchors = _right_column(text[a:b], a) if side else _flatten(text[a:b], a)
         for m in _block_re().finditer(flat, overlapped=False):
             block = m.group("block")
-            last_line = regex.split(rf"\s*{_GAP}\s*", block.strip())[-1]
-            has_prefix = regex.search(rf"(?:^|\s){_PREFIX}(?:\s|$)", block) is not None
-            if not (has_prefix or known.search(regex.sub(r"\s+", " ", last_line).strip(" ,."))):
+            last_line = _GAP_SPLIT.split(block.strip())[-1]
+            has_prefix = _HAS_PREFIX.search(block) is not None
+            if not (has_prefix or known.search(_SPACES.sub(" ", last_line).strip(" ,."))):
                 continue
             first = m.group("name").split()[0]
             if first not in rules.surnames() and not has_prefix:

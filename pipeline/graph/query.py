@@ -71,6 +71,9 @@ class Graph:
             files = list((self.root / t).glob("*.parquet"))
             if files:
                 self.con.execute(f"CREATE VIEW {t} AS SELECT * FROM read_parquet('{self.root / t}/*.parquet', union_by_name=true)")
+        idx = self.root / "_graph" / "edges_by_target.parquet"
+        src = f"read_parquet('{idx}')" if idx.exists() else "edges"
+        self.con.execute(f"CREATE VIEW edges_in AS SELECT * FROM {src}")
 
     def close(self) -> None:
         self.con.close()
@@ -146,14 +149,26 @@ class Graph:
         return self._edges("e.target = ?", [n["node_id"]], other="source")
 
     def _edges(self, cond: str, params, other: str) -> list[dict]:
-        return self._rows(f"""
-            SELECT e.source, e.target, e.relation, e.relations, e.mentions,
-                   n.doc_type, n.number, n.name, n.issue_date, coalesce(n.issuer_canonical, n.issuer) AS issuer,
-                   n.kind, n.status, e.mention, e.doc_id, e.page, d.source_path
-            FROM edges e LEFT JOIN nodes n ON n.node_id = e.{other}
-            LEFT JOIN (SELECT doc_id, any_value(source_path) AS source_path FROM documents GROUP BY doc_id) d
-                   ON d.doc_id = e.doc_id
-            WHERE {cond} ORDER BY e.relation, n.issue_date NULLS LAST, n.node_id""", params)
+        table = "edges_in" if other == "source" else "edges"
+        rows = self._rows(f"""SELECT e.source, e.target, e.relation, e.relations, e.mentions, e.mention, e.doc_id, e.page
+                              FROM {table} e WHERE {cond}""", params)
+        if not rows:
+            return rows
+        ends = self._rows(f"""SELECT node_id, doc_type, number, name, issue_date,
+                                     coalesce(issuer_canonical, issuer) AS issuer, kind, status
+                              FROM nodes WHERE list_contains(?, node_id)""", [sorted({r[other] for r in rows})])
+        by_node = {n["node_id"]: n for n in ends}
+        paths = dict(self.con.execute("SELECT doc_id, min(source_path) FROM documents WHERE list_contains(?, doc_id) "
+                                      "GROUP BY doc_id", [sorted({r["doc_id"] for r in rows if r["doc_id"]})]).fetchall())
+        out = []
+        blank = dict.fromkeys(["doc_type", "number", "name", "issue_date", "issuer", "kind", "status"])
+        for r in rows:
+            n = by_node.get(r[other], blank)
+            out.append({**{k: r[k] for k in ("source", "target", "relation", "relations", "mentions")},
+                        **{k: n.get(k) for k in blank}, "mention": r["mention"], "doc_id": r["doc_id"],
+                        "page": r["page"], "source_path": paths.get(r["doc_id"])})
+        out.sort(key=lambda r: (r["relation"] or "", str(r["issue_date"] or "9999"), r[other]))
+        return out
 
     def trace(self, key: str, depth: int = 3, direction: str = "out") -> list[dict]:
         """The chain from a document: what it cites, what those cite … (`out`), who cites it … (`in`),
@@ -167,17 +182,19 @@ class Graph:
         for level in range(1, depth + 1):
             if not frontier:
                 break
-            conds = []
+            parts = []
             if direction in {"out", "both"}:
-                conds.append("list_contains(?, e.source)")
+                parts.append("SELECT * FROM edges WHERE list_contains($f, source)")
             if direction in {"in", "both"}:
-                conds.append("list_contains(?, e.target)")
+                parts.append("SELECT * FROM edges_in WHERE list_contains($f, target)")
             rows = self._rows(f"""
-                SELECT e.source, e.target, e.relation, e.relations, e.mentions, e.mention, e.doc_id, e.page,
-                       s.number AS source_number, t.number AS target_number, coalesce(t.name, t.number) AS target_label,
-                       coalesce(s.name, s.number) AS source_label
-                FROM edges e LEFT JOIN nodes s ON s.node_id = e.source LEFT JOIN nodes t ON t.node_id = e.target
-                WHERE {' OR '.join(conds)} ORDER BY e.source, e.target""", [frontier] * len(conds))
+                SELECT DISTINCT source, target, relation, relations, mentions, mention, doc_id, page
+                FROM ({' UNION ALL '.join(parts)}) ORDER BY source, target""", {"f": frontier})
+            labels = dict(self.con.execute(
+                "SELECT node_id, coalesce(name, number) FROM nodes WHERE list_contains(?, node_id)",
+                [sorted({x for r in rows for x in (r["source"], r["target"])})]).fetchall()) if rows else {}
+            for r in rows:
+                r["source_label"], r["target_label"] = labels.get(r["source"]), labels.get(r["target"])
             nxt = []
             for r in rows:
                 r["depth"] = level

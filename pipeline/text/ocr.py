@@ -185,25 +185,74 @@ def _osd_turns(grey: np.ndarray) -> int:
     return 0
 
 
-def ocr_image(img, dpi: int | None = None) -> tuple[str, float | None, str]:
+@dataclass
+class OcrResult:
+    text: str
+    confidence: float | None
+    engine: str
+    header_fields: dict | None = None  # `handwriting.HeaderFields.as_dict()` of the page
+
+
+def ocr_image(img, dpi: int | None = None, signed: list | None = None) -> tuple[str, float | None, str]:
     """One page image → (text, mean word confidence, engine label)."""
+    r = ocr_page_image(img, dpi, signed)
+    return r.text, r.confidence, r.engine
+
+
+def ocr_page_image(img, dpi: int | None = None, signed: list | None = None) -> OcrResult:
+    """One page image → text, confidence, engine label, and the header's number and date blanks
+    read by `handwriting` (a second recogniser on the small crops of blanks Tesseract could not
+    read, fused with the printed context and the file's signing dates `signed`)."""
     prep = prepare(img, dpi)
     grey = prep.image
-    text, conf = _read(grey)
+    first = _read(grey)
+    text, conf = first.text, first.confidence
+    turned = False
     if conf is None or conf < ORIENTATION_RETRY_CONF:
         turns = _osd_turns(grey)
         if turns:
-            turned = rotate90(grey, -turns)
-            t2, c2 = _read(turned)
-            if (c2 or 0) > (conf or 0):
-                text, conf = t2, c2
-    return text, conf, engine_label(prep)
+            again = _read(rotate90(grey, -turns))
+            if (again.confidence or 0) > (conf or 0):
+                text, conf, turned = again.text, again.confidence, True
+    fields = None
+    engine = engine_label(prep)
+    if not turned:  # the crops are cut in the prepared page's geometry
+        text, fields, extra = _header_fields(prep, first.tsv, first.regions, signed) or (text, None, "")
+        engine += extra
+    return OcrResult(text, conf, engine, fields)
 
 
-def _read(grey: np.ndarray) -> tuple[str, float | None]:
-    composed, _ = compose(grey, bands(grey))
-    text, conf, _ = tsv_to_text(_run_tesseract(composed))
-    return text, conf
+def _header_fields(prep, tsv: str, regions, signed) -> tuple[str, dict, str] | None:
+    """The header's number and date read from their blanks, put into the page text."""
+    from . import handwriting
+
+    if not handwriting.available():
+        return None
+    try:
+        hf, edits = handwriting.read_fields(prep, handwriting.page_words(tsv, regions), signed)
+    except Exception:  # the second reading must never cost the page its first
+        return None
+    fields = hf.as_dict() or None
+    if not edits:
+        return tsv_to_text(tsv)[0], fields, ""
+    used = any(f and f.get("source") in ("handwritten", "signature")
+               for f in (fields or {}).values() if isinstance(f, dict))
+    return tsv_to_text(handwriting.apply_edits(tsv, edits))[0], fields, " + PP-OCR rec (handwritten fields)" if used else ""
+
+
+@dataclass
+class _Read:
+    text: str
+    confidence: float | None
+    tsv: str  # Tesseract's words with their boxes, on the composed page
+    regions: list  # `layout.compose`'s map from the composed page back to the page
+
+
+def _read(grey: np.ndarray) -> _Read:
+    composed, regions = compose(grey, bands(grey))
+    tsv = _run_tesseract(composed)
+    text, conf, _ = tsv_to_text(tsv)
+    return _Read(text, conf, tsv, regions)
 
 
 def ocr_line(img, digits: bool = False) -> str:
@@ -223,18 +272,19 @@ def ocr_line(img, digits: bool = False) -> str:
     return text.strip()
 
 
-def _ocr_page(pi: PageImage) -> Page | Failure:
+def _ocr_page(pi: PageImage, signed: list | None = None) -> Page | Failure:
     if isinstance(pi.image, Exception):
         return Failure("", "render", f"page {pi.page}: cannot render: {type(pi.image).__name__}: {pi.image}", page=pi.page)
     try:
-        raw, conf, engine = ocr_image(pi.image, pi.dpi)
+        r = ocr_page_image(pi.image, pi.dpi, signed)
     except TimeoutError as e:
         return Failure("", "ocr", f"page {pi.page}: {e}", page=pi.page)
     except Exception as e:
         return Failure("", "ocr", f"page {pi.page}: {type(e).__name__}: {e}", page=pi.page)
+    raw = r.text
     repaired = repair_text(raw)
-    return Page(page=pi.page, text=repaired, ocr=True, ocr_confidence=conf, engine=engine,
-                raw_text=raw if repaired != raw else None)
+    return Page(page=pi.page, text=repaired, ocr=True, ocr_confidence=r.confidence, engine=r.engine,
+                raw_text=raw if repaired != raw else None, header_fields=r.header_fields)
 
 
 def ocr_document(path: str, data: bytes, kind: str, pages: list[int]) -> tuple[dict[int, Page], list[Failure]]:
@@ -243,12 +293,17 @@ def ocr_document(path: str, data: bytes, kind: str, pages: list[int]) -> tuple[d
     images = page_images(data, kind, pages)
     results: dict[int, Page] = {}
     failures: list[Failure] = []
+    signed = None
+    if kind == "pdf":
+        from .handwriting import signing_dates
+
+        signed = signing_dates(data) or None  # no date after the file's latest digital signature
     workers = min(ocr_workers(), len(images)) or 1
     if workers > 1:
         with ThreadPoolExecutor(max_workers=workers) as pool:
-            outs = list(pool.map(_ocr_page, images))
+            outs = list(pool.map(lambda p: _ocr_page(p, signed), images))
     else:
-        outs = [_ocr_page(p) for p in images]
+        outs = [_ocr_page(p, signed) for p in images]
     for pi, res in zip(images, outs):
         if isinstance(res, Failure):
             res.source_path = path

@@ -27,6 +27,25 @@ class Prepared:
     skew: float  # degrees corrected
     scale: float  # resize factor applied
     ink_removed: float  # share of pixels whitened as coloured ink
+    # the page as it came (RGB or grey, before the colour ink was whitened) and the 2x3 affine map
+    # from its pixels to `image`'s: `crop_source` cuts a small region of the original colours in
+    # the prepared geometry (handwritten numbers are often blue, and the grey page has lost them)
+    source: np.ndarray | None = None
+    matrix: np.ndarray | None = None
+
+    def crop_source(self, box: tuple[int, int, int, int]) -> np.ndarray | None:
+        """The region (x0, y0, x1, y1) of `image`, taken from the source in its colours: only the
+        pixels of the box are computed (a warp of the crop, not of the page)."""
+        if self.source is None or self.matrix is None:
+            return None
+        x0, y0, x1, y1 = (int(round(v)) for v in box)
+        w, h = max(1, x1 - x0), max(1, y1 - y0)
+        m = self.matrix.copy()
+        m[0, 2] -= x0
+        m[1, 2] -= y0
+        white = (255, 255, 255) if self.source.ndim == 3 else 255
+        return cv2.warpAffine(self.source, m, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT,
+                              borderValue=white)
 
 
 def to_array(img) -> np.ndarray:
@@ -159,7 +178,14 @@ def prepare(img, dpi: int | None = None, deskew: bool = True, drop_colour: bool 
     grey = stretch_contrast(grey)
     angle = estimate_skew(grey) if deskew else 0.0
     grey = rotate(grey, angle)
-    return Prepared(grey, dpi, angle, scale, share)
+    # source pixels → prepared pixels: the resize, then the rotation about the resized page's centre
+    off = (scale - 1.0) / 2  # cv2.resize maps pixel centres: x' = s·x + (s − 1)/2
+    matrix = np.array([[scale, 0.0, off], [0.0, scale, off]])
+    if abs(angle) >= 0.05:
+        h, w = grey.shape
+        rot = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
+        matrix = rot @ np.vstack([matrix, [0.0, 0.0, 1.0]])
+    return Prepared(grey, dpi, angle, scale, share, source=rgb, matrix=matrix)
 
 
 def _guess_dpi(grey: np.ndarray) -> int:
