@@ -110,6 +110,9 @@ def cmd_bench(args) -> int:
     if args.graph:
         from .evaluation.graph_bench import run_graph_bench
 
+        from .evaluation.graph_bench import run_rerun_bench
+
+        print(run_rerun_bench(), flush=True)
         print(run_graph_bench(args.graph_dir, n_docs=args.graph_docs, n_citations=args.graph_citations,
                               report=args.graph_report, keep=False), flush=True)
     return ExitCode.ok
