@@ -14,6 +14,7 @@ import regex
 from .text import read as reader
 from .extract.agencies import jurisdiction_of
 from .extract.identity import annotate
+from .extract.tasks import addressees, find_tasks
 from .text.clean import normalize_text
 from .errors import InputError
 from .extract.header import read_header
@@ -148,6 +149,8 @@ def extract(record: DocumentRecord, text: str) -> None:
     for c in cits:
         c.page = _page_of(record.pages, c.start)
     record.citations = cits
+    record.tasks = find_tasks(text, h.body_start, h.doc_type, addressees(text, h.body_start),
+                              h.issue_year or (h.issue_date.year if h.issue_date else None), h.issuer)
     annotate(record)
 
 

@@ -133,6 +133,11 @@ class Task:
     coordinators: list[str] = field(default_factory=list)
     deadline: Optional[dt.datetime] = None
     deadline_text: Optional[str] = None
+    assignee_kind: str = "body"  # body | collective | person
+    recurrence: Optional[str] = None  # weekly | monthly | quarterly | semiannual | annual
+    report_to: Optional[str] = None  # "Ủy ban nhân dân tỉnh (qua Sở Y tế)"
+    section: Optional[str] = None  # outline path "V.1", "Điều 2.1"
+    assignee_canonical: Optional[str] = None  # with its jurisdiction (extract.identity)
 
 
 @dataclass

@@ -352,6 +352,13 @@ def annotate(record: DocumentRecord) -> DocumentRecord:
     record.law_key = document_law_key(record)
     record.paper_key = paper_key(record)
     where = _with_province(jurisdiction_of(h.issuer_canonical, h.issuer_parent), h.issue_date)
+    for t in record.tasks:  # an assignee is a body of the document's own jurisdiction
+        if t.assignee_kind != "collective":
+            probe = Citation(mention="", start=0, end=0, cited_issuer=display_name(t.assignee),
+                             cited_date=h.issue_date, cited_year=h.issue_year)
+            t.assignee_canonical = canonical_cited_issuer(probe, where, h.issue_date)
+        else:
+            t.assignee_canonical = t.assignee
     for c in record.citations:
         c.cited_issuer_canonical = canonical_cited_issuer(c, where, h.issue_date)
         c.number_key = number_key(c.cited_number)

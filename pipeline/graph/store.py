@@ -59,6 +59,8 @@ SCHEMAS: dict[str, pa.Schema] = {
     "tasks": pa.schema([
         ("doc_id", STRING), ("assignee", STRING), ("coordinators", LIST_STR), ("action", STRING),
         ("deadline", pa.timestamp("s")), ("deadline_text", STRING), ("start", pa.int64()), ("end", pa.int64()),
+        ("assignee_kind", STRING), ("assignee_canonical", STRING), ("recurrence", STRING), ("report_to", STRING),
+        ("section", STRING), ("task_no", pa.int32()),
     ]),
     "entities": pa.schema([
         ("doc_id", STRING), ("label", STRING), ("text", STRING), ("normalized", STRING),
@@ -138,8 +140,10 @@ def document_rows(rec: DocumentRecord, batch_id: str, now: dt.datetime) -> dict[
              "target_key": c.target_key, "resolution": None, "resolution_confidence": None}
             for c in rec.citations]
     tasks = [{"doc_id": rec.doc_id, "assignee": t.assignee, "coordinators": t.coordinators, "action": t.action,
-              "deadline": t.deadline, "deadline_text": t.deadline_text, "start": t.start, "end": t.end}
-             for t in rec.tasks]
+              "deadline": t.deadline, "deadline_text": t.deadline_text, "start": t.start, "end": t.end,
+              "assignee_kind": t.assignee_kind, "assignee_canonical": t.assignee_canonical,
+              "recurrence": t.recurrence, "report_to": t.report_to, "section": t.section, "task_no": i}
+             for i, t in enumerate(rec.tasks, 1)]
     ents = [{"doc_id": rec.doc_id, "label": e.label, "text": e.text, "normalized": e.normalized,
              "start": e.start, "end": e.end, "source": e.source} for e in rec.entities]
     fails = [failure_row(f, batch_id, now) for f in rec.failures]

@@ -1,0 +1,501 @@
+"""Assigned tasks: who must do what, with whom, by when, and what must be sent back to whom.
+
+Why: an auditor's first question about a directive is who was ordered to do what by when, and
+whether the report it asked for came back. The grammar of assignment in administrative documents is
+regular (Nghị định 30/2020 thể thức, and the clerks' habits), so rules read it.
+
+Forms handled (each a branch of `find_tasks`):
+  Form 1, giao:             "Giao Sở Y tế chủ trì, phối hợp với Sở Tài chính … hướng dẫn …"
+  Form 2, đề nghị / yêu cầu: "Đề nghị Ủy ban MTTQ Việt Nam tỉnh … phối hợp tuyên truyền …",
+                             "Yêu cầu Sở Xây dựng, các sở, ngành và UBND các xã liên quan xác định …"
+  Form 3, subject + verb:   "Sở Tài chính, Sở Kế hoạch và Đầu tư phối hợp với Sở Y tế hoàn thiện …",
+                             "UBND các huyện, thị xã, thành phố có trách nhiệm xây dựng kế hoạch …"
+  Form 4, agency heading:   "1. Sở Y tế" / "b) Giao Sở Nội vụ:" / "2. UBND các huyện:" followed by a
+                             paragraph or "-" items: the heading is the assignee of the items under it
+  Form 5, công văn items:   "Chủ tịch UBND tỉnh yêu cầu:" + items that name nobody → each recipient of
+                             "Kính gửi"; a lead-in that names the doers ("đề nghị các đơn vị …:") → that
+                             phrase, one collective assignee
+  Form 6, split clauses:    an item whose ";" clauses carry different time phrases gives one task each
+Not tasks: "… chịu trách nhiệm thi hành Quyết định này", "nếu có khó khăn, vướng mắc … báo cáo",
+"Kính trình", invitations, past results.
+
+Deadlines (`deadline_of`): "trước ngày 3/7/2024", "trước 16 giờ ngày 5/8/2024", "trước ngày 15/12"
+(the document's year), "trước ngày 25 tháng 7 năm 2024", "trong tháng 6/2024" (its last day),
+"trong quý II/2024" (its last day), "tại kỳ họp tháng 7 năm 2024", "chậm nhất … ngày …", "từ … đến
+hết ngày …"; relative ("trong 15 ngày kể từ …") and recurring ones ("trước ngày 15 hằng tháng") keep
+the text and no date. Recurrence: hằng tuần / tháng / quý / năm, định kỳ 6 tháng.
+"""
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from dataclasses import dataclass
+from functools import cache
+
+import regex
+
+from .. import rules
+from ..models import Task
+from ..text.clean import fold
+from .agencies import expand_abbreviations
+
+# -- outline ---------------------------------------------------------------------------------
+_ROMAN = r"(?:I|II|III|IV|V|VI|VII|VIII|IX|X|XI|XII)"
+_MARKER = regex.compile(
+    rf"^[ \t]*(?:(?P<roman>{_ROMAN})[.\s]\s*|(?P<num>\d{{1,2}}(?:\.\d{{1,2}}){{0,3}})(?:[.)]\s*|\s+(?=\p{{Lu}}))"
+    rf"|(?P<letter>[a-zđ])\)\s*|\((?P<paren>\d{{1,2}})\)\s*|(?P<dieu>Điều\s+\d+)\.?\s*|(?P<bullet>[-–•+*])\s*)")
+_HEAD_WORDS = (
+    r"Ủy ban nhân dân|Uỷ ban nhân dân|UBND|Hội đồng nhân dân|HĐND|Sở|Phòng|Công an|Ban|Văn phòng|Trung tâm|"
+    r"Bộ Chỉ huy|Bộ|Cục|Chi cục|Tổng cục|Bảo hiểm xã hội|BHXH|Kho bạc|Thanh tra|Đài|Báo|Ủy ban|Uỷ ban|"
+    r"Mặt trận|Hội|Liên đoàn|Tỉnh đoàn|Đoàn|Quỹ|Ngân hàng|Viện|Tòa án|Bệnh viện|Trường|Các|các|"
+    r"Chủ tịch|Phó Chủ tịch|Thủ trưởng|Giám đốc|Trưởng ban|Trưởng phòng|Chánh Văn phòng|Lãnh đạo|Tổ công tác|"
+    r"Tổ|Đảng ủy|Tỉnh ủy|Huyện ủy|Thành ủy|Cơ quan|Doanh nghiệp|Nhà đầu tư|Cục Thuế|Chi nhánh|Công ty|Tập đoàn|"
+    r"Kiểm toán|Viện kiểm sát|Đài Phát thanh|Cảnh sát|Bộ đội|Hải quan|Điện lực|Hạt|Vườn quốc gia|Đại học|"
+    r"Cổng|Ủy ban Mặt trận|UBMTTQ|MTTQ|Người đứng đầu|Công chức|Cán bộ"
+)
+_HEAD = regex.compile(rf"^(?:{_HEAD_WORDS})(?!\p{{L}})")
+# words that end an agency name and start the action
+_STOP = (r"chủ trì|phối hợp|phối với|có trách nhiệm|chịu trách nhiệm|tham mưu|khẩn trương|tổ chức|thực hiện|"
+         r"triển khai|rà soát|xây dựng|hướng dẫn|chỉ đạo|báo cáo|theo dõi|căn cứ|nghiên cứu|đôn đốc|kiểm tra|"
+         r"tăng cường|bố trí|tiếp tục|ban hành|đẩy nhanh|tập trung|chủ động|quan tâm|cung cấp|gửi|lập|"
+         r"hoàn thành|hoàn thiện|thẩm định|trình|tuyên truyền|phổ biến|nắm|giám sát|đề xuất|tiếp nhận|"
+         r"có ý kiến|cử|thông báo|giải quyết|xử lý|phân công|bảo đảm|đảm bảo|duy trì|tạo điều kiện|vận động|"
+         r"cập nhật|công khai|thống kê|tổng hợp|làm việc|tham gia|theo chức năng|căn cứ chức năng|"
+         r"trong phạm vi|nghiêm túc|kịp thời|thường xuyên|sớm|cần|phải|được giao|có văn bản|tiếp thu|"
+         r"xem xét|lựa chọn|phân bổ|sử dụng|thành lập|chuẩn bị|quản lý|ưu tiên|rút kinh nghiệm|đánh giá|"
+         r"tiến hành|cân đối|làm chủ đầu tư|lãnh đạo|khắc phục|hỗ trợ|rà soát|tiếp tục|giao|đề nghị|yêu cầu|"
+         r"nhận được|ghi nhận|thống nhất|cho phép|chỉ định|phê bình|biểu dương|là cơ quan|gồm có|gồm|"
+         r"tập huấn|ứng dụng|đẩy mạnh|vận hành|thu thập|đăng ký|kết nối|nâng cao|mở|dừng|tạm dừng|"
+         r"không được|không để|nghiêm cấm|chấn chỉnh|tuyển|điều động|chấp hành|thu hồi|thanh tra|cấp|"
+         r"định kỳ|hằng tháng|hằng năm|trước ngày|trong tháng|trong quý|ngay|phấn đấu|cam kết")
+_STOP_RE = regex.compile(rf"(?<!\p{{L}})(?:{_STOP})(?!\p{{L}})", regex.IGNORECASE)
+_LEAD = regex.compile(
+    r"^(?:(?:Chủ tịch|Phó Chủ tịch|Thường trực|Ban Thường vụ|Ban Chỉ đạo)?\s*[\p{L}\s,]{0,60}?)?"
+    r"(?P<verb>[Gg]iao|[Đđ]ề nghị|[Yy]êu cầu|[Cc]hỉ đạo)\b\s*(?P<rest>.*)$", regex.S)
+_GIAO = regex.compile(r"^(?:Giao|giao|Đề nghị|đề nghị|Yêu cầu|yêu cầu)\s+(?P<rest>.+)$", regex.S)
+_COORD = regex.compile(r"(?:chủ trì,?\s*)?(?:phối hợp(?:\s+chặt chẽ)?(?:\s+với)?|phối với|cùng với)\s+(?P<who>.+?)"
+                       r"(?=\s+(?:để\s+)?(?:" + _STOP.replace("phối hợp|phối với|", "") + r")(?!\p{L})|[:;.]|$)",
+                       regex.IGNORECASE)
+_NOT_TASK = regex.compile(
+    r"nhận được|đã nhận|ghi nhận|biểu dương|gồm có|là cơ quan thường trực|chịu trách nhiệm thi hành|thi hành (?:Quyết định|Nghị quyết|Chỉ thị) này|nếu có khó khăn|"
+    r"có vướng mắc|kính trình|kính mời|trân trọng|xin ý kiến|để biết|đã (?:ban hành|tổ chức|thực hiện|triển khai)|"
+    r"chịu trách nhiệm trước pháp luật", regex.IGNORECASE)
+_DIRECTIVE_LEADIN = regex.compile(
+    r"(?:yêu cầu|đề nghị|giao|chỉ đạo|ý kiến (?:chỉ đạo )?như sau|thực hiện (?:một số|các) (?:nội dung|nhiệm vụ)|"
+    r"(?:nội dung|nhiệm vụ) (?:sau|như sau))\s*(?:[^:\n]{0,200})?:\s*$", regex.IGNORECASE)
+_TCTH = regex.compile(r"(?:TỔ CHỨC THỰC HIỆN|Tổ chức thực hiện|TRÁCH NHIỆM|[Tt]rách nhiệm (?:thực hiện|của))")
+
+# -- deadlines -------------------------------------------------------------------------------
+_D = r"(?P<d>\d{1,2})"
+_M = r"(?P<m>\d{1,2})"
+_Y = r"(?P<y>(?:19|20)\d\d)"
+_DATE = rf"{_D}\s*[/.-]\s*{_M}(?:\s*[/.-]\s*{_Y})?|{_D}\s+tháng\s+{_M}(?:\s+năm\s+{_Y})?"
+_DEADLINE = regex.compile(
+    r"(?P<text>(?:(?:hoàn thành|thực hiện|báo cáo|gửi)\s+(?:[^.;\n]{0,60}?\s)?)?"
+    r"(?:(?:trước|chậm nhất(?:\s+là)?|chậm nhất đến|không quá|đến hết|hạn chót)\s+(?:\d{1,2}\s*(?:giờ|h)(?:\s*\d{1,2})?(?:\s+(?:00\s+)?phút)?,?\s+)?"
+    rf"(?:ngày\s+)?(?:{_DATE})"
+    r"|trong\s+(?:tháng\s+(?P<mm>\d{1,2})\s*(?:[/-]|\s+năm\s+)\s*(?P<my>(?:19|20)\d\d)|(?i:quý)\s+(?P<q>I{1,3}|IV|[1-4])\s*(?:[/-]|\s+năm\s+)\s*(?P<qy>(?:19|20)\d\d))"
+    r"|(?:tại|trong)\s+kỳ họp\s+(?:thường lệ\s+)?tháng\s+(?P<km>\d{1,2})\s*(?:[/-]|\s+năm\s+)\s*(?P<ky>(?:19|20)\d\d)"
+    r"|ngay trong tháng\s+(?P<nm>\d{1,2})\s*(?:[/-]|\s+năm\s+)\s*(?P<ny>(?:19|20)\d\d)))",
+    regex.IGNORECASE)
+_RELATIVE = regex.compile(r"(?:trong (?:thời hạn|vòng) \d+ ngày|\d+ ngày (?:làm việc )?kể từ|kể từ ngày|theo thời gian quy định|"
+                          r"đúng thời hạn|trước hội nghị|thường xuyên)", regex.IGNORECASE)
+_RECUR = [
+    (regex.compile(r"định kỳ\s+(?:06|6)\s+tháng|6 tháng,? (?:01 lần|một lần|năm)|hằng 6 tháng|sáu tháng một lần", regex.I), "semiannual"),
+    (regex.compile(r"(?:hằng|hàng|mỗi)\s+tuần", regex.I), "weekly"),
+    (regex.compile(r"(?:hằng|hàng|mỗi)\s+tháng", regex.I), "monthly"),
+    (regex.compile(r"(?:hằng|hàng|mỗi)\s+quý", regex.I), "quarterly"),
+    (regex.compile(r"(?:hằng|hàng|mỗi)\s+năm", regex.I), "annual"),
+]
+_REPORT = regex.compile(
+    r"(?:báo cáo|gửi)(?:\s+kết quả(?:\s+thực hiện)?)?(?:\s+(?:về|cho|lên))?\s+"
+    r"(?P<to>(?:Ủy ban nhân dân|UBND|Chủ tịch|Sở|Bộ|Văn phòng|Thủ tướng|Chính phủ|Ban|Tỉnh ủy|Hội đồng nhân dân|HĐND)"
+    r"[^,;.:\n]*?(?:\s*\(qua\s+[^)]{1,80}\))?)(?=\s+(?:để|trước|chậm|theo|trong|định kỳ)|[,;.:\n]|$)")
+_THAM_MUU = regex.compile(r"tham mưu\s+(?P<to>(?:Ủy ban nhân dân|UBND|Chủ tịch)[^,;.:\n]*?)(?=\s+(?:ban hành|trình|xem xét|chỉ đạo|quyết định|phê duyệt)|[,;.:\n])")
+
+
+@dataclass
+class _Line:
+    start: int
+    end: int
+    text: str  # without the marker
+    body_start: int  # offset where text begins
+    kind: str | None  # roman, num, letter, paren, dieu, bullet, None
+    label: str | None
+    depth: int
+
+
+def _year_end_month(y: int, m: int) -> dt.date | None:
+    try:
+        return dt.date(y, m, calendar.monthrange(y, m)[1])
+    except ValueError:
+        return None
+
+
+def _roman(s: str) -> int:
+    return {"I": 1, "II": 2, "III": 3, "IV": 4, "1": 1, "2": 2, "3": 3, "4": 4}.get(s.upper(), 0)
+
+
+def deadline_of(text: str, doc_year: int | None) -> tuple[dt.date | None, str | None, str | None]:
+    """(deadline, deadline_text, recurrence) of a clause."""
+    recurrence = None
+    for rx, name in _RECUR:
+        if rx.search(text):
+            recurrence = name
+            break
+    best = None
+    for m in _DEADLINE.finditer(text):
+        date = None
+        g = m.groupdict()
+        try:
+            if g["d"] and g["m"]:
+                y = int(g["y"]) if g["y"] else doc_year
+                if y:
+                    date = dt.date(y, int(g["m"]), int(g["d"]))
+            elif g["mm"]:
+                date = _year_end_month(int(g["my"]), int(g["mm"]))
+            elif g["q"]:
+                q = _roman(g["q"])
+                date = _year_end_month(int(g["qy"]), 3 * q) if q else None
+            elif g["km"]:
+                date = _year_end_month(int(g["ky"]), int(g["km"]))
+            elif g["nm"]:
+                date = _year_end_month(int(g["ny"]), int(g["nm"]))
+        except ValueError:
+            date = None
+        tail = text[m.end(): m.end() + 12]
+        if regex.match(r"\s*(?:hằng|hàng)\s+(?:tháng|năm|quý|tuần)", tail) and not (g["y"]):
+            # "trước ngày 15 hằng tháng", "trước ngày 15/12 hằng năm": recurring, no one date
+            if best is None:
+                best = (None, m.group("text"))
+            continue
+        if date is not None:
+            return date, m.group("text").strip(), recurrence
+        if best is None:
+            best = (None, m.group("text"))
+    if best:
+        return None, best[1].strip(), recurrence
+    rel = _RELATIVE.search(text)
+    if rel:
+        return None, None, recurrence
+    return None, None, recurrence
+
+
+# -- agencies --------------------------------------------------------------------------------
+@cache
+def _known_names() -> list[str]:
+    names = [a.name for a in rules.agencies()]
+    names += ["Sở Văn hóa, Thể thao và Du lịch", "Bộ Văn hóa, Thể thao và Du lịch", "Ủy ban Mặt trận Tổ quốc Việt Nam",
+              "Sở Lao động - Thương binh và Xã hội", "Bộ Lao động - Thương binh và Xã hội"]
+    return sorted({n for n in names if "," in n or " và " in n}, key=len, reverse=True)
+
+
+def _protect(s: str) -> tuple[str, dict[str, str]]:
+    """Hide the commas and "và" of known names so that a list splits between names only."""
+    keep: dict[str, str] = {}
+    low = fold(s)
+    for i, n in enumerate(_known_names()):
+        k = fold(n)
+        pos = low.find(k)
+        while pos >= 0:
+            tag = f"\x00{i}\x00"
+            original = s[pos: pos + len(n)]
+            keep[tag] = original
+            s = s[:pos] + tag + s[pos + len(n):]
+            low = fold(s)
+            pos = low.find(k)
+    return s, keep
+
+
+def _restore(s: str, keep: dict[str, str]) -> str:
+    for tag, original in keep.items():
+        s = s.replace(tag, original)
+    return s
+
+
+def normalise_assignee(name: str) -> str:
+    name = regex.sub(r"\s+", " ", name).strip(" ,;:.-–")
+    name = regex.sub(r"^(?:Giao|giao|Đề nghị|đề nghị|Yêu cầu|yêu cầu)\s+", "", name)
+    name = regex.sub(r"\s*\((?!cũ\)|mới\)|trước sắp xếp\))[^)]*\)", "", name)
+    name = expand_abbreviations(name)
+    return name[:1].upper() + name[1:] if name else name
+
+
+def split_agencies(phrase: str) -> list[str]:
+    """"Sở Tài chính, Sở Kế hoạch và Đầu tư" → two; "UBND các huyện, thị xã, thành phố" → one."""
+    s, keep = _protect(phrase.strip())
+    parts = regex.split(r"\s*,\s*|\s+và\s+|\s*;\s*", s)
+    out: list[str] = []
+    for p in parts:
+        p = p.strip()
+        if not p:
+            continue
+        if out and not _HEAD.match(_restore(p, keep)):
+            out[-1] = out[-1] + (", " if not p.startswith("các") else ", ") + p
+        else:
+            out.append(p)
+    return [normalise_assignee(_restore(p, keep)) for p in out if p.strip()]
+
+
+def _kind(name: str) -> str:
+    low = fold(name)
+    if regex.search(r"(?<!\p{L})các(?!\p{L})|(?<!\p{L})những(?!\p{L})|liên quan$|(?<!\p{L})địa phương(?!\p{L})", low):
+        return "collective"
+    if regex.match(r"(?:phó )?(?:chủ tịch|giám đốc|thủ trưởng|trưởng |chánh|lãnh đạo|công chức|cán bộ|người đứng đầu)", low):
+        return "person"
+    return "body"
+
+
+def _subject(text: str) -> tuple[str | None, int]:
+    """The agency phrase that opens a clause, and where the action starts (0 when none)."""
+    if not _HEAD.match(text):
+        return None, 0
+    s, keep = _protect(text[:400])
+    m = _STOP_RE.search(s)
+    colon = s.find(":")
+    end = m.start() if m else -1
+    if 0 <= colon and (end < 0 or colon < end):
+        end = colon
+    if end <= 0:
+        return None, 0
+    phrase = _restore(s[:end], keep).rstrip(" ,")
+    if len(phrase) > 250 or len(phrase) < 5 or fold(phrase) in {"các", "những", "các cơ", "ban"}:
+        return None, 0
+    # map back to the original length
+    consumed = len(_restore(s[:end], keep))
+    return phrase, consumed
+
+
+def _coordinators(text: str) -> list[str]:
+    m = _COORD.search(text)
+    if not m:
+        return []
+    who = m.group("who").strip()
+    who = regex.sub(r"\s+(?:để|nhằm|trong việc|thực hiện).*$", "", who)
+    return split_agencies(who) if who else []
+
+
+def _report_to(text: str) -> str | None:
+    m = _REPORT.search(text) or _THAM_MUU.search(text)
+    if not m:
+        return None
+    to = regex.sub(r"\s+(?:kết quả|tình hình).*$", "", m.group("to")).strip(" ,")
+    return normalise_assignee(to) if to else None
+
+
+# -- the document ----------------------------------------------------------------------------
+def _lines(text: str, start: int, end: int) -> list[_Line]:
+    out = []
+    pos = start
+    for raw in text[start:end].split("\n"):
+        ln_start, ln_end = pos, pos + len(raw)
+        pos = ln_end + 1
+        if not raw.strip():
+            continue
+        m = _MARKER.match(raw)
+        kind = label = None
+        body = raw
+        b0 = ln_start
+        if m and m.end() < len(raw):
+            for k in ("roman", "num", "letter", "paren", "dieu", "bullet"):
+                if m.group(k):
+                    kind, label = k, m.group(k)
+                    break
+            body = raw[m.end():]
+            b0 = ln_start + m.end()
+        lead = len(body) - len(body.lstrip())
+        out.append(_Line(ln_start, ln_end, body.strip(), b0 + lead, kind, label, 0))
+    return out
+
+
+_LEVEL = {"roman": 0, "dieu": 0, "num": 1, "letter": 2, "paren": 2, "bullet": 3}
+
+
+def _heading_agency(line: _Line) -> tuple[list[str], list[str]] | None:
+    """An agency heading: "1. Sở Y tế", "b) Giao Sở Nội vụ:", "2. UBND các huyện, thị xã:" (no action)."""
+    t = line.text.rstrip()
+    if len(t) > 220:
+        return None
+    resp = regex.match(r"^(?:Trách nhiệm|Nhiệm vụ) của\s+(?P<who>.+?)\s*:?$", t)
+    if resp and _HEAD.match(resp.group("who")):
+        return split_agencies(resp.group("who")), []
+    m = _GIAO.match(t)
+    body = m.group("rest") if m else t
+    if not _HEAD.match(body):
+        return None
+    if not t.endswith(":"):
+        # a heading without a colon is a bare list of bodies: "1. Sở Y tế", "6. Sở A, Đài B, Báo C"
+        if _STOP_RE.search(body) or len(body) > 150 or body.endswith("."):
+            return None
+        names = split_agencies(body)
+        return (names, []) if names else None
+    body = body[:-1].strip()
+    coords = _coordinators(body + ":")
+    head = regex.split(r",?\s*(?:chủ trì|phối hợp|phối với|cùng với)(?!\p{L})", body)[0]
+    if _STOP_RE.search(head):
+        head = _STOP_RE.split(head)[0]
+    names = split_agencies(head)
+    return (names, coords) if names else None
+
+
+def find_tasks(text: str, body_start: int = 0, doc_type: str | None = None, recipients: list[str] | None = None,
+               doc_year: int | None = None, issuer: str | None = None) -> list[Task]:
+    """Every task the document assigns, in order (Forms 1–6 of the module docstring)."""
+    if doc_type in {"Báo cáo", "Tờ trình", "Giấy mời"}:
+        return []
+    end = _body_end(text)
+    lines = _lines(text, body_start, end)
+    in_tcth = doc_type not in {"Kế hoạch", "Quyết định", "Chương trình", "Đề án"}
+    tasks: list[Task] = []
+    # stack of (level, names, coords, label, deadline-for-list)
+    stack: list[tuple[int, list[str] | None, list[str], str | None]] = []
+    lead_in: list[str] | None = None
+    recipients = [normalise_assignee(r) for r in (recipients or []) if r.strip()]
+    quoted = False
+    for ln in lines:
+        # text quoted from another document ("“1. Theo quy định …”") assigns nothing here
+        if quoted or ln.text.startswith(("“", '"')) and not regex.search(r"[”\"]\s*[.;,]?\s*$", ln.text[1:]):
+            quoted = not regex.search(r"[”\"]\s*[.;,]?\s*$", ln.text) if (quoted or len(ln.text) > 1) else quoted
+            if ln.text.startswith(("“", '"')) and not quoted and not regex.search(r"[”\"]", ln.text[1:]):
+                quoted = True
+            continue
+        if not ln.kind and not ln.text.rstrip().endswith(":") and lead_in is not None:
+            lead_in = None  # a plain paragraph ends the list a lead-in opened
+        if _TCTH.search(ln.text) and len(ln.text) < 120 and ln.kind in {"roman", "dieu", "num", None}:
+            in_tcth = True
+        lvl = _LEVEL.get(ln.kind, 4) if ln.kind else (stack[-1][0] + 0.5 if stack else -0.5)
+        if ln.kind:
+            while stack and stack[-1][0] >= lvl:
+                stack.pop()
+        section = ".".join(x[3] for x in stack if x[3]) or None
+        label = ln.label if ln.kind and ln.kind != "bullet" else None
+        if ln.kind == "dieu" and label:
+            label = label.replace("  ", " ")
+        head = _heading_agency(ln) if ln.kind or ln.text.endswith(":") else None
+        if head and (in_tcth or ln.text.endswith(":") or ln.kind in {"num", "letter"}):
+            stack.append((lvl, head[0], head[1], label))
+            continue
+        if ln.kind and ln.kind != "bullet":
+            stack.append((lvl, None, [], label))
+            section = ".".join(x[3] for x in stack if x[3]) or None
+        if _NOT_TASK.search(ln.text):
+            continue
+        if _DIRECTIVE_LEADIN.search(ln.text) and ln.text.rstrip().endswith(":"):
+            lead_in = _leadin_doers(ln.text) or (recipients if doc_type in {"Công văn", "Thông báo", "Văn bản", None} else None)
+            if lead_in is None:
+                lead_in = recipients or None
+            continue
+        inherited = next((x for x in reversed(stack) if x[1]), None)
+        tasks.extend(_clause_tasks(ln, text, inherited, lead_in if not inherited else None, in_tcth, section,
+                                   doc_year, doc_type))
+    own = fold(expand_abbreviations(issuer)) if issuer else None
+    # the issuer does not assign work to itself: "UBND tỉnh nhận được …", "UBND tỉnh sẽ …"
+    return [t for t in tasks if not (own and own.startswith(fold(t.assignee)) and len(fold(t.assignee)) > 12)]
+
+
+def addressees(text: str, body_start: int = 0) -> list[str]:
+    """The "Kính gửi:" list only (not "Nơi nhận"): the bodies a công văn tells what to do."""
+    from .signature import read_recipients
+
+    cut = _body_end(text)
+    return read_recipients(text[:cut], body_start)[0]
+
+
+def _leadin_doers(line: str) -> list[str] | None:
+    m = regex.search(r"(?:yêu cầu|đề nghị|giao)\s+(?P<who>(?:" + _HEAD_WORDS + r")[^:]{0,200}?)\s+"
+                     r"(?:" + _STOP + r")(?!\p{L})", line, regex.IGNORECASE)
+    if m and _HEAD.match(m.group("who")):
+        return [normalise_assignee(m.group("who"))]
+    return None
+
+
+def _body_end(text: str) -> int:
+    """The body ends at the recipients list ("Nơi nhận:") or the signature stack (TM./KT.), the first
+    of them in the last part of the text."""
+    cut = len(text)
+    for m in regex.finditer(r"Nơi nhận\s*:|(?m)^\s*(?:TM|KT|TL|TUQ|Q)\.\s*\p{Lu}", text):
+        if m.start() > len(text) * 0.3:
+            cut = min(cut, m.start())
+            break
+    return cut
+
+
+def _clause_tasks(ln: _Line, text: str, inherited, lead_in, in_tcth: bool, section: str | None,
+                  doc_year: int | None, doc_type: str | None) -> list[Task]:
+    body = ln.text
+    names: list[str] | None = None
+    coords: list[str] = []
+    action_at = 0
+    inner = regex.match(r"^(?:Chủ tịch|Phó Chủ tịch|Thường trực|Ban Thường vụ|Ủy ban nhân dân|UBND|Bộ trưởng|Thủ tướng|"
+                        r"Lãnh đạo)[^;:]{0,80}?\s(?P<v>giao|đề nghị|yêu cầu)\s+(?P<rest>.+)$", body, regex.S)
+    m = _GIAO.match(body)
+    if inner and not m:
+        m = inner
+    if m:  # Form 1 / 2
+        rest = m.group("rest")
+        subj, at = _subject(rest)
+        if subj:
+            names = split_agencies(subj)
+            action_at = (len(body) - len(rest)) + at
+    else:
+        subj, at = _subject(body)
+        if subj and (_STOP_RE.match(body[at:].lstrip()) or body[at:].lstrip().startswith(":")):  # Form 3
+            names = split_agencies(subj)
+            action_at = at
+        else:
+            lm = regex.search(r"(?:^|[,;.]\s+)(?:Chủ tịch [^,;]{0,40}|UBND tỉnh|Ủy ban nhân dân tỉnh)?\s*"
+                              r"(?P<v>giao|đề nghị|yêu cầu)\s+(?P<rest>(?:" + _HEAD_WORDS + r").+)$", body)
+            if lm:
+                subj, at = _subject(lm.group("rest"))
+                if subj:
+                    names = split_agencies(subj)
+                    action_at = lm.start("rest") + at
+    if names is None:
+        if inherited:  # Form 4
+            names, coords = list(inherited[1]), list(inherited[2])
+        elif lead_in and ln.kind:  # Form 5
+            names = list(lead_in)
+        else:
+            return []
+    action = body[action_at:].lstrip(" ,:")
+    own_coords = _coordinators(action)
+    if own_coords:
+        coords = own_coords
+    action = regex.sub(r"^(?:chủ trì,?\s*)?(?:phối hợp(?: với)?|cùng với)\s+.+?(?=\s+(?:" +
+                       _STOP.replace("phối hợp|phối với|", "") + r")(?!\p{L}))", "", action).lstrip(" ,")
+    if len(action) < 8 or not regex.search(r"\p{L}{3}", action):
+        return []
+    clauses = _split_clauses(action)
+    out = []
+    for cl in clauses:
+        deadline, dtext, recur = deadline_of(cl, doc_year)
+        report = _report_to(cl)
+        for n in names:
+            if not n:
+                continue
+            out.append(Task(assignee=n, action=cl[:200], start=ln.body_start + action_at, end=ln.end,
+                            coordinators=[c for c in coords if fold(c) != fold(n)],
+                            deadline=dt.datetime.combine(deadline, dt.time()) if deadline else None,
+                            deadline_text=dtext, assignee_kind=_kind(n), recurrence=recur, report_to=report,
+                            section=section))
+    return out
+
+
+def _split_clauses(action: str) -> list[str]:
+    """Form 6: split at ";" only when the clauses carry different time phrases."""
+    parts = [p.strip() for p in action.split(";") if p.strip()]
+    if len(parts) < 2:
+        return [action]
+    out: list[str] = []
+    for p in parts:
+        d = deadline_of(p, None)
+        has_time = bool(d[1]) or bool(d[2]) or bool(regex.search(r"kỳ họp|\b(?:19|20)\d\d\b", p) and regex.search(r"tại|trong|trước", p))
+        if out and not has_time:
+            out[-1] = out[-1] + "; " + p
+        else:
+            out.append(p)
+    # clauses before the first timed one belong together; keep order
+    return out if len(out) > 1 else [action]
+
+
+__all__ = ["find_tasks", "addressees", "deadline_of", "split_agencies", "normalise_assignee"]
