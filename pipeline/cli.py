@@ -118,6 +118,13 @@ def cmd_bench(args) -> int:
     return ExitCode.ok
 
 
+def cmd_eval_tasks(args) -> int:
+    from .evaluation.evaluate_tasks import evaluate_tasks, format_report
+
+    print(format_report(evaluate_tasks(split=args.split, only=args.only)))
+    return ExitCode.ok
+
+
 def cmd_eval_graph(args) -> int:
     from .evaluation.graph_eval import run
 
@@ -147,6 +154,8 @@ _COLUMNS = {
     "path": ["source", "relation", "target", "mention", "page", "doc_id"],
     "status": ["status", "by_type", "by_number", "date", "relation", "part", "mention", "page", "source_path"],
     "ambiguous": ["doc_id", "page", "mention", "candidates"],
+    "responses": ["task_no", "assignee", "deadline", "status", "responder", "response_number", "response_date",
+                  "deadline_text"],
     "candidates": ["node_id", "kind", "doc_type", "number", "issue_date", "issuer_canonical", "mentions"],
 }
 
@@ -217,6 +226,9 @@ def cmd_query(args) -> int:
                 rows = st["acts"]
             elif args.cmd == "ambiguous":
                 rows = g.ambiguous()
+            elif args.cmd == "responses":
+                as_of = dt.date.fromisoformat(args.as_of) if args.as_of else None
+                rows = g.responses(args.key, as_of=as_of)
             else:  # show-node
                 info = g.show_node(args.key)
                 if fmt == "table":
@@ -357,6 +369,9 @@ def main(argv: list[str] | None = None) -> int:
     pp.add_argument("to")
     pp.add_argument("--max-depth", type=int, default=6)
     data_opts(sub.add_parser("ambiguous", help="citations that fit several documents (none merged), for review"))
+    pr = data_opts(sub.add_parser("responses", help="per task of a directive: who answered, on time / late / missing"))
+    pr.add_argument("key", help=key_help)
+    pr.add_argument("--as-of", help="status as of this date (YYYY-MM-DD; default today)")
     pl = sub.add_parser("link", help="re-link the graph of a dataset (ingest does it after each run)")
     pl.add_argument("--data", default="out")
     pl.add_argument("--full", action="store_true", help="re-resolve every citation, not only new blocks")
@@ -369,6 +384,10 @@ def main(argv: list[str] | None = None) -> int:
     px.add_argument("--jsonl", metavar="FILE")
     px.set_defaults(func=cmd_export)
 
+    pt2 = sub.add_parser("eval-tasks", help="assigned tasks against corpus/gold/tasks")
+    pt2.add_argument("--split", choices=["dev", "holdout"], help="two files in three (dev) or every third (holdout)")
+    pt2.add_argument("--only", help="regex on gold file names")
+    pt2.set_defaults(func=cmd_eval_tasks)
     pg = sub.add_parser("eval-graph", help="linking on ../shared/corpus: dev/ pairs, listed local/scan pairs")
     pg.add_argument("--jobs", type=int, default=2)
     pg.add_argument("--no-scans", action="store_true", help="dev/ only (no OCR)")

@@ -427,6 +427,20 @@ class Linker:
             _reorder(tmp, f, "citations")
         return len(files)
 
+    def _write_responses(self) -> None:
+        """The `responses` table, as of the day of the link (`vanban responses KEY --as-of` recomputes)."""
+        from .responses import all_responses
+        from .store import GRAPH_SCHEMAS as _G
+
+        con = self.con
+        self._view("documents", "documents")
+        self._view("tasks", "tasks")
+        con.execute(f"CREATE OR REPLACE VIEW citations AS SELECT * FROM cits")
+        rows = all_responses(con)
+        t = pa.Table.from_pylist(rows, schema=_G["responses"])
+        con.register("resp_rows", t)
+        self._write("responses", "SELECT * FROM resp_rows")
+
     def _derive(self, stats: LinkStats) -> None:
         con = self.con
         self._view("cits", "citations")
@@ -498,6 +512,7 @@ class Linker:
             FROM (SELECT * FROM ing UNION ALL BY NAME SELECT * FROM ext) n
             LEFT JOIN deg USING (node_id) LEFT JOIN sts USING (node_id)
             ORDER BY n.node_id""")
+        self._write_responses()
         self._write("ambiguous", """
             SELECT c.doc_id, c.mention, c.start, c.page, c.target_key, r.candidates
             FROM cits c JOIN read_parquet('""" + self._glob("resolutions") + """') r USING (target_key)

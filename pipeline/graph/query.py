@@ -25,7 +25,7 @@ import regex
 from ..extract.identity import number_key
 from ..text.clean import fold, strip_accents
 
-TABLES = ["nodes", "edges", "documents", "citations", "status", "resolutions", "ambiguous"]
+TABLES = ["nodes", "edges", "documents", "citations", "status", "resolutions", "ambiguous", "tasks", "responses"]
 
 
 class KeyNotFound(LookupError):
@@ -266,6 +266,18 @@ class Graph:
         return {"node": n, "files": files, "merged_keys": res,
                 "cites": len(self._edges("e.source = ?", [n["node_id"]], "target")),
                 "cited_by": len(self._edges("e.target = ?", [n["node_id"]], "source"))}
+
+    def responses(self, key: str, as_of=None) -> list[dict]:
+        """Per task and assignee of a directive: the ingested documents that answer it and the status
+        (on_time, late, missing, not_yet_due, answered, no_answer) as of a date (default today)."""
+        from dataclasses import asdict
+
+        from .responses import responses_for
+
+        n = self.node(key)
+        if not self._has("tasks"):
+            return []
+        return [asdict(r) for r in responses_for(self.con, n["node_id"], as_of)]
 
     def ambiguous(self) -> list[dict]:
         """Citations that fit several documents, for review (none of them was merged)."""

@@ -97,7 +97,13 @@ STATUS_SCHEMA = pa.schema([
     ("relation", STRING), ("part", STRING), ("mention", STRING), ("page", pa.int32()),
     ("start", pa.int64()), ("date", pa.date32()),
 ])
-GRAPH_SCHEMAS = {"resolutions": RESOLUTION_SCHEMA, "ambiguous": AMBIGUOUS_SCHEMA, "nodes": NODES_SCHEMA,
+RESPONSES_SCHEMA = pa.schema([
+    ("node_id", STRING), ("task_no", pa.int32()), ("assignee", STRING), ("assignee_canonical", STRING),
+    ("deadline", pa.date32()), ("deadline_text", STRING), ("action", STRING), ("status", STRING),
+    ("responder", STRING), ("response_node", STRING), ("response_doc_id", STRING), ("response_number", STRING),
+    ("response_date", pa.date32()), ("mention", STRING), ("as_of", pa.date32()),
+])
+GRAPH_SCHEMAS = {"responses": RESPONSES_SCHEMA, "resolutions": RESOLUTION_SCHEMA, "ambiguous": AMBIGUOUS_SCHEMA, "nodes": NODES_SCHEMA,
                  "edges": EDGES_SCHEMA, "status": STATUS_SCHEMA}
 SCHEMAS.update(GRAPH_SCHEMAS)
 BATCH_TABLES = ["documents", "pages", "citations", "tasks", "entities", "failures"]
