@@ -48,7 +48,7 @@ _HEAD_WORDS = (
     r"Ủy ban nhân dân|Uỷ ban nhân dân|UBND|Hội đồng nhân dân|HĐND|Sở|Phòng|Công an|Ban|Văn phòng|Trung tâm|"
     r"Bộ Chỉ huy|Bộ|Cục|Chi cục|Tổng cục|Bảo hiểm xã hội|BHXH|Kho bạc|Thanh tra|Đài|Báo|Ủy ban|Uỷ ban|"
     r"Mặt trận|Hội|Liên đoàn|Tỉnh đoàn|Đoàn|Quỹ|Ngân hàng|Viện|Tòa án|Bệnh viện|Trường|Các|các|"
-    r"Chủ tịch|Phó Chủ tịch|Thủ trưởng|Giám đốc|Trưởng ban|Trưởng phòng|Chánh Văn phòng|Lãnh đạo|Tổ công tác|"
+    r"Chủ tịch|Phó Chủ tịch|Thủ trưởng|Giám đốc|Phó Giám đốc|Tổng Giám đốc|Trưởng ban|Trưởng Ban|Phó Trưởng ban|Chủ nhiệm|Trưởng phòng|Chánh Văn phòng|Lãnh đạo|Tổ công tác|"
     r"Tổ|Đảng ủy|Tỉnh ủy|Huyện ủy|Thành ủy|Cơ quan|Doanh nghiệp|Nhà đầu tư|Cục Thuế|Chi nhánh|Công ty|Tập đoàn|"
     r"Kiểm toán|Viện kiểm sát|Đài Phát thanh|Cảnh sát|Bộ đội|Hải quan|Điện lực|Hạt|Vườn quốc gia|Đại học|"
     r"Cổng|Ủy ban Mặt trận|UBMTTQ|MTTQ|Người đứng đầu|Công chức|Cán bộ"
@@ -149,7 +149,8 @@ def deadline_of(text: str, doc_year: int | None) -> tuple[dt.date | None, str | 
         g = m.groupdict()
         try:
             if g["d"] and g["m"]:
-                y = int(g["y"]) if g["y"] else doc_year
+                # "hằng năm … trước ngày 15/12": a recurring day has no one date
+                y = int(g["y"]) if g["y"] else (doc_year if recurrence is None else None)
                 if y:
                     date = dt.date(y, int(g["m"]), int(g["d"]))
             elif g["mm"]:
