@@ -136,13 +136,19 @@ def _roman(s: str) -> int:
     return {"I": 1, "II": 2, "III": 3, "IV": 4, "1": 1, "2": 2, "3": 3, "4": 4}.get(s.upper(), 0)
 
 
-def deadline_of(text: str, doc_year: int | None) -> tuple[dt.date | None, str | None, str | None]:
-    """(deadline, deadline_text, recurrence) of a clause."""
+def deadline_of(text: str, doc_year: int | None, first_due: bool = False) -> tuple[dt.date | None, str | None, str | None]:
+    """(deadline, deadline_text, recurrence) of a clause. A recurring day ("hằng năm … trước ngày
+    15/12") has no one deadline, unless `first_due` asks for its first date in the document's year
+    (what response tracking checks)."""
     recurrence = None
     for rx, name in _RECUR:
         if rx.search(text):
             recurrence = name
             break
+    if first_due:
+        recurrence_for_date = None
+    else:
+        recurrence_for_date = recurrence
     best = None
     for m in _DEADLINE.finditer(text):
         date = None
@@ -150,7 +156,7 @@ def deadline_of(text: str, doc_year: int | None) -> tuple[dt.date | None, str | 
         try:
             if g["d"] and g["m"]:
                 # "hằng năm … trước ngày 15/12": a recurring day has no one date
-                y = int(g["y"]) if g["y"] else (doc_year if recurrence is None else None)
+                y = int(g["y"]) if g["y"] else (doc_year if recurrence_for_date is None else None)
                 if y:
                     date = dt.date(y, int(g["m"]), int(g["d"]))
             elif g["mm"]:
@@ -165,7 +171,7 @@ def deadline_of(text: str, doc_year: int | None) -> tuple[dt.date | None, str | 
         except ValueError:
             date = None
         tail = text[m.end(): m.end() + 12]
-        if regex.match(r"\s*(?:hằng|hàng)\s+(?:tháng|năm|quý|tuần)", tail) and not (g["y"]):
+        if regex.match(r"\s*(?:hằng|hàng)\s+(?:tháng|năm|quý|tuần)", tail) and not g["y"] and not first_due:
             # "trước ngày 15 hằng tháng", "trước ngày 15/12 hằng năm": recurring, no one date
             if best is None:
                 best = (None, m.group("text"))

@@ -130,6 +130,12 @@ def responses_for(con, node_id: str, as_of: dt.date | None = None) -> list[Respo
     seen: set[tuple] = set()
     for task_no, assignee, canonical, kind, deadline, dtext, action in tasks:
         deadline = deadline.date() if isinstance(deadline, dt.datetime) else deadline
+        if deadline is None and dtext and asked_on:
+            # a recurring report ("định kỳ 6 tháng … trước ngày 10/6 và ngày 10/12"): track its first due date
+            from ..extract.tasks import deadline_of
+
+            first = deadline_of(dtext, asked_on.year, first_due=True)[0]
+            deadline = first if first and first >= asked_on else None
         key = (fold(assignee), deadline)
         if key in seen:  # one status per assignee and deadline
             continue
