@@ -39,6 +39,40 @@ from ..models import Task
 from ..text.clean import fold
 from .agencies import expand_abbreviations
 
+# -- compiled once ---------------------------------------------------------------------------
+@cache
+def _rx(pattern: str, flags: int = 0) -> regex.Pattern:
+    return regex.compile(pattern, flags)
+
+
+class _R:
+    """regex's module functions over patterns compiled once (the module's own cache costs more)."""
+
+    @staticmethod
+    def search(p, s, flags=0):
+        return _rx(p, flags).search(s)
+
+    @staticmethod
+    def match(p, s, flags=0):
+        return _rx(p, flags).match(s)
+
+    @staticmethod
+    def fullmatch(p, s, flags=0):
+        return _rx(p, flags).fullmatch(s)
+
+    @staticmethod
+    def sub(p, repl, s, count=0, flags=0):
+        return _rx(p, flags).sub(repl, s, count)
+
+    @staticmethod
+    def split(p, s, maxsplit=0, flags=0):
+        return _rx(p, flags).split(s, maxsplit)
+
+    @staticmethod
+    def finditer(p, s, flags=0):
+        return _rx(p, flags).finditer(s)
+
+
 # -- outline ---------------------------------------------------------------------------------
 _ROMAN = r"(?:I|II|III|IV|V|VI|VII|VIII|IX|X|XI|XII)"
 _MARKER = regex.compile(
@@ -83,6 +117,7 @@ _NOT_TASK = regex.compile(
 _DIRECTIVE_LEADIN = regex.compile(
     r"(?:yêu cầu|đề nghị|giao|chỉ đạo|ý kiến (?:chỉ đạo )?như sau|thực hiện (?:một số|các) (?:nội dung|nhiệm vụ)|"
     r"(?:nội dung|nhiệm vụ) (?:sau|như sau))\s*(?:[^:\n]{0,200})?:\s*$", regex.IGNORECASE)
+_CUE = regex.compile(r"(?:giao|đề nghị|yêu cầu|trách nhiệm|chủ trì|phối hợp)(?!\p{L})", regex.IGNORECASE)
 _TCTH = regex.compile(r"(?:TỔ CHỨC THỰC HIỆN|Tổ chức thực hiện|TRÁCH NHIỆM|[Tt]rách nhiệm (?:thực hiện|của))")
 
 # -- deadlines -------------------------------------------------------------------------------
@@ -171,7 +206,7 @@ def deadline_of(text: str, doc_year: int | None, first_due: bool = False) -> tup
         except ValueError:
             date = None
         tail = text[m.end(): m.end() + 12]
-        if regex.match(r"\s*(?:hằng|hàng)\s+(?:tháng|năm|quý|tuần)", tail) and not g["y"] and not first_due:
+        if _R.match(r"\s*(?:hằng|hàng)\s+(?:tháng|năm|quý|tuần)", tail) and not g["y"] and not first_due:
             # "trước ngày 15 hằng tháng", "trước ngày 15/12 hằng năm": recurring, no one date
             if best is None:
                 best = (None, m.group("text"))
@@ -221,9 +256,9 @@ def _restore(s: str, keep: dict[str, str]) -> str:
 
 
 def normalise_assignee(name: str) -> str:
-    name = regex.sub(r"\s+", " ", name).strip(" ,;:.-–")
-    name = regex.sub(r"^(?:Giao|giao|Đề nghị|đề nghị|Yêu cầu|yêu cầu)\s+", "", name)
-    name = regex.sub(r"\s*\((?!cũ\)|mới\)|trước sắp xếp\))[^)]*\)", "", name)
+    name = _R.sub(r"\s+", " ", name).strip(" ,;:.-–")
+    name = _R.sub(r"^(?:Giao|giao|Đề nghị|đề nghị|Yêu cầu|yêu cầu)\s+", "", name)
+    name = _R.sub(r"\s*\((?!cũ\)|mới\)|trước sắp xếp\))[^)]*\)", "", name)
     name = expand_abbreviations(name)
     return name[:1].upper() + name[1:] if name else name
 
@@ -231,7 +266,7 @@ def normalise_assignee(name: str) -> str:
 def split_agencies(phrase: str) -> list[str]:
     """"Sở Tài chính, Sở Kế hoạch và Đầu tư" → two; "UBND các huyện, thị xã, thành phố" → one."""
     s, keep = _protect(phrase.strip())
-    parts = regex.split(r"\s*,\s*|\s+và\s+|\s*;\s*", s)
+    parts = _R.split(r"\s*,\s*|\s+và\s+|\s*;\s*", s)
     out: list[str] = []
     for p in parts:
         p = p.strip()
@@ -246,9 +281,9 @@ def split_agencies(phrase: str) -> list[str]:
 
 def _kind(name: str) -> str:
     low = fold(name)
-    if regex.search(r"(?<!\p{L})các(?!\p{L})|(?<!\p{L})những(?!\p{L})|liên quan$|(?<!\p{L})địa phương(?!\p{L})", low):
+    if _R.search(r"(?<!\p{L})các(?!\p{L})|(?<!\p{L})những(?!\p{L})|liên quan$|(?<!\p{L})địa phương(?!\p{L})", low):
         return "collective"
-    if regex.match(r"(?:phó )?(?:chủ tịch|giám đốc|thủ trưởng|trưởng |chánh|lãnh đạo|công chức|cán bộ|người đứng đầu)", low):
+    if _R.match(r"(?:phó )?(?:chủ tịch|giám đốc|thủ trưởng|trưởng |chánh|lãnh đạo|công chức|cán bộ|người đứng đầu)", low):
         return "person"
     return "body"
 
@@ -278,7 +313,7 @@ def _coordinators(text: str) -> list[str]:
     if not m:
         return []
     who = m.group("who").strip()
-    who = regex.sub(r"\s+(?:để|nhằm|trong việc|thực hiện).*$", "", who)
+    who = _R.sub(r"\s+(?:để|nhằm|trong việc|thực hiện).*$", "", who)
     return split_agencies(who) if who else []
 
 
@@ -286,7 +321,7 @@ def _report_to(text: str) -> str | None:
     m = _REPORT.search(text) or _THAM_MUU.search(text)
     if not m:
         return None
-    to = regex.sub(r"\s+(?:kết quả|tình hình).*$", "", m.group("to")).strip(" ,")
+    to = _R.sub(r"\s+(?:kết quả|tình hình).*$", "", m.group("to")).strip(" ,")
     return normalise_assignee(to) if to else None
 
 
@@ -323,7 +358,7 @@ def _heading_agency(line: _Line) -> tuple[list[str], list[str]] | None:
     t = line.text.rstrip()
     if len(t) > 220:
         return None
-    resp = regex.match(r"^(?:Trách nhiệm|Nhiệm vụ) của\s+(?P<who>.+?)\s*:?$", t)
+    resp = _R.match(r"^(?:Trách nhiệm|Nhiệm vụ) của\s+(?P<who>.+?)\s*:?$", t)
     if resp and _HEAD.match(resp.group("who")):
         return split_agencies(resp.group("who")), []
     m = _GIAO.match(t)
@@ -338,7 +373,7 @@ def _heading_agency(line: _Line) -> tuple[list[str], list[str]] | None:
         return (names, []) if names else None
     body = body[:-1].strip()
     coords = _coordinators(body + ":")
-    head = regex.split(r",?\s*(?:chủ trì|phối hợp|phối với|cùng với)(?!\p{L})", body)[0]
+    head = _R.split(r",?\s*(?:chủ trì|phối hợp|phối với|cùng với)(?!\p{L})", body)[0]
     if _STOP_RE.search(head):
         head = _STOP_RE.split(head)[0]
     names = split_agencies(head)
@@ -351,6 +386,13 @@ def find_tasks(text: str, body_start: int = 0, doc_type: str | None = None, reci
     if doc_type in {"Báo cáo", "Tờ trình", "Giấy mời"}:
         return []
     end = _body_end(text)
+    if doc_type in _NORMATIVE_TYPES:
+        # a law, decree or circular assigns work in its closing provisions ("Chương … TỔ CHỨC THỰC
+        # HIỆN", "Điều … Trách nhiệm thi hành", "Điều khoản thi hành"), not in its rules
+        m = None
+        for m in _CLOSING.finditer(text, body_start, end):
+            pass
+        body_start = m.start() if m else max(body_start, int(end * 0.85))
     lines = _lines(text, body_start, end)
     in_tcth = doc_type not in {"Kế hoạch", "Quyết định", "Chương trình", "Đề án"}
     tasks: list[Task] = []
@@ -361,14 +403,14 @@ def find_tasks(text: str, body_start: int = 0, doc_type: str | None = None, reci
     quoted = False
     for ln in lines:
         # text quoted from another document ("“1. Theo quy định …”") assigns nothing here
-        if quoted or ln.text.startswith(("“", '"')) and not regex.search(r"[”\"]\s*[.;,]?\s*$", ln.text[1:]):
-            quoted = not regex.search(r"[”\"]\s*[.;,]?\s*$", ln.text) if (quoted or len(ln.text) > 1) else quoted
-            if ln.text.startswith(("“", '"')) and not quoted and not regex.search(r"[”\"]", ln.text[1:]):
+        if quoted or ln.text.startswith(("“", '"')) and not _R.search(r"[”\"]\s*[.;,]?\s*$", ln.text[1:]):
+            quoted = not _R.search(r"[”\"]\s*[.;,]?\s*$", ln.text) if (quoted or len(ln.text) > 1) else quoted
+            if ln.text.startswith(("“", '"')) and not quoted and not _R.search(r"[”\"]", ln.text[1:]):
                 quoted = True
             continue
         if not ln.kind and not ln.text.rstrip().endswith(":") and lead_in is not None:
             lead_in = None  # a plain paragraph ends the list a lead-in opened
-        if _TCTH.search(ln.text) and len(ln.text) < 120 and ln.kind in {"roman", "dieu", "num", None}:
+        if len(ln.text) < 120 and ln.kind in {"roman", "dieu", "num", None} and _TCTH.search(ln.text):
             in_tcth = True
         lvl = _LEVEL.get(ln.kind, 4) if ln.kind else (stack[-1][0] + 0.5 if stack else -0.5)
         if ln.kind:
@@ -378,21 +420,26 @@ def find_tasks(text: str, body_start: int = 0, doc_type: str | None = None, reci
         label = ln.label if ln.kind and ln.kind != "bullet" else None
         if ln.kind == "dieu" and label:
             label = label.replace("  ", " ")
-        head = _heading_agency(ln) if ln.kind or ln.text.endswith(":") else None
+        head = _heading_agency(ln) if (ln.kind or ln.text.endswith(":")) and len(ln.text) <= 220 else None
         if head and (in_tcth or ln.text.endswith(":") or ln.kind in {"num", "letter"}):
             stack.append((lvl, head[0], head[1], label))
             continue
         if ln.kind and ln.kind != "bullet":
             stack.append((lvl, None, [], label))
             section = ".".join(x[3] for x in stack if x[3]) or None
+        colon = ln.text.rstrip().endswith(":")
+        inherited = next((x for x in reversed(stack) if x[1]), None)
+        if not colon and not inherited and not lead_in and not _HEAD.match(ln.text) and not _CUE.search(ln.text):
+            continue  # nothing on this line can assign work
         if _NOT_TASK.search(ln.text):
             continue
-        if _DIRECTIVE_LEADIN.search(ln.text) and ln.text.rstrip().endswith(":"):
+        if colon and _DIRECTIVE_LEADIN.search(ln.text[-260:]):
             lead_in = _leadin_doers(ln.text) or (recipients if doc_type in {"Công văn", "Thông báo", "Văn bản", None} else None)
             if lead_in is None:
                 lead_in = recipients or None
             continue
-        inherited = next((x for x in reversed(stack) if x[1]), None)
+        if colon and not inherited and not lead_in and not _HEAD.match(ln.text) and not _CUE.search(ln.text):
+            continue
         tasks.extend(_clause_tasks(ln, text, inherited, lead_in if not inherited else None, in_tcth, section,
                                    doc_year, doc_type))
     own = fold(expand_abbreviations(issuer)) if issuer else None
@@ -409,22 +456,26 @@ def addressees(text: str, body_start: int = 0) -> list[str]:
 
 
 def _leadin_doers(line: str) -> list[str] | None:
-    m = regex.search(r"(?:yêu cầu|đề nghị|giao)\s+(?P<who>(?:" + _HEAD_WORDS + r")[^:]{0,200}?)\s+"
+    m = _R.search(r"(?:yêu cầu|đề nghị|giao)\s+(?P<who>(?:" + _HEAD_WORDS + r")[^:]{0,200}?)\s+"
                      r"(?:" + _STOP + r")(?!\p{L})", line, regex.IGNORECASE)
     if m and _HEAD.match(m.group("who")):
         return [normalise_assignee(m.group("who"))]
     return None
 
 
+_NORMATIVE_TYPES = {"Luật", "Bộ luật", "Pháp lệnh", "Nghị định", "Thông tư", "Thông tư liên tịch", "Nghị quyết liên tịch",
+                    "Hiến pháp", "Văn bản hợp nhất"}
+_CLOSING = regex.compile(r"(?m)^[ \t]*(?:Chương\s+[IVXLC]+\s*[.:]?\s*)?(?:TỔ CHỨC THỰC HIỆN|ĐIỀU KHOẢN THI HÀNH|"
+                         r"Điều\s+\d+\.\s*(?:Tổ chức thực hiện|Trách nhiệm thi hành|Trách nhiệm tổ chức thực hiện|"
+                         r"Điều khoản thi hành|Hiệu lực thi hành))")
+_BODY_END = regex.compile(r"(?m)Nơi nhận[ \t]*:|^[ \t]*(?:TM|KT|TL|TUQ|Q)\.[ \t]*\p{Lu}")
+
+
 def _body_end(text: str) -> int:
     """The body ends at the recipients list ("Nơi nhận:") or the signature stack (TM./KT.), the first
     of them in the last part of the text."""
-    cut = len(text)
-    for m in regex.finditer(r"Nơi nhận\s*:|(?m)^\s*(?:TM|KT|TL|TUQ|Q)\.\s*\p{Lu}", text):
-        if m.start() > len(text) * 0.3:
-            cut = min(cut, m.start())
-            break
-    return cut
+    m = _BODY_END.search(text, int(len(text) * 0.3))
+    return m.start() if m else len(text)
 
 
 def _clause_tasks(ln: _Line, text: str, inherited, lead_in, in_tcth: bool, section: str | None,
@@ -433,7 +484,7 @@ def _clause_tasks(ln: _Line, text: str, inherited, lead_in, in_tcth: bool, secti
     names: list[str] | None = None
     coords: list[str] = []
     action_at = 0
-    inner = regex.match(r"^(?:Chủ tịch|Phó Chủ tịch|Thường trực|Ban Thường vụ|Ủy ban nhân dân|UBND|Bộ trưởng|Thủ tướng|"
+    inner = _R.match(r"^(?:Chủ tịch|Phó Chủ tịch|Thường trực|Ban Thường vụ|Ủy ban nhân dân|UBND|Bộ trưởng|Thủ tướng|"
                         r"Lãnh đạo)[^;:]{0,80}?\s(?P<v>giao|đề nghị|yêu cầu)\s+(?P<rest>.+)$", body, regex.S)
     m = _GIAO.match(body)
     if inner and not m:
@@ -450,7 +501,7 @@ def _clause_tasks(ln: _Line, text: str, inherited, lead_in, in_tcth: bool, secti
             names = split_agencies(subj)
             action_at = at
         else:
-            lm = regex.search(r"(?:^|[,;.]\s+)(?:Chủ tịch [^,;]{0,40}|UBND tỉnh|Ủy ban nhân dân tỉnh)?\s*"
+            lm = _R.search(r"(?:^|[,;.]\s+)(?:Chủ tịch [^,;]{0,40}|UBND tỉnh|Ủy ban nhân dân tỉnh)?\s*"
                               r"(?P<v>giao|đề nghị|yêu cầu)\s+(?P<rest>(?:" + _HEAD_WORDS + r").+)$", body)
             if lm:
                 subj, at = _subject(lm.group("rest"))
@@ -468,9 +519,9 @@ def _clause_tasks(ln: _Line, text: str, inherited, lead_in, in_tcth: bool, secti
     own_coords = _coordinators(action)
     if own_coords:
         coords = own_coords
-    action = regex.sub(r"^(?:chủ trì,?\s*)?(?:phối hợp(?: với)?|cùng với)\s+.+?(?=\s+(?:" +
+    action = _R.sub(r"^(?:chủ trì,?\s*)?(?:phối hợp(?: với)?|cùng với)\s+.+?(?=\s+(?:" +
                        _STOP.replace("phối hợp|phối với|", "") + r")(?!\p{L}))", "", action).lstrip(" ,")
-    if len(action) < 8 or not regex.search(r"\p{L}{3}", action):
+    if len(action) < 8 or not _R.search(r"\p{L}{3}", action):
         return []
     clauses = _split_clauses(action)
     out = []
@@ -496,7 +547,7 @@ def _split_clauses(action: str) -> list[str]:
     out: list[str] = []
     for p in parts:
         d = deadline_of(p, None)
-        has_time = bool(d[1]) or bool(d[2]) or bool(regex.search(r"kỳ họp|\b(?:19|20)\d\d\b", p) and regex.search(r"tại|trong|trước", p))
+        has_time = bool(d[1]) or bool(d[2]) or bool(_R.search(r"kỳ họp|\b(?:19|20)\d\d\b", p) and _R.search(r"tại|trong|trước", p))
         if out and not has_time:
             out[-1] = out[-1] + "; " + p
         else:
