@@ -177,6 +177,7 @@ _AFTER_KNOWN_OK = _UNIT_WORDS | {"và"}  # what may follow a known name and stil
 
 
 _TRAILING_CONNECTOR = regex.compile(r"\s+(?:và|các)$")
+_WORD_START = regex.compile(r"(?<!\p{L})\p{L}")
 _ISSUER_TOKEN = regex.compile(r"\(cũ\)|[\p{L}\d'&.]+|\s*-\s*")
 _NEXT_LETTER = regex.compile(r"\s+(\p{L})")
 
@@ -195,20 +196,20 @@ def _read_issuer(text: str, pos: int) -> tuple[str | None, int]:
     # known names in the window (the longest is under 120 characters: a name starting past 160 is
     # not this issuer), found as far as the tokens read: a name counts only from where it starts
     keep: list[tuple[int, int]] = []
-    known, looked = _known_names_re(), 0
+    known = _known_names_re()
+    word_starts = _WORD_START.finditer(window, 0, 160)  # where a name may start: a letter after a non-letter
+    next_start = next(word_starts, None)
     end = pos
     count = 0
     expect_start = True
     for t in _ISSUER_TOKEN.finditer(window):
         word = t.group(0)
         absolute = pos + t.start()
-        # a name starts at a letter after a non-letter
-        for k in range(looked, min(t.start() + 1, 160)):
-            if window[k].isalpha() and (k == 0 or not window[k - 1].isalpha()):
-                km = known.match(window, k, 160)
-                if km:
-                    keep.append((km.start() + pos, km.end() + pos))
-        looked = max(looked, t.start() + 1)
+        while next_start is not None and next_start.start() <= t.start():
+            km = known.match(window, next_start.start(), 160)
+            if km:
+                keep.append((km.start() + pos, km.end() + pos))
+            next_start = next(word_starts, None)
         if text[end:absolute].strip():  # punctuation between tokens: stop, unless inside a known name
             if not any(a < end and absolute < b for a, b in keep):
                 break

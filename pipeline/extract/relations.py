@@ -43,6 +43,7 @@ OBJECT_GAP = 140
 MARKER_REACH = 200  # "  12.3) ", "Điều 5. " and the connective words after it
 OPENING_REACH = 200  # "Điều 9. Bãi bỏ", "sửa đổi, bổ sung"
 ITEM_HEAD_REACH = 2000  # what may stand between a list item's marker and its citation ("Cụm từ “…” tại")
+OWN_REACH = 2000  # a clause's text before its citation, read as a list item ("và các", "- Hướng dân") or a title
 ACTING = {"amends", "replaces", "repeals"}
 TITLE_INHERITABLE = {"basis", "proposal", "report", "implements"}
 
@@ -65,9 +66,90 @@ def cues() -> dict[str, tuple[Cue, ...]]:
     return {k: tuple(v) for k, v in out.items()}
 
 
-# what ends a clause, searched backwards from each citation
-_CLAUSE_BREAK_REV = regex.compile(r"\n|;|\.\s+(?=\p{Lu})|:\s+(?=\p{Lu})|\)\s+(?=(?:Thực|Căn|Triển|Xét|Theo)\b)",
-                                  regex.REVERSE)
+# what ends a clause; the clause of a citation starts after the last break before it
+_CLAUSE_BREAK = r"\n|;|\.\s+(?=\p{Lu})|:\s+(?=\p{Lu})|\)\s+(?=(?:Thực|Căn|Triển|Xét|Theo)\b)"
+# the definition of `_Breaks.last(lo, end)`: the break with the rightmost end in text[lo:end]
+_CLAUSE_BREAK_REV = regex.compile(_CLAUSE_BREAK, regex.REVERSE)
+_CLAUSE_BREAK_AT = regex.compile(_CLAUSE_BREAK)
+_WS_RUN_REV = regex.compile(r"\s+", regex.REVERSE)
+CLAUSE_REACH = 20000  # a clause is never longer
+BREAK_LOOKAHEAD = 16  # past a break's end, what its lookahead may read (") Triển" and a word boundary)
+
+
+class _Occurrences:
+    """`rx.search(text, a, b)` for a pattern whose matches cannot overlap, answered from its matches
+    in the whole text (listed once) by bisection instead of reading text[a:b], which may be a clause
+    of 20000 characters, once per citation. A view that ends inside a word can match where the whole
+    text does not ("… đề nghị|x": the trailing \\b holds at the view's end): `rx_rev`, the pattern
+    compiled REVERSE, anchored at the end, finds that match."""
+
+    def __init__(self, text: str, rx: regex.Pattern, rx_rev: regex.Pattern | None):
+        self.text, self.rx_rev = text, rx_rev
+        self.matches = list(rx.finditer(text))
+        self.starts = [m.start() for m in self.matches]
+
+    def search(self, a: int, b: int) -> regex.Match | None:
+        i = bisect_left(self.starts, a)
+        best = self.matches[i] if i < len(self.matches) and self.matches[i].end() <= b else None
+        if self.rx_rev is not None:
+            tail = self.rx_rev.match(self.text, a, b)
+            if tail is not None and (best is None or tail.start() < best.start()):
+                best = tail
+        return best
+
+
+class _Breaks:
+    """`_CLAUSE_BREAK_REV.search(text, lo, end)` without reading text[lo:end] backwards: on a text with
+    no break for 20000 characters (a list of citations joined by commas) that costs 20000 steps per
+    citation. The breaks of the whole text are listed once (a forward pass); a query takes the one
+    with the rightmost end by bisection. Only near `end`, where the end of the view cuts a break's
+    lookahead (") Theo" at the very end), are right ends checked one by one, with the pattern itself.
+    At one right end the one-character breaks ("\\n", ";") win, as the pattern's alternatives are ordered."""
+
+    def __init__(self, text: str):
+        self.text = text
+        # (end, long, start): at equal ends the one-character break sorts first
+        self.entries = sorted((m.end(), m.end() - m.start() > 1, m.start())
+                              for m in _CLAUSE_BREAK_AT.finditer(text, overlapped=True))
+        self.ends = [e for e, _, _ in self.entries]
+
+    def last(self, lo: int, end: int) -> tuple[int, int] | None:
+        """(start, end) of the break `_CLAUSE_BREAK_REV.search(text, lo, end)` finds, or None."""
+        near = max(lo, end - BREAK_LOOKAHEAD)
+        for q in range(end, near, -1):
+            got = self._ending_at(q, lo, end)
+            if got is not None:
+                return got
+        i = bisect_right(self.ends, near)
+        while i > 0:
+            e = self.ends[i - 1]
+            if e <= lo:
+                return None
+            j = bisect_left(self.ends, e, 0, i)
+            for k in range(j, i):
+                s = self.entries[k][2]
+                if s >= lo:  # a break that starts before the view is not in it
+                    return s, e
+            i = j
+        return None
+
+    def _ending_at(self, q: int, lo: int, end: int) -> tuple[int, int] | None:
+        """The break ending at `q` as the pattern reads text[lo:end], if any."""
+        text = self.text
+        c = text[q - 1]
+        if c == "\n" or c == ";":
+            return q - 1, q
+        if not c.isspace():  # (every character `\\s` matches is a space to `isspace`)
+            return None
+        run = _WS_RUN_REV.match(text, lo, q)  # the spaces before `q`, then ".", ":" or ")" before them
+        if run is None:
+            return None
+        s = run.start() - 1
+        if s < lo or text[s] not in ".:)":
+            return None
+        m = _CLAUSE_BREAK_AT.match(text, s, end)
+        return (s, q) if m is not None and m.end() == q else None
+
 _LIST_MARKER = regex.compile(r"\s*(?:[-+•*]\s*|\(?(?:\d{1,3}|[a-zđ]|[IVX]{1,5})(?:\.\d{1,3})*[.)]\s+|Điều\s+\d+[a-z]?\.\s*)?", regex.IGNORECASE)
 _PART_TAIL = regex.compile(
     r"(?:(?:tiểu\s+mục|điểm|khoản|điều|mục|phần|chương|phụ\s+lục|tiết)\s+(?:[0-9IVXLivxl]+[a-zđ]?(?:\.[0-9]+)*|[a-zđ](?!\p{L}))"
@@ -86,6 +168,7 @@ _LIST_GAP = regex.compile(r"\A\s*(?:[,;]|\bvà\b|\bhoặc\b|,\s*và)?\s*(?:các\
 _ARTICLE_HEAD = regex.compile(r"\s*Điều\s+\d+[a-z]?\.\s")  # the citing document's own article heading
 _ACTOR = regex.compile(r"\b(?:này|ban\s+hành\s+(?:Luật|Bộ\s+luật|Pháp\s+lệnh|Nghị\s+định|Nghị\s+quyết|Thông\s+tư|Quyết\s+định|Chỉ\s+thị))\b",
                        regex.IGNORECASE)
+_ACTOR_REV = regex.compile(_ACTOR.pattern, regex.IGNORECASE | regex.REVERSE)
 
 
 def _opens_clause(text: str, clause: int, pos: int, clauses: "_Clauses") -> bool:
@@ -192,6 +275,17 @@ class _Clauses:
         self._label_reach: list[int] = []  # running maximum of the labels' ends, in start order
         self._newlines: list[int] | None = None
         self._headings: dict[int, str | None] = {}
+        self._breaks: _Breaks | None = None
+        self._occurrences: dict[str, _Occurrences] = {}
+
+    def occurrences(self, name: str) -> _Occurrences:
+        """The matches in the text of `_ACTOR`, `_PROPOSING` or `_ENACTS_ACTING`, listed on first use."""
+        got = self._occurrences.get(name)
+        if got is None:
+            rx, rx_rev = {"actor": (_ACTOR, _ACTOR_REV), "proposing": (_PROPOSING, _PROPOSING_REV),
+                          "enacts": (_ENACTS_ACTING, None)}[name]
+            got = self._occurrences[name] = _Occurrences(self.text, rx, rx_rev)
+        return got
 
     def line_start(self, pos: int) -> int:
         """`text.rfind("\\n", 0, pos) + 1`, by bisection in the newlines listed once."""
@@ -248,21 +342,24 @@ class _Clauses:
         got = self.cache.get(pos)
         if got is not None:
             return got
+        if self._breaks is None:
+            self._breaks = _Breaks(self.text)
         text, end = self.text, min(len(self.text), pos + 1)
-        lo = max(0, pos - 20000)
+        lo = max(0, pos - CLAUSE_REACH)
         found = 0
         while True:
-            m = _CLAUSE_BREAK_REV.search(text, lo, end)
+            m = self._breaks.last(lo, end)
             if m is None:
                 found = 0 if lo == 0 else lo
                 break
-            if m.end() > pos:  # a break right at `pos` (the citation starts a clause) counts
-                end = m.end() - 1
+            m_start, m_end = m
+            if m_end > pos:  # a break right at `pos` (the citation starts a clause) counts
+                end = m_end - 1
                 continue
-            if m.group(0) == "\n" and any(a <= m.start() < b for a, b in self.soft):
-                end = m.start()
+            if text[m_start] == "\n" and m_end - m_start == 1 and any(a <= m_start < b for a, b in self.soft):
+                end = m_start
                 continue
-            found = m.end()
+            found = m_end
             break
         self.cache[pos] = found
         return found
@@ -279,6 +376,7 @@ _ENACTS_ACTING = regex.compile(
 
 
 _PROPOSING = regex.compile(r"\b(?:kính\s+trình|đề\s+nghị|đề\s+xuất|xin\s+ý\s+kiến)\b", regex.IGNORECASE)
+_PROPOSING_REV = regex.compile(_PROPOSING.pattern, regex.IGNORECASE | regex.REVERSE)
 
 
 def _in_parentheses(text: str, start: int, pos: int) -> bool:
@@ -300,7 +398,7 @@ def _governing(text: str, c: Citation, clause: int, clauses: "_Clauses") -> str 
         am = _ACTING_OPEN.match(text, opening, opening + OPENING_REACH)
         if am:
             return _ON_ANNEX[am.lastgroup]
-    em = _ENACTS_ACTING.search(text, clause, c.start)
+    em = clauses.occurrences("enacts").search(clause, c.start)
     return _ON_ANNEX[em.lastgroup] if em else None
 
 
@@ -353,6 +451,16 @@ _COORDINATED = regex.compile(
     r"(?:\bvà|,)\s*(?:các\s+)?(?:(?:Thông\s+tư|Nghị\s+định|Quyết\s+định|Nghị\s+quyết|văn\s+bản)\s+"
     r"(?:sửa\s+đổi,?\s*(?:bổ\s+sung)?|bổ\s+sung|hướng\s+dẫn)[^;.\n]{0,40}?:\s*)?\Z", regex.IGNORECASE)
 _AND_BEFORE = regex.compile(r"(?:\bvà|,)\s*\Z")
+_TITLE_HEAD = regex.compile(
+    r"\s*(?:[-+•]\s*)?(?:Bộ\s+luật|Luật|Pháp\s+lệnh|Nghị\s+định|Nghị\s+quyết|Thông\s+tư)\s+(?:sửa\s+đổi|bổ\s+sung|"
+    r"quy\s+định\s+chi\s+tiết|hướng\s+dẫn)")  # how `_TITLE_ITEM` opens
+
+
+def _ends_with_and(text: str, start: int, end: int) -> bool:
+    """`_AND_BEFORE.search(text[start:end])`, reading only the end: the spaces, and "và" or "," before them."""
+    run = _WS_RUN_REV.match(text, start, end)
+    last = run.start() if run is not None else end
+    return _AND_BEFORE.search(text[max(start, last - 3): end]) is not None
 _BARE_ITEM = regex.compile(r"\s*(?:[-+•]\s*)?(?:và\s+)?(?:các\s+)?", regex.IGNORECASE)
 _SENTENCE_OR_PARAGRAPH = regex.compile(r"\.\s+\p{Lu}|\n\s*\n\s*(?:Điều|Căn|Chương|\d+\.)")
 
@@ -394,18 +502,18 @@ def _relation(text: str, c: Citation, prev: Citation | None, clauses: "_Clauses"
             head = _chain_head(cits, i, clause)
             return head.relation if head is not None else "mentions"
         if relation == "proposal" and not (_opens_clause(text, clause, cue_start, clauses)
-                                           or _AND_BEFORE.search(text[clause:cue_start])):
+                                           or _ends_with_and(text, clause, cue_start)):
             continue  # "… triển khai theo đề nghị của Bộ tại Công văn số …": not the document's proposal
         if relation == "by_type":
             return _by_type(c)
         if relation in ACTING:
             embedded = same_clause and not _ACTOR.search(text, prev.end, cue_start)
             cue_line = clauses.line_start(cue_start)
-            acts = (_opens_clause(text, clause, cue_start, clauses) or _ACTOR.search(text, clause, cue_start) is not None
+            acts = (_opens_clause(text, clause, cue_start, clauses) or clauses.occurrences("actor").search(clause, cue_start) is not None
                     or _ARTICLE_HEAD.match(text, cue_line, cue_line + MARKER_REACH) is not None)
             # "Sở Y tế kính trình UBND tỉnh xem xét, ban hành Quyết định … và thay thế Quyết định số …":
             # a proposal that someone else act
-            proposed = _PROPOSING.search(text, clause, cue_start) is not None
+            proposed = clauses.occurrences("proposing").search(clause, cue_start) is not None
             if acts and not embedded and not proposed:
                 return relation
             break  # someone else's amendment: fall through to the clause's own cue
@@ -428,7 +536,9 @@ def _relation(text: str, c: Citation, prev: Citation | None, clauses: "_Clauses"
     # 4. later items of a paragraph opened by Căn cứ / Xét / Thực hiện ("…; Báo cáo thẩm tra số …"),
     #    or continuing a list the document acts on ("Thông tư này thay thế Thông tư số …; Thông tư số …")
     para = line
-    if para < clause:
+    # (a clause that runs OWN_REACH characters before its citation is read only when it opens with a
+    # title: a list item's opening words are few)
+    if para < clause and (c.start - clause <= OWN_REACH or _TITLE_HEAD.match(text, clause, c.start)):
         own = _strip_part(text[clause: c.start])
         if _BARE_ITEM.fullmatch(own) or _TITLE_ITEM.match(own) \
                 or (c.relation_cue == "generic" and _MISSPELT_TYPE.fullmatch(own)):

@@ -60,11 +60,6 @@ _PREFIX_WORD = regex.compile(_PREFIX + r"(?:\s|$)")
 _HAS_PREFIX = regex.compile(rf"(?:^|\s){_PREFIX}(?:\s|$)")
 
 
-@cache
-def _title_tail_re() -> regex.Pattern:
-    return regex.compile(rf"(?:^|\s)(?P<t>{_titles_alt()})$")
-
-
 def _split_block(block: str) -> tuple[str | None, str]:
     """"TM. CHÍNH PHỦ ¶ KT. THỦ TƯỚNG ¶ PHÓ THỦ TƯỚNG" → ("TM. Chính phủ / KT. Thủ tướng", "Phó Thủ tướng");
     "KT. CHỦ TỊCH PHÓ CHỦ TỊCH" on one line → ("KT. Chủ tịch", "Phó Chủ tịch")."""
@@ -78,7 +73,7 @@ def _split_block(block: str) -> tuple[str | None, str]:
             piece = piece.strip()
             if not piece:
                 continue
-            m = _title_tail_re().search(piece)
+            m = _known_title_re().search(piece)
             if m and m.start("t") > 0:
                 head = piece[: m.start("t")].strip()
                 parts.extend([head, m.group("t")] if head else [m.group("t")])
@@ -248,7 +243,7 @@ def _read_internal(text: str) -> Signature:
         if found:
             m = found[-1]
             sig.signer = m.group("name")
-            sig.signer_title = _case(regex.sub(r"\s+", " ", m.group("title")))
+            sig.signer_title = _case(_SPACES.sub(" ", m.group("title")))
             sig.span = Span(m.start(), m.end())
             return sig
     return sig
@@ -341,8 +336,14 @@ _NOI_NHAN = regex.compile(r"Nơi\s+nhận\s*:?\s*", regex.IGNORECASE)
 _LUU = regex.compile(r"^\s*Lưu\s*:?\s*", regex.IGNORECASE)
 
 
+_ITEM_SPLIT = regex.compile(r"(?:^|\n|;\s*)\s*[-+•]\s+|\n|;\s*(?=\S)")
+_BULLET = regex.compile(r"[-+•]")
+_TABLE_GAP = regex.compile(r"\s{4,}|\t|\|")
+_SIGNING_PREFIX = regex.compile(r"(?:TM|KT|TL|TUQ|Q)\.")
+
+
 def _items(segment: str) -> list[str]:
-    parts = regex.split(r"(?:^|\n|;\s*)\s*[-+•]\s+|\n|;\s*(?=\S)", segment)
+    parts = _ITEM_SPLIT.split(segment)
     return [p.strip(" ;.,\t") for p in parts if p and p.strip(" ;.,\t")]
 
 
@@ -371,7 +372,7 @@ def read_recipients(text: str, header_end: int = 0) -> tuple[list[str], list[str
             lm = _LUU.match(it)
             if lm:
                 filing.append(it[lm.end():].strip())
-            elif len(it) < 150 and not regex.match(r"(?:TM|KT|TL|TUQ|Q)\.", it):
+            elif len(it) < 150 and not _SIGNING_PREFIX.match(it):
                 recipients.append(it)
         break
     seen = set()
@@ -393,7 +394,7 @@ def _list_end(text: str, start: int, bullets_only: bool) -> int:
         nl = text.find("\n", pos)
         nl = n if nl < 0 else nl
         line = text[pos:nl]
-        gap = regex.search(r"\s{4,}|\t|\|", line.strip())
+        gap = _TABLE_GAP.search(line.strip())
         if gap and not first:
             return pos
         if gap:
@@ -405,9 +406,9 @@ def _list_end(text: str, start: int, bullets_only: bool) -> int:
                 pos = nl + 1
                 continue
             return pos
-        if not first and bullets_only and not regex.match(r"[-+•]", s):
+        if not first and bullets_only and not _BULLET.match(s):
             return pos
-        if not first and not bullets_only and not regex.match(r"[-+•]", s):
+        if not first and not bullets_only and not _BULLET.match(s):
             return pos
         if _LUU.match(s.lstrip("-+• ")):
             return nl
