@@ -107,7 +107,8 @@ _SO_INSIDE = regex.compile(r"S[^\s/]{0,6}?/\s*\p{Lu}{2}", regex.V1)
 # digit may eat the slash ("493TTr-CAT-PC04"): then the symbol starts at a capital that no capital
 # precedes, followed by a hyphenated segment
 _SYMBOL = regex.compile(
-    r"/\s*(?:\d{4}/)?\p{Lu}[\p{L}\d&]*(?:[-(][\p{L}\d&()\]\[]*)*"
+    r"-\s*\p{Lu}[\p{L}\d]*(?:-\p{Lu}[\p{L}\d]*)*/\p{Lu}[\p{L}\d&-]*"  # a Party number's "-CT/TU"
+    r"|/\s*(?:\d{4}/)?\p{Lu}[\p{L}\d&]*(?:[-(][\p{L}\d&()\]\[]*)*"
     r"|(?<!\p{Lu})\p{Lu}[\p{Lu}\p{Ll}]{0,3}-\p{Lu}[\p{L}\d&()-]*", regex.V1)
 # a symbol as printed: segments of capitals and digits (TTr, TTg, QĐi keep their lower case),
 # hyphens, a parenthesised unit, a year segment of a normative number
@@ -145,6 +146,7 @@ class Field:
 class Anchors:
     number: Field | None = None
     symbol: str | None = None  # the printed symbol after the blank, as Tesseract read it
+    sep: str = "/"  # between the number and the symbol: "-" in a Party number (05-CT/TU)
     symbol_box: tuple[int, int, int, int] | None = None
     number_rows: list[int] = field(default_factory=list)  # TSV rows from the label to the symbol
     day: Field | None = None
@@ -155,6 +157,7 @@ class Anchors:
     month_rows: list[int] = field(default_factory=list)
     thang_row: int | None = None
     year_row: int | None = None
+    orphan: bool = False  # the number's label was not read: the blank found from its symbol alone
 
 
 def _words_text(ws: list[Word]) -> tuple[str, float]:
@@ -190,6 +193,8 @@ def find_anchors(words: list[Word], shape: tuple[int, int]) -> Anchors:
         # the header's own Số is the top-most one with a symbol after it (a stamp's "Số:" has dots)
         _top, i, ws, start, lab, (j, pos) = min(so_cands, key=lambda c: c[0])
         _number_field(a, ws, i, start, lab, j, pos)
+    else:
+        _orphan_symbol(a, lines, w)
     if date_cands:
         # the date line: near the Số line when there is one, else a "Place, ngày …" line
         def rank(c):
@@ -208,14 +213,21 @@ def find_anchors(words: list[Word], shape: tuple[int, int]) -> Anchors:
 
 
 def _symbol_after(ws: list[Word], i: int, start: int) -> tuple[int, int] | None:
-    """(index of the word holding the symbol, character offset of the symbol in it) on the Số line."""
+    """(index of the word holding the symbol, character offset of the symbol in it) on the Số line:
+    within a blank's width of the label (a few line heights), with no other label between (a stamp's
+    "Số: 3456" beside the header's "Số:   /UBND-VP" on one line is not the header's label)."""
     sm = _SYMBOL.search(ws[i].text, start)
     if sm:
         return i, sm.start()
+    lh = max(20, ws[i].height)
     for j in range(i + 1, min(len(ws), i + 4)):
+        if ws[j].left - ws[i].right > 9 * lh:
+            return None
         sm = _SYMBOL.search(ws[j].text)
         if sm:
             return j, sm.start()
+        if _SO_LABEL.match(ws[j].text):
+            return None
     return None
 
 
@@ -244,11 +256,39 @@ def _number_field(a: Anchors, ws: list[Word], i: int, start: int, lab: int, j: i
         x0 = min(so.right, so.left + int(1.45 * lh)) if not fused else _x_at(so, start) + label_w
         x1 = _x_at(sw, pos) if pos else sw.left
     sym = sw.text[pos:]
-    a.symbol = sym[1:].strip() if sym.startswith("/") else sym
+    a.sep = "-" if sym.startswith("-") else "/"
+    a.symbol = sym[1:].strip() if sym.startswith(("/", "-")) else sym
     a.symbol_box = (_x_at(sw, pos), sw.top, sw.right, sw.bottom)
     top, bottom = min(so.top, sw.top), max(so.bottom, sw.bottom)
     a.number = Field("number", (x0, top, max(x0 + 4, x1), bottom), typed, conf, lh, label_fused=fused)
     a.number_rows = [x.row for x in ws[i:j + 1]]
+
+
+_BLANK_SYMBOL = regex.compile(r"^/\s*(?:(?:19|20)\d\d/)?\p{Lu}[\p{L}\d&]*(?:\([\p{L}\d]+\))?-\p{Lu}", regex.V1)
+
+
+def _orphan_symbol(a: Anchors, lines: dict[tuple, list[Word]], w: int) -> None:
+    """No "Số:" was read (a stamp's box or ink over it took the label with it), but the left header
+    column holds a blank number's symbol, "/UBND-VP", with nothing read before it: the blank is the
+    stretch just before the symbol, and the label, if it is in the crop, is read with it."""
+    cands = []
+    for ws in lines.values():
+        for j, x in enumerate(ws):
+            if _BLANK_SYMBOL.match(x.text) and x.left + x.width / 2 < w * 0.62:
+                lh = max(20, x.height)
+                prev = [p for p in ws[:j] if p.conf >= 40 and p.right > x.left - 7 * lh]
+                if not prev:
+                    cands.append((x.top, j, ws, lh))
+    if not cands:
+        return
+    _top, j, ws, lh = min(cands, key=lambda c: c[0])
+    sw = ws[j]
+    a.symbol = sw.text[1:].strip()
+    a.symbol_box = (sw.left, sw.top, sw.right, sw.bottom)
+    a.number = Field("number", (max(0, sw.left - 7 * lh), sw.top, sw.left, sw.bottom), "", 0.0, lh,
+                     label_fused=True)
+    a.number_rows = [sw.row]
+    a.orphan = True
 
 
 def _date_fields(a: Anchors, ws: list[Word], i: int, k: int) -> None:
@@ -477,7 +517,9 @@ def _crop_field(prep, f: Field) -> tuple[np.ndarray | None, tuple[int, int] | No
     return crop[cy0:cy1, cx0:cx1], (bx0 + cx0, bx0 + cx1)
 
 
-_LABEL_TAIL = regex.compile(r"^[^\w]*(?:S[0Oo6ôóố]?|[0Oo6ôóố])\s*[:;.,]")
+# the end of the label "Số:" as the recogniser reads it ("S6:", "S0:", "So.", "O."): the digits
+# start after the last one in the crop (a stamp's "Số: 3456" further left is not the blank's)
+_LABEL_TAIL = regex.compile(r"(?:S[0Oo6ôóốơ]?|(?<![\w])[0Oo6ôóố])\s*[:;.,]")
 
 
 def _digits_of(reading: Reading, symbol: str | None = None, label: bool = False) -> tuple[str, float, str]:
@@ -487,9 +529,11 @@ def _digits_of(reading: Reading, symbol: str | None = None, label: bool = False)
     gl = reading.glyphs
     k = 0
     if label:  # the end of "Số:" read with the field ("S0:40", "O.40")
-        m = _LABEL_TAIL.match(reading.free)
-        if m:
-            k = len(m.group(0))  # one glyph per character (a space is a glyph)
+        ms = list(_LABEL_TAIL.finditer(reading.free))
+        if ms:
+            last = ms[-1]
+            if last.start() == 0 or regex.match(r"\s*\d", reading.free[last.end():]):
+                k = last.end()  # one glyph per character (a space is a glyph)
     # skip the marks before the digits (a colon, the label's last letter); a digit-shaped letter
     # opens the number only when a digit follows it ("A16", not "g 12" nor "SO.40")
     while k < len(gl) and (gl[k].digit is None or gl[k].char not in _DIGITS and
@@ -725,6 +769,12 @@ def read_fields(prep, words: list[Word], signed: list[dt.date] | None = None) ->
         results = read_digits([(c, a.symbol if k == "number" else None, k == "number" and a.number.label_fused)
                                for k, c in todo])
         for (kind, _c), res in zip(todo, results):
+            t = fields[kind].typed.replace(" ", "")
+            if res[0] and res[0] == t:
+                # Tesseract read these digits too, unsure: two readers agree on a printed value
+                got[kind] = FieldReading(t if kind == "number" else int(t), max(res[1], fields[kind].typed_conf / 100),
+                                         "typed", res[2])
+                continue
             got[kind] = (_as_number(res) if kind == "number" else _as_small(res, 1, 31) if kind == "day"
                          else _as_small(res, 1, 12) if kind == "month" else
                          FieldReading(_as_year(res), res[1], "typed", res[2]))
@@ -733,11 +783,11 @@ def read_fields(prep, words: list[Word], signed: list[dt.date] | None = None) ->
         cleaned = clean_symbol(prep, a)
         # rewrite the Số line when the blank was read (the digits, or nothing when unsure: never
         # Tesseract's reading of handwriting) or the symbol was read again; a blank stays as printed
-        if hf.number.source == "handwritten" or cleaned:
+        if (hf.number.source == "handwritten" or cleaned) and not (a.orphan and not hf.number.value):
             sym = hf.symbol = cleaned or a.symbol
             rows = a.number_rows
             digits = hf.number.value
-            edits[rows[0]] = f"Số: {digits}/{sym}" if digits else f"Số: /{sym}"
+            edits[rows[0]] = f"Số: {digits or ''}{a.sep}{sym}"
             for r in rows[1:]:
                 edits[r] = None
     if a.day is not None:

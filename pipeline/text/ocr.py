@@ -6,8 +6,13 @@ Per page: render (PDF pages through pdfplumber/pypdfium2 at 300 dpi; PNG/JPEG/TI
 multi-page TIFF page by page) → `preprocess.prepare` (colour ink out, upsample, contrast, deskew) →
 `layout` (two-column header and signature bands re-composed in reading order) → one Tesseract call
 (`vie`, LSTM, page segmentation mode 4: a single column of text of variable sizes) → word
-confidences → `repair` of document numbers and dates. A page that reads badly (mean confidence
-under `ORIENTATION_RETRY_CONF`) is asked for its orientation (Tesseract OSD) and read again turned.
+confidences → `handwriting` (the header's `Số: ____/SYMBOL` and `ngày __ tháng __` blanks, found
+from Tesseract's word boxes; where Tesseract did not read a clean printed value and the blank holds
+ink, the small crop is read by the PP-OCR recogniser of the `rapidocr` wheel, fused with the printed
+context and the file's signing dates, and written into the page text; `Page.header_fields` keeps
+each field's confidence and source) → `repair` of document numbers and dates. A page that reads
+badly (mean confidence under `ORIENTATION_RETRY_CONF`) is asked for its orientation (Tesseract OSD)
+and read again turned.
 
 Pages run in a thread pool: the work is in the Tesseract process, one per page, each limited to one
 OpenMP thread (`OMP_THREAD_LIMIT=1`: measured 4.6x faster than letting each use every core). A

