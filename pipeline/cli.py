@@ -1,9 +1,10 @@
 """Command line: `vanban ingest`, `show`, graph queries (`cites`, `cited-by`, `trace`, `path`,
 `status`, `show-node`, `ambiguous`), `link`, `export`, `eval`, `bench`.
 
-Exit codes (pipeline.errors.ExitCode): 0 ok, 2 bad arguments, 3 input missing, 4 some inputs
-failed (see the failures table; the rest is written), 5 every input failed, 6 store error,
-7 quality regression (eval --check), 8 key not found, 9 ambiguous key, 130 interrupted.
+Exit codes (pipeline.errors.ExitCode): 0 ok, 2 bad arguments, 3 input missing (or nothing to
+ingest), 4 some inputs failed (see the failures table; the rest is written), 5 every input failed,
+6 store error, 7 quality regression (eval --check), 8 key not found, 9 ambiguous key, 10 more
+failures than `ingest --max-failures`, 130 interrupted (SIGINT), 143 terminated (SIGTERM).
 """
 from __future__ import annotations
 
@@ -29,29 +30,228 @@ def _jsonable(o):
     return o
 
 
-def cmd_ingest(args) -> int:
-    from .ingest import ingest
+class _JsonFormatter:
+    """One JSON object per line: ts, level, logger, msg, and the record's extra fields."""
 
-    def progress(i, n):
-        if args.progress and (i % 50 == 0 or i == n):
-            print(f"  {i}/{n}", file=sys.stderr)
+    _STD = set(vars(__import__("logging").LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime"}
 
+    def format(self, record) -> str:
+        out = {"ts": dt.datetime.fromtimestamp(record.created, dt.timezone.utc).isoformat(timespec="milliseconds"),
+               "level": record.levelname.lower(), "logger": record.name, "msg": record.getMessage()}
+        for k, v in vars(record).items():
+            if k not in self._STD and not k.startswith("_"):
+                out[k] = v
+        if record.exc_info:
+            import logging
+
+            out["exc"] = logging.Formatter().formatException(record.exc_info)
+        return json.dumps(out, ensure_ascii=False, default=str)
+
+
+def _setup_logging(verbose: int, quiet: bool, json_lines: bool, tqdm_bar=None):
+    """Logs go to stderr: plain lines, or JSON lines with --log-json; through the bar on a terminal."""
+    import logging
+
+    class _Handler(logging.StreamHandler):
+        def emit(self, record):
+            try:
+                msg = self.format(record)
+                if bar is not None and bar[0] is not None:
+                    bar[0].write(msg, file=sys.stderr)
+                else:
+                    sys.stderr.write(msg + "\n")
+                    sys.stderr.flush()
+            except (BrokenPipeError, ValueError, OSError):
+                pass
+
+    bar = [tqdm_bar]
+    logger = logging.getLogger("vanban")
+    for h in list(logger.handlers):
+        if getattr(h, "_vanban", False):
+            logger.removeHandler(h)
+    h = _Handler()
+    h._vanban = True
+    h.setFormatter(_JsonFormatter() if json_lines else logging.Formatter("vanban: %(message)s"))
+    logger.addHandler(h)
+    logger.propagate = False
+    logger.setLevel(logging.WARNING if quiet else logging.DEBUG if verbose else logging.INFO)
+    return bar
+
+
+def _fmt_secs(s: float) -> str:
+    if s != s or s == float("inf"):
+        return "?"
+    s = int(round(s))
+    return f"{s // 3600}h{s % 3600 // 60:02d}m" if s >= 3600 else f"{s // 60}m{s % 60:02d}s" if s >= 60 else f"{s}s"
+
+
+class _Progress:
+    """Documents done (and pages when OCR runs), rate and ETA: a bar on a terminal (tqdm), else a
+    log line every `interval` seconds."""
+
+    def __init__(self, bar_holder, use_bar: bool, interval: float = 10.0):
+        import logging
+        import time
+
+        self._time = time.monotonic
+        self.log = logging.getLogger("vanban.progress")
+        self.bar_holder = bar_holder
+        self.use_bar = use_bar
+        self.interval = interval
+        self.t0 = self._time()
+        self.last = self.t0
+        self.failed = self.pages = self.ocr_pages = 0
+        self.bar = None
+        self.total = 0
+
+    def update(self, done: int, total: int, path=None, result=None) -> None:
+        from .models import Failure
+
+        self.total = total
+        if result is not None:
+            if isinstance(result, Failure):
+                self.failed += 1
+            else:
+                self.pages += len(result.pages)
+                self.ocr_pages += sum(1 for p in result.pages if p.ocr)
+        if self.use_bar:
+            if self.bar is None and total:
+                from tqdm import tqdm
+
+                self.bar = tqdm(total=total, unit="doc", file=sys.stderr, dynamic_ncols=True, smoothing=0.1,
+                                desc="ingest")
+                self.bar_holder[0] = self.bar
+            if self.bar is not None:
+                self.bar.n = done
+                post = {"failed": self.failed}
+                if self.ocr_pages:
+                    post["ocr pages"] = self.ocr_pages
+                else:
+                    post["pages"] = self.pages
+                self.bar.set_postfix(post, refresh=False)
+                self.bar.refresh()
+            return
+        now = self._time()
+        if done and (now - self.last >= self.interval or done == total):
+            self.last = now
+            rate = done / max(now - self.t0, 1e-9)
+            eta = (total - done) / rate if rate > 0 else float("inf")
+            pages = f", {self.ocr_pages} pages OCR'd" if self.ocr_pages else f", {self.pages} pages"
+            self.log.info(f"progress: {done}/{total} documents ({self.failed} failed{pages}), {rate:.1f} docs/s, "
+                          f"ETA {_fmt_secs(eta)}",
+                          extra={"event": "progress", "done": done, "total": total, "failed": self.failed,
+                                 "pages": self.pages, "ocr_pages": self.ocr_pages, "rate": round(rate, 3),
+                                 "eta_s": None if eta == float("inf") else round(eta, 1)})
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
+            self.bar_holder[0] = None
+
+
+def _write_json_atomic(path: str, data: dict) -> None:
     import os
 
+    p = Path(path)
+    if p.parent and not p.parent.exists():
+        p.parent.mkdir(parents=True, exist_ok=True)
+    tmp = p.with_name(f".{p.name}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+    os.replace(tmp, p)
+
+
+def cmd_ingest(args) -> int:
+    import os
+    import time
+
+    from .errors import Interrupted
+    from .ingest import Summary, ingest, parse_max_failures
+    from .limits import Limits
+
+    try:
+        parse_max_failures(args.max_failures)
+    except ValueError as e:
+        print(f"vanban: {e}", file=sys.stderr)
+        return ExitCode.bad_args
+    for name in ("jobs", "batch_size"):
+        if getattr(args, name) < 1:
+            print(f"vanban: --{name.replace('_', '-')} must be at least 1", file=sys.stderr)
+            return ExitCode.bad_args
+    if args.doc_timeout <= 0 or args.doc_timeout_per_page < 0 or args.doc_memory < 64:
+        print("vanban: --doc-timeout must be > 0, --doc-timeout-per-page >= 0, --doc-memory >= 64 (MB)",
+              file=sys.stderr)
+        return ExitCode.bad_args
+    tty = sys.stderr.isatty()
+    use_bar = (args.progress or tty) and not args.quiet and not args.log_json and not args.no_progress
+    bar = _setup_logging(args.verbose, args.quiet, args.log_json)
+    progress = None if (args.quiet and not args.progress) or args.dry_run else _Progress(bar, use_bar,
+                                                                                         args.progress_interval)
     # pages of one document are OCR'd in parallel; with several documents at once, share the cores
     ocr_jobs = args.ocr_jobs or max(1, (os.cpu_count() or 1) // max(1, args.jobs))
     os.environ["VANBAN_OCR_JOBS"] = str(ocr_jobs)
     os.environ["VANBAN_OCR_TIMEOUT"] = str(args.ocr_timeout)
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+    limits = Limits(doc_timeout=args.doc_timeout, page_timeout=args.doc_timeout_per_page,
+                    memory_mb=int(args.doc_memory))
+    t0 = time.monotonic()
+    summary: Summary | None = None
+    code: int
+    error: str | None = None
     try:
         summary = ingest(args.paths, args.out, jobs=args.jobs, batch_size=args.batch_size,
                          ocr=not args.no_ocr, max_bytes=int(args.max_mb * 1e6), progress=progress,
-                         retry_failed=args.retry_failed)
+                         retry_failed=args.retry_failed, limits=limits, max_failures=args.max_failures,
+                         dry_run=args.dry_run, isolate=True)
+        code = summary.exit_code()
     except StoreError as e:
-        print(f"vanban: store error: {e}", file=sys.stderr)
-        return ExitCode.store_error
-    print(summary.format())
-    return summary.exit_code()
+        error = f"store error: {e}"
+        print(f"vanban: {error}", file=sys.stderr)
+        code = ExitCode.store_error
+    except Interrupted as e:
+        error = f"interrupted by {signal_name(e.signum)}"
+        code = e.exit_code
+        if args.summary_json:
+            part = getattr(e, "summary", None)
+            data = part.as_dict() if part is not None else {}
+            data.update({"exit_code": int(code), "error": error, "out": args.out, "paths": args.paths,
+                         "seconds": round(time.monotonic() - t0, 3)})
+            _write_json_atomic(args.summary_json, data)
+        raise
+    finally:
+        if progress is not None:
+            progress.close()
+    if args.summary_json:
+        data = summary.as_dict() if summary is not None else {}
+        data.update({"exit_code": int(code), "out": args.out, "paths": args.paths,
+                     "seconds": round(time.monotonic() - t0, 3)})
+        if error:
+            data["error"] = error
+        if args.dry_run and summary is not None:
+            data["plan"] = [{"source_path": p, "action": a, "detail": d} for p, a, d in summary.dry_run]
+        _write_json_atomic(args.summary_json, data)
+    if summary is None:
+        return code
+    if args.dry_run:
+        from .text.sources import printable
+
+        for path, action, detail in summary.dry_run:
+            print(f"{action:8} {printable(path)}  ({printable(detail)})")
+        print(f"dry run: {summary.to_process} to process, {summary.unchanged} unchanged, "
+              f"{summary.unchanged_failed} failed before and unchanged, {summary.failed} would fail, "
+              f"of {summary.seen} input files; nothing written")
+        return ExitCode.input_missing if summary.seen == 0 else ExitCode.ok
+    print(summary.format(listed=args.list_failures))
+    return code
+
+
+def signal_name(signum: int) -> str:
+    import signal
+
+    try:
+        return signal.Signals(signum).name
+    except ValueError:
+        return f"signal {signum}"
 
 
 def cmd_show(args) -> int:
@@ -294,16 +494,38 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--version", action="version", version=f"vanban {__version__}")
     sub = p.add_subparsers(dest="cmd", required=True)
 
-    pi = sub.add_parser("ingest", help="ingest files and folders into a Parquet dataset")
+    pi = sub.add_parser("ingest", help="ingest files and folders into a Parquet dataset",
+                        description="Ingest files and folders into a Parquet dataset. Exit codes: 0 ok, "
+                                    "3 nothing to ingest, 4 some inputs failed, 5 all failed, 6 store error, "
+                                    "10 more failures than --max-failures, 130 SIGINT, 143 SIGTERM.")
     pi.add_argument("paths", nargs="+")
     pi.add_argument("--out", required=True, help="dataset directory")
-    pi.add_argument("--jobs", "-j", type=int, default=1, help="worker processes")
+    pi.add_argument("--jobs", "-j", type=int, default=1, help="worker processes (documents at once)")
     pi.add_argument("--batch-size", type=int, default=100, help="documents per committed batch")
     pi.add_argument("--no-ocr", action="store_true", help="record pages without a text layer as needs_ocr")
     pi.add_argument("--max-mb", type=float, default=50, help="refuse files larger than this (MB)")
     pi.add_argument("--ocr-jobs", type=int, default=0, help="pages OCR'd at once per document (default: cores / jobs)")
     pi.add_argument("--ocr-timeout", type=float, default=120, help="seconds before a page's OCR is abandoned (a failure row)")
-    pi.add_argument("--progress", action="store_true")
+    pi.add_argument("--doc-timeout", type=float, default=120, metavar="S",
+                    help="seconds one document may take (plus --doc-timeout-per-page per page that may need "
+                         "OCR); past it the worker is stopped and the document is a failure row (default 120)")
+    pi.add_argument("--doc-timeout-per-page", type=float, default=60, metavar="S",
+                    help="seconds added to --doc-timeout per PDF or image page when OCR is on (default 60)")
+    pi.add_argument("--doc-memory", type=float, default=2048, metavar="MB",
+                    help="memory one document's worker may use; past it the document is a failure row (default 2048)")
+    pi.add_argument("--max-failures", metavar="N|P%",
+                    help="stop after more than N failures, or fail the run when more than P%% of the files "
+                         "processed failed: exit 10 (the rest is written)")
+    pi.add_argument("--dry-run", action="store_true", help="list what would be processed, skipped or refused; write nothing")
+    pi.add_argument("--summary-json", metavar="FILE", help="write the run's summary as JSON (for schedulers)")
+    pi.add_argument("--list-failures", type=int, default=20, metavar="N", help="failed files named in the summary (default 20)")
+    pi.add_argument("-v", "--verbose", action="count", default=0, help="log every document")
+    pi.add_argument("-q", "--quiet", action="store_true", help="only warnings, errors and the summary")
+    pi.add_argument("--log-json", action="store_true", help="logs as JSON lines on stderr")
+    pi.add_argument("--progress", action="store_true", help="a progress bar even when stderr is not a terminal")
+    pi.add_argument("--no-progress", action="store_true", help="no progress bar (periodic log lines instead)")
+    pi.add_argument("--progress-interval", type=float, default=10.0, metavar="S",
+                    help="seconds between progress log lines when not on a terminal (default 10)")
     pi.add_argument("--retry-failed", action="store_true",
                     help="process again files that failed before and have not changed (skipped by default)")
     pi.set_defaults(func=cmd_ingest)
@@ -398,16 +620,38 @@ def main(argv: list[str] | None = None) -> int:
         args = p.parse_args(argv)
     except SystemExit as e:
         return ExitCode.bad_args if e.code not in (0, None) else ExitCode.ok
+    import signal
+    import threading
+
+    from .errors import Interrupted, on_signal
+
+    handlers = {}
+    if threading.current_thread() is threading.main_thread():
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            handlers[sig] = signal.signal(sig, on_signal)
     try:
         return int(args.func(args))
-    except KeyboardInterrupt:
-        print("vanban: interrupted; committed batches are kept", file=sys.stderr)
-        return ExitCode.interrupted
+    except KeyboardInterrupt as e:  # SIGINT / SIGTERM (Interrupted), or a bare KeyboardInterrupt
+        code = e.exit_code if isinstance(e, Interrupted) else ExitCode.interrupted
+        name = signal_name(e.signum) if isinstance(e, Interrupted) else "SIGINT"
+        _quiet_print(f"vanban: {'terminated' if code == ExitCode.terminated else 'interrupted'} ({name}); "
+                     f"committed batches are kept, nothing is half-written; run again to continue")
+        return code
     except BrokenPipeError:  # `vanban cites … | head`: the reader has gone, end quietly
         import os
 
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return ExitCode.ok
+    finally:
+        for sig, h in handlers.items():
+            signal.signal(sig, h)
+
+
+def _quiet_print(msg: str) -> None:
+    try:
+        print(msg, file=sys.stderr, flush=True)
+    except (OSError, ValueError):
+        pass
 
 
 if __name__ == "__main__":  # pragma: no cover

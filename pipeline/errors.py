@@ -3,10 +3,16 @@
 Like OCRmyPDF's ExitCode: each class of failure has its own code, so a nightly job can tell "some
 inputs were bad" (look at the failures table, the batch is written) from "the store is broken"
 (nothing was written, page someone).
+
+Signals: the command line turns SIGINT and SIGTERM into `Interrupted` (a KeyboardInterrupt). Code
+that must not be cut in the middle (committing a batch) runs inside `critical()`: a signal that
+arrives there is held and raised when the section ends.
 """
 from __future__ import annotations
 
+import contextlib
 import enum
+import signal
 
 
 class ExitCode(enum.IntEnum):
@@ -19,7 +25,9 @@ class ExitCode(enum.IntEnum):
     quality_regression = 7  # `vanban eval --check`: a field fell below its recorded floor
     key_not_found = 8  # a graph query's KEY matches no document
     key_ambiguous = 9  # a graph query's KEY matches several documents: the candidates are printed
-    interrupted = 130  # Ctrl-C / SIGTERM: committed batches are kept, nothing half-written
+    too_many_failures = 10  # `ingest --max-failures`: more inputs failed than allowed (the rest is written)
+    interrupted = 130  # Ctrl-C (SIGINT): committed batches are kept, nothing half-written
+    terminated = 143  # SIGTERM: committed batches are kept, nothing half-written
 
 
 class InputError(Exception):
@@ -33,3 +41,42 @@ class InputError(Exception):
 
 class StoreError(Exception):
     """The dataset directory cannot be written or is inconsistent."""
+
+
+class Interrupted(KeyboardInterrupt):
+    """SIGINT or SIGTERM received: stop, keep what is committed."""
+
+    def __init__(self, signum: int = signal.SIGINT):
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+    @property
+    def exit_code(self) -> ExitCode:
+        return ExitCode.terminated if self.signum == signal.SIGTERM else ExitCode.interrupted
+
+
+_critical = 0
+_held: list[int] = []
+
+
+def on_signal(signum, frame=None) -> None:
+    """The handler for SIGINT / SIGTERM: raise `Interrupted`, or hold it inside `critical()`."""
+    if _critical:
+        _held.append(signum)
+        return
+    raise Interrupted(signum)
+
+
+@contextlib.contextmanager
+def critical():
+    """A section that a signal must not cut (a commit): the signal is raised when it ends."""
+    global _critical
+    _critical += 1
+    try:
+        yield
+    finally:
+        _critical -= 1
+        if not _critical and _held:
+            signum = _held[0]
+            _held.clear()
+            raise Interrupted(signum)

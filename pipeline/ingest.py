@@ -1,24 +1,32 @@
-"""The batch runner: files → `process` in a pool of worker processes → committed batches → graph.
+"""The batch runner: files → worker processes (`pipeline.worker`) → committed batches → graph.
 
-A bad input becomes a failures row and the batch goes on; a document already in the dataset
-(same content hash) is skipped before any work is spent on it; results are committed every
-`batch_size` documents, so an interrupted run keeps everything committed so far and a re-run
-picks up where it stopped without duplicating a row.
+Every input is accounted for: a bad input (unreadable, a broken symlink, a bomb, a timeout, a
+crashed worker) becomes a failures row with a clear reason and the batch goes on; a document
+already in the dataset (same content hash) is skipped before any work is spent on it; a bad file
+that has not changed is not tried again (`retry_failed` does). Results are committed every
+`batch_size` documents, each batch atomically (`graph.store`), so an interrupted run keeps every
+committed batch — the results already in hand are committed before it stops — and a re-run picks
+up where it stopped without duplicating a row. The linker runs after each run (`build_graph`).
 """
 from __future__ import annotations
 
+import dataclasses
+import logging
 import os
+import time
 from collections import Counter
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from functools import partial
 
-from .errors import ExitCode
+from .errors import ExitCode, Interrupted, critical
 from .graph.link import build_graph
-from .models import DocumentRecord, Failure
-from .document import DEFAULT_MAX_BYTES, process_safe
-from .text.sources import discover, doc_id_from_sha, sha256_bytes
 from .graph.store import Dataset
+from .limits import DEFAULT_MAX_BYTES, Limits
+from .models import DocumentRecord, Failure
+from .text.sources import Source, discover, display_path, doc_id_from_sha, hash_file, printable
+from .worker import InlinePool, InputFailure, WorkerPool
+
+log = logging.getLogger("vanban.ingest")
 
 
 @dataclass
@@ -34,115 +42,309 @@ class Summary:
     failure_stages: Counter = field(default_factory=Counter)
     nodes: int = 0
     edges: int = 0
+    # this run's whole-file failures: (path as stored, stage, reason)
+    failures: list[tuple[str, str, str]] = field(default_factory=list)
+    page_failures: int = 0
+    pages: int = 0  # pages of the documents written
+    ocr_pages: int = 0
+    to_process: int = 0
+    not_processed: int = 0  # left when the run stopped early (--max-failures)
+    workers_lost: int = 0  # workers killed for a limit or that died
+    batches: int = 0
+    seconds: float = 0.0
+    max_failures: str | None = None
+    too_many_failures: bool = False
+    stopped: str | None = None
+    dry_run: list[tuple[str, str, str]] = field(default_factory=list)  # (path, action, detail)
 
     def exit_code(self) -> ExitCode:
-        if self.missing and self.seen == 0:
-            return ExitCode.input_missing
+        if self.seen == 0:
+            return ExitCode.input_missing  # a path missing, or nothing in it to ingest
+        if self.too_many_failures:
+            return ExitCode.too_many_failures
         if self.failed and self.written == 0 and self.unchanged == 0:
             return ExitCode.all_failed
         if self.failed or self.missing or self.unchanged_failed:
             return ExitCode.partial
         return ExitCode.ok
 
-    def format(self) -> str:
+    def format(self, listed: int = 20) -> str:
         lines = [f"documents: {self.written} written, {self.unchanged} unchanged (already ingested), "
                  f"{self.failed} failed, {self.unchanged_failed} failed before and unchanged (not retried), "
                  f"of {self.seen} input files"]
+        if self.seen == 0 and not self.missing:
+            lines.append("nothing to ingest: no input file found under the paths given")
         if self.failures_cleared:
             lines.append(f"failures cleared: {self.failures_cleared} (those files now succeed)")
         if self.relations:
             lines.append("citations by relation: " + ", ".join(f"{k} {v}" for k, v in self.relations.most_common()))
         if self.failure_stages:
             lines.append("failures by stage: " + ", ".join(f"{k} {v}" for k, v in self.failure_stages.most_common()))
+        if self.failures:
+            n = len(self.failures)
+            lines.append(f"failed files ({n}{', the first ' + str(listed) if n > listed else ''}):")
+            for path, stage, reason in self.failures[:listed]:
+                lines.append(f"  {printable(path)}: {stage}: {printable(reason)}")
+            if n > listed:
+                lines.append(f"  … and {n - listed} more (see the failures table, or --summary-json)")
         if self.missing:
-            lines.append("missing paths: " + ", ".join(self.missing))
+            lines.append("missing paths: " + ", ".join(printable(m) for m in self.missing))
+        if self.stopped:
+            lines.append(f"stopped early: {self.stopped}; {self.not_processed} files not processed (a re-run does them)")
+        elif self.too_many_failures:
+            lines.append(f"too many failures: {self.failed} > --max-failures {self.max_failures}")
         lines.append(f"graph: {self.nodes} nodes, {self.edges} edges")
         return "\n".join(lines)
 
+    def as_dict(self) -> dict:
+        return {
+            "exit_code": int(self.exit_code()), "seen": self.seen, "written": self.written,
+            "unchanged": self.unchanged, "failed": self.failed, "unchanged_failed": self.unchanged_failed,
+            "failures_cleared": self.failures_cleared, "page_failures": self.page_failures,
+            "pages": self.pages, "ocr_pages": self.ocr_pages, "batches": self.batches,
+            "workers_lost": self.workers_lost, "seconds": round(self.seconds, 3),
+            "missing": self.missing, "failure_stages": dict(self.failure_stages),
+            "relations": dict(self.relations), "nodes": self.nodes, "edges": self.edges,
+            "max_failures": self.max_failures, "too_many_failures": self.too_many_failures,
+            "stopped": self.stopped, "not_processed": self.not_processed,
+            "failures": [{"source_path": p, "stage": s, "error": e} for p, s, e in self.failures],
+        }
 
-def _hash_file(path: str, max_bytes: int) -> str | None:
+
+def parse_max_failures(spec: str | int | None) -> tuple[int | None, float | None]:
+    """`N` (a count) or `P%` (a share of the files processed) → (count, percent)."""
+    if spec is None or spec == "":
+        return None, None
+    s = str(spec).strip()
     try:
-        if os.path.getsize(path) > max_bytes:
-            return None
-        import hashlib
+        if s.endswith("%"):
+            p = float(s[:-1])
+            if not 0 <= p <= 100:
+                raise ValueError
+            return None, p
+        n = int(s)
+        if n < 0:
+            raise ValueError
+        return n, None
+    except ValueError:
+        raise ValueError(f"--max-failures takes a count (10) or a percentage (5%), not {spec!r}") from None
 
-        h = hashlib.sha256()
-        with open(path, "rb") as fh:
-            for chunk in iter(lambda: fh.read(1 << 20), b""):
-                h.update(chunk)
-        return h.hexdigest()
+
+def _problem_key(path: str, err: OSError) -> str:
+    try:
+        st = os.lstat(path)
+        return f"unreadable:{err.errno}:{st.st_size}:{st.st_mtime_ns}:{st.st_mode:o}"
     except OSError:
-        return None
+        return f"unreadable:{err.errno}"
+
+
+def _hash(s: Source, max_bytes: int | None = None) -> tuple[str | None, str | None, str | None, str | None]:
+    """(sha256, problem reason, problem key, too-large key) of one source. A file over `max_bytes`
+    is refused unread, so it is not hashed either: its identity is its size and modification time."""
+    if s.problem:
+        return None, s.problem, s.key, None
+    try:
+        if max_bytes is not None:
+            st = os.stat(s.path)
+            if st.st_size > max_bytes:
+                return None, None, None, f"too-large:{st.st_size}:{st.st_mtime_ns}"
+        return hash_file(s.path), None, None, None
+    except OSError as e:
+        return None, f"cannot read file: {e.strerror or e}", _problem_key(s.path, e), None
+
+
+def _notify(progress, done: int, total: int, path: str | None = None, result=None) -> None:
+    if progress is None:
+        return
+    if hasattr(progress, "update"):
+        progress.update(done, total, path, result)
+    else:
+        progress(done, total)
 
 
 def ingest(paths: list[str], out: str, jobs: int = 1, batch_size: int = 100, ocr: bool = True,
-           max_bytes: int = DEFAULT_MAX_BYTES, progress=None, retry_failed: bool = False) -> Summary:
-    summary = Summary()
+           max_bytes: int = DEFAULT_MAX_BYTES, progress=None, retry_failed: bool = False,
+           limits: Limits | None = None, max_failures: str | int | None = None,
+           dry_run: bool = False, isolate: bool | None = None) -> Summary:
+    """Ingest files and folders into the dataset at `out`. See the module doc.
+
+    `isolate`: each document in a worker process under `limits` (deadline, memory). None (the
+    default of this function) isolates when `jobs` > 1 and runs in this process when `jobs` is 1,
+    as the library always did; `vanban ingest` always isolates."""
+    t0 = time.monotonic()
+    limits = dataclasses.replace(limits or Limits(), max_bytes=max_bytes)
+    max_n, max_pct = parse_max_failures(max_failures)
+    summary = Summary(max_failures=None if max_failures in (None, "") else str(max_failures))
     sources, summary.missing = discover(paths)
+    summary.seen = len(sources)
+    for m in summary.missing:
+        log.warning("missing path: %s", printable(m), extra={"event": "missing", "path": display_path(m)})
+    if dry_run:
+        return _dry_run(sources, out, retry_failed, summary, t0, max_bytes)
     with Dataset(out) as ds:
         known = ds.doc_ids()
         failed_before = set() if retry_failed else ds.failed_files()
+        fail_paths = ds.failure_paths()
         todo: list[str] = []
         shas: dict[str, str | None] = {}
-        early_failures: list[Failure] = []
-        for s in sources:
-            summary.seen += 1
-            sha = _hash_file(s.path, max_bytes)
-            if sha and (s.path, sha) in failed_before:
+        pending_fail: list[Failure] = []
+        clear: set[str] = set()
+        with ThreadPoolExecutor(max_workers=max(2, min(8, jobs * 2))) as hashers:
+            hashed = list(hashers.map(lambda s: _hash(s, max_bytes), sources))
+        for s, (sha, problem, pkey, big) in zip(sources, hashed):
+            dp = display_path(s.path)
+            key = sha or pkey or big
+            if key and (dp, key) in failed_before:
                 summary.unchanged_failed += 1
                 continue
-            if s.kind is None:
-                early_failures.append(Failure(s.path, "read", f"unsupported file type {os.path.splitext(s.path)[1]!r}",
-                                              source_sha256=sha))
+            if problem:
+                pending_fail.append(InputFailure(s.path, "read", problem, input_key=pkey))
                 continue
-            if sha and doc_id_from_sha(sha) in known:
+            if big:
+                size = int(big.split(":")[1])
+                pending_fail.append(InputFailure(s.path, "limits", f"file too large: {size / 1e6:.1f} MB > limit "
+                                                                   f"{max_bytes / 1e6:.0f} MB", input_key=big))
+                continue
+            if s.kind is None:
+                ext = os.path.splitext(s.path)[1]
+                pending_fail.append(InputFailure(s.path, "read", f"unsupported file type {ext or '(no extension)'!r}",
+                                                 source_sha256=sha))
+                continue
+            if doc_id_from_sha(sha) in known:
                 summary.unchanged += 1
+                if dp in fail_paths:
+                    clear.add(s.path)  # an old failure row of a file whose content is now in the dataset
                 continue
             shas[s.path] = sha
             todo.append(s.path)
-        retried = {p for p, _ in (ds.failed_files() if retry_failed else failed_before)}
+        summary.to_process = len(todo)
+        log.info("ingest: %d input files, %d to process, %d unchanged, %d failed before and unchanged, "
+                 "%d refused before processing", summary.seen, len(todo), summary.unchanged,
+                 summary.unchanged_failed, len(pending_fail),
+                 extra={"event": "start", "seen": summary.seen, "to_process": len(todo), "jobs": jobs})
         pending_docs: list[DocumentRecord] = []
-        pending_fail: list[Failure] = list(early_failures)
+        early = len(pending_fail)
+        for f in pending_fail:
+            _record_failure(summary, f)
 
         def flush() -> None:
-            nonlocal pending_docs, pending_fail
-            for f in pending_fail:
-                if f.source_sha256 is None and f.doc_id is None:
-                    f.source_sha256 = shas.get(f.source_path)
-            written, skipped = ds.write_batch(pending_docs, pending_fail)
-            summary.failures_cleared += ds.clear_failures({r.source_path for r in pending_docs} & retried)
-            summary.written += written
-            summary.unchanged += skipped
-            for rec in pending_docs:
-                summary.relations.update(c.relation for c in rec.citations)
-            for f in pending_fail:
-                summary.failure_stages[f.stage] += 1
-            summary.failed += len(pending_fail)
-            pending_docs, pending_fail = [], []
+            nonlocal pending_docs, pending_fail, clear
+            if not pending_docs and not pending_fail and not clear:
+                return
+            with critical():  # a signal here is held until the batch is committed and counted
+                written, skipped = ds.write_batch(pending_docs, pending_fail, clear=clear)
+                docs, fails = pending_docs, pending_fail
+                pending_docs, pending_fail, clear = [], [], set()
+                summary.batches += 1
+                summary.failures_cleared += ds.last_cleared
+                summary.written += written
+                summary.unchanged += skipped
+                for rec in docs:
+                    summary.relations.update(c.relation for c in rec.citations)
+            log.debug("batch committed: %d documents written, %d duplicates, %d failures", written, skipped,
+                      len(fails), extra={"event": "batch", "written": written, "failures": len(fails)})
 
-        work = partial(process_safe, ocr=ocr, max_bytes=max_bytes)
-        if jobs > 1 and len(todo) > 1:
-            pool = ProcessPoolExecutor(max_workers=jobs)
-            results = pool.map(work, todo, chunksize=max(1, min(16, len(todo) // (jobs * 4) or 1)))
-        else:
-            pool = None
-            results = map(work, todo)
+        if isolate is None:
+            isolate = jobs > 1
+        pool = WorkerPool(jobs=jobs, limits=limits, ocr=ocr) if isolate else InlinePool(limits=limits, ocr=ocr)
+        done = 0
+        if max_n is not None and summary.failed > max_n:  # refused before processing already
+            pool.stop()
+            summary.too_many_failures = True
+            summary.stopped = f"more than {max_n} failures (--max-failures) before processing"
         try:
-            for i, res in enumerate(results, 1):
+            if not pool.stopping:
+                pool.prestart(len(todo))
+            _notify(progress, 0, len(todo))
+            for path, res in pool.run(todo):
+                done += 1
                 if isinstance(res, Failure):
+                    if res.source_sha256 is None and res.doc_id is None:
+                        res.source_sha256 = shas.get(path)
                     pending_fail.append(res)
+                    _record_failure(summary, res)
                 else:
                     pending_docs.append(res)
+                    summary.pages += len(res.pages)
+                    summary.ocr_pages += sum(1 for p in res.pages if p.ocr)
                     for f in res.failures:  # page-level failures of a usable document
                         summary.failure_stages[f.stage] += 1
-                if progress:
-                    progress(i, len(todo))
+                        summary.page_failures += 1
+                    log.debug("done: %s (%d pages)", printable(display_path(path)), len(res.pages),
+                              extra={"event": "done", "path": display_path(path), "pages": len(res.pages)})
+                _notify(progress, done, len(todo), path, res)
+                if max_n is not None and summary.failed > max_n and not pool.stopping:
+                    pool.stop()
+                    summary.too_many_failures = True
+                    summary.stopped = f"more than {max_n} failures (--max-failures)"
+                    log.error("stopping: %d failures > --max-failures %d", summary.failed, max_n,
+                              extra={"event": "stop", "failed": summary.failed})
                 if len(pending_docs) + len(pending_fail) >= batch_size:
                     flush()
+            summary.workers_lost = pool.killed
+            if summary.stopped:
+                summary.not_processed = len(todo) - done
             flush()
+        except Interrupted as e:
+            e.summary = summary
+            with critical():  # a second signal waits: the workers end, the results in hand are committed
+                pool.close()
+                summary.workers_lost = pool.killed
+                summary.stopped = f"interrupted by {e.args[0] if e.args else 'a signal'}"
+                summary.not_processed = len(todo) - done
+                flush()
+            summary.seconds = time.monotonic() - t0
+            raise
         finally:
-            if pool is not None:
-                pool.shutdown(cancel_futures=True)
+            pool.close()
+        if max_pct is not None:
+            attempted = max(1, done + early)  # processed, or refused before processing
+            if 100.0 * summary.failed / attempted > max_pct:
+                summary.too_many_failures = True
         # the linker re-links only what new batches touch; with none it writes nothing
         summary.nodes, summary.edges = build_graph(ds)
+    summary.seconds = time.monotonic() - t0
+    return summary
+
+
+def _record_failure(summary: Summary, f: Failure) -> None:
+    summary.failed += 1
+    summary.failure_stages[f.stage] += 1
+    dp = display_path(f.source_path)
+    summary.failures.append((dp, f.stage, f.error))
+    log.info("failed: %s: %s: %s", printable(dp), f.stage, printable(f.error),
+             extra={"event": "failed", "path": dp, "stage": f.stage, "error": f.error})
+
+
+def _dry_run(sources: list[Source], out: str, retry_failed: bool, summary: Summary, t0: float,
+             max_bytes: int) -> Summary:
+    """What a run would do, without writing anything (the dataset is only read, without the lock)."""
+    ds = Dataset(out, readonly=True)
+    exists = os.path.isdir(out)
+    known = ds.doc_ids() if exists else set()
+    failed_before = set() if retry_failed or not exists else ds.failed_files()
+    with ThreadPoolExecutor(max_workers=4) as hashers:
+        hashed = list(hashers.map(lambda s: _hash(s, max_bytes), sources))
+    for s, (sha, problem, pkey, big) in zip(sources, hashed):
+        dp = display_path(s.path)
+        key = sha or pkey or big
+        if key and (dp, key) in failed_before:
+            summary.unchanged_failed += 1
+            summary.dry_run.append((dp, "skip", "failed before, unchanged"))
+        elif problem:
+            summary.failed += 1
+            summary.dry_run.append((dp, "fail", problem))
+        elif big:
+            summary.failed += 1
+            summary.dry_run.append((dp, "fail", f"file too large (> {max_bytes / 1e6:.0f} MB)"))
+        elif s.kind is None:
+            summary.failed += 1
+            summary.dry_run.append((dp, "fail", f"unsupported file type {os.path.splitext(s.path)[1] or '(no extension)'!r}"))
+        elif doc_id_from_sha(sha) in known:
+            summary.unchanged += 1
+            summary.dry_run.append((dp, "skip", "unchanged (already ingested)"))
+        else:
+            summary.to_process += 1
+            summary.dry_run.append((dp, "process", s.kind))
+    summary.seconds = time.monotonic() - t0
     return summary

@@ -4,8 +4,9 @@ Rules are data, not code: a civil servant can add a type abbreviation or an agen
 Python. Tables are tab-separated with `#` comment lines; each loader returns plain Python
 structures, cached, so every worker compiles them once (`functools.cache`).
 
-The folder is found next to the package (a source checkout or an editable install) or through
-`VANBAN_RULES` for an installed copy that keeps its rules elsewhere.
+The folder is found inside an installed wheel (`pipeline/_rules`, the top-level `rules/` shipped as
+package data), next to the package (a source checkout or an editable install), or through
+`VANBAN_RULES` for a copy that keeps its rules elsewhere.
 """
 from __future__ import annotations
 
@@ -20,10 +21,17 @@ class RulesError(RuntimeError):
 
 
 def rules_dir() -> Path:
+    """`VANBAN_RULES`, else the tables shipped in the wheel (`pipeline/_rules/`, mapped from the
+    top-level `rules/` at build time), else `rules/` beside the package (a source checkout or an
+    editable install)."""
     env = os.environ.get("VANBAN_RULES")
     if env:
         return Path(env)
-    return Path(__file__).resolve().parent.parent / "rules"
+    here = Path(__file__).resolve().parent
+    installed = here / "_rules"
+    if installed.is_dir():
+        return installed
+    return here.parent / "rules"
 
 
 def read_table(name: str, columns: int) -> list[list[str]]:
@@ -167,3 +175,49 @@ def law_names() -> tuple[str, ...]:
 @cache
 def ocr_confusions() -> tuple[tuple[str, str, str], ...]:
     return tuple((a, b, c) for a, b, c in read_table("ocr_confusions.tsv", 3))
+
+
+# -- entities (ORG, PER, LOC, TITLE): extract.entities -------------------------------------------
+@dataclass(frozen=True)
+class OrgHead:
+    head: str
+    canonical: str
+    grammar: str  # unit | field | organ | party | name | fixed
+    alone: bool
+
+
+@cache
+def entity_org_heads() -> tuple[OrgHead, ...]:
+    rows = [OrgHead(h.strip(), c.strip(), g.strip(), a.strip() == "yes")
+            for h, c, g, a in read_table("entities_org_heads.tsv", 4)]
+    return tuple(sorted(rows, key=lambda r: -len(r.head)))
+
+
+@cache
+def entity_fields() -> tuple[str, ...]:
+    rows = {r[0].strip() for r in read_table("entities_fields.tsv", 1) if r[0].strip()}
+    return tuple(sorted(rows, key=len, reverse=True))
+
+
+@cache
+def entity_abbreviations() -> tuple[tuple[str, str, str], ...]:
+    rows = [(a.strip(), e.strip(), k.strip()) for a, e, k in read_table("entities_abbreviations.tsv", 3)]
+    return tuple(sorted(rows, key=lambda r: -len(r[0])))
+
+
+@cache
+def entity_titles() -> tuple[str, ...]:
+    rows = {r[0].strip() for r in read_table("entities_titles.tsv", 1) if r[0].strip()}
+    return tuple(sorted(rows, key=len, reverse=True))
+
+
+@cache
+def person_cues() -> tuple[str, ...]:
+    rows = {r[0].strip() for r in read_table("entities_person_cues.tsv", 1) if r[0].strip()}
+    return tuple(sorted(rows, key=len, reverse=True))
+
+
+@cache
+def provinces() -> tuple[tuple[str, str, str, str, str], ...]:
+    """(name, kind, valid_from, valid_to, successor) rows of provinces.tsv."""
+    return tuple(tuple(c.strip() for c in r) for r in read_table("provinces.tsv", 5))  # type: ignore[misc]

@@ -117,14 +117,27 @@ _BREAK_TEXT = st.lists(st.sampled_from([".", ":", ")", ";", "\n", " ", "  ", "\t
                        max_size=40).map("".join)
 
 
-@settings(max_examples=300, deadline=None)
+def _local_reads(data):
+    """The stretch read directly before the whole text's matches are listed: none, a few characters
+    (the two ways mixed), or all of a short text."""
+    return data.draw(st.sampled_from([0, 1, 3, 7, relations.LOCAL_READ]))
+
+
+@settings(max_examples=400, deadline=None)
 @given(_BREAK_TEXT, st.data())
 def test_clause_breaks_by_bisection_are_the_reverse_search(text, data):
-    breaks = relations._Breaks(text)
-    lo = data.draw(st.integers(0, len(text)))
-    end = data.draw(st.integers(lo, len(text)))
-    m = relations._CLAUSE_BREAK_REV.search(text, lo, end)
-    assert breaks.last(lo, end) == (m.span() if m else None)
+    local, relations.LOCAL_READ = relations.LOCAL_READ, _local_reads(data)
+    try:
+        breaks = relations._Breaks(text)
+        for _ in range(3):  # the first query may list the breaks, the next ones bisect
+            lo = data.draw(st.integers(0, len(text)))
+            end = data.draw(st.integers(lo, len(text)))
+            m = relations._CLAUSE_BREAK_REV.search(text, lo, end)
+            assert breaks.last(lo, end) == (m.span() if m else None)
+            pos = data.draw(st.integers(0, len(text)))
+            assert relations._Clauses(text, ()).line_start(pos) == text.rfind("\n", 0, pos) + 1
+    finally:
+        relations.LOCAL_READ = local
 
 
 _CLAUSE_TEXT = st.lists(st.sampled_from(["này", "nàyx", "ban hành", "ban  hành\n", "Luật", "Nghị định", "Quyết định",
@@ -133,16 +146,23 @@ _CLAUSE_TEXT = st.lists(st.sampled_from(["này", "nàyx", "ban hành", "ban  hà
                         max_size=16).map(" ".join)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=400, deadline=None)
 @given(_CLAUSE_TEXT, st.data())
 def test_occurrence_lists_are_the_searches_they_replace(text, data):
-    a = data.draw(st.integers(0, len(text)))
-    b = data.draw(st.integers(a, len(text)))
-    for rx, rx_rev in ((relations._ACTOR, relations._ACTOR_REV), (relations._PROPOSING, relations._PROPOSING_REV),
-                       (relations._ENACTS_ACTING, None)):
-        m, got = rx.search(text, a, b), relations._Occurrences(text, rx, rx_rev).search(a, b)
-        assert ((got.span(), got.lastgroup) if got else None) == ((m.span(), m.lastgroup) if m else None)
-    assert relations._ends_with_and(text, a, b) == (relations._AND_BEFORE.search(text[a:b]) is not None)
+    local, relations.LOCAL_READ = relations.LOCAL_READ, _local_reads(data)
+    try:
+        found = {rx: relations._Occurrences(text, rx, rx_rev) for rx, rx_rev in (
+            (relations._ACTOR, relations._ACTOR_REV), (relations._PROPOSING, relations._PROPOSING_REV),
+            (relations._ENACTS_ACTING, None))}
+        for _ in range(3):
+            a = data.draw(st.integers(0, len(text)))
+            b = data.draw(st.integers(a, len(text)))
+            for rx, occurrences in found.items():
+                m, got = rx.search(text, a, b), occurrences.search(a, b)
+                assert ((got.span(), got.lastgroup) if got else None) == ((m.span(), m.lastgroup) if m else None)
+            assert relations._ends_with_and(text, a, b) == (relations._AND_BEFORE.search(text[a:b]) is not None)
+    finally:
+        relations.LOCAL_READ = local
 
 
 @given(st.lists(st.tuples(st.integers(0, 60), st.integers(0, 60)), max_size=8), st.integers(-5, 70))

@@ -74,21 +74,29 @@ _CLAUSE_BREAK_AT = regex.compile(_CLAUSE_BREAK)
 _WS_RUN_REV = regex.compile(r"\s+", regex.REVERSE)
 CLAUSE_REACH = 20000  # a clause is never longer
 BREAK_LOOKAHEAD = 16  # past a break's end, what its lookahead may read (") Triển" and a word boundary)
+# The searches below read a short stretch directly, as a scan is cheap there; the first time one
+# must read further, the text's matches are listed once and every later search of the text bisects.
+LOCAL_READ = 1000
 
 
 class _Occurrences:
-    """`rx.search(text, a, b)` for a pattern whose matches cannot overlap, answered from its matches
-    in the whole text (listed once) by bisection instead of reading text[a:b], which may be a clause
-    of 20000 characters, once per citation. A view that ends inside a word can match where the whole
-    text does not ("… đề nghị|x": the trailing \\b holds at the view's end): `rx_rev`, the pattern
-    compiled REVERSE, anchored at the end, finds that match."""
+    """`rx.search(text, a, b)` for a pattern whose matches cannot overlap. A long view (a clause of up
+    to 20000 characters, read once per citation) is answered from the pattern's matches in the whole
+    text, listed once, by bisection. A view that ends inside a word can match where the whole text
+    does not ("… đề nghị|x": the trailing \\b holds at the view's end): `rx_rev`, the pattern compiled
+    REVERSE, anchored at the end, finds that match."""
 
     def __init__(self, text: str, rx: regex.Pattern, rx_rev: regex.Pattern | None):
-        self.text, self.rx_rev = text, rx_rev
-        self.matches = list(rx.finditer(text))
-        self.starts = [m.start() for m in self.matches]
+        self.text, self.rx, self.rx_rev = text, rx, rx_rev
+        self.matches: list[regex.Match] | None = None
+        self.starts: list[int] = []
 
     def search(self, a: int, b: int) -> regex.Match | None:
+        if self.matches is None:
+            if b - a <= LOCAL_READ:
+                return self.rx.search(self.text, a, b)
+            self.matches = list(self.rx.finditer(self.text))
+            self.starts = [m.start() for m in self.matches]
         i = bisect_left(self.starts, a)
         best = self.matches[i] if i < len(self.matches) and self.matches[i].end() <= b else None
         if self.rx_rev is not None:
@@ -101,20 +109,33 @@ class _Occurrences:
 class _Breaks:
     """`_CLAUSE_BREAK_REV.search(text, lo, end)` without reading text[lo:end] backwards: on a text with
     no break for 20000 characters (a list of citations joined by commas) that costs 20000 steps per
-    citation. The breaks of the whole text are listed once (a forward pass); a query takes the one
-    with the rightmost end by bisection. Only near `end`, where the end of the view cuts a break's
-    lookahead (") Theo" at the very end), are right ends checked one by one, with the pattern itself.
-    At one right end the one-character breaks ("\\n", ";") win, as the pattern's alternatives are ordered."""
+    citation. The last LOCAL_READ characters are read directly: a break found there is the answer
+    unless a break from further back could reach past it, which only a run of spaces from the start
+    of that stretch through the break found allows. Else the breaks of the whole text are listed once (a forward pass)
+    and a query takes the one with the rightmost end by bisection. Only near `end`, where the end of
+    the view cuts a break's lookahead (") Theo" at the very end), are right ends checked one by one,
+    with the pattern itself. At one right end the one-character breaks ("\\n", ";") win, as the
+    pattern's alternatives are ordered."""
 
     def __init__(self, text: str):
         self.text = text
-        # (end, long, start): at equal ends the one-character break sorts first
-        self.entries = sorted((m.end(), m.end() - m.start() > 1, m.start())
-                              for m in _CLAUSE_BREAK_AT.finditer(text, overlapped=True))
-        self.ends = [e for e, _, _ in self.entries]
+        self.entries: list[tuple[int, bool, int]] | None = None
+        self.ends: list[int] = []
 
     def last(self, lo: int, end: int) -> tuple[int, int] | None:
         """(start, end) of the break `_CLAUSE_BREAK_REV.search(text, lo, end)` finds, or None."""
+        if self.entries is None:
+            b = max(lo, end - LOCAL_READ)
+            m = _CLAUSE_BREAK_REV.search(self.text, b, end)
+            # a break from before `b` ends past m only across a run of spaces from `b` through m
+            # (m itself a newline): its "." and the spaces after it (every `\\s` is an `isspace`)
+            if b == lo or (m is not None and not (self.text[m.start()] == "\n"
+                                                 and self.text[b: m.end()].isspace())):
+                return m.span() if m is not None else None
+            # (end, long, start): at equal ends the one-character break sorts first
+            self.entries = sorted((m.end(), m.end() - m.start() > 1, m.start())
+                                  for m in _CLAUSE_BREAK_AT.finditer(self.text, overlapped=True))
+            self.ends = [e for e, _, _ in self.entries]
         near = max(lo, end - BREAK_LOOKAHEAD)
         for q in range(end, near, -1):
             got = self._ending_at(q, lo, end)
@@ -288,8 +309,12 @@ class _Clauses:
         return got
 
     def line_start(self, pos: int) -> int:
-        """`text.rfind("\\n", 0, pos) + 1`, by bisection in the newlines listed once."""
+        """`text.rfind("\\n", 0, pos) + 1`: read directly when the line is short, else by bisection in
+        the newlines, listed once (a text that is one huge line must not be read back per citation)."""
         if self._newlines is None:
+            nl = self.text.rfind("\n", max(0, pos - LOCAL_READ), pos)
+            if nl >= 0 or pos <= LOCAL_READ:
+                return nl + 1
             self._newlines = [m.start() for m in _NEWLINE.finditer(self.text)]
         i = bisect_left(self._newlines, pos)
         return self._newlines[i - 1] + 1 if i else 0

@@ -1,10 +1,38 @@
-"""The Parquet dataset: one directory per table, one file per committed batch.
+"""The Parquet dataset: one directory per table, one file per committed batch — published atomically.
 
 Why this shape: every tool (pandas, DuckDB, Spark, polars) reads `DIR/<table>/` as one table, and a
-nightly job only ever adds files. A batch is written to `DIR/_staging/<batch>/`, marked complete
-with a COMMIT file, then moved into place file by file; a crash before COMMIT leaves nothing
-visible, a crash after it is finished on the next open (`recover`). Documents are keyed by
-`doc_id` (content hash): a document already in the dataset is never written twice.
+nightly job only ever adds files.
+
+How a batch becomes visible in one step (the commit point), whatever moment a crash hits:
+
+    DIR/documents -> _current/documents        (a fixed symlink per table, made once)
+    DIR/_current  -> _snap/000042              (THE commit point: one atomic rename of a symlink)
+    DIR/_snap/000042/<table>/part-*.parquet    (a snapshot: every part of every table)
+
+A batch is written to `DIR/_staging/<batch>/`; then a new snapshot `_snap/000043/` is built beside
+the current one: a hard link to every part of the current snapshot (no data is copied), the
+batch's new parts moved in, the failures parts that the batch supersedes rewritten. Everything is
+fsynced, then a new symlink is renamed over `DIR/_current`. Until that rename every reader — one
+that globs `DIR/<table>/*.parquet` (pandas, pyarrow, DuckDB `read_parquet`) or one that calls
+`Dataset.read` — sees the old snapshot whole; after it, the new one whole: the documents, pages,
+citations and failures of a batch appear together or not at all. `recover()` (on every open by a
+writer) rolls back what a crash left: snapshots newer than `_current`, half-made staging folders,
+leftover temporary links; a staging folder that an older version of vanban had marked COMMIT is
+rolled forward. Older snapshots are kept a short while for readers that are still listing them,
+then deleted (hard links: deleting them frees nothing that a newer snapshot still uses).
+
+A reader that reads several tables and wants them from one moment resolves `DIR/_current` once
+(`snapshot_dir(DIR)`) and reads `<that>/<table>/*.parquet`. Writers (`ingest`, `link`) hold the
+`DIR/_lock` file, so there is one writer at a time. The linker rewrites a part in place (one atomic
+rename within the current snapshot) and replaces derived tables the same way; a batch is never
+half-visible because of it.
+
+Documents are keyed by `doc_id` (content hash): a document already in the dataset is never
+written twice. The failures table holds at most one whole-file row per path: a batch that
+processes a path again supersedes its earlier row (cleared when the file now succeeds).
+
+A dataset written by an older version (real table folders) is converted on the first open by a
+writer: its parts are linked into a first snapshot, then each folder is swapped for its symlink.
 
 The column names of DESIGN.md are a contract; columns are only ever added.
 """
@@ -17,13 +45,30 @@ import shutil
 import time
 import uuid
 from pathlib import Path
+from typing import Callable, Iterable
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from ..errors import StoreError
-from ..extract.identity import number_key
 from ..models import DocumentRecord, Failure
+from ..text.sources import display_path, path_bytes_b64
+
+SNAP_DIR = "_snap"
+CURRENT = "_current"
+STAGING = "_staging"
+KEEP_SNAPSHOTS = 2  # older snapshots kept for readers still listing them …
+KEEP_SECONDS = 60.0  # … and any younger than this
+
+# Test hook: called with the name of each step of a publish ("stage:documents", "link:pages",
+# "commit", …). A test makes it raise to crash the writer at that step.
+FAULT_HOOK: Callable[[str], None] | None = None
+
+
+def _step(name: str) -> None:
+    if FAULT_HOOK is not None:
+        FAULT_HOOK(name)
+
 
 STRING = pa.string()
 LIST_STR = pa.list_(pa.string())
@@ -41,7 +86,7 @@ SCHEMAS: dict[str, pa.Schema] = {
         ("issuer_end", pa.int64()), ("signer_start", pa.int64()), ("signer_end", pa.int64()),
         ("extractor_version", STRING), ("batch_id", STRING), ("ingested_at", pa.timestamp("s", tz="UTC")),
         ("node_id", STRING), ("issuer_canonical", STRING), ("number_key", STRING), ("law_key", STRING),
-        ("node_key", STRING), ("node_method", STRING), ("paper_key", STRING),
+        ("node_key", STRING), ("node_method", STRING), ("paper_key", STRING), ("source_path_bytes", STRING),
     ]),
     "pages": pa.schema([
         ("doc_id", STRING), ("page", pa.int32()), ("text", STRING), ("start", pa.int64()),
@@ -69,7 +114,7 @@ SCHEMAS: dict[str, pa.Schema] = {
     "failures": pa.schema([
         ("source_path", STRING), ("stage", STRING), ("error", STRING), ("page", pa.int32()),
         ("doc_id", STRING), ("batch_id", STRING), ("failed_at", pa.timestamp("s", tz="UTC")),
-        ("source_sha256", STRING),
+        ("source_sha256", STRING), ("source_path_bytes", STRING), ("input_key", STRING), ("transient", pa.bool_()),
     ]),
 }
 RESOLUTION_SCHEMA = pa.schema([
@@ -116,9 +161,10 @@ def _span(s, attr: str):
 
 def document_rows(rec: DocumentRecord, batch_id: str, now: dt.datetime) -> dict[str, list[dict]]:
     """One record → rows of every per-document table."""
+    from ..extract.identity import number_key  # here: a re-run that writes nothing does not load the rules
     h, s = rec.header, rec.signature
     doc = {
-        "doc_id": rec.doc_id, "source_path": rec.source_path, "source_sha256": rec.source_sha256,
+        "doc_id": rec.doc_id, "source_path": display_path(rec.source_path), "source_sha256": rec.source_sha256,
         "kind": rec.kind, "doc_type": h.doc_type, "number": h.number, "symbol": h.symbol,
         "issue_date": h.issue_date, "issue_year": h.issue_year, "place": h.place, "issuer": h.issuer,
         "issuer_parent": h.issuer_parent, "issuer_confidence": h.issuer_confidence,
@@ -132,7 +178,7 @@ def document_rows(rec: DocumentRecord, batch_id: str, now: dt.datetime) -> dict[
         "extractor_version": rec.extractor_version, "batch_id": batch_id, "ingested_at": now,
         "node_id": rec.node_id, "issuer_canonical": h.issuer_canonical, "number_key": number_key(h.number),
         "law_key": rec.law_key, "node_key": rec.node_id, "node_method": "own",
-        "paper_key": rec.paper_key,
+        "paper_key": rec.paper_key, "source_path_bytes": path_bytes_b64(rec.source_path),
     }
     pages = [{"doc_id": rec.doc_id, "page": p.page, "text": p.text, "start": p.start, "ocr": p.ocr,
               "ocr_confidence": p.ocr_confidence, "engine": p.engine, "raw_text": p.raw_text} for p in rec.pages]
@@ -158,8 +204,15 @@ def document_rows(rec: DocumentRecord, batch_id: str, now: dt.datetime) -> dict[
 
 
 def failure_row(f: Failure, batch_id: str, now: dt.datetime) -> dict:
-    return {"source_path": f.source_path, "stage": f.stage, "error": f.error, "page": f.page,
-            "doc_id": f.doc_id, "batch_id": batch_id, "failed_at": now, "source_sha256": f.source_sha256}
+    """A failure as a row. `input_key` is what must change for an unchanged bad file to be tried
+    again (its sha256, or for an input without readable content the reason's identity, such as a
+    broken symlink's target); a transient failure (a worker killed from outside) has none and is
+    retried by the next run."""
+    transient = bool(getattr(f, "transient", False))
+    key = None if transient else (getattr(f, "input_key", None) or f.source_sha256)
+    return {"source_path": display_path(f.source_path), "stage": f.stage, "error": f.error, "page": f.page,
+            "doc_id": f.doc_id, "batch_id": batch_id, "failed_at": now, "source_sha256": f.source_sha256,
+            "source_path_bytes": path_bytes_b64(f.source_path), "input_key": key, "transient": transient}
 
 
 def _fsync_dir(path: Path) -> None:
@@ -175,24 +228,61 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-class Dataset:
-    """A dataset directory. Not safe for two writers at once: a lock file refuses the second."""
+def _snap_no(p: Path) -> int | None:
+    return int(p.name) if p.name.isdigit() else None
 
-    def __init__(self, root: str | os.PathLike):
+
+def snapshot_dir(root: str | os.PathLike) -> Path | None:
+    """The snapshot a reader should pin to read several tables from one moment (None: no dataset,
+    or a dataset of the old layout)."""
+    cur = Path(root) / CURRENT
+    try:
+        target = os.readlink(cur)
+    except OSError:
+        return None
+    return (Path(root) / target).resolve()
+
+
+def table_dir(root: str | os.PathLike, table: str, pinned: Path | None = None) -> Path:
+    """`<snapshot>/<table>` when the dataset has snapshots, else `DIR/<table>`."""
+    snap = pinned or snapshot_dir(root)
+    return snap / table if snap is not None else Path(root) / table
+
+
+def _parts(d: Path) -> list[Path]:
+    """The parts a reader sees: `*.parquet`, not hidden (temporary files start with a dot)."""
+    try:
+        return sorted(f for f in d.glob("*.parquet") if not f.name.startswith((".", "_")))
+    except OSError:
+        return []
+
+
+class Dataset:
+    """A dataset directory. Not safe for two writers at once: a lock file refuses the second.
+
+    `readonly=True` opens without the lock and without recovery (a `--dry-run`, an inspection)."""
+
+    def __init__(self, root: str | os.PathLike, readonly: bool = False):
         self.root = Path(root)
+        self.readonly = readonly
         self._doc_ids: set[str] | None = None
+        self._fail_index: dict[str, set[str]] | None = None  # path → failures parts with its whole-file rows
         self._lock_fd: int | None = None
+        self.batches_committed = 0
+        self.last_cleared = 0  # whole-file failure rows dropped by the last write_batch for files that now succeed
 
     # -- life cycle ------------------------------------------------------------------------
     def open(self) -> "Dataset":
+        if self.readonly:
+            return self
         try:
             self.root.mkdir(parents=True, exist_ok=True)
-            for t in SCHEMAS:
-                (self.root / t).mkdir(exist_ok=True)
             self._lock()
-            self.recover()
-            for t in SCHEMAS:
-                self._ensure_schema_file(t)
+            try:
+                self.recover()
+            except BaseException:
+                self.close()
+                raise
         except OSError as e:
             raise StoreError(f"cannot open dataset {self.root}: {e}") from e
         return self
@@ -218,129 +308,365 @@ class Dataset:
             self._lock_fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
             os.write(self._lock_fd, f"{os.getpid()}\n".encode())
         except FileExistsError:
-            pid = path.read_text().strip() if path.exists() else "?"
-            if pid.isdigit() and not _alive(int(pid)):
-                path.unlink()  # stale lock of a dead process
+            try:
+                pid = path.read_text().strip()
+            except OSError:
+                pid = "?"
+            if pid.isdigit() and not _alive(int(pid)) or pid == "":
+                # stale lock of a dead process (or one killed between creating and writing it)
+                if pid == "" and time.time() - _mtime(path) < 5:
+                    raise StoreError(f"dataset {self.root} is being opened by another process")
+                path.unlink(missing_ok=True)
                 return self._lock()
             raise StoreError(f"dataset {self.root} is locked by process {pid} (another ingest is running)")
 
-    def _ensure_schema_file(self, table: str) -> None:
-        """Every table exists with its schema, even when empty (a reader must find the columns)."""
-        d = self.root / table
-        if not any(d.glob("*.parquet")):
-            self._write_table(pa.Table.from_pylist([], schema=SCHEMAS[table]), d / "part-00000000-empty.parquet")
+    # -- layout and recovery ---------------------------------------------------------------
+    def snapshot(self) -> Path | None:
+        return snapshot_dir(self.root)
+
+    def _snapshots(self) -> list[Path]:
+        d = self.root / SNAP_DIR
+        if not d.is_dir():
+            return []
+        return sorted((p for p in d.iterdir() if _snap_no(p) is not None), key=_snap_no)
 
     def recover(self) -> list[str]:
-        """Finish committed batches left in staging by a crash; drop uncommitted ones."""
-        staging = self.root / "_staging"
-        done = []
-        if not staging.exists():
-            return done
-        for b in sorted(staging.iterdir()):
-            if (b / "COMMIT").exists():
-                self._publish(b)
-                done.append(b.name)
-            else:
+        """Bring the directory to a committed state after a crash; returns the batches rolled forward.
+
+        Rolls back: snapshots newer than `_current` (a publish that had not reached its commit
+        point), staging folders, temporary symlinks. Rolls forward: a staging folder marked COMMIT
+        by an older version. Converts a dataset of the old layout (real table folders)."""
+        for f in self.root.glob(f"{CURRENT}.tmp-*"):
+            f.unlink(missing_ok=True)
+        cur = self.snapshot()
+        if cur is not None and not cur.is_dir():
+            raise StoreError(f"dataset {self.root}: {CURRENT} points to a missing snapshot {cur}")
+        cur_no = _snap_no(cur) if cur is not None else -1
+        for s in self._snapshots():
+            if _snap_no(s) > cur_no:
+                shutil.rmtree(s, ignore_errors=True)  # never committed
+        legacy = [t for t in SCHEMAS if (self.root / t).is_dir() and not (self.root / t).is_symlink()]
+        if cur is None or legacy:
+            self._adopt(legacy)
+        for t in SCHEMAS:
+            link = self.root / t
+            if not link.is_symlink():
+                if link.exists():  # a file where a table should be
+                    raise StoreError(f"dataset {self.root}: {link} is not a table folder")
+                tmp = self.root / f".{t}.link-{uuid.uuid4().hex[:8]}"
+                os.symlink(f"{CURRENT}/{t}", tmp)
+                os.replace(tmp, link)
+        cur = self.snapshot()
+        for t in SCHEMAS:  # a table added by a newer version: an empty part with its schema
+            d = cur / t
+            d.mkdir(exist_ok=True)
+            if not _parts(d):
+                self._write_table(pa.Table.from_pylist([], schema=SCHEMAS[t]), d / "part-00000000-empty.parquet")
+        shutil.rmtree(self.root / "_migrating", ignore_errors=True)
+        done: list[str] = []
+        staging = self.root / STAGING
+        if staging.exists():
+            for b in sorted(staging.iterdir()):
+                if b.is_dir() and (b / "COMMIT").exists():
+                    parts = {f.stem: pq.read_table(f) for f in sorted(b.glob("*.parquet"))
+                             if f.stem in SCHEMAS and not (cur / f.stem / f"part-{b.name}.parquet").exists()}
+                    self._commit(b.name, parts, {}, staged=None)
+                    done.append(b.name)
                 shutil.rmtree(b, ignore_errors=True)
+        self._doc_ids = None
+        self._fail_index = None
         return done
 
+    def _adopt(self, legacy: list[str]) -> None:
+        """Make the first snapshot (fresh dataset) or link the parts of old-layout table folders
+        into a new one, then swap each folder for its symlink (after the commit, so a crash in
+        between loses nothing: the next open finishes the swap)."""
+        cur = self.snapshot()
+        n = (_snap_no(cur) if cur is not None else 0) + 1
+        snap = self.root / SNAP_DIR / f"{n:06d}"
+        shutil.rmtree(snap, ignore_errors=True)
+        snap.mkdir(parents=True)
+        for t in SCHEMAS:
+            d = snap / t
+            d.mkdir()
+            names = set()
+            if cur is not None and (cur / t).is_dir():
+                for f in _parts(cur / t):
+                    os.link(f, d / f.name)
+                    names.add(f.name)
+            if t in legacy:
+                for f in _parts(self.root / t):
+                    if f.name not in names:
+                        os.link(f, d / f.name)
+                        names.add(f.name)
+            if not names:
+                self._write_table(pa.Table.from_pylist([], schema=SCHEMAS[t]), d / "part-00000000-empty.parquet")
+            _fsync_dir(d)
+        self._write_snapshot_info(snap, cur, [])
+        _fsync_dir(snap)
+        self._switch(snap)
+        if legacy:
+            mig = self.root / "_migrating"
+            mig.mkdir(exist_ok=True)
+            for t in legacy:
+                os.replace(self.root / t, mig / t)
+                tmp = self.root / f".{t}.link-{uuid.uuid4().hex[:8]}"
+                os.symlink(f"{CURRENT}/{t}", tmp)
+                os.replace(tmp, self.root / t)
+            _fsync_dir(self.root)
+            shutil.rmtree(mig, ignore_errors=True)
+
+    def _switch(self, snap: Path) -> None:
+        """The commit point: one atomic rename of the `_current` symlink."""
+        tmp = self.root / f"{CURRENT}.tmp-{uuid.uuid4().hex[:8]}"
+        os.symlink(os.path.relpath(snap, self.root), tmp)
+        _step("commit")
+        os.replace(tmp, self.root / CURRENT)
+        _fsync_dir(self.root)
+
+    @staticmethod
+    def _write_snapshot_info(snap: Path, prev: Path | None, new_batches: list[str]) -> None:
+        batches: list[str] = []
+        if prev is not None:
+            try:
+                batches = json.loads((prev / "_snapshot.json").read_text()).get("batches", [])
+            except (OSError, ValueError):
+                batches = []
+        info = {"snapshot": _snap_no(snap), "batches": batches + new_batches,
+                "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}
+        tmp = snap / "._snapshot.json.tmp"
+        with open(tmp, "w", encoding="utf-8") as fh:
+            json.dump(info, fh)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, snap / "_snapshot.json")
+
+    def _gc(self) -> None:
+        cur = self.snapshot()
+        older = [s for s in self._snapshots() if cur is None or _snap_no(s) < _snap_no(cur)]
+        now = time.time()
+        for s in older[:-KEEP_SNAPSHOTS] if KEEP_SNAPSHOTS else older:
+            if now - _mtime(s) > KEEP_SECONDS:
+                shutil.rmtree(s, ignore_errors=True)
+
     # -- reading ---------------------------------------------------------------------------
+    def _table_dir(self, table: str) -> Path:
+        return table_dir(self.root, table)
+
     def doc_ids(self) -> set[str]:
         if self._doc_ids is None:
             ids: set[str] = set()
-            for f in sorted((self.root / "documents").glob("*.parquet")):
-                t = pq.read_table(f, columns=["doc_id"])
+            for f in _parts(self._table_dir("documents")):
+                t = _read(f, columns=["doc_id"])
                 ids.update(x for x in t.column("doc_id").to_pylist() if x)
             self._doc_ids = ids
         return self._doc_ids
 
+    def _failure_rows(self) -> Iterable[tuple[str, pa.Table]]:
+        for f in _parts(self._table_dir("failures")):
+            yield f.name, _read(f)
+
     def failed_files(self) -> set[tuple[str, str]]:
-        """(source_path, sha256) of every whole-file failure on record: an unchanged bad file is not
-        processed or logged again on a re-run."""
+        """(source_path, key) of every whole-file failure on record whose input has not changed
+        since: an unchanged bad file is not processed or logged again on a re-run. The key is the
+        file's sha256, or for an input without readable content (a broken symlink) the identity
+        of its problem; transient failures (a worker killed from outside) have none."""
         out: set[tuple[str, str]] = set()
-        for f in sorted((self.root / "failures").glob("*.parquet")):
-            t = pq.read_table(f)
-            if "source_sha256" not in t.column_names:
+        for _, t in self._failure_rows():
+            if "source_sha256" not in t.column_names or not t.num_rows:
                 continue
-            for path, sha, doc in zip(t.column("source_path").to_pylist(), t.column("source_sha256").to_pylist(),
-                                      t.column("doc_id").to_pylist()):
-                if sha and not doc:
-                    out.add((path, sha))
+            keys = (t.column("input_key") if "input_key" in t.column_names else t.column("source_sha256")).to_pylist()
+            for path, key, doc in zip(t.column("source_path").to_pylist(), keys, t.column("doc_id").to_pylist()):
+                if key and not doc:
+                    out.add((path, key))
         return out
 
-    def clear_failures(self, paths: set[str]) -> int:
-        """Drop the whole-file failure rows of files that now succeeded (each part replaced atomically)."""
-        if not paths:
-            return 0
-        dropped = 0
-        for f in sorted((self.root / "failures").glob("*.parquet")):
-            t = pq.read_table(f)
-            if not t.num_rows:
-                continue
-            keep = [not (p in paths and d is None) for p, d in zip(t.column("source_path").to_pylist(),
-                                                                  t.column("doc_id").to_pylist())]
-            if all(keep):
-                continue
-            dropped += keep.count(False)
-            self._write_table(t.filter(pa.array(keep)), f)
-        return dropped
+    def failure_paths(self) -> set[str]:
+        """Paths with a whole-file failure row (of any kind)."""
+        return set(self._failures_index())
+
+    def _failures_index(self) -> dict[str, set[str]]:
+        if self._fail_index is None:
+            idx: dict[str, set[str]] = {}
+            for name, t in self._failure_rows():
+                for p, d in zip(t.column("source_path").to_pylist(), t.column("doc_id").to_pylist()):
+                    if d is None and p is not None:
+                        idx.setdefault(p, set()).add(name)
+            self._fail_index = idx
+        return self._fail_index
 
     def read(self, table: str) -> pa.Table:
-        files = sorted((self.root / table).glob("*.parquet"))
+        files = _parts(self._table_dir(table))
         if not files:
             return pa.Table.from_pylist([], schema=SCHEMAS[table])
         return pa.concat_tables([_conform(pq.read_table(f), SCHEMAS[table]) for f in files])
 
     # -- writing ---------------------------------------------------------------------------
-    def write_batch(self, records: list[DocumentRecord], failures: list[Failure]) -> tuple[int, int]:
-        """Commit one batch atomically. Returns (documents written, duplicates skipped)."""
+    def clear_failures(self, paths: set[str]) -> int:
+        """Drop the whole-file failure rows of these paths (files that now succeed), atomically."""
+        paths = {display_path(p) for p in paths}
+        if not paths & set(self._failures_index()):
+            return 0
+        batch_id = _batch_id()
+        replaced, dropped = self._supersede(paths)
+        try:
+            self._commit(batch_id, {}, replaced, staged=self.root / STAGING / batch_id)
+        except OSError as e:
+            raise StoreError(f"cannot clear failures in {self.root}: {e}") from e
+        idx = self._failures_index()
+        for p in paths:
+            idx.pop(p, None)
+        self._rename_in_index(replaced, batch_id)
+        return dropped
+
+    def _rename_in_index(self, replaced: dict[str, pa.Table | None], batch_id: str) -> None:
+        """After a commit: failures parts that were rewritten have new names (`_replaced_name`)."""
+        if not replaced:
+            return
+        idx = self._failures_index()
+        for p, names in list(idx.items()):
+            new = {(_replaced_name(n, batch_id) if n in replaced else n) for n in names
+                   if not (n in replaced and replaced[n] is None)}
+            if new:
+                idx[p] = new
+            else:
+                del idx[p]
+
+    def write_batch(self, records: list[DocumentRecord], failures: list[Failure],
+                    clear: Iterable[str] = ()) -> tuple[int, int]:
+        """Commit one batch atomically. Returns (documents written, duplicates skipped).
+
+        Earlier whole-file failure rows of the paths in this batch (its documents, its whole-file
+        failures, and `clear`) are dropped in the same commit: a file that now succeeds loses its
+        failure row, one that failed again keeps only the new row."""
         now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
-        batch_id = time.strftime("%Y%m%dT%H%M%S", time.gmtime()) + "-" + uuid.uuid4().hex[:8]
+        batch_id = _batch_id()
         rows: dict[str, list[dict]] = {t: [] for t in BATCH_TABLES}
         known = self.doc_ids()
         written = skipped = 0
+        new_ids: set[str] = set()
         for rec in records:
-            if rec.doc_id in known:
+            if rec.doc_id in known or rec.doc_id in new_ids:
                 skipped += 1
                 continue
-            known.add(rec.doc_id)
+            new_ids.add(rec.doc_id)
             for t, r in document_rows(rec, batch_id, now).items():
                 rows[t].extend(r)
             written += 1
         rows["failures"].extend(failure_row(f, batch_id, now) for f in failures)
-        if not any(rows.values()):
+        ok_paths = {display_path(r.source_path) for r in records} | {display_path(p) for p in clear}
+        fail_paths = {display_path(f.source_path) for f in failures if f.doc_id is None}
+        replaced, _ = self._supersede(ok_paths | fail_paths)
+        self.last_cleared = len((ok_paths - fail_paths) & set(self._failures_index()))
+        if not any(rows.values()) and not replaced:
             return written, skipped
-        stage = self.root / "_staging" / batch_id
+        parts = {t: pa.Table.from_pylist(r, schema=SCHEMAS[t]) for t, r in rows.items() if r}
         try:
-            stage.mkdir(parents=True)
-            for t, r in rows.items():
-                if r:
-                    self._write_table(pa.Table.from_pylist(r, schema=SCHEMAS[t]), stage / f"{t}.parquet")
-            (stage / "COMMIT").write_text(json.dumps({"batch_id": batch_id, "documents": written,
-                                                      "failures": len(rows["failures"])}))
-            _fsync_dir(stage)
-            self._publish(stage)
+            self._commit(batch_id, parts, replaced, staged=self.root / STAGING / batch_id)
         except OSError as e:
             raise StoreError(f"cannot write batch {batch_id} to {self.root}: {e}") from e
+        known.update(new_ids)
+        idx = self._failures_index()
+        for p in ok_paths | fail_paths:
+            idx.pop(p, None)
+        self._rename_in_index(replaced, batch_id)
+        for r in rows["failures"]:
+            if r["doc_id"] is None:
+                idx.setdefault(r["source_path"], set()).add(f"part-{batch_id}.parquet")
         return written, skipped
 
-    def _publish(self, stage: Path) -> None:
-        batch_id = stage.name
-        for f in sorted(stage.glob("*.parquet")):
-            target = self.root / f.stem / f"part-{batch_id}.parquet"
-            if not target.exists():
-                os.replace(f, target)
-        info = (stage / "COMMIT").read_text() if (stage / "COMMIT").exists() else "{}"
-        with open(self.root / "_manifest.jsonl", "a", encoding="utf-8") as fh:
-            fh.write(info.strip() + "\n")
-            fh.flush()
-            os.fsync(fh.fileno())
-        shutil.rmtree(stage, ignore_errors=True)
-        _fsync_dir(self.root)
+    def _supersede(self, paths: set[str]) -> tuple[dict[str, pa.Table | None], int]:
+        """The failures parts that hold whole-file rows of `paths`, filtered (None: nothing left)."""
+        idx = self._failures_index()
+        names = sorted({n for p in paths if p in idx for n in idx[p]})
+        out: dict[str, pa.Table | None] = {}
+        dropped = 0
+        d = self._table_dir("failures")
+        for name in names:
+            t = _read(d / name)
+            keep = [not (p in paths and doc is None) for p, doc in zip(t.column("source_path").to_pylist(),
+                                                                      t.column("doc_id").to_pylist())]
+            dropped += keep.count(False)
+            out[name] = t.filter(pa.array(keep, pa.bool_())) if any(keep) else None
+        return out, dropped
+
+    def _commit(self, batch_id: str, parts: dict[str, pa.Table], replaced: dict[str, pa.Table | None],
+                staged: Path | None) -> None:
+        """Publish new parts and replaced failures parts in one new snapshot (see the module doc)."""
+        cur = self.snapshot()
+        if cur is None:
+            raise StoreError(f"dataset {self.root} is not open for writing")
+        stage = staged or (self.root / STAGING / f"roll-{batch_id}")
+        n = max([_snap_no(s) for s in self._snapshots()] + [_snap_no(cur)]) + 1
+        snap = self.root / SNAP_DIR / f"{n:06d}"
+        try:
+            self._build(cur, snap, stage, batch_id, parts, replaced)
+            self._switch(snap)  # ← the commit point
+        except OSError:
+            # an error before the commit point (a full disk): nothing became visible; leave no debris
+            # (a crash instead of an error leaves it to `recover` on the next open)
+            shutil.rmtree(snap, ignore_errors=True)
+            shutil.rmtree(stage, ignore_errors=True)
+            raise
+        self.batches_committed += 1
+        _step("after-commit")
+        try:
+            info = {"batch_id": batch_id, "snapshot": n, "tables": {t: p.num_rows for t, p in parts.items()}}
+            with open(self.root / "_manifest.jsonl", "a", encoding="utf-8") as fh:
+                fh.write(json.dumps(info) + "\n")
+            shutil.rmtree(stage, ignore_errors=True)
+            self._gc()
+        except OSError:
+            pass  # housekeeping only: the batch is committed
+
+    def _build(self, cur: Path, snap: Path, stage: Path, batch_id: str, parts: dict[str, pa.Table],
+               replaced: dict[str, pa.Table | None]) -> None:
+        """Everything before the commit point: staged parts, then the new snapshot beside the current one."""
+        stage.mkdir(parents=True, exist_ok=True)
+        files: dict[str, Path] = {}
+        for t, table in parts.items():
+            _step(f"stage:{t}")
+            files[t] = stage / f"{t}.parquet"
+            self._write_table(table, files[t])
+        repl_files: dict[str, Path] = {}
+        for name, table in replaced.items():
+            if table is not None:
+                _step("stage:failures-rewrite")
+                repl_files[name] = stage / f"failures-{name}"
+                self._write_table(table, repl_files[name])
+        _fsync_dir(stage)
+        _step("snapshot")
+        snap.mkdir()
+        for t in sorted({p.name for p in cur.iterdir() if p.is_dir()} | set(SCHEMAS)):
+            d = snap / t
+            d.mkdir()
+            _step(f"link:{t}")
+            src = cur / t
+            for f in _parts(src) if src.is_dir() else []:
+                if t == "failures" and f.name in replaced:
+                    continue
+                os.link(f, d / f.name)
+        for name, path in repl_files.items():
+            _step("place:failures-rewrite")
+            os.replace(path, snap / "failures" / _replaced_name(name, batch_id))
+        for t, path in files.items():
+            _step(f"place:{t}")
+            os.replace(path, snap / t / f"part-{batch_id}.parquet")
+        for t in parts.keys() | ({"failures"} if replaced else set()):
+            d = snap / t
+            if len(_parts(d)) == 0:  # every row superseded: keep the schema readable
+                self._write_table(pa.Table.from_pylist([], schema=SCHEMAS[t]), d / "part-00000000-empty.parquet")
+        _step("fsync")
+        for d in snap.iterdir():
+            if d.is_dir():
+                _fsync_dir(d)
+        self._write_snapshot_info(snap, cur, [batch_id] if parts else [])
+        _fsync_dir(snap)
+        _fsync_dir(snap.parent)
 
     def replace_table(self, table: str, data: pa.Table) -> None:
         """Rewrite a derived table (nodes, edges) in one atomic rename."""
-        d = self.root / table
+        d = self._table_dir(table)
         tmp = d / f".part-{uuid.uuid4().hex}.tmp"
         self._write_table(data.cast(SCHEMAS[table]), tmp)
         final = d / "part-00000001-derived.parquet"
@@ -351,11 +677,35 @@ class Dataset:
 
     @staticmethod
     def _write_table(table: pa.Table, path: Path) -> None:
-        tmp = path.with_name(path.name + ".tmp")
+        tmp = path.with_name("." + path.name + ".tmp")
         pq.write_table(table, tmp, compression="zstd")
         with open(tmp, "rb") as fh:
             os.fsync(fh.fileno())
         os.replace(tmp, path)
+
+
+def _replaced_name(name: str, batch_id: str) -> str:
+    """A rewritten failures part gets a new name: a reader that listed the old snapshot and opens a
+    name in the new one fails loudly instead of mixing two moments."""
+    stem = name[: -len(".parquet")] if name.endswith(".parquet") else name
+    return f"{stem.split('~')[0]}~{batch_id}.parquet"
+
+
+def _batch_id() -> str:
+    return time.strftime("%Y%m%dT%H%M%S", time.gmtime()) + "-" + uuid.uuid4().hex[:8]
+
+
+def _read(path: Path, columns: list[str] | None = None) -> pa.Table:
+    """One part (ParquetFile: without the dataset machinery, which a re-run need not import)."""
+    with pq.ParquetFile(path) as f:
+        return f.read(columns=columns)
+
+
+def _mtime(p: Path) -> float:
+    try:
+        return p.lstat().st_mtime
+    except OSError:
+        return 0.0
 
 
 def _conform(t: pa.Table, schema: pa.Schema) -> pa.Table:

@@ -1,0 +1,1595 @@
+"""Named entities of a document: organisations (ORG), people (PER), places (LOC) and positions
+(TITLE), each with its span in the text, a normalised form and, for ORG and LOC, the body or unit
+it names with its full jurisdiction.
+
+Entry point: `find_entities(text, header=None, signature=None, where=None)`.
+
+Forms handled (the tables are in `rules/entities_*.tsv`, `agencies.tsv`, `surnames.tsv`,
+`signer_titles.tsv`, `provinces.tsv`; places through `extract.units`):
+  ORG, unit body:      UBND tỉnh (a Quảng Ngãi document)      → Ủy ban nhân dân tỉnh Quảng Ngãi
+                       Công an xã, UBND huyện (a commune's text) → … of its own commune, its district
+                       UBND xã Bình Thạnh (cũ)                 → Ủy ban nhân dân xã Bình Thạnh
+  ORG, department:     Sở Y tế                                 → Sở Y tế tỉnh Quảng Ngãi
+                       Sở LĐTBXH, Sở Lao động – TB&XH tỉnh     → Sở Lao động - Thương binh và Xã hội tỉnh …
+                       Phòng Tài chính - Kế hoạch huyện        → … huyện Bình Sơn
+  ORG, organ:          Thường trực HĐND tỉnh, Văn phòng UBND tỉnh, Ban Thường vụ Tỉnh ủy
+  ORG, central:        Bộ Y tế, Chính phủ, Thủ tướng Chính phủ; a symbol abbreviation standing
+                       alone in running text (BYT, BTC) → its body (rules/agencies.tsv)
+  ORG, collective:     UBND các huyện, thị xã, thành phố; các sở, ban, ngành (collective=True)
+  ORG, header:         the issuer lines (ỦY BAN NHÂN DÂN / TỈNH QUẢNG NGÃI) → the canonical issuer
+  PER:                 the signer; Đ/c Duệ, đồng chí Nguyễn Ngọc Phúc, ông Trần Văn Tuyên; a full
+                       name (a surname of rules/surnames.tsv and two to four capitalised syllables)
+                       on its own line or after a title; a given name alone is linked to the one
+                       full name of the document that ends with it
+  TITLE:               Phó Chủ tịch, Giám đốc, KT. CHỦ TỊCH / PHÓ CHỦ TỊCH, CT, PCT (Nơi nhận)
+  LOC:                 tỉnh Quảng Ngãi, huyện đảo Lý Sơn, xã Bình Thạnh (cũ), TP. Hồ Chí Minh,
+                       a province named alone (Lâm Đồng), the place of the date line
+Never entities: document numbers and symbols (76/KH-UBND: the UBND inside a symbol is not a
+body), dates, the quốc hiệu and motto.
+
+Speed: the text is scanned once per kind with a pattern whose first character is a capital or a
+unit word, and every match is then read outwards with small anchored patterns; nothing runs over
+the whole text per match, so the cost is linear in the text and small beside the other
+extractors. spaCy is not needed here; `spacy_pipeline()` wraps these rules as a spaCy component
+(tokenizer that keeps 76/KH-UBND and 26/3/2024 whole) for training and for the optional model.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from typing import Optional
+
+import regex
+
+from .. import rules
+from ..models import Citation, Entity, Header, Signature
+from ..text.clean import canonical_tone, fold
+from .agencies import Jurisdiction, display_name, jurisdiction_of, resolve_issuer
+
+try:  # the administrative-unit data (a package); entities still work, less completely, without it
+    from . import units as _units
+except Exception:  # pragma: no cover
+    _units = None
+
+LABELS = ("ORG", "PER", "LOC", "TITLE")
+
+
+@lru_cache(maxsize=4096)
+def _rx(pattern: str, flags: int = 0) -> regex.Pattern:
+    """Compiled once: `regex.match(pattern, …)` re-reads its cache and flags on every call, which
+    costs more than the match itself on short strings."""
+    return regex.compile(pattern, flags)
+
+
+def _rmatch(p, s, flags=0):
+    return _rx(p, flags).match(s)
+
+
+def _rsearch(p, s, flags=0):
+    return _rx(p, flags).search(s)
+
+
+def _rfullmatch(p, s, flags=0):
+    return _rx(p, flags).fullmatch(s)
+
+
+def _rsub(p, repl, s, flags=0):
+    return _rx(p, flags).sub(repl, s)
+
+
+def _rfinditer(p, s, flags=0):
+    return _rx(p, flags).finditer(s)
+
+
+@dataclass
+class EntityMention(Entity):
+    """An `Entity` with what the Parquet row does not hold yet: whether it names a group of bodies
+    ("UBND các huyện, thị xã"), and the canonical body or unit it links to (ORG: the body with
+    its jurisdiction; LOC: the unit with its district and province; PER: the full name)."""
+
+    collective: bool = False
+    link: Optional[str] = None
+    evidence: str = "text"  # text | header | signature: header and signer spans win a tie
+
+
+# ---- character classes -------------------------------------------------------------------------
+_UP = "A-ZĐÀÁẢÃẠĂẰẮẲẴẶÂẦẤẨẪẬÈÉẺẼẸÊỀẾỂỄỆÌÍỈĨỊÒÓỎÕỌÔỒỐỔỖỘƠỜỚỞỠỢÙÚỦŨỤƯỪỨỬỮỰỲÝỶỸỴ"
+_LO = "a-zđàáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵ"
+_TSYL = rf"(?:[{_UP}][{_LO}]*(?:'[{_UP}{_LO}][{_LO}]*)?(?![{_UP}{_LO}0-9]))"  # Title-case syllable: Quảng, H'Hen
+_USYL = rf"(?:[{_UP}]+(?![{_LO}]))"                                      # upper-case syllable: QUẢNG
+_LSYL = rf"(?:[{_LO}]+)"                                          # lower-case syllable
+_WORDCH = rf"[{_UP}{_LO}0-9]"
+_UNIT_WORDS = ("thành phố", "thị trấn", "thị xã", "đặc khu", "tỉnh", "huyện", "quận", "xã", "phường")
+_UNIT_ALT = "|".join(w.replace(" ", r"\s+") for w in _UNIT_WORDS)
+_UNIT_CI = rf"(?i:{_UNIT_ALT})"
+_ERA = r"(?:\s*\((?:cũ|mới|Cũ|Mới|CŨ|MỚI)\))"
+
+
+def _trie(words, space: str = r"\s+", ends: dict | None = None) -> str:
+    """One regex alternation of `words` as a character trie: a position costs one test per
+    character instead of one per word (Python's `re` tries alternatives one by one); longest first.
+    `ends` maps a word to the zero-width condition that must follow it (tried shorter words on failure)."""
+    root: dict = {}
+    for w in words:
+        node = root
+        key = regex.sub(r"\s+", " ", w.strip())
+        for ch in key:
+            node = node.setdefault(ch, {})
+        node[""] = (ends or {}).get(w, "")
+
+    def emit(node: dict) -> str:
+        kids = [(ch, sub) for ch, sub in node.items() if ch != ""]
+        parts = [(space if ch == " " else re.escape(ch)) + emit(sub) for ch, sub in sorted(kids, key=lambda x: x[0])]
+        if "" in node:
+            parts.append(node[""])  # the word ends here (with its condition), after every longer word
+        if len(parts) == 1:
+            return parts[0]
+        return "(?:" + "|".join(parts) + ")"
+
+    return "(?:" + emit(root) + ")"
+
+
+def _escape_words(s: str) -> str:
+    return r"\s+".join(re.escape(w) for w in s.split())
+
+
+def _upper(s: str) -> str:
+    return s.upper()
+
+
+def _variants(s: str) -> set[str]:
+    """A table entry as printed: itself, in upper case, every word capitalised ("Tỉnh Ủy", "Ủy Ban
+    Nhân Dân"), with the old tone placement (Uỷ, hoà)."""
+    out = {s, s.upper(), " ".join(w[:1].upper() + w[1:] for w in s.split())}
+    for a, b in rules.tone_variants():
+        for v in list(out):
+            for x, y in ((b, a), (b.upper(), a.upper()), (b[:1].upper() + b[1:], a[:1].upper() + a[1:])):
+                if x in v:
+                    out.add(v.replace(x, y))
+    return out
+
+
+# ---- the tables, compiled once per process -------------------------------------------------------
+@dataclass(frozen=True)
+class _Tables:
+    heads: dict[str, rules.OrgHead]          # fold(head as printed) → head
+    heads_raw: dict[str, rules.OrgHead]      # head as printed (every variant) → head
+    head_re: re.Pattern
+    fields_re: regex.Pattern                  # known fields at a position (case-insensitive)
+    field_abbr: dict[str, str]                # "LĐTBXH" → "Lao động - Thương binh và Xã hội"
+    field_abbr_re: regex.Pattern
+    symbol_orgs: dict[str, str]               # "BYT" → "Bộ Y tế" (standalone in running text)
+    titles: dict[str, str]                    # fold(title) → normal-case title
+    title_re: re.Pattern
+    title_abbr: dict[str, str]                # "PCT" → "Phó Chủ tịch"
+    surnames: frozenset[str]
+    per_re: re.Pattern
+    loc_re: re.Pattern
+    prov_re: re.Pattern
+    collective_re: re.Pattern
+    stop: frozenset[str]
+    office: dict[str, str]                    # "KGVX" → "Phòng Khoa giáo - Văn xã" (VPUB: lines)
+
+
+# lower-case syllables that end a name read by the generic grammar ("Sở Y tế chủ trì")
+_STOP = frozenset("""của về tại theo để trong với cho là có được đã sẽ đang chủ phối thực tham báo trình xem
+tổng hướng kiểm rà triển đề các những này đó năm ngày tháng số và hoặc nhưng thì khi nếu đến từ trên dưới sau
+trước đối bằng như tỉnh huyện xã phường quận thị thành đặc cấp giao thuộc gửi ban nhằm do vì mà cùng
+không chưa còn ra vào lên xuống ở hằng hàng mỗi mọi biết nghiên cứu tổ chức lập xây dựng quản lý
+đôn đốc đảm bảo""".split())
+
+
+@cache
+def _tables() -> _Tables:
+    heads: dict[str, rules.OrgHead] = {}
+    heads_raw: dict[str, rules.OrgHead] = {}
+    for h in rules.entity_org_heads():
+        for v in _variants(h.head):
+            heads.setdefault(fold(v), h)
+            heads_raw.setdefault(v, h)
+    # symbol abbreviations of agencies.tsv, standing alone in running text (BYT, BTC …): central
+    # state bodies only; "UBND", "HĐND" are heads above; Party and local ones are not read alone
+    symbol_orgs = {a.abbr: a.name for a in rules.agencies()
+                   if a.level == "central" and a.family == "state" and len(a.abbr) >= 3
+                   and not a.name.startswith(("Thủ tướng", "Chủ tịch"))}
+    for a, e, k in rules.entity_abbreviations():
+        if k == "org":
+            symbol_orgs[a] = e
+    head_forms = sorted({v for h in rules.entity_org_heads() for v in _variants(h.head)}, key=len, reverse=True)
+    head_re = re.compile(rf"{_trie(list(head_forms) + list(symbol_orgs))}(?![{_UP}{_LO}0-9&])")
+
+    fields = set(rules.entity_fields())
+    for a in rules.agencies():
+        m = re.match(r"^(?:Sở|Bộ|Phòng)\s+(.+)$", a.name)
+        if m:
+            fields.add(m.group(1))
+    field_forms = sorted(fields, key=len, reverse=True)
+    forms = set()
+    for f in field_forms:
+        for v in (f, f.lower(), f.upper(), f[:1].upper() + f[1:].lower(), " ".join(w[:1].upper() + w[1:] for w in f.split())):
+            forms.add(v)
+            forms.add(v.replace(" và ", " & ").replace(" VÀ ", " & "))
+    fields_trie = _trie(forms, space=r"[ \t]+")
+    fields_re = re.compile(rf"{fields_trie}(?![{_UP}{_LO}0-9])")
+    field_abbr = {a: e for a, e, k in rules.entity_abbreviations() if k == "field"}
+    field_abbr_re = re.compile(rf"{_trie(field_abbr)}(?![{_UP}{_LO}0-9&])")
+
+    titles: dict[str, str] = {}
+    for t in rules.entity_titles():
+        titles.setdefault(fold(t), t)
+    for t in rules.signer_titles():  # upper case: give it the normal case of the first word rule
+        titles.setdefault(fold(t), _title_case(t))
+    title_forms = sorted({v for t in titles.values() for v in _variants(t)} | set(rules.signer_titles()),
+                         key=len, reverse=True)
+    title_abbr = {a: e for a, e, k in rules.entity_abbreviations() if k == "title"}
+    office = {a: e for a, e, k in rules.entity_abbreviations() if k == "office"}
+    title_re = re.compile(
+        rf"{_trie(title_forms)}(?![{_UP}{_LO}0-9])"
+        rf"|(?:{'|'.join(re.escape(a) for a in sorted(title_abbr, key=len, reverse=True))})(?=\s*[,.]?\s*(?:PCT|CT|UBND|HĐND|Sở|Phòng|Ban|\(|;|,))")
+
+    surnames = frozenset(s for s in rules.surnames() if s and s[0].isupper() and "'" not in s)
+    cues = rules.person_cues()
+    per_re = re.compile(
+        rf"(?P<cue>{_trie(cues)})\s+(?=[{_UP}])"
+        rf"|(?P<sur>{_trie(surnames)})\s+(?=[{_UP}])")
+    unit_forms = [w for u in _UNIT_WORDS for w in (u, u[:1].upper() + u[1:], u.upper())]
+    loc_re = re.compile(
+        rf"{_trie(unit_forms + ['TP.', 'Tp.', 'TX.', 'TT.'])}"
+        rf"[ \t]*(?:đảo[ \t]+)?(?=[{_UP}0-9])")
+    prov_names = {r[0] for r in rules.provinces()} | {r[4] for r in rules.provinces() if r[4]}
+    prov_re = re.compile(rf"{_trie(prov_names)}"
+                         rf"(?![{_UP}{_LO}0-9])")
+    collective_re = re.compile(
+        r"(?:(?:các|Các)[ \t]+)?(?:sở|Sở)(?:[ \t]*,[ \t]*(?:ban|ngành|đoàn thể)(?![a-zà-ỹđ]))+"
+        r"(?:[ \t]+(?:tỉnh|Thành phố|thành phố|TP)(?![a-zà-ỹđ]))?"
+        r"|(?:(?:các|Các)[ \t]+)?Bộ[ \t]*,[ \t]*(?:ngành|cơ quan ngang bộ)(?:[ \t]*,[ \t]*(?:cơ quan thuộc Chính phủ|ngành))*"
+        r"(?:[ \t]+Trung ương)?(?![a-zà-ỹđ])"
+        r"|(?:các|Các)[ \t]+đoàn thể(?:[ \t]+(?:tỉnh|TP|Thành phố|thành phố|huyện|xã))?(?![a-zà-ỹđ])"
+        r"|(?:các[ \t]+)?cơ quan (?:ngang bộ|thuộc Chính phủ)(?![a-zà-ỹđ])"
+        r"|(?:Các|các)[ \t]+(?:huyện ủy|Huyện ủy)(?:,[ \t]*(?:thị ủy|thành ủy|đảng ủy)(?![a-zà-ỹđ]))+(?:[ \t]+trực thuộc Tỉnh ủy)?"
+        r"|(?:Các|các)[ \t]+cơ quan chuyên môn thuộc (?:UBND|Ủy ban nhân dân) (?:tỉnh|huyện|xã|Thành phố|thành phố)")
+    return _Tables(heads, heads_raw, head_re, fields_re, field_abbr, field_abbr_re, symbol_orgs, titles, title_re, title_abbr,
+                   surnames, per_re, loc_re, prov_re, collective_re, _STOP, office)
+
+
+_CATEGORY_END = {  # what must follow a trigger of each kind
+    "org": rf"(?![{_UP}{_LO}0-9&])", "title": rf"(?![{_UP}{_LO}0-9])", "tabbr": rf"(?![{_UP}{_LO}0-9])",
+    "sur": rf"\s+(?=[{_UP}])", "cue": rf"\s+(?=[{_UP}])", "loc": rf"[ \t]*(?:đảo[ \t]+)?(?=[{_UP}0-9])",
+    "prov": rf"(?![{_UP}{_LO}0-9])", "vn": rf"(?![{_LO}])", "coll": r"", "cac": r"",
+}
+
+
+@dataclass(frozen=True)
+class _Master:
+    rx: re.Pattern
+    dispatch: dict[str, tuple[tuple[str, str, int], ...]]   # trigger → ((category, prefix, words), …)
+    ends: dict[str, re.Pattern]
+
+
+@cache
+def _master() -> _Master:
+    """One pass over the text finds every trigger of every kind (a character trie of all of them);
+    each hit is then dispatched to the kinds whose trigger is that word or a whole-word prefix of it
+    ("Hà Nội" is a province and starts with the surname "Hà")."""
+    t = _tables()
+    cats: dict[str, set[str]] = {}
+
+    def add(words, cat):
+        for w in words:
+            w = _rsub(r"\s+", " ", w.strip())
+            if w:
+                cats.setdefault(w, set()).add(cat)
+
+    head_forms = {v for h in rules.entity_org_heads() for v in _variants(h.head)}
+    add(head_forms | set(t.symbol_orgs), "org")
+    title_forms = {v for x in t.titles.values() for v in _variants(x)} | set(rules.signer_titles())
+    add(title_forms, "title")
+    add(t.title_abbr, "tabbr")
+    add(t.surnames, "sur")
+    add(rules.person_cues(), "cue")
+    add([w for u in _UNIT_WORDS for w in (u, u[:1].upper() + u[1:], u.upper())] + ["TP.", "Tp.", "TX.", "TT."], "loc")
+    add({r[0] for r in rules.provinces()} | {r[4] for r in rules.provinces() if r[4]}, "prov")
+    add(["Việt Nam"], "vn")
+    add(["Sở,", "Bộ,", "Sở ,", "Bộ ,", "Sở, ban", "cơ quan ngang bộ", "cơ quan thuộc Chính phủ"], "coll")
+    add([f"{c} {w}" for c in ("các", "Các") for w in (
+        "sở", "Sở", "Bộ", "đoàn thể", "huyện ủy", "Huyện ủy", "cơ quan ngang", "cơ quan thuộc", "cơ quan chuyên môn",
+        "xã", "phường", "huyện", "tỉnh", "thị xã", "đặc khu")], "cac")
+    dispatch = {}
+    for w in cats:
+        parts = w.split(" ")
+        got = []
+        for k in range(len(parts), 0, -1):
+            pre = " ".join(parts[:k])
+            for c in sorted(cats.get(pre, ())):
+                if not any(g[0] == c for g in got):
+                    got.append((c, pre, k))
+        dispatch[w] = tuple(got)
+    la = {c: (p if p.startswith("(?") or not p else f"(?={p})") for c, p in _CATEGORY_END.items()}
+    word_end = {w: "(?:" + "|".join(sorted({la[c] or "" for c in cs})) + ")" for w, cs in cats.items()}
+    rx = re.compile(_trie(cats, ends=word_end))
+    ends = {c: re.compile(p) for c, p in _CATEGORY_END.items()}
+    return _Master(rx, dispatch, ends)
+
+
+def _triggers(text: str) -> dict[str, list[tuple[int, int]]]:
+    """category → [(start, end of the trigger word)] over the whole text, in one scan."""
+    ms = _master()
+    hits: dict[str, list[tuple[int, int]]] = {c: [] for c in _CATEGORY_END}
+    spaces = re.compile(r"\s+")
+    for m in ms.rx.finditer(text):
+        s = m.start()
+        w = m.group(0)
+        if " " in w or "\n" in w or "\t" in w:
+            w = spaces.sub(" ", w)
+        disp = ms.dispatch.get(w, ())
+        if len(disp) == 1 and disp[0][1] == w:  # one kind, the whole word: the trie checked its end
+            hits[disp[0][0]].append((s, m.end()))
+            continue
+        for c, pre, k in disp:
+            if pre == w:
+                e = m.end()
+            else:  # a whole-word prefix: its end in the text, over its own spacing
+                e = s
+                for i in range(k):
+                    sm = spaces.match(text, e) if i else None
+                    if sm:
+                        e = sm.end()
+                    e = text.index(pre.split(" ")[i], e) + len(pre.split(" ")[i])
+            if ms.ends[c].match(text, e):
+                hits[c].append((s, e))
+    return hits
+
+
+def _title_case(t: str) -> str:
+    """"PHÓ CHỦ TỊCH" → "Phó Chủ tịch" (the table's own spelling when it has one)."""
+    low = t.lower()
+    words = low.split()
+    out = []
+    for i, w in enumerate(words):
+        out.append(w[:1].upper() + w[1:] if i == 0 or words[i - 1] == "phó" or w in {"chủ", "giám", "bộ", "thứ",
+                   "thủ", "bí", "chánh", "tổng", "cục", "vụ", "trưởng"} and i == 1 else w)
+    return " ".join(out)
+
+
+# ---- context: the document's jurisdiction and date ------------------------------------------------
+@dataclass(frozen=True)
+class _Context:
+    where: Jurisdiction
+    on: dt.date | None
+    issuer: str | None          # canonical issuer of the document
+    province: str | None
+    central: bool = False       # a central body's document: no local jurisdiction to complete
+
+
+@cache
+def _central_names() -> frozenset[str]:
+    return frozenset(fold(a.name) for a in rules.agencies() if a.level == "central")
+
+
+def _context(header: Header | None, where: Jurisdiction | None) -> _Context:
+    on = None
+    issuer = None
+    if header is not None:
+        on = header.issue_date or (dt.date(header.issue_year, 6, 30) if header.issue_year else None)
+        issuer = header.issuer_canonical
+        if issuer is None and header.issuer:
+            from .identity import canonical_issuer
+
+            try:
+                issuer = canonical_issuer(header.issuer, header.issuer_parent, header.place, on)
+            except Exception:
+                issuer = header.issuer
+    if where is None:
+        where = jurisdiction_of(issuer, header.issuer_parent if header else None) if issuer else Jurisdiction()
+        try:
+            from .identity import _with_province
+
+            where = _with_province(where, on)
+        except Exception:
+            pass
+    central = bool(issuer) and (fold(issuer) in _central_names() or fold(issuer).startswith(
+        ("bộ ", "chính phủ", "thủ tướng", "quốc hội", "văn phòng chính phủ", "ủy ban thường vụ quốc hội")))
+    if where.province is None and header is not None and not central:
+        prov = None
+        m = _rmatch(r"(?i)^(?:Ban Thường vụ |Ban Chấp hành )?(Tỉnh|Thành) ủy (.+)$", issuer or "")
+        cand = [f"{'tỉnh' if m.group(1).lower() == 'tỉnh' else 'thành phố'} {m.group(2)}"] if m else []
+        if header.place:
+            cand += [f"tỉnh {header.place}", f"thành phố {header.place}"]
+        for c in cand:
+            try:
+                u = _units.parse_unit(c, on) if _units else None
+            except Exception:
+                u = None
+            if u is not None and u.level == "province":
+                prov = u.name
+                break
+        if prov:
+            where = Jurisdiction(prov, where.district, where.commune, where.own)
+    return _Context(where, on, issuer, where.province, central)
+
+
+# ---- ORG -------------------------------------------------------------------------------------------
+_SP = r"[ \t]+"
+_NAME_T = rf"(?:{_TSYL}|\d+(?![\d/.,]))(?:[ \t]+(?:{_TSYL}|\d+(?![\d/.,]))){{0,3}}(?:[ \t]*-[ \t]*{_TSYL}(?:[ \t]+{_TSYL}){{0,2}})?"
+_NAME_U = rf"(?:{_USYL}|\d+(?![\d/.,]))(?:[ \t]+(?:{_USYL}|\d+(?![\d/.,]))){{0,3}}(?:[ \t]*-[ \t]*{_USYL}(?:[ \t]+{_USYL}){{0,2}})?"
+_UNIT_TAIL = re.compile(
+    rf"(?P<sp>\s+)(?:(?P<coll>(?:các|cấp)){_SP})?(?P<unit>{_UNIT_CI})"
+    rf"(?P<more>(?:\s*,\s*(?:{_UNIT_ALT}))*(?:\s+và\s+(?:{_UNIT_ALT}))?(?:\s+trực\s+thuộc\s+(?i:trung\s+ương|tỉnh))?)"
+    rf"(?:{_SP}(?:đảo{_SP})?(?P<name>{_NAME_T}|{_NAME_U}))?(?P<era>{_ERA})?(?![{_LO}{_UP}])")
+_UNIT_TAIL_UPPER_NL = re.compile(
+    rf"(?P<sp>[ \t]*\n[ \t]*)(?P<unit>(?:TỈNH|THÀNH PHỐ|HUYỆN|QUẬN|THỊ XÃ|XÃ|PHƯỜNG|THỊ TRẤN|ĐẶC KHU))"
+    rf"(?:{_SP}(?P<name>{_NAME_U}))?(?![{_LO}{_UP}])")
+_NAME_AFTER = re.compile(rf"{_SP}(?P<name>{_NAME_T})(?P<era>{_ERA})?(?![{_LO}{_UP}0-9])")
+_IN_LAW_NAME = re.compile(r"(?:Luật|Bộ luật|Pháp lệnh|Nghị quyết)(?:[ \t]+[^\s,.;:()/]+){0,6}[ \t]+$")
+_HAS_UNIT = re.compile(rf"(?i)(?<![{_LO}])(?:{_UNIT_ALT})(?![{_LO}])")
+_VIET_NAM = re.compile(r"Việt Nam(?![a-zà-ỹđ])")
+_UNIT_LIST = regex.compile(rf"(?<![\p{{L}}])các[ \t]+(?P<w>xã|phường|huyện|tỉnh|thị xã|đặc khu)[ \t]*:[ \t]*"
+                           rf"(?P<list>{_NAME_T}(?:[ \t]*,[ \t]*{_NAME_T})+)")
+_COLON_LIST = re.compile(rf"[ \t]*:[ \t]*{_NAME_T}(?:[ \t]*,[ \t]*{_NAME_T})+")
+_ERA_AT = re.compile(r"[ \t]*\((cũ|mới|Cũ|Mới|CŨ|MỚI)\)")
+_PARTY_TAIL = re.compile(rf"[ \t]+(?:Tỉnh|Thành|Huyện|Thị|Đảng)[ \t]+[uủ][yỷ](?![{_LO}])(?:[ \t]+{_TSYL}(?:[ \t]+{_TSYL})?)?"
+                            rf"|[ \t]+Trung[ \t]+ương(?![{_LO}])(?:[ \t]+Đảng)?")
+
+
+def _era_of(text: str, end: int) -> str:
+    """" (cũ)" when the text marks a unit as former ("(mới)" is dropped: the current unit is the default)."""
+    m = _ERA_AT.match(text, end)
+    return " (cũ)" if m and m.group(1).lower() == "cũ" else ""
+
+
+_COLL_UNITS = regex.compile(rf"(?:{_UNIT_ALT})(?:\s*,\s*(?:{_UNIT_ALT}))+")
+
+
+def _prev_ok(text: str, start: int) -> bool:
+    """A mention starts a word: not inside a symbol (76/KH-UBND, QĐ-BYT) or another word."""
+    if start == 0:
+        return True
+    c = text[start - 1]
+    return not (c.isalnum() or c in "-/&._'’")
+
+
+_NUMBERED = re.compile(r"[ \t]+số[ \t]+\d{1,2}(?![\d/])")
+_CONJ = re.compile(rf"(?:{_TSYL}(?:[ \t]+{_LSYL})?|[{_UP}][{_UP}&]+)")
+_CONJ_UPPER = re.compile(rf"{_USYL}(?:[ \t]+{_USYL}){{0,4}}")
+_SEP = re.compile(rf"[ \t]*(?:,|-|–|&)[ \t]*|[ \t]+(?:và|VÀ)[ \t]+|[ \t]+(?=[{_UP}])")
+
+
+def _field_at(text: str, pos: int, upper: bool, known_only: bool = False) -> int | None:
+    """End of a field name starting at `pos` (just after the head and its space), or None."""
+    t = _tables()
+    m = t.field_abbr_re.match(text, pos)
+    if m:
+        return m.end()
+    m = t.fields_re.match(text, pos)
+    if m:
+        return m.end()
+    if known_only:
+        return None
+    # generic: conjuncts that open with a capital, each with at most one lower-case syllable
+    # (the second syllable of a compound word: "Xây dựng", "Xúc tiến"), joined by "và", "," or "-";
+    # a capital after a plain space continues a proper name and takes no lower-case syllable
+    conj = _CONJ_UPPER if upper else _CONJ
+    end = None
+    p = pos
+    first = True
+    plain = False
+    while True:
+        m = conj.match(text, p)
+        if not m:
+            break
+        word = text[m.start():m.end()]
+        if plain and not upper and " " in word.strip():
+            word = word.split()[0]
+        if not upper and word.count(" ") == 1:
+            second = word.split()[1]
+            if second in t.stop:
+                word = word.split()[0]
+        if first and word.split()[0].lower() in t.stop and not word[0].isupper():
+            break
+        end = m.start() + len(word)
+        first = False
+        sep = _SEP.match(text, end, end + 8)
+        if not sep:
+            break
+        nxt = sep.end()
+        if not _rmatch(rf"[{_UP}]", text[nxt:nxt + 1]):
+            break
+        plain = not sep.group(0).strip()
+        if plain and _PARTY_TAIL.match(text, end):
+            break
+        # a capital after a plain space may open a name that is not the field ("Sở Y tế Quảng Ngãi"):
+        # continue only through "và", ",", "-" or another capitalised syllable of the same name
+        p = nxt
+    return end
+
+
+def _unit_tail(text: str, pos: int, upper: bool, allow_newline: bool = False):
+    m = _UNIT_TAIL.match(text, pos)
+    if m and "\n" in m.group("sp") and not allow_newline:
+        m = None
+    if m is None and allow_newline:
+        m = _UNIT_TAIL_UPPER_NL.match(text, pos)
+    if not m:
+        return None
+    # "xã hội" (society) is not the unit xã ("Bảo hiểm xã hội"): the unit word is followed by a
+    # name, a list of units, a "(cũ)" or ends the name
+    unit = fold(m.group("unit"))
+    name = m.group("name")
+    if unit == "xã" and name is None and _rmatch(r"\s*h[ộo]i", text[m.end("unit"):m.end("unit") + 6], regex.I):
+        return None
+    if name and upper != name.isupper() and not _rfullmatch(r"[\d ]+", name):
+        # "UBND tỉnh QUẢNG" mixed: keep the unit without the name
+        return m.start(), m.end("unit"), m
+    if name and not m.group("more"):
+        keep = _place_keep(m.group("unit"), name)
+        if keep < len(name):
+            end = m.start("name") + keep
+            if keep == 0:
+                end = m.end("unit")
+            return m.start(), end, m
+    if m.group("era"):  # "(cũ)" stays outside the span; the normalised form keeps it
+        return m.start(), m.start("era"), m
+    return m.start(), m.end(), m
+
+
+_COMMUNE_WORDS = {"phường", "quận"}
+
+
+@lru_cache(maxsize=16384)
+def _place_keep(unit: str, name: str) -> int:
+    """How much of `name` after the unit word is the place: the longest prefix the unit data knows
+    ("tỉnh Quảng Ngãi Khóa XIII" → "Quảng Ngãi"); unknown names keep two syllables; a number only
+    after a commune-level word ("phường 3", not "UBND tỉnh 2 lần")."""
+    word = fold(unit)
+    toks = list(_rfinditer(r"\S+", name))
+    if not toks:
+        return 0
+    if toks[0].group(0).isdigit() and word not in _COMMUNE_WORDS:
+        return 0
+    if len(toks) <= 1:
+        return len(name)
+    if _units is not None:
+        for k in range(len(toks), 0, -1):
+            part = name[:toks[k - 1].end()].rstrip(" -")
+            try:
+                if _units.parse_unit(f"{word} {part}") is not None:
+                    return len(part)
+            except Exception:
+                break
+    if word in ("tỉnh",) or toks[0].group(0) in _tables().surnames and len(toks) >= 3:
+        return 0  # every province is known; "tỉnh Võ Thị Thanh Hà" is a body and a signer
+    if len(toks) > 2:
+        return toks[1].end() if toks[1].group(0) != "-" else toks[0].end()
+    return len(name) if toks[-1].group(0) != "-" else toks[0].end()
+
+
+@dataclass
+class _Org:
+    start: int
+    end: int
+    raw: str
+    collective: bool = False
+    canonical_hint: str | None = None  # expansion built while reading (heads, abbreviations)
+    organ: str | None = None           # "Thường trực", "Văn phòng" … of the body `inner`
+    inner: "_Org | None" = None
+    era: str = ""                      # " (cũ)" printed after the name
+    fixed: bool = False                # a body of one name (Chính phủ, Bộ Chính trị): the canonical as is
+
+
+def _org_at(text: str, start: int, end: int, depth: int = 0) -> _Org | None:
+    """Read an organisation whose head spans text[start:end]."""
+    t = _tables()
+    head_txt = text[start:end]
+    upper = head_txt.isupper() and len(head_txt) > 3 and not head_txt.isascii()
+    if head_txt in t.symbol_orgs:
+        # "BYT" alone; "VPUB" (+ unit)
+        name = t.symbol_orgs[head_txt]
+        if name.startswith("Văn phòng"):
+            tail = _unit_tail(text, end, False)
+            e = tail[1] if tail else end
+            return _Org(start, e, text[start:e], canonical_hint=name + text[end:e])
+        return _Org(start, end, head_txt, canonical_hint=name)
+    h = t.heads_raw.get(head_txt) or t.heads.get(fold(head_txt))
+    if h is None:
+        return None
+    if h.head.isupper() and not head_txt.isupper():
+        return None  # "Tt" is not TT
+    if not upper and not head_txt[:1].isupper():
+        return None
+    if h.grammar == "fixed":
+        return _Org(start, end, head_txt, canonical_hint=h.canonical, fixed=True)
+    if h.grammar == "unit":
+        tail = _unit_tail(text, end, upper, allow_newline=upper)
+        if tail:
+            _s, e, m = tail
+            coll = bool(m.group("coll") in ("các", "cấp") or m.group("more"))
+            lm = _COLON_LIST.match(text, e) if m.group("coll") == "các" and not m.group("name") else None
+            if lm:  # "UBND các xã: Đức Trọng, Hiệp Thạnh, Đinh Văn Lâm Hà"
+                e = lm.end()
+            return _Org(start, e, text[start:e], collective=coll, era=_era_of(text, e))
+        # a name without a unit word: "Bảo hiểm xã hội Việt Nam", "Công an Thành phố Hồ Chí Minh"
+        m = _NAME_AFTER.match(text, end)
+        if m and fold(m.group("name")) in {"việt nam"}:
+            return _Org(start, m.end(), text[start:m.end()])
+        if h.alone:
+            return _Org(start, end, head_txt)
+        return None
+    if h.grammar in ("organ", "party"):
+        # an organ of the body named next: "Thường trực HĐND tỉnh", "Văn phòng UBND tỉnh",
+        # "Ban Thường vụ Tỉnh ủy", "Đảng ủy UBND tỉnh"
+        m = _rmatch(r"[ \t]+", text[end:end + 4])
+        if m and depth < 2:
+            p = end + m.end()
+            hm = t.head_re.match(text, p)
+            if hm and _prev_ok(text, p):
+                inner = _org_at(text, p, hm.end(), depth + 1)
+                if inner is not None and (h.grammar == "organ" or
+                                          t.heads.get(fold(text[p:hm.end()]), h).grammar != "field"):
+                    return _Org(start, inner.end, text[start:inner.end], inner.collective, organ=h.canonical, inner=inner)
+        if h.grammar == "party":
+            tail = _unit_tail(text, end, upper)
+            if tail:
+                return _Org(start, tail[1], text[start:tail[1]])
+            m = _NAME_AFTER.match(text, end)
+            if m and not _is_person_start(m.group("name")):
+                nm = m.group("name")
+                words = nm.split()
+                # a place name of one or two syllables: "Tỉnh ủy Lâm Đồng"
+                keep = " ".join(words[:3]) if len(words) <= 3 else " ".join(words[:2])
+                e = end + m.start("name") - m.start() + len(keep)
+                return _Org(start, e, text[start:e])
+            return _Org(start, end, head_txt) if h.alone else None
+        if _rsearch(r"(?:TM|T/M)\.?[ \t]*$", text[max(0, start - 6):start]):
+            return _Org(start, end, head_txt, organ=h.canonical)  # "TM. BAN THƯỜNG VỤ": of the issuer
+        return _Org(start, end, head_txt) if h.alone else None
+    if h.grammar == "name":
+        m = _NAME_AFTER.match(text, end)
+        if m:
+            return _Org(start, m.end(), text[start:m.end()])
+        return _Org(start, end, head_txt) if h.alone else None
+    # field
+    m = _rmatch(r"[ \t]+", text[end:end + 4])
+    if not m:
+        return None
+    p = end + m.end()
+    # a body right after the head: "Thanh tra Bộ Công an", "Văn phòng Chính phủ"
+    if depth < 2 and fold(h.canonical) in ("thanh tra", "văn phòng", "ban", "hội đồng"):
+        hm = t.head_re.match(text, p)
+        if hm:
+            inner = _org_at(text, p, hm.end(), depth + 1)
+            if inner is not None and t.heads.get(fold(text[p:hm.end()])) is not None and (
+                    t.heads[fold(text[p:hm.end()])].grammar in ("fixed", "unit", "party")
+                    or fold(text[p:hm.end()]) in ("bộ", "cục", "tổng cục")):
+                return _Org(start, inner.end, text[start:inner.end], inner.collective, organ=h.canonical,
+                            inner=inner, era=inner.era)
+    fe = _field_at(text, p, upper, known_only=fold(h.canonical) == "bộ")
+    if fe is None:
+        return None
+    if fold(h.canonical) in ("công ty", "tổng công ty", "tập đoàn"):
+        # "Công ty TNHH Tập đoàn Sơn Hải", "Cty TNHH MTV Thoát nước HN": the name after the form
+        nm = _rmatch(rf"[ \t]+(?:{_TSYL}(?:[ \t]+{_LSYL})?|[{_UP}]{{2,}})(?:[ \t]+(?:{_TSYL}(?:[ \t]+{_LSYL})?|[{_UP}]{{2,}}))*", text[fe:fe + 120])
+        if nm:
+            got = nm.group(0)
+            last = got.split()[-1] if got.split() else ""
+            if last in t.stop:
+                got = got[: got.rfind(last)].rstrip()
+            fe += len(got)
+    field_txt = text[p:fe]
+    if fold(field_txt) in _NOT_FIELDS:
+        return None
+    if head_txt in t.surnames and _looks_like_given_names(field_txt):
+        return None  # "Đoàn Thị Bích Thủy" is a person
+    num = _NUMBERED.match(text, fe)
+    if num:  # "Ban Quản lý dự án đầu tư xây dựng số 1"
+        fe = num.end()
+    e = fe
+    coll = False
+    pm = _PARTY_TAIL.match(text, fe)
+    if pm:  # "Ban Tuyên giáo Tỉnh ủy", "Ban Tổ chức Trung ương"
+        return _Org(start, pm.end(), text[start:pm.end()], era=_era_of(text, pm.end()))
+    tail = _unit_tail(text, fe, upper)
+    if tail:
+        e = tail[1]
+        coll = tail[2].group("coll") in ("các", "cấp") or bool(tail[2].group("more"))
+    else:
+        # a place name right after: "Báo Quảng Ngãi", "Sở Y tế Lâm Đồng" (rare)
+        pm = _tables().prov_re.match(text, fe + 1) if text[fe:fe + 1] == " " else None
+        if pm:
+            e = pm.end()
+    return _Org(start, e, text[start:e], coll, era=_era_of(text, e))
+
+
+# a field head followed by these is not a body ("Ban hành", "Phòng, chống", "Bộ luật")
+_NOT_FIELDS = {fold(x) for x in ("BHYT", "BHXH", "luật", "Luật", "Tiêu chí", "tiêu chí", "hành", "chỉ số", "Chỉ số", "quy tắc", "Quy tắc",
+                                 "Quy chế", "Quy định", "Hướng dẫn", "Kế hoạch", "Nghị quyết", "Tài liệu", "Phụ lục",
+                                 "Luật Dân sự", "Luật Hình sự", "Luật Lao động")}
+
+
+_MIDDLE = frozenset("Thị Văn Đức Ngọc Hữu Minh Thanh Quang Xuân Thành Hồng Kim Công Đình Quốc Anh Tiến Trọng Duy Mạnh".split())
+
+
+def _looks_like_given_names(field: str) -> bool:
+    words = field.split()
+    return bool(words) and words[0] in _MIDDLE and all(w[:1].isupper() for w in words) and len(words) <= 3
+
+
+def _is_person_start(name: str) -> bool:
+    first = name.split()[0]
+    return first in _tables().surnames and len(name.split()) >= 3
+
+
+def _expand_field_abbr(raw: str) -> str:
+    t = _tables()
+    return t.field_abbr_re.sub(lambda m: t.field_abbr[_norm_abbr(m.group(0), t.field_abbr)], raw)
+
+
+def _norm_abbr(s: str, table: dict[str, str]) -> str:
+    if s in table:
+        return s
+    s2 = _rsub(r"\s+", " ", s)
+    return s2 if s2 in table else next(k for k in table if _rsub(r"\s+", "", k) == _rsub(r"\s+", "", s))
+
+
+def _org_norm(o: _Org, ctx: _Context) -> str:
+    n = _org_norm0(o, ctx)
+    if o.era and not n.endswith(o.era.strip()):
+        n += o.era
+    return n
+
+
+def _org_norm0(o: _Org, ctx: _Context) -> str:
+    if o.fixed and o.canonical_hint:
+        return o.canonical_hint
+    if o.organ and o.inner is not None:
+        inner = _org_norm(o.inner, ctx)
+        return f"{o.organ} {inner.removesuffix(o.era)}" if o.era else f"{o.organ} {inner}"
+    if o.organ and o.inner is None:
+        return f"{o.organ} {ctx.issuer}" if ctx.issuer else o.organ
+    if o.canonical_hint and fold(o.canonical_hint).startswith("văn phòng ủy ban nhân dân") and \
+            fold(o.canonical_hint) == "văn phòng ủy ban nhân dân" and ctx.issuer and \
+            fold(ctx.issuer).startswith("ủy ban nhân dân"):
+        return f"Văn phòng {ctx.issuer}"
+    return _normalize_org(o.raw, o.canonical_hint, o.collective, ctx)
+
+
+@lru_cache(maxsize=16384)
+def _normalize_org(raw: str, hint: str | None, collective: bool, ctx: _Context) -> str:
+    """An organisation as written → its full name with its jurisdiction."""
+    base = hint or raw
+    base = canonical_tone(_rsub(r"\s+", " ", base)).strip(" ,;.")
+    base = _expand_field_abbr(base)
+    if base.isupper() or fold(base) in _tables().heads and _tables().heads[fold(base)].alone and not hint:
+        # a bare body of the signature block ("TM. ỦY BAN NHÂN DÂN") is the issuer itself
+        h = _tables().heads.get(fold(base))
+        if h and ctx.issuer and fold(ctx.issuer).startswith(fold(h.canonical)) and h.grammar == "unit":
+            return ctx.issuer
+    if collective:
+        name = display_name(base) if base.isupper() else _expand_heads(base)
+        name = _rsub(r"^Các(?=\s)", "các", name).replace(": ", " ").replace(":", " ")
+        if not name.startswith("các ") and _rmatch(r"(?i)(?:sở|bộ)\s*,", name):
+            name = "các " + name
+        # a bare unit word at the end is the document's own: "các Sở, ban, ngành Thành phố"
+        m = _rsearch(r"\s+(tỉnh|Tỉnh|thành phố|Thành phố|TP|huyện|xã)$", name)
+        if m:
+            unit = {"tp": "thành phố"}.get(fold(m.group(1)), fold(m.group(1)))
+            lvl = ctx.where.level(unit)
+            if lvl:
+                name = name[: m.start()] + " " + lvl
+        if fold(name).endswith("trực thuộc tỉnh ủy") and ctx.province:
+            name += " " + ctx.province.split(" ", 1)[1]
+        return name
+    name = _expand_heads(base)
+    try:
+        name = resolve_issuer(name, ctx.where) or name
+    except Exception:
+        pass
+    try:
+        from .identity import canonical_cited_issuer
+
+        c = Citation(mention=raw, start=0, end=0, cited_issuer=name, cited_issuer_raw=raw, cited_date=ctx.on)
+        name = canonical_cited_issuer(c, ctx.where, ctx.on) or name
+    except Exception:
+        pass
+    name = _rsub(r"\s+", " ", name).strip()
+    lowest = ctx.where.commune or ctx.where.district
+    if lowest and not _HAS_UNIT.search(name) and fold(name).startswith(("phòng ", "trạm ", "công chức ")):
+        name = f"{name} {lowest}"  # a commune's (or district's) own office
+    return _complete_party(name, ctx)
+
+
+def _place_name(unit: str | None) -> str | None:
+    """"tỉnh Lâm Đồng" → "Lâm Đồng"."""
+    if not unit:
+        return None
+    m = _rmatch(rf"(?i)^(?:{_UNIT_ALT})\s+(.+)$", unit)
+    return m.group(1) if m else None
+
+
+def _complete_party(name: str, ctx: _Context) -> str:
+    """"Thành ủy" (a Hà Nội document) → "Thành ủy Hà Nội"; "Ban Dân vận Tỉnh ủy" → "… Tỉnh ủy Bình Thuận";
+    "Mặt trận Tổ quốc Việt Nam" in a provincial document → "… tỉnh …"."""
+    prov = ctx.province
+    pname = _place_name(prov)
+    m = _rsearch(r"(?<![\p{L}])(Tỉnh|Thành) ủy$", name)
+    if m and pname:
+        return f"{name} {pname}"
+    m = _rsearch(r"(?<![\p{L}])(Huyện|Thị) ủy$", name)
+    if m and ctx.where.district:
+        return f"{name} {_place_name(ctx.where.district)}"
+    if fold(name) in ("mặt trận tổ quốc việt nam", "ủy ban mặt trận tổ quốc việt nam") and \
+            ctx.issuer and not fold(ctx.issuer).startswith(("chính phủ", "bộ ", "quốc hội", "thủ tướng")):
+        lowest = ctx.where.commune or ctx.where.district or prov
+        if lowest:
+            return f"{name} {lowest}"
+    return name
+
+
+@cache
+def _head_expand_re() -> tuple[regex.Pattern, dict[str, str]]:
+    table = {}
+    for h in rules.entity_org_heads():
+        for v in _variants(h.head):
+            table.setdefault(v, h.canonical)
+    alt = "|".join(_escape_words(k) for k in sorted(table, key=len, reverse=True))
+    return regex.compile(rf"(?<![\p{{L}}\d])(?:{alt})(?![\p{{L}}\d])"), {fold(k): v for k, v in table.items()}
+
+
+def _expand_heads(name: str) -> str:
+    if name.isupper() and " " in name.strip():
+        return display_name(name)
+    rx, table = _head_expand_re()
+    return rx.sub(lambda m: table.get(fold(m.group(0)), m.group(0)), name)
+
+
+# ---- LOC -------------------------------------------------------------------------------------------
+_LOC_NAME = re.compile(rf"(?P<name>{_NAME_T}|{_NAME_U})(?P<era>{_ERA})?(?![{_LO}{_UP}])")
+
+
+@lru_cache(maxsize=16384)
+def _normalize_loc(raw: str, ctx: _Context) -> tuple[str, str | None]:
+    """A place as written → (its display name valid on the date, its path: unit, district, province)."""
+    text = _rsub(r"\s+", " ", raw).strip()
+    text = _rsub(r"(?i)^(huyện|thị xã|thành phố)\s+đảo\s+", r"\1 ", text)
+    if _units is None:
+        return text, None
+    u = None
+    try:
+        within = ctx.province
+        u = _units.parse_unit(text, ctx.on, within) or _units.parse_unit(text, ctx.on)
+    except Exception:
+        u = None
+    if u is None:
+        word = _rmatch(rf"(?i)({_UNIT_ALT})\s+(.*)$", text)
+        if word:
+            return f"{word.group(1).lower()} {word.group(2)}", None
+        return text, None
+    path = ", ".join(x for x in (u.name, u.district, u.province if u.level != "province" else None) if x)
+    return _fix_qu(u.name), _fix_qu(path)
+
+
+_QU = regex.compile(r"([Qq])([úùủũụ])([yY])")
+_Y_TONE = {"ú": "ý", "ù": "ỳ", "ủ": "ỷ", "ũ": "ỹ", "ụ": "ỵ"}
+
+
+def _fix_qu(s: str | None) -> str | None:
+    """"Phú Qúy" → "Phú Quý": after q the u is part of the consonant and the tone sits on y
+    (the modern-placement rule of clean.canonical_tone does not know that)."""
+    if not s:
+        return s
+    return _QU.sub(lambda m: m.group(1) + "u" + (_Y_TONE[m.group(2)] if m.group(3) == "y" else _Y_TONE[m.group(2)].upper()), s)
+
+
+# ---- PER -------------------------------------------------------------------------------------------
+_NAME_RUN = re.compile(rf"{_TSYL}(?:[ \t]+{_TSYL}){{0,4}}")
+_TITLE_WORDS = {"phó", "chủ", "giám", "bộ", "thứ", "bí", "chánh", "trưởng", "tổng", "cục", "vụ", "thủ", "tỉnh", "huyện",
+                "đại", "thiếu", "trung", "thượng", "ủy", "uỷ", "hiệu", "viện", "kế", "chuyên", "lãnh", "các",
+                "ban", "sở", "phòng", "văn", "đoàn", "giáo", "bác", "trạm", "công", "thường", "thư", "tổ", "người"}
+
+
+def _person_name(text: str, pos: int, cue: bool) -> tuple[int, int] | None:
+    """A person's name starting at `pos`: (start, end) or None."""
+    t = _tables()
+    m = _NAME_RUN.match(text, pos)
+    if not m:
+        return None
+    words = m.group(0).split()
+    # stop before a title, a unit word or an organisation inside the run ("Duệ Phó Chánh …")
+    keep = []
+    for i, w in enumerate(words):
+        lw = w.lower()
+        if i > 0 and (lw in _TITLE_WORDS and not (lw == "văn" and i == 1)) and w not in t.surnames | {"Thị", "Văn"}:
+            break
+        keep.append(w)
+    words = keep
+    if not words:
+        return None
+    first = words[0]
+    if cue:
+        if first.lower() in _TITLE_WORDS and first not in t.surnames:
+            return None
+        if len(words) > 4:
+            words = words[:4]
+    else:
+        if first not in t.surnames or len(words) < 2:
+            return None
+        if len(words) > 5:
+            return None
+    name = " ".join(words)
+    end = pos + len(name)
+    # the run in the text may hold tabs: recompute the end over the original spacing
+    mm = _rmatch(r"[ \t]+".join(regex.escape(w) for w in words), text[pos:pos + 200])
+    if mm:
+        end = pos + mm.end()
+    return pos, end
+
+
+def _looks_like_place(name: str, ctx: _Context) -> bool:
+    if fold(name) in _province_keys():
+        return True
+    if _units is None:
+        return False
+    try:
+        u = _units.parse_unit(name, ctx.on, ctx.province)
+    except Exception:
+        u = None
+    return u is not None
+
+
+@cache
+def _province_keys() -> frozenset[str]:
+    return frozenset(fold(r[0]) for r in rules.provinces()) | frozenset(fold(r[4]) for r in rules.provinces() if r[4])
+
+
+def _line_bounds(text: str, s: int, e: int) -> tuple[str, str]:
+    ls = text.rfind("\n", max(0, s - 200), s) + 1 if s else 0
+    if ls == 0 and s > 200:
+        ls = s - 200
+    le = text.find("\n", e, e + 200)
+    le = le if le != -1 else min(len(text), e + 200)
+    return text[ls:s], text[e:le]
+
+
+# ---- the finder ------------------------------------------------------------------------------------
+_PRIORITY = {"ORG": 4, "LOC": 3, "TITLE": 2, "PER": 1}
+_QUOC_HIEU = regex.compile(r"(?P<qh>C[ỘO]NG\s+H[\p{L}]{1,3}\s+X[ÃA]\s+H[ỘO]I\s+CH[ỦU]\s+NGH[ĨI]A\s+VI[ỆE]T(?:\s+NAM)?)|"
+                           r"Độc\s+lập\s*[-–]\s*Tự\s+do\s*[-–]\s*Hạnh\s+phúc", regex.IGNORECASE)
+_MAX_CHARS = 8_000_000
+
+
+def find_entities(text: str, header: Header | None = None, signature: Signature | None = None,
+                  where: Jurisdiction | None = None) -> list[Entity]:
+    """Every ORG, PER, LOC and TITLE mention of `text`, in text order, none overlapping.
+
+    `header` (from `extract.header.read_header`, ideally after `identity.annotate`) gives the date
+    that places are read on, the issuer's jurisdiction that completes "UBND tỉnh" and "Sở Y tế",
+    and the issuer's own span; `signature` gives the signer; `where` overrides the jurisdiction.
+    """
+    if not isinstance(text, str) or not text.strip():
+        return []
+    text = text[:_MAX_CHARS]
+    t = _tables()
+    ctx = _context(header, where)
+    cands: list[EntityMention] = []
+    blocked: list[tuple[int, int]] = [(m.start(), m.end()) for m in _QUOC_HIEU.finditer(text, 0, min(len(text), 4000))
+                                      if not m.group("qh")]
+
+    # the header: the issuer and its parent as the header prints them (one ORG each), the
+    # quốc hiệu (LOC) and the place of the date line
+    if header is not None and header.issuer_span is not None:
+        cands.extend(_header_bodies(text, header, ctx))
+    for m in _QUOC_HIEU.finditer(text, 0, min(len(text), 4000)):
+        if m.group("qh"):
+            cands.append(EntityMention("LOC", m.group("qh"), m.start("qh"), m.end("qh"),
+                                       "Cộng hòa xã hội chủ nghĩa Việt Nam", "rule", evidence="header"))
+    if header is not None and header.date_span is not None and header.place:
+        s = header.date_span.start
+        seg = text[s:header.date_span.end]
+        i = seg.find(header.place)
+        if i != -1 and (i == 0 or not seg[i - 1].isalpha()):
+            raw = header.place
+            norm, path = _header_place(raw, ctx)
+            cands.append(EntityMention("LOC", raw, s + i, s + i + len(raw), norm, "rule", link=path, evidence="header"))
+
+    hits = _triggers(text)
+    if ctx.province is None and not ctx.central and hits["prov"] and header is not None:
+        ctx = _province_from_text(text, hits["prov"], ctx)
+
+    # ORG
+    for s, he in hits["org"]:
+        if not _prev_ok(text, s):
+            continue
+        if text[s] in "Hh" and fold(text[max(0, s - 4):s]).endswith(("xã ", "xa ")):
+            continue  # "CỘNG HÒA XÃ HỘI …", "xã hội": not the head "Hội"
+        if _IN_LAW_NAME.search(text, max(0, s - 60), s):
+            continue  # "Luật Tổ chức Chính phủ" names a law, not the body
+        o = _org_at(text, s, he)
+        if o is None:
+            continue
+        raw = text[o.start:o.end]
+        norm = _org_norm(o, ctx)
+        cands.append(EntityMention("ORG", raw, o.start, o.end, norm, "rule", collective=o.collective, link=norm))
+    for m in _collectives(text, hits, t):
+        raw = m.group(0)
+        cands.append(EntityMention("ORG", raw, m.start(), m.end(), _normalize_org(raw, None, True, ctx),
+                                   "rule", collective=True))
+
+    # LOC: a unit word and its name; a province named alone
+    for s, le in hits["loc"]:
+        if not _prev_ok(text, s):
+            continue
+        m = t.loc_re.match(text, s)
+        if not m:
+            continue
+        nm = _LOC_NAME.match(text, m.end())
+        if not nm:
+            continue
+        e = nm.end()
+        word = fold(text[s:m.end()])
+        name = nm.group("name")
+        if word.startswith("xã") and fold(name).startswith("hội"):
+            continue
+        unit_word = _rsub(r"(?i)\s*đảo\s*$", "", text[s:m.end()]).strip()
+        unit_word = {"tp.": "thành phố", "tx.": "thị xã", "tt.": "thị trấn"}.get(unit_word.casefold(), unit_word)
+        keep = _place_keep(unit_word, name)
+        if keep == 0:
+            continue
+        e = m.end() + keep
+        era = _era_of(text, e) if keep == len(name) else ""
+        raw = text[s:e]
+        norm, path = _normalize_loc(raw, ctx)
+        norm = norm + era
+        if path is None and (name.isupper() or len(name.split()) > 2):
+            continue  # an upper-case or long name the unit data does not know is not a place
+        cands.append(EntityMention("LOC", raw, s, e, norm, "rule", link=path))
+    for s, e in hits["prov"]:
+        if not _prev_ok(text, s):
+            continue
+        raw = text[s:e]
+        norm, path = _normalize_loc(_bare_province(raw), ctx)
+        cands.append(EntityMention("LOC", raw, s, e, norm + _era_of(text, e), "rule", link=path))
+    for a, b in hits["vn"]:
+        if _prev_ok(text, a):
+            cands.append(EntityMention("LOC", text[a:b], a, b, "Việt Nam", "rule"))
+    for m in (x for x in (_UNIT_LIST.match(text, a) for a, _b in hits["cac"]) if x):
+        # "các xã: Đức Trọng, Hiệp Thạnh, Đinh Văn Lâm Hà"
+        word = fold(m.group("w"))
+        for nm in _rfinditer(_NAME_T, m.group("list")):
+            a = m.start("list") + nm.start()
+            norm, path = _normalize_loc(f"{word} {nm.group(0)}", ctx)
+            cands.append(EntityMention("LOC", nm.group(0), a, a + len(nm.group(0)), norm, "rule", link=path))
+
+    # office departments in a "VPUB: …" distribution line; drafters' initials after "Lưu: VT, NC."
+    tail0 = max(0, len(text) - 4000)
+    cands.extend(_office_lines(text, ctx, tail0))
+
+    # TITLE: the position, with the body it heads when the body follows ("Phó Chủ tịch UBND tỉnh")
+    orgs_at = {c.start: c for c in cands if c.label == "ORG"}
+    cands.extend(_titles(text, orgs_at, ctx, signature, hits))
+
+    # PER: after a cue, or a full name with a surname
+    cue_starts = {a for a, _b in hits["cue"]}
+    per_hits = sorted([(a, b, True) for a, b in hits["cue"]] +
+                      [(a, b, False) for a, b in hits["sur"] if a not in cue_starts])
+    for s, pe0, is_cue in per_hits:
+        if not _prev_ok(text, s):
+            continue
+        if is_cue:
+            ws = re.match(r"\s+", text[pe0:pe0 + 20])
+            got = _person_name(text, pe0 + (ws.end() if ws else 0), cue=True)
+            if not got:
+                continue
+            ps, pe = got
+            raw = text[ps:pe]
+            if _looks_like_place(raw, ctx) and len(raw.split()) > 1:
+                continue
+            cands.append(EntityMention("PER", raw, ps, pe, _person_norm(raw), "rule"))
+        else:
+            got = _person_name(text, s, cue=False)
+            if not got:
+                continue
+            ps, pe = got
+            raw = text[ps:pe]
+            nwords = len(raw.split())
+            before, after = _line_bounds(text, ps, pe)
+            own_line = not before.strip(" \t-–•+*") and not after.strip(" \t.;,")
+            after_title = bool(_rsearch(r"(?:[\p{Lu}][\p{L}]*|\)|ông|bà)[ \t]*[:\-–,]?[ \t]*$", before)) and nwords >= 2
+            if nwords < 3 and not own_line and not _after_title(before):
+                continue
+            if _looks_like_place(raw, ctx):
+                continue
+            if nwords >= 3 or own_line or after_title:
+                cands.append(EntityMention("PER", raw, ps, pe, _person_norm(raw), "rule"))
+
+    # the signer (its name as the signature block prints it)
+    if signature is not None and signature.signer:
+        for name in signature.signer.split(" - "):
+            name = name.strip()
+            if not name:
+                continue
+            lo = signature.span.start if signature.span else max(0, len(text) - 5000)
+            hi = signature.span.end if signature.span else len(text)
+            i = text.rfind(name, max(0, lo - 200), min(len(text), hi + 200))
+            if i == -1:
+                i = text.rfind(name)
+            if i != -1:
+                cands.append(EntityMention("PER", name, i, i + len(name), _person_norm(name), "rule", link=name,
+                                           evidence="signature"))
+
+    out = _resolve(cands, blocked)
+    _link_people(out)
+    return out
+
+
+_OFFICE_LINE = regex.compile(r"(?m)^[ \t]*[-+•]?[ \t]*(?:VPUB(?:ND)?|VP[ \t]*UB\w*(?:[ \t]+(?:tỉnh|Thành phố|TP|huyện|xã))?)[ \t]*:"
+                             r"(?P<list>[^\n;]*)")
+_DRAFTER = regex.compile(rf"(?m)^[ \t]*[-+•]?[ \t]*Lưu[ \t]*:?[^\n]*?(?:[.(](?P<name>{_TSYL}(?:[ \t]{_TSYL})?)\)?"
+                         r"[ \t.]*(?:\(\d+\w*\))?[ \t.;]*$)")
+_INITIALS = regex.compile(rf"(?<![\p{{L}}.])(?:[{_UP}]\.){{1,3}}[ \t]?{_TSYL}")
+
+
+def _collectives(text: str, hits: dict, t: _Tables):
+    """Collective bodies ("các sở, ban, ngành", "Bộ, ngành Trung ương"), read only where a trigger is."""
+    seen = set()
+    for a, _b in sorted(hits["coll"] + hits["cac"]):
+        for start in (a,):
+            m = t.collective_re.match(text, start)
+            if m and m.start() not in seen and (_prev_ok(text, start)):
+                seen.add(m.start())
+                yield m
+
+
+def _office_lines(text: str, ctx: _Context, lo: int = 0) -> list[EntityMention]:
+    """"- VPUB: CVP, PCVP P.T.T.Huyền, phòng: KGVX, TH, CBTH" → the office's units (ORG), the titles
+    (found by the title pass) and the staff (PER); "- Lưu: VT, NC.Châu" → the drafter (PER)."""
+    out: list[EntityMention] = []
+    t = _tables()
+    if "VP" in text[lo:]:
+        office = t.office
+        for m in _OFFICE_LINE.finditer(text, lo):
+            base = m.start("list")
+            seg = m.group("list")
+            body = ctx.issuer if ctx.issuer and fold(ctx.issuer).startswith("ủy ban nhân dân") else None
+            for w in _rfinditer(r"(?<![\p{L}\d.])[\p{Lu}Đ][\p{Lu}Đ&\-]+(?![\p{L}\d])", seg):
+                code = w.group(0)
+                if code in office and body:
+                    out.append(EntityMention("ORG", code, base + w.start(), base + w.end(),
+                                             f"{office[code]}, Văn phòng {body}", "rule"))
+            for w in _INITIALS.finditer(seg):
+                out.append(EntityMention("PER", w.group(0), base + w.start(), base + w.end(), w.group(0), "rule"))
+    if "Lưu" in text[lo:]:
+        for m in _DRAFTER.finditer(text, lo):
+            if m.group("name") and m.group("name") not in t.office:
+                out.append(EntityMention("PER", m.group("name"), m.start("name"), m.end("name"),
+                                         m.group("name"), "rule"))
+    return out
+
+
+_TITLE_BODY = {  # a position without its body: the body that position heads, from the issuer
+    "chủ tịch": "ubnd", "phó chủ tịch": "ubnd", "phó chủ tịch thường trực": "ubnd",
+    "giám đốc": "dept", "phó giám đốc": "dept", "thủ trưởng": "dept",
+    "chánh văn phòng": "office", "phó chánh văn phòng": "office", "lãnh đạo văn phòng": "office",
+    "thủ tướng": "gov", "phó thủ tướng": "gov", "bộ trưởng": "dept", "thứ trưởng": "dept",
+    "bí thư": "party", "phó bí thư": "party", "phó bí thư thường trực": "party", "tỉnh ủy viên": "party",
+    "trưởng ban": "dept", "phó trưởng ban": "dept", "cục trưởng": "dept", "phó cục trưởng": "dept",
+    "chủ nhiệm": "dept", "phó chủ nhiệm": "dept", "bộ trưởng, chủ nhiệm": "dept",
+    "chánh thanh tra": "dept", "phó chánh thanh tra": "dept", "chi cục trưởng": "dept",
+}
+
+
+def _title_body(title: str, ctx: _Context, in_signature: bool) -> str | None:
+    kind = _TITLE_BODY.get(fold(title))
+    iss = ctx.issuer
+    if not kind:
+        return None
+    if kind == "gov":
+        return "Chính phủ"
+    if not iss:
+        return None
+    fi = fold(iss)
+    if kind == "ubnd":
+        if fi.startswith(("ủy ban nhân dân", "hội đồng nhân dân")):
+            return iss
+        if fi.startswith("văn phòng ủy ban nhân dân"):
+            return iss[len("Văn phòng "):]
+        lowest = ctx.where.commune or ctx.where.district or ctx.where.province
+        return f"Ủy ban nhân dân {lowest}" if lowest else None
+    if kind == "office":
+        if fi.startswith("văn phòng"):
+            return iss[len("Văn phòng "):]
+        return iss
+    if kind == "party":
+        return iss if _rsearch(r"(?i)ủy\b|đảng", fi) else None
+    return iss  # the head of the issuing body
+
+
+def _titles(text: str, orgs_at: dict[int, EntityMention], ctx: _Context, signature: Signature | None,
+            hits: dict[str, list[tuple[int, int]]]) -> list[EntityMention]:
+    t = _tables()
+    out: list[EntityMention] = []
+    sig_lo = signature.span.start if signature is not None and signature.span else len(text)
+    abbr_ok = re.compile(r"\s*[,.]?\s*(?:PCT|CT|UBND|HĐND|Sở|Phòng|Ban|\(|;|,)")
+    title_hits = hits["title"] + [(a, b) for a, b in hits["tabbr"] if abbr_ok.match(text, b)]
+    for s, e in sorted(set(title_hits)):
+        raw = text[s:e]
+        if not _prev_ok(text, s):
+            continue
+        lead = fold(raw) in ("lãnh đạo",)
+        if not text[s].isupper() and not lead:
+            continue
+        norm = t.title_abbr.get(raw) or t.titles.get(fold(raw)) or _title_case(raw)
+        if fold(raw) in ("ủy viên",) and not _rmatch(r"[ \t]+\S", text[e:e + 3]):
+            continue
+        coll = False
+        # "các PCT UBND tỉnh", "Các Bộ trưởng": a group of holders
+        cm = _rsearch(r"(?:^|(?<=[\s(]))([Cc]ác)[ \t]+$", text[max(0, s - 6):s])
+        if cm:
+            s = s - (len(text[max(0, s - 6):s]) - cm.start(1))
+            coll = True
+        # the body right after: "Chủ tịch UBND tỉnh", "Giám đốc Sở Y tế", "Thủ trưởng các Sở, ban, ngành"
+        sp = _rmatch(r"[ \t]+", text[e:e + 4])
+        org = orgs_at.get(e + sp.end()) if sp else None
+        bm = _BARE_BODY.match(text, e) if org is None else None
+        if bm and ctx.issuer and fold(ctx.issuer).startswith(fold(bm.group("h"))):
+            full = f"{'các ' if coll else ''}{norm} {ctx.issuer}"
+            out.append(EntityMention("TITLE", text[s:bm.end()], s, bm.end(), full, "rule", collective=coll))
+            continue
+        gm = _GENERIC_BODIES.match(text, e) if org is None else None
+        if gm:
+            out.append(EntityMention("TITLE", text[s:gm.end()], s, gm.end(),
+                                     _rsub(r"\s+", " ", f"{norm}{gm.group(0)}"), "rule", collective=True))
+            continue
+        if org is not None:
+            body = org.normalized
+            full = f"{norm} {body}"
+            vp = _rsearch(r"(?i)văn\s+phòng$", raw)
+            if vp and not fold(body).startswith("văn phòng"):
+                # "Chánh Văn phòng UBND tỉnh": the body is the office of the UBND
+                body = f"Văn phòng {body}"
+                full = f"{norm.rsplit(' ', 2)[0] if fold(norm).endswith('văn phòng') else norm} {body}"
+                full = _rsub(r"\s+", " ", full.replace("Văn phòng Văn phòng", "Văn phòng"))
+                out.append(EntityMention("ORG", text[s + vp.start():org.end], s + vp.start(), org.end, body, "rule"))
+            if coll:
+                full = "các " + full
+            out.append(EntityMention("TITLE", text[s:org.end], s, org.end, full, "rule",
+                                     collective=coll or org.collective))
+            continue
+        if lead:
+            continue  # "lãnh đạo" without a body is a common noun
+        body = _title_body(norm, ctx, s >= sig_lo - 400)
+        full = f"{norm} {body}" if body and not fold(norm).endswith(fold(body)) else norm
+        if fold(norm) == "tỉnh ủy viên" and body:
+            full = f"{norm} {body}"
+        if coll:
+            full = "các " + full
+        out.append(EntityMention("TITLE", text[s:e], s, e, full, "rule", collective=coll))
+    # "CT, PCT UBND tỉnh": the first titles of a list share the body of the last one
+    out.sort(key=lambda x: x.start)
+    for i in range(len(out) - 2, -1, -1):
+        a, b = out[i], out[i + 1]
+        gap = text[a.end:b.start]
+        if _rfullmatch(r"[ \t]*(?:,|và)[ \t]*(?:các[ \t]+)?", gap) and b.end > b.start + len(b.text.split()[0]) \
+                and a.text == text[a.start:a.end] and " " not in a.text.strip() or (
+                _rfullmatch(r"[ \t]*(?:,|và)[ \t]*(?:các[ \t]+)?", gap) and b.normalized and
+                a.normalized and len(b.normalized) > len(a.normalized) and a.text.isupper() is False
+                and _bare_title(a, t)):
+            head = t.title_abbr.get(a.text) or t.titles.get(fold(a.text)) or a.normalized.split(" Ủy ban")[0]
+            body = _body_of(b, t)
+            if body:
+                a.normalized = f"{head} {body}"
+    return out
+
+
+_BARE_BODY = regex.compile(r"[ \t]+(?P<h>Sở|Bộ|Cục|Ban|Hội|hội|Trung tâm|Chi cục)(?![\p{L}\d])(?![ \t]+\p{Lu})")
+_GENERIC_BODIES = regex.compile(
+    r"[ \t]+(?:các[ \t]+)?cơ[ \t]+quan(?:[ \t]*,[ \t]*(?:đơn[ \t]+vị|địa[ \t]+phương|tổ[ \t]+chức))*"
+    r"(?:[ \t]+(?:ngang[ \t]+bộ|thuộc[ \t]+Chính[ \t]+phủ|có[ \t]+liên[ \t]+quan|liên[ \t]+quan|thực[ \t]+hiện[ \t]+"
+    r"nhiệm[ \t]+vụ[ \t]+quản[ \t]+lý[ \t]+nhà[ \t]+nước))?(?![\p{L}])")
+
+
+def _bare_title(e: EntityMention, t: _Tables) -> bool:
+    return e.text in t.title_abbr or fold(e.text) in t.titles
+
+
+def _body_of(e: EntityMention, t: _Tables) -> str | None:
+    """The body part of a TITLE's normalised form ("Phó Chủ tịch Ủy ban nhân dân tỉnh X" → "Ủy ban …")."""
+    n = e.normalized or ""
+    if n.startswith("các "):
+        n = n[4:]
+    for title in sorted(set(t.titles.values()) | set(t.title_abbr.values()), key=len, reverse=True):
+        if n.startswith(title + " "):
+            return n[len(title) + 1:]
+    return None
+
+
+def _header_bodies(text: str, header: Header, ctx: _Context) -> list[EntityMention]:
+    """The issuer lines of the header: one ORG per body ("UBND TỈNH LÂM ĐỒNG" / "SỞ NỘI VỤ"); the
+    Prime Minister's header ("THỦ TƯỚNG CHÍNH PHỦ") is a TITLE holding the ORG "CHÍNH PHỦ"."""
+    out = []
+    for e in _header_bodies0(text, header, ctx):
+        m = _rmatch(r"(?i)(?:phó\s+)?thủ\s+tướng\s+(chính\s+phủ)$", e.text)
+        if m:
+            out.append(EntityMention("TITLE", e.text, e.start, e.end, "Thủ tướng Chính phủ", "rule", evidence="header"))
+            out.append(EntityMention("ORG", m.group(1), e.start + m.start(1), e.end, "Chính phủ", "rule",
+                                     evidence="header"))
+        else:
+            out.append(e)
+    return out
+
+
+def _header_bodies0(text: str, header: Header, ctx: _Context) -> list[EntityMention]:
+    from .agencies import split_bodies
+
+    s0, e0 = header.issuer_span.start, header.issuer_span.end
+    seg = text[s0:e0]
+    lines = [(m.start() + s0, m.end() + s0) for m in _rfinditer(r"[^\n]+", seg) if m.group(0).strip()]
+    if not lines:
+        return []
+    bodies = split_bodies([text[a:b] for a, b in lines])
+    out = []
+    if len(bodies) <= 1 or not header.issuer_parent:
+        a, b = _trim(text, lines[0][0], lines[-1][1])
+        return [EntityMention("ORG", text[a:b], a, b, ctx.issuer or header.issuer, "rule", link=ctx.issuer,
+                              evidence="header")]
+    # map bodies back to line groups: bodies hold the lines in order, joined by spaces
+    li = 0
+    spans = []
+    for body in bodies:
+        words = len(body.split())
+        start = lines[li][0]
+        count = 0
+        end = start
+        while li < len(lines) and count < words:
+            count += len(text[lines[li][0]:lines[li][1]].split())
+            end = lines[li][1]
+            li += 1
+        spans.append(_trim(text, start, end))
+    from .identity import canonical_issuer
+
+    for k, (a, b) in enumerate(spans):
+        if k == len(spans) - 1:
+            norm = ctx.issuer or header.issuer
+        else:
+            try:
+                norm = canonical_issuer(display_name(text[a:b]), None, header.place, ctx.on)
+            except Exception:
+                norm = display_name(text[a:b])
+        out.append(EntityMention("ORG", text[a:b], a, b, norm, "rule", link=norm, evidence="header"))
+    return out
+
+
+def _trim(text: str, a: int, b: int) -> tuple[int, int]:
+    while a < b and text[a] in " \t\n-_*=":
+        a += 1
+    while b > a and text[b - 1] in " \t\n-_*=.":
+        b -= 1
+    return a, b
+
+
+def _province_from_text(text: str, prov_hits, ctx: _Context) -> _Context:
+    """A commune's or district's document that never names its province in the header: the
+    province its own text names most ("… tỉnh Quảng Ngãi (mới)")."""
+    import dataclasses
+    from collections import Counter
+
+    c = Counter(fold(text[a:b]) for a, b in prov_hits)
+    name = c.most_common(1)[0][0]
+    raw = next(text[a:b] for a, b in prov_hits if fold(text[a:b]) == name)
+    norm, _path = _normalize_loc(_bare_province(raw), ctx)
+    if not norm or not norm.startswith(("tỉnh ", "thành phố ")):
+        return ctx
+    w = ctx.where
+    return dataclasses.replace(ctx, where=Jurisdiction(norm, w.district, w.commune, w.own), province=norm)
+
+
+def _after_title(before: str) -> bool:
+    """A name right after a position or a body: "Phó Chủ tịch UBND tỉnh Lê Văn A", "Giám đốc: Lê A"."""
+    b = before.rstrip(" \t:-–,")
+    if not b:
+        return False
+    t = _tables()
+    tail = fold(b[-40:])
+    return any(tail.endswith(k) for k in t.titles) or tail.endswith(("tỉnh", "huyện", "xã", "ủy"))
+
+
+def _person_norm(raw: str) -> str:
+    name = _rsub(r"\s+", " ", raw).strip()  # a name keeps its own tone marks (Quý, not Qúy)
+    if name.isupper():
+        name = " ".join(w[:1] + w[1:].lower() for w in name.split())
+    return name
+
+
+def _bare_province(raw: str) -> str:
+    name = _rsub(_ERA + "$", "", raw).strip()
+    era = raw[len(name):].strip()
+    folded = fold(name)
+    kind = next((r[1] for r in rules.provinces() if fold(r[0]) == folded), "tỉnh")
+    return f"{kind} {name}{(' ' + era) if era else ''}"
+
+
+def _header_place(place: str, ctx: _Context) -> tuple[str, str | None]:
+    """The place of the date line: the issuer's own unit when it bears the name, else a province."""
+    for unit in (ctx.where.commune, ctx.where.district, ctx.where.province):
+        if unit and fold(unit).endswith(" " + fold(place)):
+            return _normalize_loc(unit, ctx)
+    norm, path = _normalize_loc(_bare_province(place), ctx)
+    if path is None:
+        try:
+            u = _units.parse_unit(place, ctx.on, ctx.province) if _units else None
+        except Exception:
+            u = None
+        if u:
+            return _normalize_loc(u.name, ctx)
+    return norm, path
+
+
+def _resolve(cands: list[EntityMention], blocked: list[tuple[int, int]]) -> list[EntityMention]:
+    """No two mentions of ORG, PER and LOC overlap (the longest wins; on equal length the header's
+    and the signer's, then the higher label); TITLEs do not overlap one another, and a TITLE may
+    hold the body it heads ("Phó Chủ tịch UBND tỉnh" ⊃ "UBND tỉnh") but never cut a mention."""
+    import bisect
+
+    cands = [c for c in cands if c.end > c.start and not any(c.start < b and a < c.end for a, b in blocked)]
+
+    def pick(items: list[EntityMention]) -> list[EntityMention]:
+        items.sort(key=lambda c: (-(c.end - c.start), c.evidence == "text", -_PRIORITY[c.label], c.start))
+        taken: list[tuple[int, int]] = []
+        out: list[EntityMention] = []
+        for c in items:
+            i = bisect.bisect_left(taken, (c.start, c.start))
+            clash = (i > 0 and taken[i - 1][1] > c.start) or (i < len(taken) and taken[i][0] < c.end)
+            if clash:
+                continue
+            taken.insert(i, (c.start, c.end))
+            out.append(c)
+        return out
+
+    flat = pick([c for c in cands if c.label != "TITLE"])
+    titles = pick([c for c in cands if c.label == "TITLE"])
+    spans = sorted((c.start, c.end, c) for c in flat)
+    starts = [x[0] for x in spans]
+    kept_titles = []
+    for ttl in titles:
+        i = bisect.bisect_left(starts, ttl.start)
+        ok = True
+        # a mention that starts before the title and runs into it, or starts inside and runs out
+        if i > 0 and spans[i - 1][1] > ttl.start:
+            ok = False
+        j = i
+        while ok and j < len(spans) and spans[j][0] < ttl.end:
+            if spans[j][1] > ttl.end or spans[j][2].label != "ORG":
+                ok = False
+            j += 1
+        if ok:
+            kept_titles.append(ttl)
+    out = flat + kept_titles
+    out.sort(key=lambda c: (c.start, -(c.end - c.start)))
+    return out
+
+
+def _link_people(ents: list[EntityMention]) -> None:
+    """A given name alone ("Đ/c Phúc") → the one full name of the document that ends with it."""
+    t = _tables()
+    full = {e.normalized for e in ents if e.label == "PER" and e.normalized and len(e.normalized.split()) >= 2
+            and e.normalized.split()[0] in t.surnames}
+    for e in ents:
+        if e.label != "PER":
+            continue
+        if e.normalized in full:
+            e.link = e.normalized
+            continue
+        cands = {f for f in full if f.endswith(" " + e.normalized)}
+        if len(cands) == 1:
+            e.link = cands.pop()  # the name stays as written; the link is the full name
+
+
+# ---- spaCy: the same rules as a pipeline component, and the tokenizer ---------------------------------
+def make_tokenizer(nlp):
+    """Whitespace and punctuation split that keeps numbers, symbols and dates whole (76/KH-UBND,
+    26/3/2024, 409/TTr-CAT(PC04), Đ/c, TP.)."""
+    from spacy.tokenizer import Tokenizer
+
+    prefix = re.compile(r"""^[\(\[\{"'“‘«–—-]""")
+    suffix = re.compile(r"""[\)\]\}"'”’»,;:!?…]$|(?<=[^\W\d_]{2})\.$|(?<=[\d)])\.$""")
+    infix = re.compile(r"""(?<=[^\W\d_])[,;:](?=[^\W\d_])""")
+    token_match = re.compile(r"^(?:\d[\w./()\-]*\w\)?|[\w]+(?:[/\-&][\w]+)+|Đ/c|đ/c|TP\.|Tp\.|TX\.|TT\.|TM\.|KT\.|TL\.|TUQ\.)$").match
+    return Tokenizer(nlp.vocab, prefix_search=prefix.search, suffix_search=suffix.search,
+                     infix_finditer=infix.finditer, token_match=token_match)
+
+
+def spacy_pipeline(model_path: str | None = None):
+    """A spaCy `Language` whose tokenizer keeps numbers and dates whole and whose component
+    `vanban_entity_rules` sets `doc.ents` from `find_entities` (header-free). With `model_path`,
+    the trained `ner` of that folder is loaded instead (models/ner)."""
+    import spacy
+    from spacy.language import Language
+
+    if model_path:
+        nlp = spacy.load(model_path)
+        return nlp
+    if "vanban_entity_rules" not in Language.factories:
+        @Language.component("vanban_entity_rules")
+        def _rules_component(doc):
+            spans = []
+            for e in find_entities(doc.text):
+                sp = doc.char_span(e.start, e.end, label=e.label, alignment_mode="expand")
+                if sp is not None:
+                    spans.append(sp)
+            doc.ents = spacy.util.filter_spans(spans)
+            return doc
+    nlp = spacy.blank("xx")
+    nlp.max_length = _MAX_CHARS + 1
+    nlp.tokenizer = make_tokenizer(nlp)
+    nlp.add_pipe("vanban_entity_rules")
+    return nlp
+
+
+_NLP: dict[str, object] = {}
+
+
+def load_model(model_path: str):
+    """The trained spaCy NER of `model_path`, loaded once per process."""
+    nlp = _NLP.get(model_path)
+    if nlp is None:
+        import spacy
+
+        nlp = spacy.load(model_path)
+        nlp.max_length = _MAX_CHARS + 1
+        _NLP[model_path] = nlp
+    return nlp
+
+
+def model_entities(text: str, model_path: str, header: Header | None = None, signature: Signature | None = None,
+                   where: Jurisdiction | None = None, combine: bool = False) -> list[Entity]:
+    """Entities from the trained NER (`models/ner`), normalised by the rules' normalisers; a
+    position followed by a body becomes the TITLE that holds it, as the rules do. With `combine`,
+    the rules' entities come first and the model adds only mentions that overlap none of them."""
+    if not isinstance(text, str) or not text.strip():
+        return []
+    text = text[:_MAX_CHARS]
+    t = _tables()
+    ctx = _context(header, where)
+    nlp = load_model(model_path)
+    doc = nlp(text)
+    preds: list[EntityMention] = []
+    for e in doc.ents:
+        s, en, lab = e.start_char, e.end_char, e.label_
+        raw = text[s:en]
+        if lab == "ORG":
+            hm = t.head_re.match(text, s)
+            o = _org_at(text, s, hm.end()) if hm else None
+            norm = _org_norm(o, ctx) if o is not None and o.end == en else _normalize_org(raw, None, False, ctx)
+            preds.append(EntityMention("ORG", raw, s, en, norm, "model"))
+        elif lab == "LOC":
+            key = _bare_province(raw) if fold(raw) in _province_keys() else raw
+            norm, path = _normalize_loc(key, ctx)
+            preds.append(EntityMention("LOC", raw, s, en, norm, "model", link=path))
+        elif lab == "PER":
+            preds.append(EntityMention("PER", raw, s, en, _person_norm(raw), "model"))
+        elif lab == "TITLE":
+            preds.append(EntityMention("TITLE", raw, s, en, None, "model"))
+    orgs_at = {p.start: p for p in preds if p.label == "ORG"}
+    out = []
+    for p in preds:
+        if p.label != "TITLE":
+            out.append(p)
+            continue
+        norm = t.title_abbr.get(p.text) or t.titles.get(fold(p.text)) or _title_case(p.text)
+        sp = _rmatch(r"[ \t]+", text[p.end:p.end + 4])
+        org = orgs_at.get(p.end + sp.end()) if sp else None
+        if org is not None:
+            out.append(EntityMention("TITLE", text[p.start:org.end], p.start, org.end, f"{norm} {org.normalized}", "model"))
+        else:
+            body = _title_body(norm, ctx, False)
+            out.append(EntityMention("TITLE", p.text, p.start, p.end, f"{norm} {body}" if body else norm, "model"))
+    if combine:
+        rules_out = find_entities(text, header, signature, where)
+        taken = [(e.start, e.end) for e in rules_out]
+        extra = [e for e in out if not any(e.start < b and a < e.end for a, b in taken)]
+        out = sorted(list(rules_out) + extra, key=lambda e: (e.start, -(e.end - e.start)))
+    _link_people(out)
+    return out
+
+
+__all__ = ["find_entities", "model_entities", "load_model", "EntityMention", "LABELS", "spacy_pipeline", "make_tokenizer"]

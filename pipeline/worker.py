@@ -1,0 +1,514 @@
+"""Per-document worker processes, each document under a deadline and a memory limit.
+
+The stdlib pools cannot stop one task: this is a small pool of our own over `multiprocessing`.
+Each worker takes one document at a time through a pipe. The parent waits on the pipes and the
+processes' sentinels with the nearest deadline as its timeout, so:
+
+- a document past its deadline (`Limits.deadline`: `doc_timeout` + `page_timeout` per page that
+  may need OCR, known after the worker has looked at the file) has its worker killed — with its
+  process group, so a Tesseract child goes too — and becomes a failure row `timeout`;
+- a worker whose resident memory (with its children) passes `memory_mb` is killed the same way
+  (`memory`); inside, `RLIMIT_AS` caps the address space at its size at start + `memory_mb`, so a
+  runaway allocation fails fast with MemoryError instead of swapping the machine;
+- a worker that dies (a crash in a C library: `worker`) becomes a failure row; one killed from
+  outside (SIGKILL, SIGTERM: an operator, the kernel's OOM killer) is marked transient and is tried
+  again by the next run;
+- the worker is replaced and the batch goes on.
+
+If the parent dies, the workers die with it: each asks the kernel for SIGTERM when its parent
+goes (`prctl(PR_SET_PDEATHSIG)`), runs a watchdog thread that checks the parent every half
+second, and on either kills its own process group. Workers are forked from a forkserver that has
+already imported and warmed the pipeline (rules compiled once), so starting or replacing one costs
+milliseconds; where forkserver is not available they are spawned.
+"""
+from __future__ import annotations
+
+import collections
+import ctypes
+import ctypes.util
+import multiprocessing as mp
+import os
+import signal
+import threading
+import time
+from dataclasses import dataclass
+from multiprocessing.connection import wait
+from typing import Iterable, Iterator
+
+from .limits import Limits, Refused, clean_reason, inspect, set_image_cap
+from .models import DocumentRecord, Failure
+
+MB = 1024 * 1024
+PR_SET_PDEATHSIG = 1
+# signals that mean "killed from outside" (an operator, a scheduler, the OOM killer): retried next run
+EXTERNAL_SIGNALS = {signal.SIGKILL, signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGQUIT}
+
+
+@dataclass
+class InputFailure(Failure):
+    """A Failure with what the store needs for idempotence: `input_key` (what must change for the
+    file to be tried again, when it is not its sha256) and `transient` (try again next run)."""
+
+    input_key: str | None = None
+    transient: bool = False
+
+
+# -- inside a worker ------------------------------------------------------------------------------
+def _libc():
+    try:
+        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+    except OSError:
+        return None
+
+
+def set_pdeathsig(sig: int = signal.SIGTERM) -> bool:
+    """Linux: ask the kernel to send `sig` to this process when its parent dies."""
+    libc = _libc()
+    if libc is None or not hasattr(libc, "prctl"):
+        return False
+    return libc.prctl(PR_SET_PDEATHSIG, int(sig), 0, 0, 0) == 0
+
+
+def _alive(pid: int) -> bool:
+    """True while `pid` runs (a zombie counts as dead)."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            state = fh.read().rsplit(b")", 1)[1].split()[0]
+        return state not in (b"Z", b"X")
+    except FileNotFoundError:
+        return False
+    except OSError:
+        pass
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _die(*_args) -> None:
+    """End this worker and everything it started (its process group)."""
+    try:
+        os.killpg(os.getpgrp(), signal.SIGKILL)
+    finally:
+        os._exit(1)
+
+
+def _watchdog(main_pid: int, ppid: int) -> None:
+    while True:
+        time.sleep(0.5)
+        if os.getppid() != ppid or not _alive(main_pid):
+            _die()
+
+
+def _vm_size() -> int | None:
+    try:
+        with open("/proc/self/status") as fh:
+            for line in fh:
+                if line.startswith("VmSize:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        return None
+    return None
+
+
+def _set_memory_limit(memory_mb: int) -> None:
+    try:
+        import resource
+    except ImportError:  # pragma: no cover - not POSIX
+        return
+    base = _vm_size() or 0
+    limit = base + memory_mb * MB
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    try:
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    except (ValueError, OSError):
+        pass
+
+
+def _become_worker(main_pid: int) -> None:
+    try:
+        os.setpgid(0, 0)  # its own group: killed with its children; no terminal ^C (the parent decides)
+    except OSError:
+        pass
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _die)
+    set_pdeathsig(signal.SIGTERM)
+    ppid = os.getppid()
+    if not _alive(main_pid):
+        _die()
+    threading.Thread(target=_watchdog, args=(main_pid, ppid), daemon=True, name="vanban-watchdog").start()
+
+
+def handle(path: str, lim: Limits, ocr: bool = True, report=None) -> DocumentRecord | Failure:
+    """One document inside a worker: size, declared-size checks, then `process`; reasons cleaned."""
+    from .document import process_safe
+    from .text.sources import _open_binary, kind_of
+
+    try:
+        size = os.stat(path).st_size
+        if size == 0:
+            return InputFailure(path, "read", "empty file")
+        if size > lim.max_bytes:
+            return InputFailure(path, "limits", f"file too large: {size / 1e6:.1f} MB > limit {lim.max_bytes / 1e6:.0f} MB")
+        with _open_binary(path) as fh:
+            data = fh.read(lim.max_bytes + 1)
+        if len(data) > lim.max_bytes:
+            return InputFailure(path, "limits", f"file too large: more than {lim.max_bytes / 1e6:.0f} MB")
+    except OSError as e:
+        return InputFailure(path, "read", f"cannot read file: {e.strerror or e}")
+    try:
+        pages = inspect(data, kind_of(path), lim, ocr)
+    except Refused as r:
+        return InputFailure(path, r.stage, r.message)
+    except MemoryError:
+        return InputFailure(path, "memory", f"out of memory while checking the file (limit {lim.memory_mb} MB)")
+    except Exception:
+        pages = 0  # the check itself stumbled: the readers decide, under the same limits
+    if report is not None:
+        report(pages)
+    res = process_safe(path, data=data, ocr=ocr, max_bytes=lim.max_bytes)
+    if isinstance(res, Failure):
+        if res.error == "out of memory":
+            res.stage, res.error = "memory", f"out of memory: the document needs more than {lim.memory_mb} MB"
+        res.error = clean_reason(res.error)
+    else:
+        for f in res.failures:
+            f.error = clean_reason(f.error)
+    return res
+
+
+def _worker_main(conn, main_pid: int, env: dict, limits: dict, ocr: bool, max_tasks: int = 1000) -> None:
+    _become_worker(main_pid)
+    os.environ.clear()
+    os.environ.update(env)
+    lim = Limits(**limits)
+    set_image_cap(lim.max_pixels)
+    _set_memory_limit(lim.memory_mb)
+    done = 0
+    while True:
+        try:
+            task = conn.recv()
+        except (EOFError, OSError):
+            break
+        if task is None:
+            break
+        tid, path = task
+        res = handle(path, lim, ocr, report=lambda n, tid=tid: conn.send(("pages", tid, n)))
+        done += 1
+        # a fresh worker after a memory failure (this heap may be fragmented) or after `max_tasks`
+        # documents (whatever a reader library leaks stays bounded); the parent is told with the result
+        retire = (isinstance(res, Failure) and res.stage == "memory") or done >= max_tasks
+        try:
+            conn.send(("done", tid, res, retire))
+        except MemoryError:
+            conn.send(("done", tid, InputFailure(path, "memory", f"out of memory: the document's result "
+                                                                  f"does not fit the limit of {lim.memory_mb} MB"), True))
+            retire = True
+        if retire:
+            break
+    os._exit(0)
+
+
+# -- warming the forkserver ----------------------------------------------------------------------
+_WARM_TEXT = ("ỦY BAN NHÂN DÂN\nTỈNH QUẢNG NGÃI\nSố: 76/KH-UBND\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n"
+              "Độc lập - Tự do - Hạnh phúc\nQuảng Ngãi, ngày 26 tháng 3 năm 2024\n\nKẾ HOẠCH\nNâng cao năng lực\n\n"
+              "Căn cứ Luật Tổ chức chính quyền địa phương ngày 19 tháng 6 năm 2015;\n"
+              "Thực hiện Chỉ thị số 05-CT/TU ngày 18/12/2023 của Ban Thường vụ Tỉnh ủy.\n"
+              "Nơi nhận:\n- Sở Y tế;\n- Lưu: VT.\nTM. ỦY BAN NHÂN DÂN\nKT. CHỦ TỊCH\nPHÓ CHỦ TỊCH\n\nVõ Thị Thanh Hà\n")
+
+
+def _warm() -> None:
+    """Import the readers and compile the rules once, in the forkserver, before any fork."""
+    try:
+        from .document import process
+
+        process("warm.txt", data=_WARM_TEXT.encode("utf-8"), ocr=False)
+        import docx  # noqa: F401
+        import pdfplumber  # noqa: F401
+        import pypdfium2  # noqa: F401
+        from PIL import Image  # noqa: F401
+    except Exception:
+        pass
+
+
+if os.environ.pop("_VANBAN_FORKSERVER_WARM", None) == "1":
+    _warm()
+
+
+def _context():
+    if "forkserver" in mp.get_all_start_methods():
+        ctx = mp.get_context("forkserver")
+        from multiprocessing import forkserver
+
+        ctx.set_forkserver_preload(["pipeline.worker"])
+        os.environ["_VANBAN_FORKSERVER_WARM"] = "1"
+        try:
+            forkserver.ensure_running()
+        finally:
+            os.environ.pop("_VANBAN_FORKSERVER_WARM", None)
+        return ctx
+    return mp.get_context("spawn")
+
+
+# -- the parent's side ----------------------------------------------------------------------------
+def _tree_rss(pid: int) -> int:
+    """Resident bytes of a process and its descendants (Linux /proc; 0 when unknown)."""
+    total = 0
+    todo = [pid]
+    page = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+    seen = set()
+    while todo:
+        p = todo.pop()
+        if p in seen:
+            continue
+        seen.add(p)
+        try:
+            with open(f"/proc/{p}/statm") as fh:
+                total += int(fh.read().split()[1]) * page
+            with open(f"/proc/{p}/task/{p}/children") as fh:
+                todo.extend(int(x) for x in fh.read().split())
+        except (OSError, ValueError):
+            continue
+    return total
+
+
+class _Worker:
+    def __init__(self, ctx, env: dict, lim: Limits, ocr: bool, n: int, max_tasks: int = 1000):
+        self.conn, child = ctx.Pipe(duplex=True)
+        self.proc = ctx.Process(target=_worker_main, args=(child, os.getpid(), env, lim.as_dict(), ocr, max_tasks),
+                                daemon=True, name=f"vanban-worker-{n}")
+        self.retiring = False
+        self.proc.start()
+        child.close()
+        self.pid = self.proc.pid
+        self.task: tuple[int, str] | None = None
+        self.started = 0.0
+        self.deadline = float("inf")
+        self.killed: tuple[str, str] | None = None  # (stage, reason) when the parent killed it
+
+    def assign(self, tid: int, path: str, lim: Limits) -> None:
+        self.task = (tid, path)
+        self.started = time.monotonic()
+        self.deadline = self.started + lim.deadline(0)
+        self.conn.send((tid, path))
+
+    def kill(self) -> None:
+        try:
+            os.killpg(self.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError, OSError):
+            pass
+        try:
+            self.proc.kill()
+        except Exception:
+            pass
+
+    def reap(self) -> int | None:
+        self.proc.join(timeout=5)
+        try:
+            self.conn.close()
+        except OSError:
+            pass
+        return self.proc.exitcode
+
+
+def _death_reason(code: int | None) -> tuple[str, str, bool]:
+    """(stage, reason, transient) of a worker that died on its own."""
+    if code is not None and code < 0:
+        try:
+            name = signal.Signals(-code).name
+        except ValueError:
+            name = f"signal {-code}"
+        if -code in EXTERNAL_SIGNALS:
+            return ("worker", f"the worker was killed ({name}) while processing the file: by an operator or the "
+                              f"kernel's out-of-memory killer; it is tried again on the next run", True)
+        return ("worker", f"the worker crashed ({name}) while reading the file (a fault in a reader library)", False)
+    return ("worker", f"the worker exited unexpectedly (exit code {code}) while processing the file", False)
+
+
+class WorkerPool:
+    """`jobs` worker processes; `run(paths)` yields (path, DocumentRecord | Failure) as they finish."""
+
+    def __init__(self, jobs: int = 1, limits: Limits | None = None, ocr: bool = True, max_tasks: int = 1000):
+        self.jobs = max(1, jobs)
+        self.max_tasks = max_tasks
+        self.limits = limits or Limits()
+        self.ocr = ocr
+        self.workers: list[_Worker] = []
+        self.stopping = False
+        self.killed = 0  # workers killed or lost (timeouts, memory, crashes)
+        self._n = 0
+        self._ctx = None
+        self.pages_hint: dict[str, int] = {}
+
+    def _start(self) -> _Worker:
+        if self._ctx is None:
+            self._ctx = _context()
+        self._n += 1
+        w = _Worker(self._ctx, dict(os.environ), self.limits, self.ocr, self._n, self.max_tasks)
+        self.workers.append(w)
+        return w
+
+    def stop(self) -> None:
+        """Take no new documents (the ones in progress finish)."""
+        self.stopping = True
+
+    def prestart(self, n_tasks: int) -> None:
+        """Start the workers now (the forkserver's warm-up is not counted in the first document's time)."""
+        while len(self.workers) < min(self.jobs, n_tasks):
+            self._start()
+
+    def run(self, paths: Iterable[str]) -> Iterator[tuple[str, DocumentRecord | Failure]]:
+        queue = collections.deque(enumerate(paths))
+        lim = self.limits
+        last_mem = 0.0
+        try:
+            while True:
+                if self.stopping:
+                    queue.clear()
+                for w in [w for w in self.workers if w.retiring and w.task is None]:
+                    self._drop(w)  # it said it exits after its last document: replaced below
+                busy = [w for w in self.workers if w.task is not None]
+                want = min(self.jobs, len(busy) + len(queue))
+                while len(self.workers) < want:
+                    self._start()
+                for w in self.workers:
+                    if w.task is None and queue and not w.retiring:
+                        tid, path = queue.popleft()
+                        try:
+                            w.assign(tid, path, lim)
+                        except (OSError, ValueError):  # it died while idle: put the task back
+                            queue.appendleft((tid, path))
+                            w.task = None
+                            self._drop(w)
+                busy = [w for w in self.workers if w.task is not None]
+                if not busy and not queue:
+                    return
+                now = time.monotonic()
+                timeout = max(0.0, min([w.deadline for w in busy] + [now + 0.5]) - now)
+                ready = set(wait([w.conn for w in self.workers] + [w.proc.sentinel for w in self.workers],
+                                 timeout=timeout))
+                for w in list(self.workers):
+                    done = None
+                    dead = False
+                    if w.conn in ready:
+                        try:
+                            while w.conn.poll():
+                                msg = w.conn.recv()
+                                if msg[0] == "pages" and w.task and msg[1] == w.task[0]:
+                                    self.pages_hint[w.task[1]] = msg[2]
+                                    w.deadline = w.started + lim.deadline(msg[2])
+                                elif msg[0] == "done" and w.task and msg[1] == w.task[0]:
+                                    done = (w.task[1], msg[2])
+                                    w.retiring = bool(msg[3]) if len(msg) > 3 else False
+                                    w.task = None
+                                    w.deadline = float("inf")
+                                    break
+                        except (EOFError, OSError, ValueError, TypeError, AttributeError, ImportError,
+                                MemoryError, __import__("pickle").UnpicklingError):
+                            dead = True
+                    if done is not None:
+                        yield done
+                    if dead or (w.proc.sentinel in ready and not w.proc.is_alive()):
+                        yield from self._lost(w)
+                now = time.monotonic()
+                for w in list(self.workers):
+                    if w.task is not None and now > w.deadline:
+                        secs = now - w.started
+                        w.killed = ("timeout", f"timed out after {secs:.0f} s (limit {w.deadline - w.started:.0f} s: "
+                                               f"{lim.doc_timeout:.0f} s + {lim.page_timeout:.0f} s per page that may "
+                                               f"need OCR); the worker was stopped")
+                        w.kill()
+                        yield from self._lost(w)
+                if now - last_mem >= 0.5:
+                    last_mem = now
+                    for w in list(self.workers):
+                        if w.task is None:
+                            continue
+                        rss = _tree_rss(w.pid)
+                        if rss > lim.memory_mb * MB:
+                            w.killed = ("memory", f"memory limit exceeded: {rss / MB:,.0f} MB > limit "
+                                                  f"{lim.memory_mb:,} MB; the worker was stopped")
+                            w.kill()
+                            yield from self._lost(w)
+        finally:
+            self.close()
+
+    def _drop(self, w: _Worker) -> None:
+        w.kill()
+        w.reap()
+        if w in self.workers:
+            self.workers.remove(w)
+
+    def _lost(self, w: _Worker) -> Iterator[tuple[str, Failure]]:
+        """A worker that is gone: its document becomes a failure row; it is removed (replaced later)."""
+        task = w.task
+        if w.killed is None:
+            w.kill()
+        code = w.reap()
+        if w in self.workers:
+            self.workers.remove(w)
+        if task is None:
+            return
+        self.killed += 1
+        if w.killed is not None:
+            stage, reason = w.killed
+            transient = False
+        else:
+            stage, reason, transient = _death_reason(code)
+        yield task[1], InputFailure(task[1], stage, reason, transient=transient)
+
+    def close(self) -> None:
+        """End every worker (and its children) now."""
+        for w in list(self.workers):
+            w.kill()
+        for w in list(self.workers):
+            w.reap()
+        self.workers.clear()
+
+
+class InlinePool:
+    """The same interface in this process: the declared-size checks and clean reasons, without the
+    deadline and the memory limit (a library caller that runs one document at a time, a debugger,
+    a test that patches a stage in-process). `vanban ingest` always uses `WorkerPool`."""
+
+    def __init__(self, limits: Limits | None = None, ocr: bool = True):
+        self.limits = limits or Limits()
+        self.ocr = ocr
+        self.stopping = False
+        self.killed = 0
+
+    def stop(self) -> None:
+        self.stopping = True
+
+    def prestart(self, n_tasks: int) -> None:
+        pass
+
+    def run(self, paths: Iterable[str]) -> Iterator[tuple[str, DocumentRecord | Failure]]:
+        import warnings
+
+        try:
+            from PIL import Image
+        except ImportError:  # pragma: no cover
+            Image = None
+        old = Image.MAX_IMAGE_PIXELS if Image else None
+        with warnings.catch_warnings():
+            set_image_cap(self.limits.max_pixels)
+            try:
+                for path in paths:
+                    if self.stopping:
+                        return
+                    yield path, handle(path, self.limits, self.ocr)
+            finally:
+                if Image:
+                    Image.MAX_IMAGE_PIXELS = old
+
+    def close(self) -> None:
+        pass
+
+
+__all__ = ["WorkerPool", "InlinePool", "InputFailure", "Limits", "handle", "set_pdeathsig"]
