@@ -83,7 +83,7 @@ _HEAD_WORDS = (
     r"Bộ Chỉ huy|Bộ|Cục|Chi cục|Tổng cục|Bảo hiểm xã hội|BHXH|Kho bạc|Thanh tra|Đài|Báo|Ủy ban|Uỷ ban|"
     r"Mặt trận|Hội|Liên đoàn|Tỉnh đoàn|Đoàn|Quỹ|Ngân hàng|Viện|Tòa án|Bệnh viện|Trường|Các|các|"
     r"Chủ tịch|Phó Chủ tịch|Thủ trưởng|Giám đốc|Phó Giám đốc|Tổng Giám đốc|Trưởng ban|Trưởng Ban|Phó Trưởng ban|Chủ nhiệm|Trưởng phòng|Chánh Văn phòng|Lãnh đạo|Tổ công tác|"
-    r"Tổ|Đảng ủy|Tỉnh ủy|Huyện ủy|Thành ủy|Cơ quan|Doanh nghiệp|Nhà đầu tư|Cục Thuế|Chi nhánh|Công ty|Tập đoàn|"
+    r"Tổ|Trạm|Đảng ủy|Tỉnh ủy|Huyện ủy|Thành ủy|Cơ quan|Doanh nghiệp|Nhà đầu tư|Cục Thuế|Chi nhánh|Công ty|Tập đoàn|"
     r"Kiểm toán|Viện kiểm sát|Đài Phát thanh|Cảnh sát|Bộ đội|Hải quan|Điện lực|Hạt|Vườn quốc gia|Đại học|"
     r"Cổng|Ủy ban Mặt trận|UBMTTQ|MTTQ|Người đứng đầu|Công chức|Cán bộ"
 )
@@ -96,7 +96,7 @@ _STOP = (r"chủ trì|phối hợp|phối với|có trách nhiệm|chịu trách
          r"có ý kiến|cử|thông báo|giải quyết|xử lý|phân công|bảo đảm|đảm bảo|duy trì|tạo điều kiện|vận động|"
          r"cập nhật|công khai|thống kê|tổng hợp|làm việc|tham gia|theo chức năng|căn cứ chức năng|"
          r"trong phạm vi|nghiêm túc|kịp thời|thường xuyên|sớm|cần|phải|được giao|có văn bản|tiếp thu|"
-         r"xem xét|lựa chọn|phân bổ|sử dụng|thành lập|chuẩn bị|quản lý|ưu tiên|rút kinh nghiệm|đánh giá|"
+         r"xem xét|lựa chọn|phân bổ|sử dụng|thành lập|chuẩn bị|ưu tiên|rút kinh nghiệm|đánh giá|"
          r"tiến hành|cân đối|làm chủ đầu tư|lãnh đạo|khắc phục|hỗ trợ|rà soát|tiếp tục|giao|đề nghị|yêu cầu|"
          r"nhận được|ghi nhận|thống nhất|cho phép|chỉ định|phê bình|biểu dương|là cơ quan|gồm có|gồm|"
          r"tập huấn|ứng dụng|đẩy mạnh|vận hành|thu thập|đăng ký|kết nối|nâng cao|mở|dừng|tạm dừng|"
@@ -367,6 +367,9 @@ def _heading_agency(line: _Line) -> tuple[list[str], list[str]] | None:
         return None
     if not t.endswith(":"):
         # a heading without a colon is a bare list of bodies: "1. Sở Y tế", "6. Sở A, Đài B, Báo C"
+        # (a numbered or lettered line: a "-" line naming a body is a member of a list, not a heading)
+        if line.kind not in {"num", "letter", "roman", "paren"}:
+            return None
         if _STOP_RE.search(body) or len(body) > 150 or body.endswith("."):
             return None
         names = split_agencies(body)
@@ -385,7 +388,7 @@ def find_tasks(text: str, body_start: int = 0, doc_type: str | None = None, reci
     """Every task the document assigns, in order (Forms 1–6 of the module docstring)."""
     if doc_type in {"Báo cáo", "Tờ trình", "Giấy mời"}:
         return []
-    end = _body_end(text)
+    end = len(text)
     if doc_type in _NORMATIVE_TYPES:
         # a law, decree or circular assigns work in its closing provisions ("Chương … TỔ CHỨC THỰC
         # HIỆN", "Điều … Trách nhiệm thi hành", "Điều khoản thi hành"), not in its rules
@@ -401,7 +404,27 @@ def find_tasks(text: str, body_start: int = 0, doc_type: str | None = None, reci
     lead_in: list[str] | None = None
     recipients = [normalise_assignee(r) for r in (recipients or []) if r.strip()]
     quoted = False
+    in_recipients = False
+    composition = False
     for ln in lines:
+        # the members of a body the document sets up ("Điều 1. Thành lập Ban Chỉ đạo … gồm:",
+        # "Ông X, Giám đốc Sở Y tế, Phó Trưởng ban") are a list of people, not of tasks
+        if ln.kind in {"dieu", "roman"}:
+            composition = bool(_COMPOSITION_HEAD.search(ln.text))
+        elif _COMPOSITION_HEAD.search(ln.text) and ln.text.rstrip().endswith(":"):
+            composition = True
+        if composition or _MEMBER.search(ln.text):
+            continue
+        # the "Nơi nhận:" list and the signature stack assign nothing; an attached paper after them
+        # (a Quy chế, a Kế hoạch "ban hành kèm theo") is read again
+        if _RECIPIENTS_START.match(ln.text):
+            in_recipients = True
+            continue
+        if in_recipients:
+            if _ANNEX_TITLE.match(ln.text):
+                in_recipients = False
+                stack, lead_in = [], None
+            continue
         # text quoted from another document ("“1. Theo quy định …”") assigns nothing here
         if quoted or ln.text.startswith(("“", '"')) and not _R.search(r"[”\"]\s*[.;,]?\s*$", ln.text[1:]):
             quoted = not _R.search(r"[”\"]\s*[.;,]?\s*$", ln.text) if (quoted or len(ln.text) > 1) else quoted
@@ -434,9 +457,9 @@ def find_tasks(text: str, body_start: int = 0, doc_type: str | None = None, reci
         if _NOT_TASK.search(ln.text):
             continue
         if colon and _DIRECTIVE_LEADIN.search(ln.text[-260:]):
-            lead_in = _leadin_doers(ln.text) or (recipients if doc_type in {"Công văn", "Thông báo", "Văn bản", None} else None)
-            if lead_in is None:
-                lead_in = recipients or None
+            # Form 5: a lead-in that names nobody points at the addressees of a letter or notice
+            letter = doc_type in {"Công văn", "Thông báo", "Văn bản", "Công điện", None}
+            lead_in = _leadin_doers(ln.text) or ((recipients or None) if letter else None)
             continue
         if colon and not inherited and not lead_in and not _HEAD.match(ln.text) and not _CUE.search(ln.text):
             continue
@@ -451,7 +474,8 @@ def addressees(text: str, body_start: int = 0) -> list[str]:
     """The "Kính gửi:" list only (not "Nơi nhận"): the bodies a công văn tells what to do."""
     from .signature import read_recipients
 
-    cut = _body_end(text)
+    m = _R.search(r"Nơi nhận\s*:", text)
+    cut = min(_body_end(text), m.start() if m else len(text))
     return read_recipients(text[:cut], body_start)[0]
 
 
@@ -463,6 +487,14 @@ def _leadin_doers(line: str) -> list[str] | None:
     return None
 
 
+_COMPOSITION_HEAD = regex.compile(r"(?:^(?:Thành lập|Kiện toàn|Thành phần|Cơ cấu tổ chức)(?!\p{L})|"
+                                   r"(?:gồm(?:\s+có)?|gồm các (?:thành viên|ông,? bà|đồng chí)|thành phần(?: gồm)?)\s*:\s*$)",
+                                   regex.IGNORECASE)
+_MEMBER = regex.compile(r",\s*(?:Phó\s+)?(?:Trưởng [Bb]an|Thành viên|Ủy viên|Uỷ viên|Tổ trưởng|Tổ phó|Thư ký|Chủ tịch Hội đồng|"
+                        r"Phó Chủ tịch Hội đồng)(?:\s+[\p{L}\s]{0,40})?\s*[.;]?\s*$")
+_SENTENCE = regex.compile(r"[.]\s+(?=(?:" + _HEAD_WORDS + r")(?!\p{L}))")
+_RECIPIENTS_START = regex.compile(r"^(?:Nơi nhận\s*:|(?:TM|KT|TL|TUQ|Q)\.\s*\p{Lu})")
+_ANNEX_TITLE = regex.compile(r"^(?:QUY CHẾ|QUY ĐỊNH|KẾ HOẠCH|CHƯƠNG TRÌNH|ĐỀ ÁN|PHƯƠNG ÁN|PHỤ LỤC|DANH MỤC|HƯỚNG DẪN)(?!\p{L})")
 _NORMATIVE_TYPES = {"Luật", "Bộ luật", "Pháp lệnh", "Nghị định", "Thông tư", "Thông tư liên tịch", "Nghị quyết liên tịch",
                     "Hiến pháp", "Văn bản hợp nhất"}
 _CLOSING = regex.compile(r"(?m)^[ \t]*(?:Chương\s+[IVXLC]+\s*[.:]?\s*)?(?:TỔ CHỨC THỰC HIỆN|ĐIỀU KHOẢN THI HÀNH|"
@@ -472,8 +504,9 @@ _BODY_END = regex.compile(r"(?m)Nơi nhận[ \t]*:|^[ \t]*(?:TM|KT|TL|TUQ|Q)\.[ 
 
 
 def _body_end(text: str) -> int:
-    """The body ends at the recipients list ("Nơi nhận:") or the signature stack (TM./KT.), the first
-    of them in the last part of the text."""
+    """Where the main text ends: the recipients list ("Nơi nhận:") or the signature stack (TM./KT.),
+    the first of them in the last part of the text (used for the Kính gửi list; `find_tasks` reads
+    on through an attached paper, skipping the recipients and the signature)."""
     m = _BODY_END.search(text, int(len(text) * 0.3))
     return m.start() if m else len(text)
 
@@ -523,6 +556,17 @@ def _clause_tasks(ln: _Line, text: str, inherited, lead_in, in_tcth: bool, secti
                        _STOP.replace("phối hợp|phối với|", "") + r")(?!\p{L}))", "", action).lstrip(" ,")
     if len(action) < 8 or not _R.search(r"\p{L}{3}", action):
         return []
+    # Form 7: a later sentence with a subject of its own is that subject's task ("4. UBND huyện Sơn Tây
+    # ban hành kế hoạch … . UBND các huyện, thị xã, thành phố báo cáo … trước ngày 15/7/2024.")
+    extra: list[Task] = []
+    for sm in _SENTENCE.finditer(action):
+        rest = action[sm.end():]
+        subj, at = _subject(rest)
+        if subj and _STOP_RE.match(rest[at:].lstrip()):
+            sub_line = _Line(ln.start, ln.end, rest, ln.body_start + action_at + sm.end(), None, None, ln.depth)
+            extra = _clause_tasks(sub_line, text, None, None, in_tcth, section, doc_year, doc_type)
+            action = action[:sm.start() + 1]
+            break
     clauses = _split_clauses(action)
     out = []
     for cl in clauses:
@@ -536,7 +580,7 @@ def _clause_tasks(ln: _Line, text: str, inherited, lead_in, in_tcth: bool, secti
                             deadline=dt.datetime.combine(deadline, dt.time()) if deadline else None,
                             deadline_text=dtext, assignee_kind=_kind(n), recurrence=recur, report_to=report,
                             section=section))
-    return out
+    return out + extra
 
 
 def _split_clauses(action: str) -> list[str]:
