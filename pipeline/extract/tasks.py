@@ -102,7 +102,9 @@ _STOP = (r"chủ trì|phối hợp|phối với|có trách nhiệm|chịu trách
          r"tập huấn|ứng dụng|đẩy mạnh|vận hành|thu thập|đăng ký|kết nối|nâng cao|mở|dừng|tạm dừng|"
          r"không được|không để|nghiêm cấm|chấn chỉnh|tuyển|điều động|chấp hành|thu hồi|"
          r"định kỳ|hằng tháng|hằng năm|trước ngày|trong tháng|trong quý|ngay|phấn đấu|cam kết")
-_STOP_RE = regex.compile(rf"(?<!\p{{L}})(?:{_STOP})(?!\p{{L}})", regex.IGNORECASE)
+# case matters: a verb in running text is lower case, a name is Title Case ("Bộ Xây dựng" vs "xây dựng")
+_STOP_RE = regex.compile(rf"(?<!\p{{L}})(?:{_STOP})(?!\p{{L}})")
+_VERB_FIRST = regex.compile(rf"^(?:{_STOP}|trường hợp|trong trường hợp)(?!\p{{L}})", regex.IGNORECASE)
 _LEAD = regex.compile(
     r"^(?:(?:Chủ tịch|Phó Chủ tịch|Thường trực|Ban Thường vụ|Ban Chỉ đạo)?\s*[\p{L}\s,]{0,60}?)?"
     r"(?P<verb>[Gg]iao|[Đđ]ề nghị|[Yy]êu cầu|[Cc]hỉ đạo)\b\s*(?P<rest>.*)$", regex.S)
@@ -290,8 +292,8 @@ def _kind(name: str) -> str:
 
 def _subject(text: str) -> tuple[str | None, int]:
     """The agency phrase that opens a clause, and where the action starts (0 when none)."""
-    if not _HEAD.match(text):
-        return None, 0
+    if not _HEAD.match(text) or _VERB_FIRST.match(text):
+        return None, 0  # "Tổ chức …", "Ban hành …", "Báo cáo …": an item that opens with its verb
     s, keep = _protect(text[:400])
     m = _STOP_RE.search(s)
     colon = s.find(":")
@@ -492,6 +494,8 @@ _COMPOSITION_HEAD = regex.compile(r"(?:^(?:Thành lập|Kiện toàn|Thành ph�
                                    regex.IGNORECASE)
 _MEMBER = regex.compile(r",\s*(?:Phó\s+)?(?:Trưởng [Bb]an|Thành viên|Ủy viên|Uỷ viên|Tổ trưởng|Tổ phó|Thư ký|Chủ tịch Hội đồng|"
                         r"Phó Chủ tịch Hội đồng)(?:\s+[\p{L}\s]{0,40})?\s*[.;]?\s*$")
+_ADVERBIAL = regex.compile(r"^(?:Căn cứ|Trên cơ sở|Để|Nhằm|Trong (?:thời gian|quá trình)|Theo|Sau khi)[^;:]{3,200}?,\s+"
+                           r"(?=(?:" + _HEAD_WORDS + r")(?!\p{L}))")
 _SENTENCE = regex.compile(r"[.]\s+(?=(?:" + _HEAD_WORDS + r")(?!\p{L}))")
 _RECIPIENTS_START = regex.compile(r"^(?:Nơi nhận\s*:|(?:TM|KT|TL|TUQ|Q)\.\s*\p{Lu})")
 _ANNEX_TITLE = regex.compile(r"^(?:QUY CHẾ|QUY ĐỊNH|KẾ HOẠCH|CHƯƠNG TRÌNH|ĐỀ ÁN|PHƯƠNG ÁN|PHỤ LỤC|DANH MỤC|HƯỚNG DẪN)(?!\p{L})")
@@ -529,13 +533,23 @@ def _clause_tasks(ln: _Line, text: str, inherited, lead_in, in_tcth: bool, secti
             names = split_agencies(subj)
             action_at = (len(body) - len(rest)) + at
     else:
-        subj, at = _subject(body)
-        if subj and (_STOP_RE.match(body[at:].lstrip()) or body[at:].lstrip().startswith(":")):  # Form 3
+        # "Căn cứ nội dung Kế hoạch này …, các sở, ban, ngành … xây dựng …": the subject follows the
+        # opening adverbial clause
+        adv = _ADVERBIAL.match(body)
+        if adv:
+            body_off = adv.end()
+            subj, at = _subject(body[body_off:])
+            if subj and _STOP_RE.match(body[body_off + at:].lstrip()):
+                names = split_agencies(subj)
+                action_at = body_off + at
+        subj, at = (None, 0) if names else _subject(body)
+        if names:
+            pass
+        elif subj and (_STOP_RE.match(body[at:].lstrip()) or body[at:].lstrip().startswith(":")):  # Form 3
             names = split_agencies(subj)
             action_at = at
         else:
-            lm = _R.search(r"(?:^|[,;.]\s+)(?:Chủ tịch [^,;]{0,40}|UBND tỉnh|Ủy ban nhân dân tỉnh)?\s*"
-                              r"(?P<v>giao|đề nghị|yêu cầu)\s+(?P<rest>(?:" + _HEAD_WORDS + r").+)$", body)
+            lm = _R.search(r"(?:^|[,;.:]\s+|\s)(?P<v>giao|đề nghị|yêu cầu)\s+(?P<rest>(?:" + _HEAD_WORDS + r")(?!\p{L}).+)$", body)
             if lm:
                 subj, at = _subject(lm.group("rest"))
                 if subj:
