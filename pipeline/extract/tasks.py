@@ -101,7 +101,8 @@ _STOP = (r"chủ trì|phối hợp|phối với|có trách nhiệm|chịu trách
          r"nhận được|ghi nhận|thống nhất|cho phép|chỉ định|phê bình|biểu dương|là cơ quan|gồm có|gồm|"
          r"tập huấn|ứng dụng|đẩy mạnh|vận hành|thu thập|đăng ký|kết nối|nâng cao|mở|dừng|tạm dừng|"
          r"không được|không để|nghiêm cấm|chấn chỉnh|tuyển|điều động|chấp hành|thu hồi|"
-         r"định kỳ|hằng tháng|hằng năm|trước ngày|trong tháng|trong quý|ngay|phấn đấu|cam kết")
+         r"định kỳ|hằng tháng|hằng năm|trước ngày|trong tháng|trong quý|ngay|phấn đấu|cam kết|"
+         r"quản lý|đối chiếu|kiểm soát|thanh tra|hành động|sẽ|đã")
 # case matters: a verb in running text is lower case, a name is Title Case ("Bộ Xây dựng" vs "xây dựng")
 _STOP_RE = regex.compile(rf"(?<!\p{{L}})(?:{_STOP})(?!\p{{L}})")
 _VERB_FIRST = regex.compile(rf"^(?:{_STOP}|trường hợp|trong trường hợp)(?!\p{{L}})", regex.IGNORECASE)
@@ -295,6 +296,9 @@ def _subject(text: str) -> tuple[str | None, int]:
     if not _HEAD.match(text) or _VERB_FIRST.match(text):
         return None, 0  # "Tổ chức …", "Ban hành …", "Báo cáo …": an item that opens with its verb
     s, keep = _protect(text[:400])
+    p = _R.search(r"[.;:](?:\s|$)|\(", s)  # a subject spans no sentence end (a name may hold commas)
+    if p:
+        s = s[: p.start()] if s[p.start()] != ":" else s[: p.start() + 1]
     m = _STOP_RE.search(s)
     colon = s.find(":")
     end = m.start() if m else -1
@@ -311,12 +315,20 @@ def _subject(text: str) -> tuple[str | None, int]:
 
 
 def _coordinators(text: str) -> list[str]:
-    m = _COORD.search(text)
+    """The bodies after "phối hợp (với)", "cùng với": only when an agency phrase follows ("phối hợp
+    tuyên truyền" has no partner)."""
+    m = _COORD_CUE.search(text)
     if not m:
         return []
-    who = m.group("who").strip()
-    who = _R.sub(r"\s+(?:để|nhằm|trong việc|thực hiện).*$", "", who)
-    return split_agencies(who) if who else []
+    rest = text[m.end():].lstrip()
+    if not _HEAD.match(rest):
+        return []
+    subj, at = _subject(rest)
+    if subj is None:
+        cut = _R.search(r"[;:.]|\s+(?:để|nhằm|trong việc)\s", rest)
+        subj = rest[: cut.start()] if cut else rest[:150]
+    subj = _R.sub(r"\s+(?:để|nhằm|trong việc|thực hiện).*$", "", subj.strip())
+    return split_agencies(subj) if subj else []
 
 
 def _report_to(text: str) -> str | None:
@@ -496,6 +508,7 @@ _MEMBER = regex.compile(r",\s*(?:Phó\s+)?(?:Trưởng [Bb]an|Thành viên|Ủy 
                         r"Phó Chủ tịch Hội đồng)(?:\s+[\p{L}\s]{0,40})?\s*[.;]?\s*$")
 _ADVERBIAL = regex.compile(r"^(?:Căn cứ|Trên cơ sở|Để|Nhằm|Trong (?:thời gian|quá trình)|Theo|Sau khi)[^;:]{3,200}?,\s+"
                            r"(?=(?:" + _HEAD_WORDS + r")(?!\p{L}))")
+_COORD_CUE = regex.compile(r"(?<!\p{L})(?:phối hợp(?:\s+chặt chẽ)?(?:\s+với)?|phối với|cùng với)(?!\p{L})")
 _SENTENCE = regex.compile(r"[.]\s+(?=(?:" + _HEAD_WORDS + r")(?!\p{L}))")
 _RECIPIENTS_START = regex.compile(r"^(?:Nơi nhận\s*:|(?:TM|KT|TL|TUQ|Q)\.\s*\p{Lu})")
 _ANNEX_TITLE = regex.compile(r"^(?:QUY CHẾ|QUY ĐỊNH|KẾ HOẠCH|CHƯƠNG TRÌNH|ĐỀ ÁN|PHƯƠNG ÁN|PHỤ LỤC|DANH MỤC|HƯỚNG DẪN)(?!\p{L})")
