@@ -9,7 +9,7 @@ SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 OUT ?= out
 JOBS ?= 2
 
-.PHONY: install system-deps run test eval bench eval-ocr clean distclean
+.PHONY: install system-deps run test eval bench eval-ocr eval-entities train clean distclean
 
 install: $(STAMP)
 
@@ -48,6 +48,15 @@ eval: install
 
 bench: install
 	OMP_THREAD_LIMIT=1 $(BIN)/vanban bench --ocr --graph
+
+eval-entities: install
+	OMP_THREAD_LIMIT=1 $(BIN)/python -m pipeline.evaluation.evaluate_entities --ocr --report reports/eval-entities.json
+
+# A spaCy NER model trained here on silver labels, compared with the rules (it does not ship: it
+# scored below them; see README).
+train: install
+	$(BIN)/python -m pipeline.evaluation.train_ner --out build/ner --epochs 6 --max-docs 220
+	$(BIN)/python -m pipeline.evaluation.evaluate_entities --model build/ner --ocr --report reports/eval-ner.json
 
 # CER per condition on scan-like renders of the gold documents, fields on renders vs text path.
 eval-ocr: install

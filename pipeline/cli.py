@@ -325,6 +325,14 @@ def cmd_eval_tasks(args) -> int:
     return ExitCode.ok
 
 
+def cmd_eval_entities(args) -> int:
+    from .evaluation.evaluate_entities import main as ent_main
+
+    argv = (["--ocr"] if args.ocr else []) + (["--model", args.model] if args.model else []) + \
+        (["--report", args.report] if args.report else [])
+    return int(ent_main(argv) or 0)
+
+
 def cmd_eval_graph(args) -> int:
     from .evaluation.graph_eval import run
 
@@ -610,6 +618,11 @@ def main(argv: list[str] | None = None) -> int:
     pt2.add_argument("--split", choices=["dev", "holdout"], help="two files in three (dev) or every third (holdout)")
     pt2.add_argument("--only", help="regex on gold file names")
     pt2.set_defaults(func=cmd_eval_tasks)
+    pen = sub.add_parser("eval-entities", help="ORG/PER/LOC/TITLE against corpus/gold/entities (rules vs model)")
+    pen.add_argument("--ocr", action="store_true", help="also on scan-like OCR'd renders")
+    pen.add_argument("--model", help="a trained NER model folder to compare")
+    pen.add_argument("--report")
+    pen.set_defaults(func=cmd_eval_entities)
     pg = sub.add_parser("eval-graph", help="linking on ../shared/corpus: dev/ pairs, listed local/scan pairs")
     pg.add_argument("--jobs", type=int, default=2)
     pg.add_argument("--no-scans", action="store_true", help="dev/ only (no OCR)")

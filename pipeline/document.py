@@ -14,6 +14,7 @@ import regex
 from .text import read as reader
 from .extract.agencies import jurisdiction_of
 from .extract.identity import annotate
+from .extract.entities import find_entities
 from .extract.tasks import addressees, find_tasks
 from .text.clean import normalize_text
 from .errors import InputError
@@ -149,9 +150,23 @@ def extract(record: DocumentRecord, text: str) -> None:
     for c in cits:
         c.page = _page_of(record.pages, c.start)
     record.citations = cits
-    record.tasks = find_tasks(text, h.body_start, h.doc_type, addressees(text, h.body_start),
-                              h.issue_year or (h.issue_date.year if h.issue_date else None), h.issuer)
+    record.tasks = _guarded(record, "tasks", lambda: find_tasks(
+        text, h.body_start, h.doc_type, addressees(text, h.body_start),
+        h.issue_year or (h.issue_date.year if h.issue_date else None), h.issuer))
     annotate(record)
+    # after annotate: the entities' normaliser completes names from the canonical issuer
+    record.entities = _guarded(record, "entities", lambda: find_entities(text, h, sig))
+
+
+def _guarded(record: DocumentRecord, stage: str, run) -> list:
+    """Tasks and entities are read on top of the document's identity: a fault in either costs that
+    table's rows for this document (a failure row says so), never the document itself."""
+    try:
+        return run()
+    except Exception as e:  # noqa: BLE001 - any bug here must not lose the document
+        record.failures.append(Failure(source_path=record.source_path, stage=stage, doc_id=record.doc_id,
+                                       error=f"internal error in {stage}: {type(e).__name__}: {e}"))
+        return []
 
 
 def _page_of(pages: list[Page], offset: int) -> int:

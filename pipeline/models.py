@@ -148,6 +148,8 @@ class Entity:
     end: int
     normalized: Optional[str] = None
     source: str = "rule"
+    collective: bool = False  # "UBND các huyện, thị xã": a class of bodies
+    link: Optional[str] = None  # ORG: the body with its jurisdiction; LOC: the unit path; PER: the full name
 
 
 @dataclass

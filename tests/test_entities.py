@@ -121,12 +121,12 @@ def test_none_is_no_entities():
 
 def test_huge_line_is_linear():
     line = ("Sở Y tế chủ trì, phối hợp với UBND các huyện, thị xã và ông Nguyễn Văn An tại tỉnh Quảng Ngãi; "
-            "số 76/KH-UBND ngày 26/3/2024 ") * 20000  # about 2.5 MB on one line
+            "số 76/KH-UBND ngày 26/3/2024 ") * 8000  # about 1 MB on one line
     t0 = time.perf_counter()
     ents = find_entities(line)
     secs = time.perf_counter() - t0
-    assert len([e for e in ents if e.label == "ORG"]) >= 40000
-    assert secs < 30, f"{secs:.1f} s for a 2.5 MB line"
+    assert len([e for e in ents if e.label == "ORG"]) >= 16000
+    assert secs < 30, f"{secs:.1f} s for a 1 MB line"
 
 
 def test_unmatched_capitals_and_symbols_do_not_break():

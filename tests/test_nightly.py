@@ -500,6 +500,21 @@ def test_old_layout_is_converted_and_stale_lock_taken_over(tmp_path):
     assert len(pd.read_parquet(root / "citations")) == 6
 
 
+def test_lock_of_a_reused_pid_or_a_zombie_is_stale(tmp_path):
+    (tmp_path / "_lock").write_text(f"{os.getpid()} 1\n")  # a live pid, but another process's start time
+    with Dataset(tmp_path) as ds:
+        ds.write_batch([_rec(1)], [])
+    z = subprocess.Popen(["true"])
+    wait_for(lambda: not alive(z.pid))  # exited, not reaped: a zombie
+    (tmp_path / "_lock").write_text(f"{z.pid}\n")
+    with Dataset(tmp_path) as ds:
+        assert ds.doc_ids() == {"doc0001"}
+    z.wait()
+    with Dataset(tmp_path):
+        with pytest.raises(Exception, match="locked by process"):
+            Dataset(tmp_path).open()
+
+
 # -- every input accounted for ------------------------------------------------------------------
 def test_non_utf8_names_are_stored_losslessly(tmp_path):
     name = os.fsdecode(b"/in/latin1_\xff\xfe.txt")

@@ -13,8 +13,13 @@ Model: `spacy.blank("xx")` with the tokenizer of `extract.entities.make_tokenize
 transition-based `ner`, CPU only, a fixed seed. Written to `models/ner` (or `--out`), with the
 training figures in `training.json` beside it.
 
-Command line: `python -m pipeline.evaluation.train_ner [--out models/ner] [--epochs 8] [--max-docs N]`
-(`make train` runs it).
+Command line: `python -m pipeline.evaluation.train_ner [--out DIR] [--epochs 8] [--max-docs N]`, then
+`python -m pipeline.evaluation.evaluate_entities --model DIR --ocr` to compare it with the rules.
+
+Result so far (6 epochs, 220 documents, seed 0; silver dev F 0.96): the model scored below the
+rules on every label of the entity gold, on the text path and on OCR'd renders, and runs about 100x
+slower than the text path, so it is not shipped (no `models/ner`). The code stays to re-run the
+comparison when the gold or the rules change.
 """
 from __future__ import annotations
 

@@ -1,37 +1,41 @@
 """Named entities of a document: organisations (ORG), people (PER), places (LOC) and positions
 (TITLE), each with its span in the text, a normalised form and, for ORG and LOC, the body or unit
-it names with its full jurisdiction.
+it names with its full jurisdiction (`EntityMention.link`).
 
-Entry point: `find_entities(text, header=None, signature=None, where=None)`.
+Entry point: `find_entities(text, header=None, signature=None, where=None)`. The conventions are
+those of the entity gold (`corpus/gold/entities/SPEC.md`).
 
-Forms handled (the tables are in `rules/entities_*.tsv`, `agencies.tsv`, `surnames.tsv`,
-`signer_titles.tsv`, `provinces.tsv`; places through `extract.units`):
-  ORG, unit body:      UBND tỉnh (a Quảng Ngãi document)      → Ủy ban nhân dân tỉnh Quảng Ngãi
-                       Công an xã, UBND huyện (a commune's text) → … of its own commune, its district
-                       UBND xã Bình Thạnh (cũ)                 → Ủy ban nhân dân xã Bình Thạnh
-  ORG, department:     Sở Y tế                                 → Sở Y tế tỉnh Quảng Ngãi
-                       Sở LĐTBXH, Sở Lao động – TB&XH tỉnh     → Sở Lao động - Thương binh và Xã hội tỉnh …
-                       Phòng Tài chính - Kế hoạch huyện        → … huyện Bình Sơn
-  ORG, organ:          Thường trực HĐND tỉnh, Văn phòng UBND tỉnh, Ban Thường vụ Tỉnh ủy
-  ORG, central:        Bộ Y tế, Chính phủ, Thủ tướng Chính phủ; a symbol abbreviation standing
-                       alone in running text (BYT, BTC) → its body (rules/agencies.tsv)
-  ORG, collective:     UBND các huyện, thị xã, thành phố; các sở, ban, ngành (collective=True)
-  ORG, header:         the issuer lines (ỦY BAN NHÂN DÂN / TỈNH QUẢNG NGÃI) → the canonical issuer
-  PER:                 the signer; Đ/c Duệ, đồng chí Nguyễn Ngọc Phúc, ông Trần Văn Tuyên; a full
-                       name (a surname of rules/surnames.tsv and two to four capitalised syllables)
-                       on its own line or after a title; a given name alone is linked to the one
-                       full name of the document that ends with it
-  TITLE:               Phó Chủ tịch, Giám đốc, KT. CHỦ TỊCH / PHÓ CHỦ TỊCH, CT, PCT (Nơi nhận)
-  LOC:                 tỉnh Quảng Ngãi, huyện đảo Lý Sơn, xã Bình Thạnh (cũ), TP. Hồ Chí Minh,
-                       a province named alone (Lâm Đồng), the place of the date line
-Never entities: document numbers and symbols (76/KH-UBND: the UBND inside a symbol is not a
-body), dates, the quốc hiệu and motto.
+Forms handled (tables in `rules/entities_*.tsv`, `agencies.tsv`, `surnames.tsv`, `signer_titles.tsv`,
+`provinces.tsv`; places through `extract.units`, valid on the document's date):
+  ORG, unit body:      UBND tỉnh (a Quảng Ngãi document)       → Ủy ban nhân dân tỉnh Quảng Ngãi
+                       Công an xã, Trạm Y tế xã (a commune's text) → … xã Bình Thạnh
+                       UBND huyện Bình Sơn (cũ)                 → span without "(cũ)", normalised with it
+  ORG, department:     Sở Y tế                                  → Sở Y tế tỉnh Quảng Ngãi
+                       Sở Lao động – TB&XH tỉnh, Phòng LĐTBXH   → … Lao động - Thương binh và Xã hội …
+                       Ban Tuyên giáo Tỉnh ủy, Thanh tra Bộ Công an, Công ty TNHH Tập đoàn Sơn Hải
+  ORG, organ:          Thường trực HĐND tỉnh, Văn phòng UBND tỉnh, Ban Thường vụ Tỉnh ủy, TM. BAN THƯỜNG VỤ
+  ORG, central:        Bộ Y tế, Chính phủ, Đảng; a symbol abbreviation alone (BYT, VPCP, VPUB)
+  ORG, collective:     UBND các huyện, thị xã, thành phố; các sở, ban, ngành; UBND cấp xã (collective=True)
+  ORG, header:         one ORG per header body (UBND TỈNH LÂM ĐỒNG / SỞ NỘI VỤ); VPUB: KGVX, TH (office units)
+  PER:                 the signer; Đ/c Duệ, đồng chí Nguyễn Ngọc Phúc, Ông Trần Văn Tuyên (the cue outside the
+                       span); a full name (a surname of rules/surnames.tsv and one to four capitalised
+                       syllables) on its own line or after a title; the drafter of "Lưu: VT, NC.Châu". A given
+                       name alone is linked (`link`) to the one full name of the document ending with it
+  TITLE:               Phó Chủ tịch UBND tỉnh (holding the ORG "UBND tỉnh", the one nesting allowed),
+                       Thủ tướng Chính phủ, các PCT UBND tỉnh, CT, PCT (Nơi nhận), KT. CHỦ TỊCH / PHÓ CHỦ TỊCH
+                       (completed with the issuing body), Lãnh đạo UBND tỉnh, Thủ trưởng các cơ quan, đơn vị
+  LOC:                 the quốc hiệu, tỉnh Quảng Ngãi, huyện đảo Lý Sơn, xã Bình Thạnh (cũ), TP. Hồ Chí Minh,
+                       a province named alone (Lâm Đồng), Việt Nam, the place of the date line, the names
+                       listed after "các xã:"
+Never entities: document numbers and symbols (the UBND of 76/KH-UBND is no body), dates, the
+motto, bodies inside a law's name (Luật Tổ chức Chính phủ).
 
-Speed: the text is scanned once per kind with a pattern whose first character is a capital or a
-unit word, and every match is then read outwards with small anchored patterns; nothing runs over
-the whole text per match, so the cost is linear in the text and small beside the other
-extractors. spaCy is not needed here; `spacy_pipeline()` wraps these rules as a spaCy component
-(tokenizer that keeps 76/KH-UBND and 26/3/2024 whole) for training and for the optional model.
+Speed: one scan of the text finds every trigger of every kind (a character trie of all of them,
+`_master`), and each hit is read outwards with small anchored patterns; nothing else runs over the
+whole text, so the cost is linear. spaCy is not needed on this path: `spacy_pipeline()` wraps the
+rules as a spaCy component (with a tokenizer that keeps 76/KH-UBND and 26/3/2024 whole) for
+training, and `model_entities` runs a trained NER (`pipeline/evaluation/train_ner.py`), which did
+not beat these rules (see `evaluation/evaluate_entities.py`).
 """
 from __future__ import annotations
 
@@ -135,10 +139,6 @@ def _escape_words(s: str) -> str:
     return r"\s+".join(re.escape(w) for w in s.split())
 
 
-def _upper(s: str) -> str:
-    return s.upper()
-
-
 def _variants(s: str) -> set[str]:
     """A table entry as printed: itself, in upper case, every word capitalised ("Tỉnh Ủy", "Ủy Ban
     Nhân Dân"), with the old tone placement (Uỷ, hoà)."""
@@ -165,7 +165,6 @@ class _Tables:
     title_re: re.Pattern
     title_abbr: dict[str, str]                # "PCT" → "Phó Chủ tịch"
     surnames: frozenset[str]
-    per_re: re.Pattern
     loc_re: re.Pattern
     prov_re: re.Pattern
     collective_re: re.Pattern
@@ -230,10 +229,6 @@ def _tables() -> _Tables:
         rf"|(?:{'|'.join(re.escape(a) for a in sorted(title_abbr, key=len, reverse=True))})(?=\s*[,.]?\s*(?:PCT|CT|UBND|HĐND|Sở|Phòng|Ban|\(|;|,))")
 
     surnames = frozenset(s for s in rules.surnames() if s and s[0].isupper() and "'" not in s)
-    cues = rules.person_cues()
-    per_re = re.compile(
-        rf"(?P<cue>{_trie(cues)})\s+(?=[{_UP}])"
-        rf"|(?P<sur>{_trie(surnames)})\s+(?=[{_UP}])")
     unit_forms = [w for u in _UNIT_WORDS for w in (u, u[:1].upper() + u[1:], u.upper())]
     loc_re = re.compile(
         rf"{_trie(unit_forms + ['TP.', 'Tp.', 'TX.', 'TT.'])}"
@@ -251,7 +246,7 @@ def _tables() -> _Tables:
         r"|(?:Các|các)[ \t]+(?:huyện ủy|Huyện ủy)(?:,[ \t]*(?:thị ủy|thành ủy|đảng ủy)(?![a-zà-ỹđ]))+(?:[ \t]+trực thuộc Tỉnh ủy)?"
         r"|(?:Các|các)[ \t]+cơ quan chuyên môn thuộc (?:UBND|Ủy ban nhân dân) (?:tỉnh|huyện|xã|Thành phố|thành phố)")
     return _Tables(heads, heads_raw, head_re, fields_re, field_abbr, field_abbr_re, symbol_orgs, titles, title_re, title_abbr,
-                   surnames, per_re, loc_re, prov_re, collective_re, _STOP, office)
+                   surnames, loc_re, prov_re, collective_re, _STOP, office)
 
 
 _CATEGORY_END = {  # what must follow a trigger of each kind
@@ -263,7 +258,7 @@ _CATEGORY_END = {  # what must follow a trigger of each kind
 
 @dataclass(frozen=True)
 class _Master:
-    rx: re.Pattern
+    rx: tuple[re.Pattern, ...]
     dispatch: dict[str, tuple[tuple[str, str, int], ...]]   # trigger → ((category, prefix, words), …)
     ends: dict[str, re.Pattern]
 
@@ -308,7 +303,10 @@ def _master() -> _Master:
         dispatch[w] = tuple(got)
     la = {c: (p if p.startswith("(?") or not p else f"(?={p})") for c, p in _CATEGORY_END.items()}
     word_end = {w: "(?:" + "|".join(sorted({la[c] or "" for c in cs})) + ")" for w, cs in cats.items()}
-    rx = re.compile(_trie(cats, ends=word_end))
+    # two scans beat one: a trie whose words all start with a capital is tried only at capitals
+    upper = [w for w in cats if w[:1].isupper()]
+    lower = [w for w in cats if not w[:1].isupper()]
+    rx = (re.compile(_trie(upper, ends=word_end)), re.compile(_trie(lower, ends=word_end)))
     ends = {c: re.compile(p) for c, p in _CATEGORY_END.items()}
     return _Master(rx, dispatch, ends)
 
@@ -318,7 +316,7 @@ def _triggers(text: str) -> dict[str, list[tuple[int, int]]]:
     ms = _master()
     hits: dict[str, list[tuple[int, int]]] = {c: [] for c in _CATEGORY_END}
     spaces = re.compile(r"\s+")
-    for m in ms.rx.finditer(text):
+    for m in (m for rx in ms.rx for m in rx.finditer(text)):
         s = m.start()
         w = m.group(0)
         if " " in w or "\n" in w or "\t" in w:
@@ -439,7 +437,6 @@ def _era_of(text: str, end: int) -> str:
     return " (cũ)" if m and m.group(1).lower() == "cũ" else ""
 
 
-_COLL_UNITS = regex.compile(rf"(?:{_UNIT_ALT})(?:\s*,\s*(?:{_UNIT_ALT}))+")
 
 
 def _prev_ok(text: str, start: int) -> bool:
@@ -997,9 +994,10 @@ def find_entities(text: str, header: Header | None = None, signature: Signature 
         ctx = _province_from_text(text, hits["prov"], ctx)
 
     # ORG
-    for s, he in hits["org"]:
-        if not _prev_ok(text, s):
-            continue
+    org_end = -1
+    for s, he in sorted(hits["org"]):
+        if s < org_end or not _prev_ok(text, s):
+            continue  # a head inside the body just read ("HĐND" of "Thường trực HĐND tỉnh")
         if text[s] in "Hh" and fold(text[max(0, s - 4):s]).endswith(("xã ", "xa ")):
             continue  # "CỘNG HÒA XÃ HỘI …", "xã hội": not the head "Hội"
         if _IN_LAW_NAME.search(text, max(0, s - 60), s):
@@ -1009,6 +1007,7 @@ def find_entities(text: str, header: Header | None = None, signature: Signature 
             continue
         raw = text[o.start:o.end]
         norm = _org_norm(o, ctx)
+        org_end = o.end
         cands.append(EntityMention("ORG", raw, o.start, o.end, norm, "rule", collective=o.collective, link=norm))
     for m in _collectives(text, hits, t):
         raw = m.group(0)
@@ -1336,6 +1335,8 @@ def _header_bodies0(text: str, header: Header, ctx: _Context) -> list[EntityMent
     li = 0
     spans = []
     for body in bodies:
+        if li >= len(lines):  # split_bodies cut a line in two: the rest has no line of its own
+            break
         words = len(body.split())
         start = lines[li][0]
         count = 0
@@ -1430,7 +1431,8 @@ def _resolve(cands: list[EntityMention], blocked: list[tuple[int, int]]) -> list
     hold the body it heads ("Phó Chủ tịch UBND tỉnh" ⊃ "UBND tỉnh") but never cut a mention."""
     import bisect
 
-    cands = [c for c in cands if c.end > c.start and not any(c.start < b and a < c.end for a, b in blocked)]
+    if blocked:
+        cands = [c for c in cands if c.end > c.start and not any(c.start < b and a < c.end for a, b in blocked)]
 
     def pick(items: list[EntityMention]) -> list[EntityMention]:
         items.sort(key=lambda c: (-(c.end - c.start), c.evidence == "text", -_PRIORITY[c.label], c.start))

@@ -109,7 +109,8 @@ SCHEMAS: dict[str, pa.Schema] = {
     ]),
     "entities": pa.schema([
         ("doc_id", STRING), ("label", STRING), ("text", STRING), ("normalized", STRING),
-        ("start", pa.int64()), ("end", pa.int64()), ("source", STRING),
+        ("start", pa.int64()), ("end", pa.int64()), ("source", STRING), ("collective", pa.bool_()),
+        ("link", STRING),
     ]),
     "failures": pa.schema([
         ("source_path", STRING), ("stage", STRING), ("error", STRING), ("page", pa.int32()),
@@ -197,7 +198,8 @@ def document_rows(rec: DocumentRecord, batch_id: str, now: dt.datetime) -> dict[
               "recurrence": t.recurrence, "report_to": t.report_to, "section": t.section, "task_no": i}
              for i, t in enumerate(rec.tasks, 1)]
     ents = [{"doc_id": rec.doc_id, "label": e.label, "text": e.text, "normalized": e.normalized,
-             "start": e.start, "end": e.end, "source": e.source} for e in rec.entities]
+             "start": e.start, "end": e.end, "source": e.source,
+             "collective": getattr(e, "collective", False), "link": getattr(e, "link", None)} for e in rec.entities]
     fails = [failure_row(f, batch_id, now) for f in rec.failures]
     return {"documents": [doc], "pages": pages, "citations": cits, "tasks": tasks, "entities": ents,
             "failures": fails}
@@ -303,16 +305,21 @@ class Dataset:
         self.close()
 
     def _lock(self) -> None:
+        """`DIR/_lock` holds the writer's pid and start time; a lock whose process is gone (dead, a
+        zombie, or its pid reused by another process) is stale and taken over."""
         path = self.root / "_lock"
         try:
             self._lock_fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
-            os.write(self._lock_fd, f"{os.getpid()}\n".encode())
+            me = os.getpid()
+            os.write(self._lock_fd, f"{me} {_start_time(me) or ''}".strip().encode() + b"\n")
         except FileExistsError:
             try:
-                pid = path.read_text().strip()
+                held = path.read_text().split()
             except OSError:
-                pid = "?"
-            if pid.isdigit() and not _alive(int(pid)) or pid == "":
+                held = ["?"]
+            pid = held[0] if held else ""
+            started = held[1] if len(held) > 1 else None
+            if pid.isdigit() and not _alive(int(pid), started) or pid == "":
                 # stale lock of a dead process (or one killed between creating and writing it)
                 if pid == "" and time.time() - _mtime(path) < 5:
                     raise StoreError(f"dataset {self.root} is being opened by another process")
@@ -715,7 +722,27 @@ def _conform(t: pa.Table, schema: pa.Schema) -> pa.Table:
     return pa.Table.from_arrays(cols, schema=schema)
 
 
-def _alive(pid: int) -> bool:
+def _start_time(pid: int) -> str | None:
+    """The process's start time in clock ticks since boot (Linux), to tell a reused pid."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_bytes().rsplit(b")", 1)[1].split()
+        return fields[19].decode()
+    except (OSError, IndexError):
+        return None
+
+
+def _alive(pid: int, started: str | None = None) -> bool:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_bytes().rsplit(b")", 1)[1].split()
+        if fields[0] in (b"Z", b"X"):
+            return False  # a zombie: dead, not yet reaped by its parent
+        if started is not None and fields[19].decode() != started:
+            return False  # the pid now belongs to another process
+        return True
+    except FileNotFoundError:
+        return False
+    except (OSError, IndexError):
+        pass
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
