@@ -78,7 +78,12 @@ class Linker:
     def __init__(self, root: str | os.PathLike, memory_limit: str = "512MB", threads: int | None = None):
         import duckdb
 
+        from .store import snapshot_dir
+
         self.root = Path(root)
+        # the snapshot that is current now (`store`): the linker holds the writer's lock, so it stays
+        # current while the linker reads and rewrites it
+        self.data = snapshot_dir(self.root) or self.root
         self.state_dir = self.root / "_graph"
         self.state_dir.mkdir(exist_ok=True)
         tmp = self.state_dir / "tmp"
@@ -92,10 +97,10 @@ class Linker:
 
     # -- helpers -------------------------------------------------------------------------------
     def _glob(self, table: str) -> str:
-        return str(self.root / table / "*.parquet")
+        return str(self.data / table / "*.parquet")
 
     def _has(self, table: str) -> bool:
-        return any((self.root / table).glob("*.parquet"))
+        return any((self.data / table).glob("*.parquet"))
 
     def _state(self) -> dict:
         p = self.state_dir / "state.json"
@@ -109,7 +114,7 @@ class Linker:
 
     def _write(self, table: str, query: str) -> int:
         """Replace a derived table by the result of a query, in one atomic rename."""
-        d = self.root / table
+        d = self.data / table
         d.mkdir(exist_ok=True)
         tmp = d / f".part-{uuid.uuid4().hex}.tmp"
         schema = GRAPH_SCHEMAS[table]
@@ -399,7 +404,7 @@ class Linker:
                    filename=true) x LEFT JOIN drafts ON drafts.draft = x.node_key
             WHERE x.node_key IS NOT NULL AND x.node_id IS DISTINCT FROM coalesce(drafts.node, x.node_key)""").fetchall()]
         for f in files:
-            tmp = f + f".{uuid.uuid4().hex[:8]}.tmp"
+            tmp = _hidden_tmp(f)  # a reader of the folder (pandas, pyarrow) never lists it
             con.execute(f"""COPY (
                 SELECT x.* EXCLUDE (node_id, node_method, file_row_number),
                        coalesce(drafts.node, x.node_key) AS node_id,
@@ -417,7 +422,7 @@ class Linker:
             SELECT DISTINCT c.filename FROM cits c JOIN res r USING (target_key)
             WHERE c.target_id IS DISTINCT FROM r.node_id OR c.resolution IS DISTINCT FROM r.method""").fetchall()]
         for f in files:
-            tmp = f + f".{uuid.uuid4().hex[:8]}.tmp"
+            tmp = _hidden_tmp(f)  # a reader of the folder (pandas, pyarrow) never lists it
             con.execute(f"""COPY (
                 SELECT c.* EXCLUDE (target_id, resolution, resolution_confidence, file_row_number),
                        coalesce(r.node_id, c.target_key) AS target_id, r.method AS resolution,
@@ -517,6 +522,13 @@ class Linker:
             SELECT c.doc_id, c.mention, c.start, c.page, c.target_key, r.candidates
             FROM cits c JOIN read_parquet('""" + self._glob("resolutions") + """') r USING (target_key)
             WHERE r.method = 'ambiguous' ORDER BY c.doc_id, c.start""")
+
+
+def _hidden_tmp(final: str) -> str:
+    """A temporary file beside `final` whose name starts with a dot: pandas and pyarrow skip it when
+    they list a table folder (a name ending in .tmp is still listed by them, half-written)."""
+    p = Path(final)
+    return str(p.with_name(f".{p.name}.{uuid.uuid4().hex[:8]}.tmp"))
 
 
 def _reorder(tmp: str, final: str, table: str) -> None:

@@ -67,13 +67,23 @@ class Graph:
         if not (self.root / "nodes").is_dir():
             raise FileNotFoundError(f"{self.root} holds no graph (run `vanban ingest … --out {self.root}`)")
         self.con = duckdb.connect()
+        self._snap = None
+        self._views()
+
+    def _views(self) -> None:
+        """Every view over one snapshot (`store.snapshot_dir`): a batch that an ingest publishes while
+        this Graph is open is seen whole after the next re-pin, or not at all."""
+        from .store import snapshot_dir
+
+        self._snap = snapshot_dir(self.root) or self.root
         for t in TABLES:
-            files = list((self.root / t).glob("*.parquet"))
+            files = list((self._snap / t).glob("*.parquet"))
             if files:
-                self.con.execute(f"CREATE VIEW {t} AS SELECT * FROM read_parquet('{self.root / t}/*.parquet', union_by_name=true)")
+                self.con.execute(f"CREATE OR REPLACE VIEW {t} AS SELECT * FROM "
+                                 f"read_parquet('{self._snap / t}/*.parquet', union_by_name=true)")
         idx = self.root / "_graph" / "edges_by_target.parquet"
         src = f"read_parquet('{idx}')" if idx.exists() else "edges"
-        self.con.execute(f"CREATE VIEW edges_in AS SELECT * FROM {src}")
+        self.con.execute(f"CREATE OR REPLACE VIEW edges_in AS SELECT * FROM {src}")
 
     def close(self) -> None:
         self.con.close()
@@ -85,6 +95,8 @@ class Graph:
         self.close()
 
     def _rows(self, sql: str, params=()) -> list[dict]:
+        if self._snap is not None and not self._snap.exists():  # old snapshots are removed after a minute
+            self._views()
         cur = self.con.execute(sql, params)
         cols = [d[0] for d in cur.description]
         return [dict(zip(cols, r)) for r in cur.fetchall()]

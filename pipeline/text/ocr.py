@@ -295,7 +295,6 @@ def _ocr_page(pi: PageImage, signed: list | None = None) -> Page | Failure:
 def ocr_document(path: str, data: bytes, kind: str, pages: list[int]) -> tuple[dict[int, Page], list[Failure]]:
     tesseract_version()
     _check_vie()
-    images = page_images(data, kind, pages)
     results: dict[int, Page] = {}
     failures: list[Failure] = []
     signed = None
@@ -303,13 +302,17 @@ def ocr_document(path: str, data: bytes, kind: str, pages: list[int]) -> tuple[d
         from .handwriting import signing_dates
 
         signed = signing_dates(data) or None  # no date after the file's latest digital signature
-    workers = min(ocr_workers(), len(images)) or 1
-    if workers > 1:
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            outs = list(pool.map(lambda p: _ocr_page(p, signed), images))
-    else:
-        outs = [_ocr_page(p, signed) for p in images]
-    for pi, res in zip(images, outs):
+    workers = min(ocr_workers(), len(pages)) or 1
+    # render `workers` pages at a time, never the whole document: a 100-page scan is 2.6 GB of RGB
+    # at 300 dpi, past the document's memory limit (`ingest --doc-memory`, 2 GB by default)
+    done: list[tuple[PageImage, Page | Failure]] = []
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        for i in range(0, len(pages), workers):
+            images = page_images(data, kind, pages[i:i + workers])
+            done += zip(images, pool.map(lambda p: _ocr_page(p, signed), images))
+            for pi in images:
+                pi.image = None  # the page's pixels are not kept once read
+    for pi, res in done:
         if isinstance(res, Failure):
             res.source_path = path
             failures.append(res)

@@ -42,6 +42,10 @@ def decode_text(data: bytes) -> str:
         except UnicodeDecodeError as e:
             raise InputError("read", f"invalid UTF-16 text: {e.reason} at byte {e.start}") from None
     if b"\x00" in data[:4096]:
+        head = data[:4096]
+        if max(head[0::2].count(0), head[1::2].count(0)) > len(head) // 4:  # every other byte NUL
+            raise InputError("read", "UTF-16 text without a byte-order mark: save it as UTF-8 "
+                                     "(or as UTF-16 with its BOM)")
         raise InputError("read", "binary content (NUL bytes): not a text file")
     try:
         return data.decode("utf-8")
@@ -165,7 +169,13 @@ def read_pdf(data: bytes, ocr: bool = True) -> list[RawPage]:
     except InputError:
         raise
     except Exception as e:
-        raise InputError("read", f"unreadable PDF: {type(e).__name__}: {e}") from None
+        # pdfplumber wraps pdfminer's errors (PdfminerException(PDFPasswordIncorrect())), whose
+        # text is often empty: name the case, never leave the reason blank
+        inner = e.args[0] if type(e).__name__ == "PdfminerException" and e.args and isinstance(e.args[0], Exception) else e
+        if type(inner).__name__ in ("PDFPasswordIncorrect", "PDFEncryptionError"):
+            raise InputError("read", "encrypted PDF: a password is required") from None
+        detail = str(inner).strip() or "no details from the PDF reader"
+        raise InputError("read", f"unreadable PDF: {type(inner).__name__}: {detail}") from None
     if not pages:
         raise InputError("read", "the PDF has no pages")
     return pages
