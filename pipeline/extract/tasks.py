@@ -420,7 +420,22 @@ def find_tasks(text: str, body_start: int = 0, doc_type: str | None = None, reci
     quoted = False
     in_recipients = False
     composition = False
+    table: dict | None = None
     for ln in lines:
+        # Form 8: a schedule table "Nội dung | Trách nhiệm thực hiện | Thời gian (Năm 2026)": each row
+        # is a task of the body in its responsibility cell
+        raw_line = text[ln.start:ln.end]
+        if " | " in raw_line:
+            cells = [c.strip() for c in raw_line.split(" | ")]
+            head = _table_header(cells)
+            if head:
+                table = head
+                continue
+            if table and len(cells) == table["n"]:
+                tasks.extend(_row_tasks(cells, table, ln, raw_line, doc_year))
+                continue
+        elif table and ln.kind is None and not ln.text.startswith(("-", "+")):
+            table = None
         # the members of a body the document sets up ("Điều 1. Thành lập Ban Chỉ đạo … gồm:",
         # "Ông X, Giám đốc Sở Y tế, Phó Trưởng ban") are a list of people, not of tasks
         if ln.kind in {"dieu", "roman"}:
@@ -482,6 +497,52 @@ def find_tasks(text: str, body_start: int = 0, doc_type: str | None = None, reci
     own = fold(expand_abbreviations(issuer)) if issuer else None
     # the issuer does not assign work to itself: "UBND tỉnh nhận được …", "UBND tỉnh sẽ …"
     return [t for t in tasks if not (own and own.startswith(fold(t.assignee)) and len(fold(t.assignee)) > 12)]
+
+
+_RESP_COL = regex.compile(r"^(?:Trách nhiệm(?:\s+thực hiện)?|(?:Đơn vị|Cơ quan)\s+(?:chủ trì|thực hiện|thực hiện chính|tham mưu|được giao)(?:\s+thực hiện)?)$", regex.I)
+_COORD_COL = regex.compile(r"^(?:Đơn vị|Cơ quan)\s+phối hợp", regex.I)
+_TIME_COL = regex.compile(r"^(?:Thời gian|Thời hạn|Tiến độ)", regex.I)
+_CONTENT_COL = regex.compile(r"^(?:Nội dung|Nhiệm vụ|Công việc|Tên nhiệm vụ|Hoạt động)", regex.I)
+_ANY_DATE = regex.compile(rf"(?:ngày\s+)?(?:{_DATE})")
+
+
+def _table_header(cells: list[str]) -> dict | None:
+    resp = next((i for i, c in enumerate(cells) if _RESP_COL.match(c)), None)
+    if resp is None or not any(_CONTENT_COL.match(c) or _TIME_COL.match(c) for c in cells):
+        return None
+    year = _R.search(r"(?:19|20)\d\d", " ".join(cells))
+    return {"n": len(cells), "resp": resp,
+            "coord": next((i for i, c in enumerate(cells) if _COORD_COL.match(c)), None),
+            "time": next((i for i, c in enumerate(cells) if _TIME_COL.match(c)), None),
+            "content": next((i for i, c in enumerate(cells) if _CONTENT_COL.match(c)), None),
+            "year": int(year.group(0)) if year else None}
+
+
+def _row_tasks(cells: list[str], table: dict, ln: _Line, raw: str, doc_year: int | None) -> list[Task]:
+    who = cells[table["resp"]]
+    if not who or not _HEAD.match(normalise_assignee(who)):
+        return []
+    content = cells[table["content"]] if table["content"] is not None else ""
+    when = cells[table["time"]] if table["time"] is not None else ""
+    year = table["year"] or doc_year
+    deadline = None
+    dtext = when or None
+    recur = deadline_of(when, year)[2] if when else None
+    ms = list(_ANY_DATE.finditer(when)) if when else []
+    if ms and recur is None:
+        g = ms[-1].groupdict()
+        try:
+            y = int(g["y"]) if g["y"] else year
+            deadline = dt.date(y, int(g["m"]), int(g["d"])) if y else None
+        except (TypeError, ValueError):
+            deadline = None
+    elif when:
+        deadline = deadline_of(when, year)[0]
+    coords = split_agencies(cells[table["coord"]]) if table["coord"] is not None and cells[table["coord"]] else []
+    names = split_agencies(who)
+    return [Task(assignee=n, action=content[:200], start=ln.start, end=ln.end, coordinators=coords,
+                 deadline=dt.datetime.combine(deadline, dt.time()) if deadline else None, deadline_text=dtext,
+                 assignee_kind=_kind(n), recurrence=recur, report_to=None, section=None) for n in names]
 
 
 def addressees(text: str, body_start: int = 0) -> list[str]:
