@@ -569,7 +569,7 @@ _MEMBER = regex.compile(r",\s*(?:Phó\s+)?(?:Trưởng [Bb]an|Thành viên|Ủy 
                         r"Phó Chủ tịch Hội đồng)(?:\s+[\p{L}\s]{0,40})?\s*[.;]?\s*$")
 _ADVERBIAL = regex.compile(r"^(?:Căn cứ|Trên cơ sở|Để|Nhằm|Trong (?:thời gian|quá trình)|Theo|Sau khi)[^;:]{3,200}?,\s+"
                            r"(?=(?:" + _HEAD_WORDS + r")(?!\p{L}))")
-_COORD_CUE = regex.compile(r"(?<!\p{L})(?:phối hợp(?:\s+chặt chẽ)?(?:\s+với)?|phối với|cùng với)(?!\p{L})")
+_COORD_CUE = regex.compile(r"(?<!\p{L})(?:phối hợp(?:\s+chặt chẽ)?(?:\s+với)?|phối với|cùng với)(?!\p{L})", regex.IGNORECASE)
 _SENTENCE = regex.compile(r"[.]\s+(?=(?:" + _HEAD_WORDS + r")(?!\p{L}))")
 _RECIPIENTS_START = regex.compile(r"^(?:Nơi nhận\s*:|(?:TM|KT|TL|TUQ|Q)\.\s*\p{Lu})")
 _ANNEX_TITLE = regex.compile(r"^(?:QUY CHẾ|QUY ĐỊNH|KẾ HOẠCH|CHƯƠNG TRÌNH|ĐỀ ÁN|PHƯƠNG ÁN|PHỤ LỤC|DANH MỤC|HƯỚNG DẪN)(?!\p{L})")
