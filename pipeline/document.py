@@ -152,7 +152,7 @@ def extract(record: DocumentRecord, text: str) -> None:
     record.citations = cits
     record.tasks = _guarded(record, "tasks", lambda: find_tasks(
         text, h.body_start, h.doc_type, addressees(text, h.body_start),
-        h.issue_year or (h.issue_date.year if h.issue_date else None), h.issuer))
+        h.issue_year or (h.issue_date.year if h.issue_date else None), h.issuer, h.subject))
     annotate(record)
     # after annotate: the entities' normaliser completes names from the canonical issuer
     record.entities = _guarded(record, "entities", lambda: find_entities(text, h, sig))

@@ -398,7 +398,7 @@ def _heading_agency(line: _Line) -> tuple[list[str], list[str]] | None:
 
 
 def find_tasks(text: str, body_start: int = 0, doc_type: str | None = None, recipients: list[str] | None = None,
-               doc_year: int | None = None, issuer: str | None = None) -> list[Task]:
+               doc_year: int | None = None, issuer: str | None = None, subject: str | None = None) -> list[Task]:
     """Every task the document assigns, in order (Forms 1–6 of the module docstring)."""
     if doc_type in {"Báo cáo", "Tờ trình", "Giấy mời"}:
         return []
@@ -496,7 +496,11 @@ def find_tasks(text: str, body_start: int = 0, doc_type: str | None = None, reci
                                    doc_year, doc_type))
     own = fold(expand_abbreviations(issuer)) if issuer else None
     # the issuer does not assign work to itself: "UBND tỉnh nhận được …", "UBND tỉnh sẽ …"
-    return [t for t in tasks if not (own and own.startswith(fold(t.assignee)) and len(fold(t.assignee)) > 12)]
+    tasks = [t for t in tasks if not (own and own.startswith(fold(t.assignee)) and len(fold(t.assignee)) > 12)]
+    if subject and _SETS_UP.match(subject):
+        # a decision that sets up a body lists that body's standing duties: not tasks, unless dated
+        tasks = [t for t in tasks if t.deadline or not _MEMBER_OF_BODY.search(t.assignee)]
+    return tasks
 
 
 _RESP_COL = regex.compile(r"^(?:Trách nhiệm(?:\s+thực hiện)?|(?:Đơn vị|Cơ quan)\s+(?:chủ trì|thực hiện|thực hiện chính|tham mưu|được giao)(?:\s+thực hiện)?)$", regex.I)
@@ -571,6 +575,9 @@ _ADVERBIAL = regex.compile(r"^(?:Căn cứ|Trên cơ sở|Để|Nhằm|Trong (?:
                            r"(?=(?:" + _HEAD_WORDS + r")(?!\p{L}))")
 _COORD_CUE = regex.compile(r"(?<!\p{L})(?:phối hợp(?:\s+chặt chẽ)?(?:\s+với)?|phối với|cùng với)(?!\p{L})", regex.IGNORECASE)
 _SENTENCE = regex.compile(r"[.]\s+(?=(?:" + _HEAD_WORDS + r")(?!\p{L}))")
+_SETS_UP = regex.compile(r"^(?:V/v\s+|Về việc\s+)?(?:thành lập|kiện toàn|củng cố|bổ sung thành viên)", regex.IGNORECASE)
+_MEMBER_OF_BODY = regex.compile(r"Trưởng [Bb]an|Phó Trưởng|[Tt]hành viên|Tổ giúp việc|[Cc]ơ quan [Tt]hường trực|Ban Chỉ đạo|"
+                                r"Hội đồng|Tổ công tác|Tổ trưởng|Ủy viên|Chủ tịch Hội đồng")
 _RECIPIENTS_START = regex.compile(r"^(?:Nơi nhận\s*:|(?:TM|KT|TL|TUQ|Q)\.\s*\p{Lu})")
 _ANNEX_TITLE = regex.compile(r"^(?:QUY CHẾ|QUY ĐỊNH|KẾ HOẠCH|CHƯƠNG TRÌNH|ĐỀ ÁN|PHƯƠNG ÁN|PHỤ LỤC|DANH MỤC|HƯỚNG DẪN)(?!\p{L})")
 _NORMATIVE_TYPES = {"Luật", "Bộ luật", "Pháp lệnh", "Nghị định", "Thông tư", "Thông tư liên tịch", "Nghị quyết liên tịch",
