@@ -440,9 +440,9 @@ def find_tasks(text: str, body_start: int = 0, doc_type: str | None = None, reci
         # "Ông X, Giám đốc Sở Y tế, Phó Trưởng ban") are a list of people, not of tasks
         if ln.kind in {"dieu", "roman"}:
             composition = bool(_COMPOSITION_HEAD.search(ln.text))
-        elif _COMPOSITION_HEAD.search(ln.text) and ln.text.rstrip().endswith(":"):
+        elif ln.text.endswith(":") and _COMPOSITION_HEAD.search(ln.text):
             composition = True
-        if composition or _MEMBER.search(ln.text):
+        if composition or ("," in ln.text and _MEMBER_WORDS.search(ln.text) and _MEMBER.search(ln.text)):
             continue
         # the "Nơi nhận:" list and the signature stack assign nothing; an attached paper after them
         # (a Quy chế, a Kế hoạch "ban hành kèm theo") is read again
@@ -578,6 +578,7 @@ _SENTENCE = regex.compile(r"[.]\s+(?=(?:" + _HEAD_WORDS + r")(?!\p{L}))")
 _SETS_UP = regex.compile(r"^(?:V/v\s+|Về việc\s+)?(?:thành lập|kiện toàn|củng cố|bổ sung thành viên)", regex.IGNORECASE)
 _MEMBER_OF_BODY = regex.compile(r"Trưởng [Bb]an|Phó Trưởng|[Tt]hành viên|Tổ giúp việc|[Cc]ơ quan [Tt]hường trực|Ban Chỉ đạo|"
                                 r"Hội đồng|Tổ công tác|Tổ trưởng|Ủy viên|Chủ tịch Hội đồng")
+_MEMBER_WORDS = regex.compile(r"Trưởng|Thành viên|Ủy viên|Uỷ viên|Tổ trưởng|Tổ phó|Thư ký|Chủ tịch Hội đồng")
 _RECIPIENTS_START = regex.compile(r"^(?:Nơi nhận\s*:|(?:TM|KT|TL|TUQ|Q)\.\s*\p{Lu})")
 _ANNEX_TITLE = regex.compile(r"^(?:QUY CHẾ|QUY ĐỊNH|KẾ HOẠCH|CHƯƠNG TRÌNH|ĐỀ ÁN|PHƯƠNG ÁN|PHỤ LỤC|DANH MỤC|HƯỚNG DẪN)(?!\p{L})")
 _NORMATIVE_TYPES = {"Luật", "Bộ luật", "Pháp lệnh", "Nghị định", "Thông tư", "Thông tư liên tịch", "Nghị quyết liên tịch",
