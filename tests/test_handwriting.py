@@ -64,7 +64,7 @@ def _font(style: str, px: int):
 
 
 def header_page(number: str | None = None, day: str | None = None, stamp: str | None = None,
-                stamp_at: str = "below") -> Image.Image:
+                stamp_at: str = "below", leader: bool = False) -> Image.Image:
     """An A4 page at 300 dpi: header, a short body and a signature block. `number` / `day` are
     written into the blanks by hand; `stamp` ("red" or "black") draws a receipt stamp at `stamp_at`."""
     W, H = 2480, 3508
@@ -119,6 +119,10 @@ def header_page(number: str | None = None, day: str | None = None, stamp: str | 
     centred("CHÁNH VĂN PHÒNG", bold, right_c, y + 120)
     centred("Nguyễn Văn An", bold, right_c, y + 420)
 
+    if leader:  # a draft printed with dotted blanks: "Số: ……/UBND-VP", "ngày …… tháng"
+        for x0, x1 in ((blank_so, blank_so + gap - 45), (blank_day, blank_day + dgap - 45)):
+            for x in range(int(x0), int(x1), 16):
+                d.ellipse((x, y_so + 48, x + 5, y_so + 53), fill="black")
     if number:
         write(d, number, blank_so, y_so - 22, 72, seed=1)
     if day:
@@ -174,12 +178,13 @@ def test_incoming_stamp_number_is_not_the_documents(tmp_path, colour, where):
 
 @pytest.mark.ocr
 @needs_recogniser
-def test_a_blank_draft_stays_blank(tmp_path):
-    rec = _run(tmp_path, header_page())
+@pytest.mark.parametrize("leader", [False, True])
+def test_a_blank_draft_stays_blank(tmp_path, leader):
+    rec = _run(tmp_path, header_page(leader=leader))
     h = rec.header
     assert h.number is None and h.symbol == "UBND-VP" and h.issue_date is None
     assert rec.pages[0].header_fields["number"]["source"] == "blank"
-    assert "PP-OCR" not in rec.pages[0].engine
+    assert "PP-OCR" not in rec.pages[0].engine  # nothing to read: the recogniser did not run
 
 
 @needs_recogniser
