@@ -244,8 +244,52 @@ def _phrases() -> tuple[tuple[regex.Pattern, str], ...]:
     return tuple((regex.compile(p), r) for _n, p, r in rules.read_table("ocr_phrases.tsv", 3))
 
 
+@cache
+def _title_keys() -> dict[str, str]:
+    """Key without tone marks → the printed title, for the signer titles that stand on a line alone."""
+    out: dict[str, str] = {}
+    for t in rules.signer_titles():
+        if "," not in t and len(t) >= 6:
+            out.setdefault(_key(t), t.upper())
+    return out
+
+
+def _close(a: str, b: str) -> bool:
+    """Edit distance at most 1 (a letter misread, dropped or added)."""
+    if abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b)) <= 1
+    if len(a) > len(b):
+        a, b = b, a
+    i = 0
+    while i < len(a) and a[i] == b[i]:
+        i += 1
+    return a[i:] == b[i + 1:]
+
+
+_TITLE_LINE = regex.compile(r"(?m)^[ \t]*(?P<t>\p{Lu}[\p{Lu} ]{4,28}\p{Lu})[ \t]*$")
+
+
+def _repair_title_lines(text: str) -> str:
+    """A signer's title alone on its line with one letter misread ("GLÁM ĐÓC" → "GIÁM ĐỐC"): the
+    signature reader finds the name under a title it knows."""
+    keys = _title_keys()
+
+    def fix(m: regex.Match) -> str:
+        found = m.group("t")
+        k = _key(found)
+        if k in keys:
+            return m.group(0).replace(found, keys[k])
+        hits = {v for kk, v in keys.items() if _close(k, kk)}
+        return m.group(0).replace(found, hits.pop()) if len(hits) == 1 else m.group(0)
+
+    return _TITLE_LINE.sub(fix, text)
+
+
 def repair_text(text: str) -> str:
     text = unicodedata.normalize("NFC", text)
+    text = _repair_title_lines(text)
     for rx, rep in _phrases():
         text = rx.sub(rep, text)
     text = _BLANK_NO_SLASH.sub(lambda m: f"{m.group('head')}/{m.group('sym')}", text)
