@@ -219,6 +219,36 @@ def read_signature(text: str) -> Signature:
         sig = _read_loose(text, windows)
     if sig.signer is None:
         sig = _read_internal(text)
+    if sig.signer is None:
+        sig = _read_last_name(text)
+    return sig
+
+
+# A scanned signature block whose title was lost under the seal still ends with the signer's name,
+# often with a rank: "Thiếu tướng Trương Minh Đương", "Nguyễn T hị Lê Dung" (a syllable split by
+# OCR). Read only after the recipients list, from the last lines of the text.
+_LAST_RANK = r"(?:Thiếu|Trung|Thượng|Đại)\s+(?:tướng|tá|úy)\s+"
+_SPLIT_SYLLABLE = regex.compile(r"(?<!\p{L})(?P<a>[TVHĐNMQXKBC])\s(?P<b>hị|ăn|ữu|ức|gọc|inh|uang|hanh|uân|ồng|im|á|ông|ình|rọng|uốc)(?!\p{L})")
+_LAST_NAME_LINE = regex.compile(rf"^[ \t]*(?:{_LAST_RANK})?(?P<name>\p{{Lu}}\p{{Ll}}*(?:\s+\p{{Lu}}\p{{Ll}}*){{1,4}})[ \t.]*$", regex.MULTILINE)
+
+
+def _read_last_name(text: str) -> Signature:
+    sig = Signature()
+    nn = text.rfind("Nơi nhận")
+    if nn < 0 or len(text) - nn > 1500:
+        return sig
+    tail_start = nn
+    tail = _SPLIT_SYLLABLE.sub(lambda m: m.group("a") + m.group("b"), text[tail_start:])
+    surnames = rules.surnames()
+    for m in reversed(list(_LAST_NAME_LINE.finditer(tail))):
+        name = m.group("name")
+        if name.split()[0] in surnames and 2 <= len(name.split()) <= 5:
+            sig.signer = name
+            start = text.find(name.split()[0], tail_start + max(0, m.start() - 5))
+            if start >= 0:  # the span covers the name as printed (a split syllable included)
+                end = text.find("\n", start)
+                sig.span = Span(start, (end if end >= 0 else len(text)))
+            return sig
     return sig
 
 
