@@ -125,10 +125,31 @@ def normalize_text(text: str, strip_boilerplate: bool = True) -> tuple[str, int]
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = _fold_characters(text)
     text = _fix_symbol_lookalikes(text)
+    text = _join_broken_symbols(text)
     removed = 0
     if strip_boilerplate:
         text, removed = remove_boilerplate(text)
     return text, removed
+
+
+# A document number broken at the end of a line after its hyphen ("Công văn 1676/SNV-" / "TCBC nêu
+# trên", "126/2024/NĐ-" / "CP thì"): the two halves are one symbol. Only an upper-case run follows.
+_BROKEN_SYMBOL = regex.compile(r"(?<=\d/(?:\d{4}/)?[\p{Lu}\d]{1,12})-\n(?=\p{Lu}[\p{Lu}\d]{0,11}(?![\p{Ll}]))")
+
+
+@cache
+def _footnote_re() -> regex.Pattern:
+    """A footnote mark glued to a normative number ("Nghị định số 126/2024/NĐ-CP1, Sở …"): the
+    digits after a known central agency abbreviation that never takes digits are not the symbol's."""
+    abbrs = sorted({a.abbr for a in rules.agencies() if a.level == "central" and a.abbr and not a.abbr[-1].isdigit()}
+                   | {"CP", "TTg"}, key=len, reverse=True)
+    return regex.compile(r"(?<=\d/\d{4}/[\p{Lu}Đ]{1,8}-(?:" + "|".join(map(regex.escape, abbrs)) + r"))\d{1,2}(?=[,.;:)]|\s)")
+
+
+def _join_broken_symbols(text: str) -> str:
+    if "-\n" in text:
+        text = _BROKEN_SYMBOL.sub("-", text)
+    return _footnote_re().sub("", text)
 
 
 @cache
