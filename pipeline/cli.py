@@ -202,7 +202,7 @@ def cmd_ingest(args) -> int:
         summary = ingest(args.paths, args.out, jobs=args.jobs, batch_size=args.batch_size,
                          ocr=not args.no_ocr, max_bytes=int(args.max_mb * 1e6), progress=progress,
                          retry_failed=args.retry_failed, limits=limits, max_failures=args.max_failures,
-                         dry_run=args.dry_run, isolate=True)
+                         dry_run=args.dry_run, isolate=True, group_pages=not args.no_group_pages)
         code = summary.exit_code()
     except StoreError as e:
         error = f"store error: {e}"
@@ -524,6 +524,8 @@ def main(argv: list[str] | None = None) -> int:
     pi.add_argument("--max-failures", metavar="N|P%",
                     help="stop after more than N failures, or fail the run when more than P%% of the files "
                          "processed failed: exit 10 (the rest is written)")
+    pi.add_argument("--no-group-pages", action="store_true",
+                    help="take every page image alone (by default scan_p1.jpg, scan_p2.jpg … are one document)")
     pi.add_argument("--dry-run", action="store_true", help="list what would be processed, skipped or refused; write nothing")
     pi.add_argument("--summary-json", metavar="FILE", help="write the run's summary as JSON (for schedulers)")
     pi.add_argument("--list-failures", type=int, default=20, metavar="N", help="failed files named in the summary (default 20)")

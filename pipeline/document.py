@@ -6,7 +6,10 @@ extract (header, signature, recipients, references).
 """
 from __future__ import annotations
 
+import hashlib
 import os
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 import regex
@@ -46,6 +49,112 @@ def _check_language(text: str) -> None:
         raise InputError("language", f"no Vietnamese text found ({viet} Vietnamese letters out of {letters})")
 
 
+@dataclass(frozen=True)
+class PageGroup:
+    """Page images of one document given as separate files (`text.sources`, multi-image documents):
+    read as consecutive pages, pages numbered 1..N across the members. `label` is its stored
+    `source_path` (the first member with ` (+N pages)`, or the folder). Picklable, hashable."""
+
+    members: tuple[str, ...]
+    label: str = ""
+
+    def __post_init__(self):
+        object.__setattr__(self, "members", tuple(str(m) for m in self.members))
+        if not self.label:
+            from .text.sources import group_label
+
+            object.__setattr__(self, "label", group_label(self.members))
+
+    def __str__(self) -> str:
+        return self.label
+
+
+def _as_group(path) -> PageGroup | None:
+    if isinstance(path, PageGroup):
+        return path
+    if isinstance(path, (list, tuple)):
+        return PageGroup(tuple(str(p) for p in path))
+    return None
+
+
+BLANK_INK_SHARE = 0.0005  # a page image with less ink than this share of its pixels is blank
+BLANK_WHITE = 200  # grey level (after a 3x3 median, which drops speckle) above which a pixel is paper
+
+
+def blank_frames(data: bytes) -> set[int]:
+    """Frames (1-based) of an image that are nearly blank: the back of a duplex scan. Paper is any
+    pixel lighter than `BLANK_WHITE` once speckle is removed, so a seal or text showing through
+    faintly from the other side still counts as blank; a page with as little as a signer's name
+    (about 0.1% of the pixels) is kept. Unreadable images: none (the reader reports them)."""
+    import io
+
+    import cv2
+    import numpy as np
+    from PIL import Image
+
+    out: set[int] = set()
+    try:
+        im = Image.open(io.BytesIO(data))
+        for i in range(getattr(im, "n_frames", 1)):
+            im.seek(i)
+            grey = cv2.medianBlur(np.asarray(im.convert("L")), 3)
+            if (grey < BLANK_WHITE).mean() < BLANK_INK_SHARE:
+                out.add(i + 1)
+    except Exception:
+        return set()
+    return out
+
+
+def read_group_pages(group: PageGroup, datas: list[bytes], ocr: bool = True) -> tuple[list[Page], list[Failure], int]:
+    """Pages of a multi-image document: each member's frames in turn, numbered 1..N; the members
+    are OCR'd at once (as the pages of one file are). Nearly blank page images (`blank_frames`:
+    the backs of a duplex scan) are skipped and counted (the third value); the pages kept are
+    numbered 1..N without gaps."""
+    if not ocr:
+        raise InputError("needs_ocr", f"{len(group.members)} page image(s) have no text layer and OCR is disabled")
+    try:
+        from .text.ocr import ocr_document, ocr_workers
+    except ImportError as e:
+        raise InputError("needs_ocr", f"page images need OCR, which is not available: {e}") from None
+    def named(i: int, fn):
+        try:
+            return fn()
+        except InputError as e:
+            raise InputError(e.stage, f"{os.path.basename(group.members[i])}: {e.message}") from None
+
+    frames = [named(i, lambda d=d: reader.image_frames(d)) for i, d in enumerate(datas)]
+    blanks = [blank_frames(d) for d in datas]
+    wanted = [[n for n in range(1, frames[i] + 1) if n not in blanks[i]] for i in range(len(datas))]
+
+    def one(i: int):
+        if not wanted[i]:
+            return {}, []
+        return named(i, lambda: ocr_document(group.members[i], datas[i], "image", wanted[i]))
+
+    with ThreadPoolExecutor(max_workers=max(1, min(ocr_workers(), len(datas)))) as pool:
+        results = list(pool.map(one, range(len(datas))))
+    pages: list[Page] = []
+    failures: list[Failure] = []
+    offset = 0
+    for i, (found, fails) in enumerate(results):
+        renumber = {n: offset + k for k, n in enumerate(wanted[i], 1)}
+        for n in wanted[i]:
+            p = found.get(n) or Page(page=n, text="", ocr=True, ocr_confidence=None)
+            p.page = renumber[n]
+            pages.append(p)
+        for f in fails:
+            if f.page is not None:
+                f.page = renumber.get(f.page, f.page)
+            f.error = f"{os.path.basename(group.members[i])}: {f.error}"
+            f.source_path = group.label
+            failures.append(f)
+        offset += len(wanted[i])
+    skipped = sum(len(b) for b in blanks)
+    if not pages and skipped:
+        raise InputError("read", f"every page image is blank ({skipped})")
+    return pages, failures, skipped
+
+
 def read_pages(path: str, data: bytes, kind: str, ocr: bool = True) -> tuple[list[Page], list[Failure]]:
     """Raw pages of one file, OCR'd where the text layer is missing; page-level failures apart."""
     failures: list[Failure] = []
@@ -83,27 +192,58 @@ def read_pages(path: str, data: bytes, kind: str, ocr: bool = True) -> tuple[lis
     return pages, failures
 
 
-def process(path: str | os.PathLike, *, data: bytes | None = None, ocr: bool = True,
-            max_bytes: int = DEFAULT_MAX_BYTES, max_chars: int = DEFAULT_MAX_TEXT_CHARS) -> DocumentRecord:
-    """One document through every per-document stage. Raises `InputError` for a bad input."""
+def _read_file(path: str, max_bytes: int) -> bytes:
+    try:
+        size = os.path.getsize(path)
+        if size > max_bytes:
+            raise InputError("read", f"file too large: {size / 1e6:.1f} MB > limit {max_bytes / 1e6:.0f} MB")
+        with open(path, "rb") as fh:
+            return fh.read()
+    except OSError as e:
+        raise InputError("read", f"cannot read file: {e.strerror or e}") from None
+
+
+def process(path: str | os.PathLike | PageGroup | list, *, data: bytes | list[bytes] | None = None,
+            ocr: bool = True, max_bytes: int = DEFAULT_MAX_BYTES,
+            max_chars: int = DEFAULT_MAX_TEXT_CHARS) -> DocumentRecord:
+    """One document through every per-document stage. Raises `InputError` for a bad input.
+
+    `path` may be a `PageGroup` (or a list of image paths): a multi-image document, its members
+    read as consecutive pages; `data` is then the members' bytes (a list) or None."""
+    group = _as_group(path)
+    if group is not None:
+        for m in group.members:
+            if KINDS.get(Path(m).suffix.lower()) != "image":
+                raise InputError("read", f"a page group holds only images, not {os.path.basename(m)!r}")
+        datas = list(data) if data is not None else [_read_file(m, max_bytes) for m in group.members]
+        if len(datas) != len(group.members):
+            raise InputError("read", f"{len(datas)} page images given for {len(group.members)} members")
+        h = hashlib.sha256()
+        for m, d in zip(group.members, datas):
+            if len(d) > max_bytes:
+                raise InputError("read", f"{os.path.basename(m)}: file too large: {len(d) / 1e6:.1f} MB > limit "
+                                         f"{max_bytes / 1e6:.0f} MB")
+            h.update(d)
+        sha = h.hexdigest()
+        path, kind = group.label, "image"
+        record = DocumentRecord(doc_id=doc_id_from_sha(sha), source_path=path, source_sha256=sha, kind=kind)
+        pages, failures, record.blank_pages_skipped = read_group_pages(group, datas, ocr=ocr)
+        return _finish(record, pages, failures, max_chars)
     path = str(path)
     kind = KINDS.get(Path(path).suffix.lower())
     if kind is None:
         raise InputError("read", f"unsupported file type {Path(path).suffix or '(no extension)'!r}")
     if data is None:
-        try:
-            size = os.path.getsize(path)
-            if size > max_bytes:
-                raise InputError("read", f"file too large: {size / 1e6:.1f} MB > limit {max_bytes / 1e6:.0f} MB")
-            with open(path, "rb") as fh:
-                data = fh.read()
-        except OSError as e:
-            raise InputError("read", f"cannot read file: {e.strerror or e}") from None
+        data = _read_file(path, max_bytes)
     elif len(data) > max_bytes:
         raise InputError("read", f"file too large: {len(data) / 1e6:.1f} MB > limit {max_bytes / 1e6:.0f} MB")
     sha = sha256_bytes(data)
     record = DocumentRecord(doc_id=doc_id_from_sha(sha), source_path=path, source_sha256=sha, kind=kind)
     pages, failures = read_pages(path, data, kind, ocr=ocr)
+    return _finish(record, pages, failures, max_chars)
+
+
+def _finish(record: DocumentRecord, pages: list[Page], failures: list[Failure], max_chars: int) -> DocumentRecord:
     for f in failures:
         f.doc_id = record.doc_id
     record.failures = failures
@@ -177,8 +317,11 @@ def _page_of(pages: list[Page], offset: int) -> int:
     return page
 
 
-def process_safe(path: str, **kw) -> DocumentRecord | Failure:
+def process_safe(path: str | PageGroup | list, **kw) -> DocumentRecord | Failure:
     """`process` for executors: a bad input comes back as a Failure instead of an exception."""
+    group = _as_group(path)
+    if group is not None:
+        path = group  # failures name the group by its label
     try:
         return process(path, **kw)
     except InputError as e:

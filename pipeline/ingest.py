@@ -46,6 +46,7 @@ class Summary:
     failures: list[tuple[str, str, str]] = field(default_factory=list)
     page_failures: int = 0
     pages: int = 0  # pages of the documents written
+    blank_pages_skipped: int = 0  # nearly blank page images of multi-image documents (duplex backs)
     ocr_pages: int = 0
     to_process: int = 0
     not_processed: int = 0  # left when the run stopped early (--max-failures)
@@ -74,6 +75,8 @@ class Summary:
                  f"of {self.seen} input files"]
         if self.seen == 0 and not self.missing:
             lines.append("nothing to ingest: no input file found under the paths given")
+        if self.blank_pages_skipped:
+            lines.append(f"blank pages skipped: {self.blank_pages_skipped} (nearly blank page images, duplex backs)")
         if self.failures_cleared:
             lines.append(f"failures cleared: {self.failures_cleared} (those files now succeed)")
         if self.relations:
@@ -102,6 +105,7 @@ class Summary:
             "unchanged": self.unchanged, "failed": self.failed, "unchanged_failed": self.unchanged_failed,
             "failures_cleared": self.failures_cleared, "page_failures": self.page_failures,
             "pages": self.pages, "ocr_pages": self.ocr_pages, "batches": self.batches,
+            "blank_pages_skipped": self.blank_pages_skipped,
             "workers_lost": self.workers_lost, "seconds": round(self.seconds, 3),
             "missing": self.missing, "failure_stages": dict(self.failure_stages),
             "relations": dict(self.relations), "nodes": self.nodes, "edges": self.edges,
@@ -143,6 +147,8 @@ def _hash(s: Source, max_bytes: int | None = None) -> tuple[str | None, str | No
     is refused unread, so it is not hashed either: its identity is its size and modification time."""
     if s.problem:
         return None, s.problem, s.key, None
+    if s.members:
+        return _hash_group(s, max_bytes)
     try:
         if max_bytes is not None:
             st = os.stat(s.path)
@@ -151,6 +157,28 @@ def _hash(s: Source, max_bytes: int | None = None) -> tuple[str | None, str | No
         return hash_file(s.path), None, None, None
     except OSError as e:
         return None, f"cannot read file: {e.strerror or e}", _problem_key(s.path, e), None
+
+
+def _hash_group(s: Source, max_bytes: int | None) -> tuple[str | None, str | None, str | None, str | None]:
+    """A multi-image document: the sha256 of its members' bytes concatenated in page order (as
+    `document.process` computes it), so an unchanged group is recognised on a re-run."""
+    import hashlib
+
+    from .text.sources import _open_binary
+
+    h = hashlib.sha256()
+    for m in s.members:
+        try:
+            if max_bytes is not None:
+                st = os.stat(m)
+                if st.st_size > max_bytes:
+                    return None, None, None, f"too-large:{st.st_size}:{st.st_mtime_ns}"
+            with _open_binary(m) as fh:
+                for chunk in iter(lambda: fh.read(1 << 20), b""):
+                    h.update(chunk)
+        except OSError as e:
+            return (None, f"{os.path.basename(m)}: cannot read file: {e.strerror or e}", _problem_key(m, e), None)
+    return h.hexdigest(), None, None, None
 
 
 def _notify(progress, done: int, total: int, path: str | None = None, result=None) -> None:
@@ -165,17 +193,20 @@ def _notify(progress, done: int, total: int, path: str | None = None, result=Non
 def ingest(paths: list[str], out: str, jobs: int = 1, batch_size: int = 100, ocr: bool = True,
            max_bytes: int = DEFAULT_MAX_BYTES, progress=None, retry_failed: bool = False,
            limits: Limits | None = None, max_failures: str | int | None = None,
-           dry_run: bool = False, isolate: bool | None = None) -> Summary:
+           dry_run: bool = False, isolate: bool | None = None, group_pages: bool = True) -> Summary:
     """Ingest files and folders into the dataset at `out`. See the module doc.
 
     `isolate`: each document in a worker process under `limits` (deadline, memory). None (the
     default of this function) isolates when `jobs` > 1 and runs in this process when `jobs` is 1,
-    as the library always did; `vanban ingest` always isolates."""
+    as the library always did; `vanban ingest` always isolates.
+
+    `group_pages`: page images of one document given as separate files are one document
+    (`text.sources`, multi-image documents); False (`--no-group-pages`) takes every file alone."""
     t0 = time.monotonic()
     limits = dataclasses.replace(limits or Limits(), max_bytes=max_bytes)
     max_n, max_pct = parse_max_failures(max_failures)
     summary = Summary(max_failures=None if max_failures in (None, "") else str(max_failures))
-    sources, summary.missing = discover(paths)
+    sources, summary.missing = discover(paths, group=group_pages)
     summary.seen = len(sources)
     for m in summary.missing:
         log.warning("missing path: %s", printable(m), extra={"event": "missing", "path": display_path(m)})
@@ -185,7 +216,7 @@ def ingest(paths: list[str], out: str, jobs: int = 1, batch_size: int = 100, ocr
         known = ds.doc_ids()
         failed_before = set() if retry_failed else ds.failed_files()
         fail_paths = ds.failure_paths()
-        todo: list[str] = []
+        todo: list = []  # paths, or `PageGroup`s for multi-image documents
         shas: dict[str, str | None] = {}
         pending_fail: list[Failure] = []
         clear: set[str] = set()
@@ -216,7 +247,7 @@ def ingest(paths: list[str], out: str, jobs: int = 1, batch_size: int = 100, ocr
                     clear.add(s.path)  # an old failure row of a file whose content is now in the dataset
                 continue
             shas[s.path] = sha
-            todo.append(s.path)
+            todo.append(s.task)
         summary.to_process = len(todo)
         log.info("ingest: %d input files, %d to process, %d unchanged, %d failed before and unchanged, "
                  "%d refused before processing", summary.seen, len(todo), summary.unchanged,
@@ -256,8 +287,11 @@ def ingest(paths: list[str], out: str, jobs: int = 1, batch_size: int = 100, ocr
             if not pool.stopping:
                 pool.prestart(len(todo))
             _notify(progress, 0, len(todo))
-            for path, res in pool.run(todo):
+            for task, res in pool.run(todo):
                 done += 1
+                path = str(task)  # a multi-image document is named by its label
+                if isinstance(res, Failure) and not isinstance(res.source_path, str):
+                    res.source_path = str(res.source_path)
                 if isinstance(res, Failure):
                     if res.source_sha256 is None and res.doc_id is None:
                         res.source_sha256 = shas.get(path)
@@ -266,6 +300,7 @@ def ingest(paths: list[str], out: str, jobs: int = 1, batch_size: int = 100, ocr
                 else:
                     pending_docs.append(res)
                     summary.pages += len(res.pages)
+                    summary.blank_pages_skipped += getattr(res, "blank_pages_skipped", 0)
                     summary.ocr_pages += sum(1 for p in res.pages if p.ocr)
                     for f in res.failures:  # page-level failures of a usable document
                         summary.failure_stages[f.stage] += 1

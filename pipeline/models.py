@@ -176,6 +176,7 @@ class DocumentRecord:
     entities: list[Entity] = field(default_factory=list)
     failures: list[Failure] = field(default_factory=list)  # per-page problems; doc still usable
     boilerplate_removed: int = 0  # characters of portal furniture removed
+    blank_pages_skipped: int = 0  # nearly blank page images of a multi-image document (duplex backs), not read
     extractor_version: str = EXTRACTOR_VERSION
     node_id: Optional[str] = None  # graph identity: number + date + canonical issuer (extract.identity)
     paper_key: Optional[str] = None  # type|year|issuer|subject: a draft meets its signed copy by it

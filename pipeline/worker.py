@@ -144,34 +144,47 @@ def _become_worker(main_pid: int) -> None:
     threading.Thread(target=_watchdog, args=(main_pid, ppid), daemon=True, name="vanban-watchdog").start()
 
 
-def handle(path: str, lim: Limits, ocr: bool = True, report=None) -> DocumentRecord | Failure:
+def handle(path, lim: Limits, ocr: bool = True, report=None) -> DocumentRecord | Failure:
     """One document inside a worker: size, declared-size checks, then `process`; reasons cleaned."""
-    from .document import process_safe
+    from .document import PageGroup, process_safe
     from .text.sources import _open_binary, kind_of
 
-    try:
-        size = os.stat(path).st_size
-        if size == 0:
-            return InputFailure(path, "read", "empty file")
-        if size > lim.max_bytes:
-            return InputFailure(path, "limits", f"file too large: {size / 1e6:.1f} MB > limit {lim.max_bytes / 1e6:.0f} MB")
-        with _open_binary(path) as fh:
-            data = fh.read(lim.max_bytes + 1)
-        if len(data) > lim.max_bytes:
-            return InputFailure(path, "limits", f"file too large: more than {lim.max_bytes / 1e6:.0f} MB")
-    except OSError as e:
-        return InputFailure(path, "read", f"cannot read file: {e.strerror or e}")
-    try:
-        pages = inspect(data, kind_of(path), lim, ocr)
-    except Refused as r:
-        return InputFailure(path, r.stage, r.message)
-    except MemoryError:
-        return InputFailure(path, "memory", f"out of memory while checking the file (limit {lim.memory_mb} MB)")
-    except Exception:
-        pages = 0  # the check itself stumbled: the readers decide, under the same limits
+    # a multi-image document (`PageGroup`): every member is checked as a file of its own, and
+    # its failures name the group (its label) with the member
+    members = path.members if isinstance(path, PageGroup) else (path,)
+    label = str(path)
+    datas: list[bytes] = []
+    pages = 0
+    for m in members:
+        who = "" if len(members) == 1 else f"{os.path.basename(m)}: "
+        try:
+            size = os.stat(m).st_size
+            if size == 0:
+                return InputFailure(label, "read", f"{who}empty file")
+            if size > lim.max_bytes:
+                return InputFailure(label, "limits", f"{who}file too large: {size / 1e6:.1f} MB > limit "
+                                                     f"{lim.max_bytes / 1e6:.0f} MB")
+            with _open_binary(m) as fh:
+                data = fh.read(lim.max_bytes + 1)
+            if len(data) > lim.max_bytes:
+                return InputFailure(label, "limits", f"{who}file too large: more than {lim.max_bytes / 1e6:.0f} MB")
+        except OSError as e:
+            return InputFailure(label, "read", f"{who}cannot read file: {e.strerror or e}")
+        try:
+            pages += inspect(data, kind_of(m), lim, ocr)
+        except Refused as r:
+            return InputFailure(label, r.stage, f"{who}{r.message}")
+        except MemoryError:
+            return InputFailure(label, "memory", f"{who}out of memory while checking the file (limit {lim.memory_mb} MB)")
+        except Exception:
+            pass  # the check itself stumbled: the readers decide, under the same limits
+        datas.append(data)
     if report is not None:
         report(pages)
-    res = process_safe(path, data=data, ocr=ocr, max_bytes=lim.max_bytes)
+    if isinstance(path, PageGroup):
+        res = process_safe(path, data=datas, ocr=ocr, max_bytes=lim.max_bytes)
+    else:
+        res = process_safe(path, data=datas[0], ocr=ocr, max_bytes=lim.max_bytes)
     if isinstance(res, Failure):
         if res.error == "out of memory":
             res.stage, res.error = "memory", f"out of memory: the document needs more than {lim.memory_mb} MB"
@@ -206,7 +219,7 @@ def _worker_main(conn, main_pid: int, env: dict, limits: dict, ocr: bool, max_ta
         try:
             conn.send(("done", tid, res, retire))
         except MemoryError:
-            conn.send(("done", tid, InputFailure(path, "memory", f"out of memory: the document's result "
+            conn.send(("done", tid, InputFailure(str(path), "memory", f"out of memory: the document's result "
                                                                   f"does not fit the limit of {lim.memory_mb} MB"), True))
             retire = True
         if retire:
@@ -460,7 +473,7 @@ class WorkerPool:
             transient = False
         else:
             stage, reason, transient = _death_reason(code)
-        yield task[1], InputFailure(task[1], stage, reason, transient=transient)
+        yield task[1], InputFailure(str(task[1]), stage, reason, transient=transient)
 
     def close(self) -> None:
         """End every worker (and its children) now."""

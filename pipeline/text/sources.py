@@ -9,6 +9,22 @@ symlink, a FIFO or a device, a folder that cannot be listed) is still found, wit
 valid UTF-8 is held as Python holds it (`os.fsdecode`, surrogate escapes) for opening, and
 `display_path` / `path_bytes_b64` give the stored forms (valid UTF-8 with the bad bytes written
 `\\xff`, and the exact bytes in base64).
+
+Multi-image documents (page images of one document given as separate files) are one input, a
+`Source` with `members` (the image files in page order), unless grouping is off
+(`discover(..., group=False)`, `vanban ingest --no-group-pages`):
+
+1. files in one folder whose names differ only by a page number — `scan_p1.jpg`, `scan_p2.jpg`;
+   `doc-page-0001.png`, `doc-page-0002.png`; `X_1.tif`, `X_2.tif`; `page-1.jpg`, `page-2.jpg`.
+   The rule: the same stem once a trailing page token
+   `(?:[_\\-\\s.]?(?:p|page|trang|tr)[_\\-\\s.]?)?(\\d{1,4})$` (case-insensitive) is removed, the same
+   extension family (jpg/jpeg, png, tif/tiff), at least 2 files, distinct page numbers; the
+   numbers give the page order. A lone `scan_p1.jpg` stays a document of its own. Its
+   `source_path` is the first member's path with ` (+N pages)`.
+2. a folder that holds only page images (no other kind of file, no sub-folder; sidecars aside)
+   whose names all carry distinct page numbers is one document, its `source_path` the folder.
+
+A grouped document's identity is the sha256 of its members' bytes concatenated in page order.
 """
 from __future__ import annotations
 
@@ -16,6 +32,7 @@ import base64
 import errno
 import hashlib
 import os
+import re
 import stat
 from dataclasses import dataclass
 
@@ -43,6 +60,16 @@ class Source:
     kind: str | None  # None: an extension we do not read (reported as a failure)
     problem: str | None = None  # a reason it cannot be read at all (broken symlink, FIFO …)
     key: str | None = None  # identity of a problem input (what must change for it to be tried again)
+    members: tuple[str, ...] | None = None  # page images of one document, in page order (`path` is a label)
+
+    @property
+    def task(self):
+        """What the worker pool is given: the path, or a `PageGroup` for a multi-image document."""
+        if self.members:
+            from ..document import PageGroup
+
+            return PageGroup(self.members, self.path)
+        return self.path
 
 
 def kind_of(path: str) -> str | None:
@@ -89,14 +116,91 @@ def _classify(path: str) -> tuple[str, Source | None, os.stat_result | None]:
     return "problem", _problem_source(path, f"not a regular file: {what}", f"special:{st.st_mode:o}"), st
 
 
-def discover(paths: list[str]) -> tuple[list[Source], list[str]]:
+PAGE_TOKEN = re.compile(r"^(.*?)(?:[_\-\s.]?(?:p|page|trang|tr)[_\-\s.]?)?(\d{1,4})$", re.IGNORECASE)
+IMAGE_FAMILIES = {".jpg": "jpg", ".jpeg": "jpg", ".png": "png", ".tif": "tif", ".tiff": "tif"}
+
+
+def page_key(path: str) -> tuple[str, str, int] | None:
+    """(stem without its page token (lower case), extension family, page number) of a page image."""
+    stem, ext = os.path.splitext(os.path.basename(path))
+    family = IMAGE_FAMILIES.get(ext.lower())
+    if family is None:
+        return None
+    m = PAGE_TOKEN.match(stem)
+    if m is None:
+        return None
+    return m.group(1).lower(), family, int(m.group(2))
+
+
+def group_label(members: list[str] | tuple[str, ...]) -> str:
+    return f"{members[0]} (+{len(members) - 1} pages)"
+
+
+def _ordered(items: list[tuple[int, Source]]) -> list[str] | None:
+    """Member paths in page order, or None when page numbers repeat."""
+    numbers = [n for n, _ in items]
+    if len(items) < 2 or len(set(numbers)) != len(numbers):
+        return None
+    return [s.path for _, s in sorted(items, key=lambda t: t[0])]
+
+
+def group_pages(found: list[Source], whole_dirs: set[str] = frozenset()) -> list[Source]:
+    """Page images of one document (see the module doc) folded into one `Source` with `members`.
+
+    `whole_dirs`: folders walked that hold nothing but files (no sub-folder, no problem row), for
+    rule 2. A grouped input takes the place of its first member in the order."""
+    by_dir: dict[str, list[Source]] = {}
+    for s in found:
+        if s.problem is None and s.kind == "image" and page_key(s.path) is not None:
+            by_dir.setdefault(os.path.dirname(s.path), []).append(s)
+    per_dir: dict[str, int] = {}
+    for s in found:
+        per_dir[os.path.dirname(s.path)] = per_dir.get(os.path.dirname(s.path), 0) + 1
+    replace: dict[str, Source | None] = {}  # member path → its group (at the first member) or None (dropped)
+
+    def fold(members: list[str], label: str) -> None:
+        g = Source(label, "image", members=tuple(members))
+        replace[members[0]] = g
+        for m in members[1:]:
+            replace[m] = None
+
+    for d, items in by_dir.items():
+        if d in whole_dirs:
+            if per_dir[d] == len(items):  # every file of the folder is a numbered page image
+                members = _ordered([(page_key(s.path)[2], s) for s in items])
+                if members is not None:
+                    fold(members, d)
+                    continue
+        stems: dict[tuple[str, str], list[tuple[int, Source]]] = {}
+        for s in items:
+            stem, family, n = page_key(s.path)
+            stems.setdefault((stem, family), []).append((n, s))
+        for group in stems.values():
+            members = _ordered(group)
+            if members is not None:
+                fold(members, group_label(members))
+    if not replace:
+        return found
+    out = []
+    for s in found:
+        if s.path in replace and s.problem is None:
+            if replace[s.path] is not None:
+                out.append(replace[s.path])
+        else:
+            out.append(s)
+    return out
+
+
+def discover(paths: list[str], group: bool = True) -> tuple[list[Source], list[str]]:
     """Files under `paths` (recursive, sorted for a stable order) and the paths that do not exist.
 
     Symlinked folders are followed once (a link back to a folder already walked is a problem row,
-    not an endless walk); files that are sidecars (README.md, *.json …) or hidden are skipped."""
+    not an endless walk); files that are sidecars (README.md, *.json …) or hidden are skipped.
+    With `group` (the default), page images of one document are one input (module doc)."""
     found: list[Source] = []
     missing: list[str] = []
     seen_dirs: set[tuple[int, int]] = set()
+    whole_dirs: set[str] = set()  # walked folders with only regular files in them
 
     def walk(d: str, st: os.stat_result) -> None:
         ident = (st.st_dev, st.st_ino)
@@ -111,17 +215,22 @@ def discover(paths: list[str]) -> tuple[list[Source], list[str]]:
         except OSError as e:
             found.append(_problem_source(d, f"cannot list folder: {e.strerror or e}", f"listdir-error:{e.errno}"))
             return
+        whole = True
         for name in names:
             if _ignored(name):
                 continue
             p = os.path.join(d, name)
             what, problem, sub = _classify(p)
             if what == "dir":
+                whole = False
                 walk(p, sub)
             elif what == "file":
                 found.append(Source(p, kind_of(p)))
             else:
+                whole = False
                 found.append(problem)
+        if whole:
+            whole_dirs.add(d)
 
     for p in paths:
         if not os.path.lexists(p):
@@ -135,6 +244,8 @@ def discover(paths: list[str]) -> tuple[list[Source], list[str]]:
                 found.append(Source(p, kind_of(p)))
         else:
             found.append(problem)
+    if group:
+        found = group_pages(found, whole_dirs)
     return found, missing
 
 
