@@ -375,6 +375,8 @@ def _cell(v) -> str:
         return "; ".join(str(x) for x in v)
     if isinstance(v, (dt.date, dt.datetime)):
         return v.isoformat()
+    if isinstance(v, float):
+        return f"{v:.2f}"
     return str(v).replace("\n", " ")
 
 
