@@ -206,6 +206,8 @@ def split_bodies(lines: list[str]) -> list[str]:
         head = _head_re().match(ln)
         unit = _unit_re().match(ln)
         is_head = head is not None and not (unit and unit.end() >= head.end())
+        if bodies and not is_head and not unit and fold(bodies[-1]) in _known_names():
+            break  # a known central body is whole: the line after it is a title ("BỘ Y TẾ" / "GIÁ DỊCH VỤ …")
         if bodies and not is_head:
             bodies[-1] = bodies[-1] + " " + ln
         elif bodies and is_head and _incomplete(bodies[-1]):
