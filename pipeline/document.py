@@ -287,8 +287,9 @@ def extract(record: DocumentRecord, text: str) -> None:
         title = (start, h.subject_span.end)
     cits = find_citations(text, own_number=h.number, own_date=h.issue_date, where=where, exclude=exclude, title_span=title,
                           doc_type=h.doc_type)
+    starts = [p.start for p in record.pages]
     for c in cits:
-        c.page = _page_of(record.pages, c.start)
+        c.page = _page_of(record.pages, c.start, starts)
     record.citations = cits
     record.tasks = _guarded(record, "tasks", lambda: find_tasks(
         text, h.body_start, h.doc_type, addressees(text, h.body_start),
@@ -309,12 +310,13 @@ def _guarded(record: DocumentRecord, stage: str, run) -> list:
         return []
 
 
-def _page_of(pages: list[Page], offset: int) -> int:
-    page = 1
-    for p in pages:
-        if p.start <= offset:
-            page = p.page
-    return page
+def _page_of(pages: list[Page], offset: int, starts: list[int] | None = None) -> int:
+    """The page holding an offset (bisection over the page starts: linear in citations)."""
+    import bisect
+
+    starts = starts if starts is not None else [p.start for p in pages]
+    i = bisect.bisect_right(starts, offset) - 1
+    return pages[i].page if i >= 0 else 1
 
 
 def process_safe(path: str | PageGroup | list, **kw) -> DocumentRecord | Failure:
