@@ -196,7 +196,7 @@ def _tables() -> _Tables:
     for a, e, k in rules.entity_abbreviations():
         if k == "org":
             symbol_orgs[a] = e
-    head_forms = sorted({v for h in rules.entity_org_heads() for v in _variants(h.head)}, key=len, reverse=True)
+    head_forms = sorted({v for h in rules.entity_org_heads() for v in _variants(h.head)}, key=lambda x: (-len(x), x))
     head_re = re.compile(rf"{_trie(list(head_forms) + list(symbol_orgs))}(?![{_UP}{_LO}0-9&])")
 
     fields = set(rules.entity_fields())
@@ -204,7 +204,7 @@ def _tables() -> _Tables:
         m = re.match(r"^(?:Sở|Bộ|Phòng)\s+(.+)$", a.name)
         if m:
             fields.add(m.group(1))
-    field_forms = sorted(fields, key=len, reverse=True)
+    field_forms = sorted(fields, key=lambda x: (-len(x), x))
     forms = set()
     for f in field_forms:
         for v in (f, f.lower(), f.upper(), f[:1].upper() + f[1:].lower(), " ".join(w[:1].upper() + w[1:] for w in f.split())):
@@ -221,12 +221,12 @@ def _tables() -> _Tables:
     for t in rules.signer_titles():  # upper case: give it the normal case of the first word rule
         titles.setdefault(fold(t), _title_case(t))
     title_forms = sorted({v for t in titles.values() for v in _variants(t)} | set(rules.signer_titles()),
-                         key=len, reverse=True)
+                         key=lambda x: (-len(x), x))
     title_abbr = {a: e for a, e, k in rules.entity_abbreviations() if k == "title"}
     office = {a: e for a, e, k in rules.entity_abbreviations() if k == "office"}
     title_re = re.compile(
         rf"{_trie(title_forms)}(?![{_UP}{_LO}0-9])"
-        rf"|(?:{'|'.join(re.escape(a) for a in sorted(title_abbr, key=len, reverse=True))})(?=\s*[,.]?\s*(?:PCT|CT|UBND|HĐND|Sở|Phòng|Ban|\(|;|,))")
+        rf"|(?:{'|'.join(re.escape(a) for a in sorted(title_abbr, key=lambda x: (-len(x), x)))})(?=\s*[,.]?\s*(?:PCT|CT|UBND|HĐND|Sở|Phòng|Ban|\(|;|,))")
 
     surnames = frozenset(s for s in rules.surnames() if s and s[0].isupper() and "'" not in s)
     unit_forms = [w for u in _UNIT_WORDS for w in (u, u[:1].upper() + u[1:], u.upper())]
@@ -829,7 +829,7 @@ def _head_expand_re() -> tuple[regex.Pattern, dict[str, str]]:
     for h in rules.entity_org_heads():
         for v in _variants(h.head):
             table.setdefault(v, h.canonical)
-    alt = "|".join(_escape_words(k) for k in sorted(table, key=len, reverse=True))
+    alt = "|".join(_escape_words(k) for k in sorted(table, key=lambda x: (-len(x), x)))
     return regex.compile(rf"(?<![\p{{L}}\d])(?:{alt})(?![\p{{L}}\d])"), {fold(k): v for k, v in table.items()}
 
 
@@ -1264,7 +1264,7 @@ def _titles(text: str, orgs_at: dict[int, EntityMention], ctx: _Context, signatu
             full = "các " + full
         out.append(EntityMention("TITLE", text[s:e], s, e, full, "rule", collective=coll))
     # "CT, PCT UBND tỉnh": the first titles of a list share the body of the last one
-    out.sort(key=lambda x: x.start)
+    out.sort(key=lambda x: (x.start, -(x.end - x.start), x.label, x.normalized or ""))
     for i in range(len(out) - 2, -1, -1):
         a, b = out[i], out[i + 1]
         gap = text[a.end:b.start]
@@ -1296,7 +1296,7 @@ def _body_of(e: EntityMention, t: _Tables) -> str | None:
     n = e.normalized or ""
     if n.startswith("các "):
         n = n[4:]
-    for title in sorted(set(t.titles.values()) | set(t.title_abbr.values()), key=len, reverse=True):
+    for title in sorted(set(t.titles.values()) | set(t.title_abbr.values()), key=lambda x: (-len(x), x)):
         if n.startswith(title + " "):
             return n[len(title) + 1:]
     return None
@@ -1435,7 +1435,7 @@ def _resolve(cands: list[EntityMention], blocked: list[tuple[int, int]]) -> list
         cands = [c for c in cands if c.end > c.start and not any(c.start < b and a < c.end for a, b in blocked)]
 
     def pick(items: list[EntityMention]) -> list[EntityMention]:
-        items.sort(key=lambda c: (-(c.end - c.start), c.evidence == "text", -_PRIORITY[c.label], c.start))
+        items.sort(key=lambda c: (-(c.end - c.start), c.evidence == "text", -_PRIORITY[c.label], c.start, c.label, c.normalized or "", c.link or ""))
         taken: list[tuple[int, int]] = []
         out: list[EntityMention] = []
         for c in items:
@@ -1466,7 +1466,7 @@ def _resolve(cands: list[EntityMention], blocked: list[tuple[int, int]]) -> list
         if ok:
             kept_titles.append(ttl)
     out = flat + kept_titles
-    out.sort(key=lambda c: (c.start, -(c.end - c.start)))
+    out.sort(key=lambda c: (c.start, -(c.end - c.start), c.label, c.normalized or ""))
     return out
 
 
