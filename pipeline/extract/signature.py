@@ -232,6 +232,25 @@ _SPLIT_SYLLABLE = regex.compile(r"(?<!\p{L})(?P<a>[TVHĐNMQXKBC])\s(?P<b>hị|ă
 _LAST_NAME_LINE = regex.compile(rf"^[ \t]*(?:{_LAST_RANK})?(?P<name>\p{{Lu}}\p{{Ll}}*(?:\s+\p{{Lu}}\p{{Ll}}*){{1,4}})[ \t.]*$", regex.MULTILINE)
 
 
+_GLUED_NAME = regex.compile(r";[ \t]+(?P<name>\p{Lu}\p{Ll}+(?:[ ]\p{Lu}\p{Ll}*){2,3})[ \t]*$", regex.MULTILINE)
+
+
+def _strip(w: str) -> str:
+    import unicodedata
+
+    return "".join(c for c in unicodedata.normalize("NFD", w.replace("Đ", "D").replace("đ", "d"))
+                   if unicodedata.category(c) != "Mn").casefold()
+
+
+@cache
+def _bare_surnames() -> dict[str, str]:
+    """Surnames by their letters without tone marks, when only one surname has those letters."""
+    out: dict[str, list[str]] = {}
+    for sn in rules.surnames():
+        out.setdefault(_strip(sn), []).append(sn)
+    return {k: v[0] for k, v in out.items() if len(v) == 1}
+
+
 def _read_last_name(text: str) -> Signature:
     sig = Signature()
     nn = text.rfind("Nơi nhận")
@@ -240,11 +259,18 @@ def _read_last_name(text: str) -> Signature:
     tail_start = nn
     tail = _SPLIT_SYLLABLE.sub(lambda m: m.group("a") + m.group("b"), text[tail_start:])
     surnames = rules.surnames()
-    for m in reversed(list(_LAST_NAME_LINE.finditer(tail))):
-        name = m.group("name")
+    bare = _bare_surnames()
+    cands = [(m.start("name"), m.group("name")) for m in _LAST_NAME_LINE.finditer(tail)]
+    # the signature column merged into the recipients list by the layout: "- Văn phòng Quốc hội;
+    # Nguyên Xuân Phúc" (a surname whose tone mark OCR lost is restored from the table)
+    cands += [(m.start("name"), m.group("name")) for m in _GLUED_NAME.finditer(tail)]
+    for at, name in sorted(cands, reverse=True):
+        first = name.split()[0]
+        if first not in surnames and bare.get(_strip(first)):
+            name = bare[_strip(first)] + name[len(first):]
         if name.split()[0] in surnames and 2 <= len(name.split()) <= 5:
             sig.signer = name
-            start = text.find(name.split()[0], tail_start + max(0, m.start() - 5))
+            start = tail_start + at
             if start >= 0:  # the span covers the name as printed (a split syllable included)
                 end = text.find("\n", start)
                 sig.span = Span(start, (end if end >= 0 else len(text)))
