@@ -3,9 +3,10 @@
 The timing test extracts adversarial texts of 100 KB and of 5 MB in one run and compares the time
 per KB: it must not grow more than 2× (a quadratic scan grows 50×). Times are the process's CPU
 time, so that the other jobs of a loaded machine do not count; the small size is the best of three
-runs. The citation finder must also read 5 MB of real citations in under 5 s. The inputs are the shapes that made the extractors quadratic: real citations (each read its
-issuer's "khóa" term over the rest of the text), the same citations on one huge line (every line
-start was a scan back to the beginning), a repeated issuer phrase and repeated "Số:" and date words.
+runs. The citation finder must also read 5 MB of real citations in under 5 s. The inputs are the
+shapes that made the extractors quadratic: real citations (each read its issuer's "khóa" term over
+the rest of the text), the same citations on one huge line (every line start was a scan back to the
+beginning), a repeated issuer phrase and repeated "Số:" and date words.
 
 The other tests check that the structures which made the extractors linear (break and occurrence
 lists searched by bisection, spans merged once, a prefix tree of body names) answer exactly what
