@@ -64,3 +64,11 @@ def test_ocr_slips_in_party_and_joint_symbols():
     assert repair_text("Chỉ thị số 37-CT/IW ngày") == "Chỉ thị số 37-CT/TW ngày"
     assert repair_text("số 16/2009/TTLI-BTTTT-BCA") == "số 16/2009/TTLT-BTTTT-BCA"
     assert repair_text("Nghị quyết số: 105/2025/UBTVQHI15") == "Nghị quyết số: 105/2025/UBTVQH15"
+
+
+def test_quoc_hoi_term_that_lost_a_digit_is_restored_from_the_year():
+    from pipeline.text.repair import repair_text
+
+    out = repair_text("căn cứ Luật số 202/2025/QH5 và Luật số 63/2025/QH15; Nghị quyết số 5/2016/QH4; 9/1999/QH10")
+    assert "202/2025/QH15" in out and "63/2025/QH15" in out and "5/2016/QH14" in out
+    assert "9/1999/QH10" in out  # a year outside the table is left as read

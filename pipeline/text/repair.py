@@ -287,9 +287,34 @@ def _repair_title_lines(text: str) -> str:
     return _TITLE_LINE.sub(fix, text)
 
 
+# Quốc hội terms by the years of their laws (a boundary year belongs to both): an OCR'd "QH5" in a law
+# of 2025 lost a digit of "QH15"
+_TERMS = {13: range(2011, 2017), 14: range(2016, 2022), 15: range(2021, 2027), 16: range(2026, 2032)}
+_QH_NUMBER = regex.compile(r"(?<=\b\d{1,4}/(?P<y>(?:19|20)\d\d)/(?:UBTV)?QH)(?P<t>\d{1,2})(?!\d)")
+
+
+def _repair_terms(text: str) -> str:
+    def fix(m: regex.Match) -> str:
+        year, term = int(m.group("y")), m.group("t")
+        allowed = [str(t) for t, years in _TERMS.items() if year in years]
+        if not allowed or term in allowed:
+            return term
+        # the read digits must be a subsequence of exactly one term of that year
+        fits = [a for a in allowed if _subsequence(term, a)]
+        return fits[0] if len(fits) == 1 else term
+
+    return _QH_NUMBER.sub(fix, text) if "QH" in text else text
+
+
+def _subsequence(short: str, long: str) -> bool:
+    it = iter(long)
+    return all(ch in it for ch in short)
+
+
 def repair_text(text: str) -> str:
     text = unicodedata.normalize("NFC", text)
     text = _repair_title_lines(text)
+    text = _repair_terms(text)
     for rx, rep in _phrases():
         text = rx.sub(rep, text)
     text = _BLANK_NO_SLASH.sub(lambda m: f"{m.group('head')}/{m.group('sym')}", text)
