@@ -314,11 +314,10 @@ def _subsequence(short: str, long: str) -> bool:
 def repair_text(text: str) -> str:
     text = unicodedata.normalize("NFC", text)
     text = _repair_title_lines(text)
-    text = _repair_terms(text)
     for rx, rep in _phrases():
         text = rx.sub(rep, text)
     text = _BLANK_NO_SLASH.sub(lambda m: f"{m.group('head')}/{m.group('sym')}", text)
     text = _repair_numbers(text)
     text = _repair_dates(text)
     text = _repair_names(text)
-    return text
+    return _repair_terms(text)  # after the number repair has closed "QHI5" into "QH5"
