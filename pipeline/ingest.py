@@ -222,32 +222,19 @@ def ingest(paths: list[str], out: str, jobs: int = 1, batch_size: int = 100, ocr
         clear: set[str] = set()
         with ThreadPoolExecutor(max_workers=max(2, min(8, jobs * 2))) as hashers:
             hashed = list(hashers.map(lambda s: _hash(s, max_bytes), sources))
-        for s, (sha, problem, pkey, big) in zip(sources, hashed):
-            dp = display_path(s.path)
-            key = sha or pkey or big
-            if key and (dp, key) in failed_before:
+        for s, h in zip(sources, hashed):
+            verdict, dp, failure = _triage(s, h, failed_before, known, max_bytes)
+            if verdict == "failed_before":
                 summary.unchanged_failed += 1
-                continue
-            if problem:
-                pending_fail.append(InputFailure(s.path, "read", problem, input_key=pkey))
-                continue
-            if big:
-                size = int(big.split(":")[1])
-                pending_fail.append(InputFailure(s.path, "limits", f"file too large: {size / 1e6:.1f} MB > limit "
-                                                                   f"{max_bytes / 1e6:.0f} MB", input_key=big))
-                continue
-            if s.kind is None:
-                ext = os.path.splitext(s.path)[1]
-                pending_fail.append(InputFailure(s.path, "read", f"unsupported file type {ext or '(no extension)'!r}",
-                                                 source_sha256=sha))
-                continue
-            if doc_id_from_sha(sha) in known:
+            elif verdict == "refuse":
+                pending_fail.append(failure)
+            elif verdict == "unchanged":
                 summary.unchanged += 1
                 if dp in fail_paths:
                     clear.add(s.path)  # an old failure row of a file whose content is now in the dataset
-                continue
-            shas[s.path] = sha
-            todo.append(s.task)
+            else:
+                shas[s.path] = h[0]
+                todo.append(s.task)
         summary.to_process = len(todo)
         log.info("ingest: %d input files, %d to process, %d unchanged, %d failed before and unchanged, "
                  "%d refused before processing", summary.seen, len(todo), summary.unchanged,
@@ -351,6 +338,29 @@ def _record_failure(summary: Summary, f: Failure) -> None:
              extra={"event": "failed", "path": dp, "stage": f.stage, "error": f.error})
 
 
+def _triage(s: Source, hashed: tuple, failed_before: set, known: set, max_bytes: int):
+    """What a run does with one input, before any worker sees it (the run and the dry run alike):
+    ("failed_before" | "refuse" | "unchanged" | "process", display path, the failure when refused)."""
+    sha, problem, pkey, big = hashed
+    dp = display_path(s.path)
+    key = sha or pkey or big
+    if key and (dp, key) in failed_before:
+        return "failed_before", dp, None
+    if problem:
+        return "refuse", dp, InputFailure(s.path, "read", problem, input_key=pkey)
+    if big:
+        size = int(big.split(":")[1])
+        return "refuse", dp, InputFailure(s.path, "limits", f"file too large: {size / 1e6:.1f} MB > limit "
+                                                            f"{max_bytes / 1e6:.0f} MB", input_key=big)
+    if s.kind is None:
+        ext = os.path.splitext(s.path)[1]
+        return "refuse", dp, InputFailure(s.path, "read", f"unsupported file type {ext or '(no extension)'!r}",
+                                          source_sha256=sha)
+    if doc_id_from_sha(sha) in known:
+        return "unchanged", dp, None
+    return "process", dp, None
+
+
 def _dry_run(sources: list[Source], out: str, retry_failed: bool, summary: Summary, t0: float,
              max_bytes: int) -> Summary:
     """What a run would do, without writing anything (the dataset is only read, without the lock)."""
@@ -360,22 +370,15 @@ def _dry_run(sources: list[Source], out: str, retry_failed: bool, summary: Summa
     failed_before = set() if retry_failed or not exists else ds.failed_files()
     with ThreadPoolExecutor(max_workers=4) as hashers:
         hashed = list(hashers.map(lambda s: _hash(s, max_bytes), sources))
-    for s, (sha, problem, pkey, big) in zip(sources, hashed):
-        dp = display_path(s.path)
-        key = sha or pkey or big
-        if key and (dp, key) in failed_before:
+    for s, h in zip(sources, hashed):
+        verdict, dp, failure = _triage(s, h, failed_before, known, max_bytes)
+        if verdict == "failed_before":
             summary.unchanged_failed += 1
             summary.dry_run.append((dp, "skip", "failed before, unchanged"))
-        elif problem:
+        elif verdict == "refuse":
             summary.failed += 1
-            summary.dry_run.append((dp, "fail", problem))
-        elif big:
-            summary.failed += 1
-            summary.dry_run.append((dp, "fail", f"file too large (> {max_bytes / 1e6:.0f} MB)"))
-        elif s.kind is None:
-            summary.failed += 1
-            summary.dry_run.append((dp, "fail", f"unsupported file type {os.path.splitext(s.path)[1] or '(no extension)'!r}"))
-        elif doc_id_from_sha(sha) in known:
+            summary.dry_run.append((dp, "fail", failure.error))
+        elif verdict == "unchanged":
             summary.unchanged += 1
             summary.dry_run.append((dp, "skip", "unchanged (already ingested)"))
         else:

@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from multiprocessing.connection import wait
 from typing import Iterable, Iterator
 
+from .graph.store import process_alive as _alive
 from .limits import Limits, Refused, clean_reason, inspect, set_image_cap
 from .models import DocumentRecord, Failure
 
@@ -67,25 +68,6 @@ def set_pdeathsig(sig: int = signal.SIGTERM) -> bool:
     if libc is None or not hasattr(libc, "prctl"):
         return False
     return libc.prctl(PR_SET_PDEATHSIG, int(sig), 0, 0, 0) == 0
-
-
-def _alive(pid: int) -> bool:
-    """True while `pid` runs (a zombie counts as dead)."""
-    try:
-        with open(f"/proc/{pid}/stat", "rb") as fh:
-            state = fh.read().rsplit(b")", 1)[1].split()[0]
-        return state not in (b"Z", b"X")
-    except FileNotFoundError:
-        return False
-    except OSError:
-        pass
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _die(*_args) -> None:

@@ -319,7 +319,7 @@ class Dataset:
                 held = ["?"]
             pid = held[0] if held else ""
             started = held[1] if len(held) > 1 else None
-            if pid.isdigit() and not _alive(int(pid), started) or pid == "":
+            if pid.isdigit() and not process_alive(int(pid), started) or pid == "":
                 # stale lock of a dead process (or one killed between creating and writing it)
                 if pid == "" and time.time() - _mtime(path) < 5:
                     raise StoreError(f"dataset {self.root} is being opened by another process")
@@ -731,7 +731,9 @@ def _start_time(pid: int) -> str | None:
         return None
 
 
-def _alive(pid: int, started: str | None = None) -> bool:
+def process_alive(pid: int, started: str | None = None) -> bool:
+    """True while `pid` runs (a zombie counts as dead); with `started`, only the same process, not
+    a later one that reuses the pid."""
     try:
         fields = Path(f"/proc/{pid}/stat").read_bytes().rsplit(b")", 1)[1].split()
         if fields[0] in (b"Z", b"X"):
