@@ -106,13 +106,7 @@ _STOP = (r"chủ trì|phối hợp|phối với|có trách nhiệm|chịu trách
 # case matters: a verb in running text is lower case, a name is Title Case ("Bộ Xây dựng" vs "xây dựng")
 _STOP_RE = regex.compile(rf"(?<!\p{{L}})(?:{_STOP})(?!\p{{L}})")
 _VERB_FIRST = regex.compile(rf"^(?:{_STOP}|trường hợp|trong trường hợp)(?!\p{{L}})", regex.IGNORECASE)
-_LEAD = regex.compile(
-    r"^(?:(?:Chủ tịch|Phó Chủ tịch|Thường trực|Ban Thường vụ|Ban Chỉ đạo)?\s*[\p{L}\s,]{0,60}?)?"
-    r"(?P<verb>[Gg]iao|[Đđ]ề nghị|[Yy]êu cầu|[Cc]hỉ đạo)\b\s*(?P<rest>.*)$", regex.S)
 _GIAO = regex.compile(r"^(?:Giao|giao|Đề nghị|đề nghị|Yêu cầu|yêu cầu)\s+(?P<rest>.+)$", regex.S)
-_COORD = regex.compile(r"(?:chủ trì,?\s*)?(?:phối hợp(?:\s+chặt chẽ)?(?:\s+với)?|phối với|cùng với)\s+(?P<who>.+?)"
-                       r"(?=\s+(?:để\s+)?(?:" + _STOP.replace("phối hợp|phối với|", "") + r")(?!\p{L})|[:;.]|$)",
-                       regex.IGNORECASE)
 _NOT_TASK = regex.compile(
     r"nhận được|đã nhận|ghi nhận|biểu dương|gồm có|là cơ quan thường trực|chịu trách nhiệm thi hành|thi hành (?:Quyết định|Nghị quyết|Chỉ thị) này|nếu có khó khăn|"
     r"có vướng mắc|kính trình|kính mời|trân trọng|xin ý kiến|để biết|đã (?:ban hành|tổ chức|thực hiện|triển khai)|"
