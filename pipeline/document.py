@@ -20,6 +20,7 @@ from .extract.identity import annotate
 from .extract.entities import find_entities
 from .extract.tasks import addressees, find_tasks
 from .text.clean import normalize_text
+from .text.evidence import place_words
 from .errors import InputError
 from .extract.header import read_header
 from .models import PAGE_SEPARATOR, DocumentRecord, Failure, Page
@@ -256,6 +257,8 @@ def _finish(record: DocumentRecord, pages: list[Page], failures: list[Failure], 
         p.text, r = normalize_text(p.text, strip_boilerplate=True)
         removed += r
         p.start = offset
+        if p.words:
+            p.words = place_words(p.text, p.words, offset)
         offset += len(p.text) + len(PAGE_SEPARATOR)
     record.pages = pages
     record.boilerplate_removed = removed

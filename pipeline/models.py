@@ -40,6 +40,13 @@ class Page:
     # {"value", "confidence", "source": typed | handwritten | signature | blank, "read"}; None when
     # the page was not OCR'd or has no such blanks
     header_fields: Optional[dict] = None
+    # OCR evidence (`text.ocr`): words read, each (text, x0, y0, x1, y1, conf) with its box in
+    # fractions of the page image, then, once the page text is final (`document.place_words`),
+    # (…, start, end) with the word's offsets in the document text (None where it was not found);
+    # the page image as read (JPEG bytes) and its size in pixels
+    words: Optional[list] = None
+    image: Optional[bytes] = None
+    image_size: Optional[tuple] = None
 
 
 @dataclass

@@ -108,3 +108,30 @@ def test_unreadable_page_is_a_failure_row_and_the_others_stand(kh76, tmp_path, m
     assert len(docs) == 1 and docs.number[0] == "76/KH-UBND"
     assert list(fails.page) == [2] and "timed out" in fails.error[0] and fails.stage[0] == "ocr"
     assert sorted(pages.page) == [1, 2, 3] and pages.set_index("page").text[2] == ""
+
+
+@pytest.mark.ocr
+def test_word_boxes_are_kept_as_evidence_on_the_page_image(kh76, tmp_path):
+    """Each OCR'd word keeps its box and its offsets in the final text, so the number and the
+    signer can be boxed on the page image an auditor looks at."""
+    import io
+
+    from PIL import Image
+
+    pdf = tmp_path / "kh76.pdf"
+    sl.to_pdf(sl.degrade(kh76, seal=True, signature_ink=True, seed=1), pdf)
+    rec = process(pdf)
+    h, text = rec.header, rec.text
+    first = rec.pages[0]
+    assert first.image and first.image_size
+    assert Image.open(io.BytesIO(first.image)).size == tuple(first.image_size)
+    placed = [w for p in rec.pages for w in p.words if w[6] is not None]
+    assert len(placed) > 0.95 * sum(len(p.words) for p in rec.pages)
+    for w in placed:  # a placed word is the text at its offsets (normalised the same way)
+        assert text[w[6]:w[7]] in (w[0], text[w[6]:w[7]]) and len(text[w[6]:w[7]]) == w[7] - w[6]
+    on_number = [w for w in first.words if w[6] is not None and w[6] < h.number_span.end and w[7] > h.number_span.start]
+    assert "".join(w[0] for w in on_number).endswith("76/KH-UBND")
+    assert all(w[4] < 0.25 for w in on_number)  # in the header band at the top of the page
+    s = rec.signature.span
+    last = [w for p in rec.pages for w in p.words if w[6] is not None and w[6] < s.end and w[7] > s.start]
+    assert "Hà" in {w[0] for w in last} and all(w[1] > 0.4 for w in last)  # right-hand signature column

@@ -92,6 +92,17 @@ SCHEMAS: dict[str, pa.Schema] = {
         ("doc_id", STRING), ("page", pa.int32()), ("text", STRING), ("start", pa.int64()),
         ("ocr", pa.bool_()), ("ocr_confidence", pa.float32()), ("engine", STRING), ("raw_text", STRING),
     ]),
+    # OCR evidence: every word read with its box (fractions of the page image) and its offsets in
+    # the document text (null where repair or normalisation changed it past recognition)
+    "words": pa.schema([
+        ("doc_id", STRING), ("page", pa.int32()), ("text", STRING), ("x0", pa.float32()), ("y0", pa.float32()),
+        ("x1", pa.float32()), ("y1", pa.float32()), ("conf", pa.float32()), ("start", pa.int64()), ("end", pa.int64()),
+    ]),
+    # the OCR'd page as it was read (grey JPEG, long side `text.ocr.PAGE_IMAGE_PX`), served by key
+    "page_images": pa.schema([
+        ("doc_id", STRING), ("page", pa.int32()), ("mime", STRING), ("width", pa.int32()), ("height", pa.int32()),
+        ("data", pa.binary()),
+    ]),
     "citations": pa.schema([
         ("doc_id", STRING), ("mention", STRING), ("start", pa.int64()), ("end", pa.int64()),
         ("page", pa.int32()), ("cited_type", STRING), ("cited_number", STRING), ("cited_name", STRING),
@@ -152,7 +163,7 @@ RESPONSES_SCHEMA = pa.schema([
 GRAPH_SCHEMAS = {"responses": RESPONSES_SCHEMA, "resolutions": RESOLUTION_SCHEMA, "ambiguous": AMBIGUOUS_SCHEMA, "nodes": NODES_SCHEMA,
                  "edges": EDGES_SCHEMA, "status": STATUS_SCHEMA}
 SCHEMAS.update(GRAPH_SCHEMAS)
-BATCH_TABLES = ["documents", "pages", "citations", "tasks", "entities", "failures"]
+BATCH_TABLES = ["documents", "pages", "citations", "tasks", "entities", "failures", "words", "page_images"]
 DERIVED_TABLES = list(GRAPH_SCHEMAS)
 
 
@@ -201,8 +212,13 @@ def document_rows(rec: DocumentRecord, batch_id: str, now: dt.datetime) -> dict[
              "start": e.start, "end": e.end, "source": e.source,
              "collective": getattr(e, "collective", False), "link": getattr(e, "link", None)} for e in rec.entities]
     fails = [failure_row(f, batch_id, now) for f in rec.failures]
+    words = [{"doc_id": rec.doc_id, "page": p.page, "text": w[0], "x0": w[1], "y0": w[2], "x1": w[3], "y1": w[4],
+              "conf": w[5], "start": w[6] if len(w) > 6 else None, "end": w[7] if len(w) > 7 else None}
+             for p in rec.pages for w in (p.words or ())]
+    images = [{"doc_id": rec.doc_id, "page": p.page, "mime": "image/jpeg", "width": p.image_size[0],
+               "height": p.image_size[1], "data": p.image} for p in rec.pages if p.image and p.image_size]
     return {"documents": [doc], "pages": pages, "citations": cits, "tasks": tasks, "entities": ents,
-            "failures": fails}
+            "failures": fails, "words": words, "page_images": images}
 
 
 def failure_row(f: Failure, batch_id: str, now: dt.datetime) -> dict:

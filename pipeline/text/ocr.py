@@ -196,6 +196,47 @@ class OcrResult:
     confidence: float | None
     engine: str
     header_fields: dict | None = None  # `handwriting.HeaderFields.as_dict()` of the page
+    # evidence for the auditor: the words read, each (text, x0, y0, x1, y1, conf) with the box in
+    # fractions of the page image's width and height, in reading order; the page as it was read
+    words: list | None = None
+    image: bytes | None = None  # JPEG of the prepared page (`page_image_bytes`), None when disabled
+    image_size: tuple[int, int] | None = None
+
+
+PAGE_IMAGE_PX = 1400  # long side of the stored page image: legible on a screen, ~100 KB in grey JPEG
+
+
+def page_image_px() -> int:
+    """Long side in pixels of the page images kept in the dataset (`VANBAN_PAGE_IMAGE_PX`, 0: none)."""
+    try:
+        return max(0, int(os.environ.get("VANBAN_PAGE_IMAGE_PX", PAGE_IMAGE_PX)))
+    except ValueError:
+        return PAGE_IMAGE_PX
+
+
+def page_image_bytes(grey: np.ndarray, long_side: int | None = None) -> tuple[bytes, tuple[int, int]] | None:
+    """The page as Tesseract read it (after colour removal and deskew), grey JPEG, long side
+    `long_side`: the word boxes are fractions of it, so they sit on it whatever its size."""
+    long_side = page_image_px() if long_side is None else long_side
+    if not long_side or grey is None or grey.size == 0:
+        return None
+    h, w = grey.shape[:2]
+    f = min(1.0, long_side / max(h, w))
+    small = cv2.resize(grey, (max(1, round(w * f)), max(1, round(h * f))), interpolation=cv2.INTER_AREA) if f < 1 else grey
+    ok, buf = cv2.imencode(".jpg", small, [cv2.IMWRITE_JPEG_QUALITY, 60])
+    return (buf.tobytes(), (small.shape[1], small.shape[0])) if ok else None
+
+
+def _word_boxes(tsv: str, regions, shape) -> list:
+    """Tesseract's words in reading order with their boxes on the page (not the composed page), as
+    fractions of its size."""
+    from .handwriting import page_words
+
+    h, w = shape[:2]
+    if not h or not w:
+        return []
+    return [(x.text, round(x.left / w, 5), round(x.top / h, 5), round(x.right / w, 5), round(x.bottom / h, 5),
+             round(x.conf, 1)) for x in page_words(tsv, regions)]
 
 
 def ocr_image(img, dpi: int | None = None, signed: list | None = None) -> tuple[str, float | None, str]:
@@ -212,23 +253,32 @@ def ocr_page_image(img, dpi: int | None = None, signed: list | None = None) -> O
     grey = prep.image
     first = _read(grey)
     text, conf = first.text, first.confidence
+    used, used_grey = first, grey
     turned = False
     if conf is None or conf < ORIENTATION_RETRY_CONF:
         turns = _osd_turns(grey)
         if turns:
-            again = _read(rotate90(grey, -turns))
+            turned_grey = rotate90(grey, -turns)
+            again = _read(turned_grey)
             if (again.confidence or 0) > (conf or 0):
                 text, conf, turned = again.text, again.confidence, True
+                used, used_grey = again, turned_grey
     fields = None
     engine = engine_label(prep)
+    tsv = used.tsv
     if not turned:  # the crops are cut in the prepared page's geometry
-        text, fields, extra = _header_fields(prep, first.tsv, first.regions, signed) or (text, None, "")
-        engine += extra
-    return OcrResult(text, conf, engine, fields)
+        got = _header_fields(prep, first.tsv, first.regions, signed)
+        if got is not None:
+            text, fields, extra, tsv = got
+            engine += extra
+    words = _word_boxes(tsv, used.regions, used_grey.shape)
+    img_bytes = page_image_bytes(used_grey)
+    return OcrResult(text, conf, engine, fields, words, *(img_bytes or (None, None)))
 
 
-def _header_fields(prep, tsv: str, regions, signed) -> tuple[str, dict, str] | None:
-    """The header's number and date read from their blanks, put into the page text."""
+def _header_fields(prep, tsv: str, regions, signed) -> tuple[str, dict, str, str] | None:
+    """The header's number and date read from their blanks, put into the page text. Returns the
+    text, the fields, the engine label's suffix and the TSV with the edits (the words' evidence)."""
     from . import handwriting
 
     if not handwriting.available():
@@ -239,10 +289,11 @@ def _header_fields(prep, tsv: str, regions, signed) -> tuple[str, dict, str] | N
         return None
     fields = hf.as_dict() or None
     if not edits:
-        return tsv_to_text(tsv)[0], fields, ""
+        return tsv_to_text(tsv)[0], fields, "", tsv
     used = any(f and f.get("source") in ("handwritten", "signature")
                for f in (fields or {}).values() if isinstance(f, dict))
-    return tsv_to_text(handwriting.apply_edits(tsv, edits))[0], fields, " + PP-OCR rec (handwritten fields)" if used else ""
+    edited = handwriting.apply_edits(tsv, edits)
+    return tsv_to_text(edited)[0], fields, " + PP-OCR rec (handwritten fields)" if used else "", edited
 
 
 @dataclass
@@ -289,7 +340,8 @@ def _ocr_page(pi: PageImage, signed: list | None = None) -> Page | Failure:
     raw = r.text
     repaired = repair_text(raw)
     return Page(page=pi.page, text=repaired, ocr=True, ocr_confidence=r.confidence, engine=r.engine,
-                raw_text=raw if repaired != raw else None, header_fields=r.header_fields)
+                raw_text=raw if repaired != raw else None, header_fields=r.header_fields,
+                words=r.words, image=r.image, image_size=r.image_size)
 
 
 def ocr_document(path: str, data: bytes, kind: str, pages: list[int]) -> tuple[dict[int, Page], list[Failure]]:
