@@ -6,6 +6,7 @@ extract (header, signature, recipients, references).
 """
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 from concurrent.futures import ThreadPoolExecutor
@@ -170,6 +171,9 @@ def read_pages(path: str, data: bytes, kind: str, ocr: bool = True) -> tuple[lis
     else:
         raise InputError("read", f"unsupported file type {Path(path).suffix!r}")
     pages: list[Page] = []
+    if not ocr:  # a poor scanner layer is still text: used as it is when OCR is off
+        raw = [dataclasses.replace(p, needs_ocr=False, engine="text layer (poor, OCR off)")
+               if p.reason == "poor_layer" else p for p in raw]
     to_ocr = [p for p in raw if p.needs_ocr]
     ocr_results: dict[int, Page] = {}
     if to_ocr:
@@ -186,6 +190,8 @@ def read_pages(path: str, data: bytes, kind: str, ocr: bool = True) -> tuple[lis
         if p.needs_ocr:
             if p.page in ocr_results:
                 pages.append(ocr_results[p.page])
+            elif p.reason == "poor_layer":  # OCR failed on the page: its poor layer is better than nothing
+                pages.append(Page(page=p.page, text=p.text, engine="text layer (poor; OCR failed)"))
             else:
                 pages.append(Page(page=p.page, text="", ocr=True, ocr_confidence=None))
         else:

@@ -135,3 +135,73 @@ def test_word_boxes_are_kept_as_evidence_on_the_page_image(kh76, tmp_path):
     s = rec.signature.span
     last = [w for p in rec.pages for w in p.words if w[6] is not None and w[6] < s.end and w[7] > s.start]
     assert "Hà" in {w[0] for w in last} and all(w[1] > 0.4 for w in last)  # right-hand signature column
+
+
+def _junk_layer(text: str, keep_every: int) -> str:
+    """What a cheap scanner's OCR layer makes of a page: marks gone from all words but one in
+    `keep_every`, "ố" read as "6", letters doubled."""
+    import unicodedata
+
+    out = []
+    for i, w in enumerate(text.split()):
+        w = w.replace("ố", "6").replace("Đ", "D")
+        if i % keep_every:
+            w = "".join(c for c in unicodedata.normalize("NFD", w) if not unicodedata.combining(c))
+        if i % 7 == 3:
+            w = w[:1] + w[:1] + w[1:]
+        out.append(w)
+    return " ".join(out)
+
+
+@pytest.mark.ocr
+@pytest.mark.parametrize("keep_every,reason", [(5, "garbage"), (2, "poor_layer")])
+def test_a_page_whose_text_layer_is_junk_is_re_read(kh76, tmp_path, keep_every, reason):
+    """A scan with an invisible scanner-OCR layer of poor quality ("S6:", marks gone: from four
+    words in five, or from one in two, where every word is still a valid syllable) is routed to OCR
+    page by page, as a legacy-font layer is decoded: the number and signer come from the image."""
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(TTFont("DejaVu", "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"))
+    src = (SAMPLES / "04_kh_76-kh-ubnd.txt").read_text(encoding="utf-8").split("\n")
+    pdf = tmp_path / "junk_layer.pdf"
+    pages = sl.degrade(kh76, seed=2).pages
+    c = canvas.Canvas(str(pdf), pagesize=(595, 842))
+    per = max(1, len(src) // len(pages) + 1)
+    for i, img in enumerate(pages):
+        c.drawImage(ImageReader(img.convert("RGB")), 0, 0, 595, 842)
+        t = c.beginText(40, 800)
+        t.setTextRenderMode(3)  # invisible, as scanner OCR layers are
+        t.setFont("DejaVu", 9)
+        for line in src[i * per:(i + 1) * per]:
+            t.textLine(_junk_layer(line, keep_every))
+        c.drawText(t)
+        c.showPage()
+    c.save()
+    from pipeline.text.read import read_pdf
+
+    routed = read_pdf(pdf.read_bytes())
+    assert routed[0].needs_ocr and routed[0].reason == reason
+    rec = process(pdf)
+    assert rec.pages[0].ocr and "tesseract" in rec.pages[0].engine
+    assert rec.header.number == "76/KH-UBND" and rec.signature.signer == "Võ Thị Thanh Hà"
+
+
+def test_a_poor_layer_is_used_as_it_is_when_ocr_is_off(tmp_path):
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(TTFont("DejaVu", "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"))
+    pdf = tmp_path / "poor.pdf"
+    c = canvas.Canvas(str(pdf), pagesize=(595, 842))
+    t = c.beginText(40, 800)
+    t.setFont("DejaVu", 9)
+    for line in (SAMPLES / "04_kh_76-kh-ubnd.txt").read_text(encoding="utf-8").split("\n")[:60]:
+        t.textLine(_junk_layer(line, 2))
+    c.drawText(t)
+    c.save()
+    rec = process(pdf, ocr=False)
+    assert not rec.pages[0].ocr and "poor" in rec.pages[0].engine and "76/KH-UBND" in rec.text

@@ -113,11 +113,15 @@ def read_docx(data: bytes) -> list[RawPage]:
 def route_page(page: int, text: str) -> RawPage:
     """Decide for one text-layer page: use it, decode it (legacy font), or OCR it.
 
-    Few characters → no text layer (a scan); TCVN3/VNI → decoded; a layer that is neither Unicode
-    Vietnamese nor a known legacy encoding (a font subset with a broken map: "ceNG HoA x,l ugr")
-    → OCR.
+    Route 1: few characters → no text layer (a scan) → OCR.
+    Route 2: TCVN3/VNI → decoded.
+    Route 3: neither Unicode Vietnamese nor a known legacy encoding (a font subset with a broken
+    map: "ceNG HoA x,l ugr") → OCR ("garbage").
+    Route 4: Unicode, but a scanner's OCR layer that lost most marks ("S6: 76/KH-UBND … ngay 26
+    thang 3", `legacy.marks_lost_share`) → OCR ("poor_layer"); its text is kept for the case OCR
+    is off or fails on the page.
     """
-    from .legacy import assess
+    from .legacy import MARKS_LOST_SHARE, assess, marks_lost_share
 
     visible = regex.sub(r"\s+", "", text)
     if len(visible) < MIN_PAGE_CHARS:
@@ -127,6 +131,9 @@ def route_page(page: int, text: str) -> RawPage:
         return RawPage(page, decoded, False, None, f"legacy:{kind}")
     if kind == "garbage":
         return RawPage(page, text, True, "garbage")
+    lost = marks_lost_share(text)
+    if lost is not None and lost > MARKS_LOST_SHARE:
+        return RawPage(page, text, True, "poor_layer")
     return RawPage(page, text)
 
 
