@@ -157,9 +157,8 @@ def read_group_pages(group: PageGroup, datas: list[bytes], ocr: bool = True) -> 
     return pages, failures, skipped
 
 
-def read_pages(path: str, data: bytes, kind: str, ocr: bool = True) -> tuple[list[Page], list[Failure]]:
-    """Raw pages of one file, OCR'd where the text layer is missing; page-level failures apart."""
-    failures: list[Failure] = []
+def raw_pages(path: str, data: bytes, kind: str, ocr: bool = True) -> list[reader.RawPage]:
+    """The pages of one file before OCR: text-layer pages, and the pages marked `needs_ocr`."""
     if kind == "txt":
         raw = reader.read_txt(data)
     elif kind == "docx":
@@ -170,10 +169,17 @@ def read_pages(path: str, data: bytes, kind: str, ocr: bool = True) -> tuple[lis
         raw = [reader.RawPage(n, "", True, "image") for n in range(1, reader.image_frames(data) + 1)]
     else:
         raise InputError("read", f"unsupported file type {Path(path).suffix!r}")
-    pages: list[Page] = []
     if not ocr:  # a poor scanner layer is still text: used as it is when OCR is off
         raw = [dataclasses.replace(p, needs_ocr=False, engine="text layer (poor, OCR off)")
                if p.reason == "poor_layer" else p for p in raw]
+    return raw
+
+
+def read_pages(path: str, data: bytes, kind: str, ocr: bool = True) -> tuple[list[Page], list[Failure]]:
+    """Raw pages of one file, OCR'd where the text layer is missing; page-level failures apart.
+    (`raw_pages`, OCR, `merge_pages`: page tasks, `pipeline.pages`, OCR one page per task between.)"""
+    failures: list[Failure] = []
+    raw = raw_pages(path, data, kind, ocr)
     to_ocr = [p for p in raw if p.needs_ocr]
     ocr_results: dict[int, Page] = {}
     if to_ocr:
@@ -186,6 +192,12 @@ def read_pages(path: str, data: bytes, kind: str, ocr: bool = True) -> tuple[lis
             raise InputError("needs_ocr", f"{len(to_ocr)} page(s) need OCR, which is not available: {e}") from None
         ocr_results, ocr_failures = ocr_document(path, data, kind, [p.page for p in to_ocr])
         failures.extend(ocr_failures)
+    return merge_pages(raw, ocr_results), failures
+
+
+def merge_pages(raw: list[reader.RawPage], ocr_results: dict[int, Page]) -> list[Page]:
+    """The document's pages in order: text-layer pages as read, OCR'd pages from `ocr_results`."""
+    pages: list[Page] = []
     for p in raw:
         if p.needs_ocr:
             if p.page in ocr_results:
@@ -195,8 +207,8 @@ def read_pages(path: str, data: bytes, kind: str, ocr: bool = True) -> tuple[lis
             else:
                 pages.append(Page(page=p.page, text="", ocr=True, ocr_confidence=None))
         else:
-            pages.append(Page(page=p.page, text=p.text, engine=p.engine))
-    return pages, failures
+            pages.append(Page(page=p.page, text=p.text, engine=p.engine, receipts=p.receipts))
+    return pages
 
 
 def _read_file(path: str, max_bytes: int) -> bytes:

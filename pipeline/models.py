@@ -47,6 +47,7 @@ class Page:
     words: Optional[list] = None
     image: Optional[bytes] = None
     image_size: Optional[tuple] = None
+    receipts: Optional[list] = None  # `text.stamps.Receipt`s found on the page (incoming stamps)
 
 
 @dataclass
@@ -192,6 +193,11 @@ class DocumentRecord:
     @property
     def text(self) -> str:
         return PAGE_SEPARATOR.join(p.text for p in self.pages)
+
+    @property
+    def receipts(self) -> list:
+        """Incoming-document stamps on the pages (`text.stamps`): when the document reached whom."""
+        return [r for p in self.pages for r in (p.receipts or ())]
 
     @property
     def ocr(self) -> bool:

@@ -240,3 +240,33 @@ def test_signing_dates_of_an_unsigned_file_is_empty(tmp_path):
     pdf = tmp_path / "p.pdf"
     img.save(pdf, "PDF", resolution=300)
     assert hw.signing_dates(pdf.read_bytes()) == []
+
+
+@pytest.mark.ocr
+@needs_recogniser
+@pytest.mark.parametrize("where", ["below", "issuer"])
+def test_a_red_receipt_stamp_is_kept_as_its_own_record(tmp_path, where):
+    """The stamp is evidence of when the letter reached whom: a receipt record, apart from the
+    header (whose number and day stay the document's own)."""
+    rec = _run(tmp_path, header_page(number="125", day="15", stamp="red", stamp_at=where))
+    assert rec.header.number == "125/UBND-VP" and rec.header.issue_date == dt.date(2026, 1, 15)
+    [r] = rec.receipts
+    assert r.register_number == "3456" and r.received_date == dt.date(2025, 5, 12)
+    assert r.receiver and "LÂM ĐỒNG" in r.receiver.upper()
+    assert r.box[1] < 0.3 and r.page == 1
+
+
+def test_stamp_forms_are_parsed():
+    from pipeline.text.stamps import parse_stamp
+
+    # Form 1: dotted blank filled by hand, the dots are not separators
+    f = parse_stamp(["UBND TINH LÂM DÓNG", "So:17.026", "DÊN", "Ngày:2.3.-10-2025...", "Chuyěn:.p.N.C."])
+    assert (f["register_number"], f["received_date"], f["forwarded_to"]) == ("17026", dt.date(2025, 10, 23), "p.N.C")
+    # Form 3: an hour, a two-digit year
+    f = parse_stamp(["CỔNG THÔNG TIN ĐIỆN TỬ CHÍNH PHỦ", "ĐẾN", "Giờ: 5", "Ngày: 04/01/21"])
+    assert (f["received_hour"], f["received_date"], f["receiver"]) == (5, dt.date(2021, 1, 4), "CỔNG THÔNG TIN ĐIỆN TỬ CHÍNH PHỦ")
+    # Form 4: the register number left blank; the letter's own "Số: 40/HCCV" under the stamp is not it
+    f = parse_stamp(["So:40/HC", "SỞ TƯ PHÁP TỈNH LÂM ĐỒNG", "Só:", "DÉN", "N05/9/2025."])
+    assert f["register_number"] is None and f["received_date"] == dt.date(2025, 9, 5)
+    # not a receipt stamp: an urgency stamp
+    assert parse_stamp(["HỎA TỐC"]) is None

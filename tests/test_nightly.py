@@ -34,7 +34,7 @@ import pyarrow.parquet as pq
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from test_hostile import REPO, good_texts  # noqa: E402
+from pipeline.evaluation.hostile import REPO, good_texts  # noqa: E402
 
 from pipeline.errors import ExitCode  # noqa: E402
 from pipeline.graph import store as store_mod  # noqa: E402

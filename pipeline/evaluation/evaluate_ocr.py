@@ -229,7 +229,23 @@ def _scan_job(entry: dict) -> dict:
     gold_cited = {_norm_value("number", n) for n in entry.get("cited_numbers", [])}
     row["cited"] = {"tp": len(cited & gold_cited), "fp": len(cited - gold_cited), "fn": len(gold_cited - cited)}
     row["ocr_pages"] = sum(p.ocr for p in rec.pages)
+    got = [{"receiver": r.receiver, "register_number": r.register_number,
+            "received_date": r.received_date.isoformat() if r.received_date else None} for r in rec.receipts]
+    row["receipts"] = {"gold": entry.get("receipts", []), "pred": got}
     return row
+
+
+def receipt_scores(rows: list[dict]) -> dict:
+    """Receipt stamps (`text.stamps`): stamps found, their date and register number right, and
+    receipts reported on files that carry none."""
+    gold = [(g, r["receipts"]["pred"]) for r in rows if "receipts" in r for g in r["receipts"]["gold"]]
+    found = sum(1 for _g, pred in gold if pred)
+    date_ok = sum(1 for g, pred in gold if pred and pred[0]["received_date"] == g["received_date"])
+    numbered = [(g, pred) for g, pred in gold if g["register_number"]]
+    number_ok = sum(1 for g, pred in numbered if pred and pred[0]["register_number"] == g["register_number"])
+    false = sum(len(r["receipts"]["pred"]) for r in rows if "receipts" in r and not r["receipts"]["gold"])
+    return {"stamps": len(gold), "found": found, "date_ok": date_ok, "numbered": len(numbered),
+            "number_ok": number_ok, "false_receipts": false}
 
 
 def run_scans(jobs: int = 2, report: Path | None = None) -> str:
@@ -248,6 +264,10 @@ def run_scans(jobs: int = 2, report: Path | None = None) -> str:
         lines.append(f"  {f:<11}{ok / len(rows):7.1%}  ({ok}/{len(rows)})")
     tp, fp, fn = (sum(r.get("cited", {}).get(k, 0) for r in rows) for k in ("tp", "fp", "fn"))
     lines.append(f"  cited numbers F1 {f1(tp, fp, fn):.3f} (tp {tp}, fp {fp}, fn {fn})")
+    rs = receipt_scores(rows)
+    lines.append(f"  receipt stamps: {rs['found']}/{rs['stamps']} found, date right {rs['date_ok']}/{rs['stamps']}, "
+                 f"register number right {rs['number_ok']}/{rs['numbered']}, receipts on files without one "
+                 f"{rs['false_receipts']}")
     errors = [r for r in rows if "error" in r]
     if errors:
         lines.append(f"  failed: {len(errors)}: " + "; ".join(f"{r['file']}: {r['error']}" for r in errors))

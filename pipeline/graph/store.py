@@ -103,6 +103,12 @@ SCHEMAS: dict[str, pa.Schema] = {
         ("doc_id", STRING), ("page", pa.int32()), ("mime", STRING), ("width", pa.int32()), ("height", pa.int32()),
         ("data", pa.binary()),
     ]),
+    # incoming-document stamps (`text.stamps`): the day the document reached the receiving body
+    "receipts": pa.schema([
+        ("doc_id", STRING), ("page", pa.int32()), ("receiver", STRING), ("register_number", STRING),
+        ("received_date", pa.date32()), ("received_hour", pa.int32()), ("forwarded_to", STRING),
+        ("x0", pa.float32()), ("y0", pa.float32()), ("x1", pa.float32()), ("y1", pa.float32()), ("text", STRING),
+    ]),
     "citations": pa.schema([
         ("doc_id", STRING), ("mention", STRING), ("start", pa.int64()), ("end", pa.int64()),
         ("page", pa.int32()), ("cited_type", STRING), ("cited_number", STRING), ("cited_name", STRING),
@@ -163,7 +169,7 @@ RESPONSES_SCHEMA = pa.schema([
 GRAPH_SCHEMAS = {"responses": RESPONSES_SCHEMA, "resolutions": RESOLUTION_SCHEMA, "ambiguous": AMBIGUOUS_SCHEMA, "nodes": NODES_SCHEMA,
                  "edges": EDGES_SCHEMA, "status": STATUS_SCHEMA}
 SCHEMAS.update(GRAPH_SCHEMAS)
-BATCH_TABLES = ["documents", "pages", "citations", "tasks", "entities", "failures", "words", "page_images"]
+BATCH_TABLES = ["documents", "pages", "citations", "tasks", "entities", "failures", "words", "page_images", "receipts"]
 DERIVED_TABLES = list(GRAPH_SCHEMAS)
 
 
@@ -217,8 +223,11 @@ def document_rows(rec: DocumentRecord, batch_id: str, now: dt.datetime) -> dict[
              for p in rec.pages for w in (p.words or ())]
     images = [{"doc_id": rec.doc_id, "page": p.page, "mime": "image/jpeg", "width": p.image_size[0],
                "height": p.image_size[1], "data": p.image} for p in rec.pages if p.image and p.image_size]
+    receipts = [{"doc_id": rec.doc_id, "page": r.page, "receiver": r.receiver, "register_number": r.register_number,
+                 "received_date": r.received_date, "received_hour": r.received_hour, "forwarded_to": r.forwarded_to,
+                 "x0": r.box[0], "y0": r.box[1], "x1": r.box[2], "y1": r.box[3], "text": r.text} for r in rec.receipts]
     return {"documents": [doc], "pages": pages, "citations": cits, "tasks": tasks, "entities": ents,
-            "failures": fails, "words": words, "page_images": images}
+            "failures": fails, "words": words, "page_images": images, "receipts": receipts}
 
 
 def failure_row(f: Failure, batch_id: str, now: dt.datetime) -> dict:

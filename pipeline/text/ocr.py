@@ -6,7 +6,8 @@ Per page: render (PDF pages through pdfplumber/pypdfium2 at 300 dpi; PNG/JPEG/TI
 multi-page TIFF page by page) → `preprocess.prepare` (colour ink out, upsample, contrast, deskew) →
 `layout` (two-column header and signature bands re-composed in reading order) → one Tesseract call
 (`vie`, LSTM, page segmentation mode 4: a single column of text of variable sizes) → word
-confidences → `handwriting` (the header's `Số: ____/SYMBOL` and `ngày __ tháng __` blanks, found
+confidences → `stamps` (an incoming stamp `ĐẾN` on page 1, read apart as a receipt record) →
+`handwriting` (the header's `Số: ____/SYMBOL` and `ngày __ tháng __` blanks, found
 from Tesseract's word boxes; where Tesseract did not read a clean printed value and the blank holds
 ink, the small crop is read by the PP-OCR recogniser of the `rapidocr` wheel, fused with the printed
 context and the file's signing dates, and written into the page text; `Page.header_fields` keeps
@@ -341,7 +342,20 @@ def _ocr_page(pi: PageImage, signed: list | None = None) -> Page | Failure:
     repaired = repair_text(raw)
     return Page(page=pi.page, text=repaired, ocr=True, ocr_confidence=r.confidence, engine=r.engine,
                 raw_text=raw if repaired != raw else None, header_fields=r.header_fields,
-                words=r.words, image=r.image, image_size=r.image_size)
+                words=r.words, image=r.image, image_size=r.image_size, receipts=_receipts(pi))
+
+
+def _receipts(pi: PageImage) -> list | None:
+    """Incoming stamps of the first page (`stamps`): read apart from the page, whose text has the
+    stamp's coloured ink whitened out."""
+    if pi.page != 1:
+        return None
+    from .stamps import find_receipts
+
+    try:
+        return find_receipts(np.asarray(pi.image), page=pi.page) or None
+    except Exception:  # a stamp misread must never cost the page
+        return None
 
 
 def ocr_document(path: str, data: bytes, kind: str, pages: list[int]) -> tuple[dict[int, Page], list[Failure]]:

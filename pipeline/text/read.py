@@ -29,6 +29,7 @@ class RawPage:
     needs_ocr: bool = False
     reason: str | None = None  # why OCR is needed: no_text_layer, garbage (an undecodable font map)
     engine: str | None = None  # how the text was obtained when not plain: "legacy:tcvn3", "legacy:vni"
+    receipts: list | None = None  # incoming stamps drawn as images on a born-digital page (`stamps`)
 
 
 def decode_text(data: bytes) -> str:
@@ -172,6 +173,8 @@ def read_pdf(data: bytes, ocr: bool = True) -> list[RawPage]:
                             raw = route_page(i, ordered_text(words + extra, float(page.width)))
                             engine = "text layer + OCR of signature fields"
                 raw.engine = raw.engine or engine
+                if not raw.needs_ocr and i == 1 and ocr:
+                    raw.receipts = _image_stamps(page)
                 pages.append(raw)
     except InputError:
         raise
@@ -186,6 +189,31 @@ def read_pdf(data: bytes, ocr: bool = True) -> list[RawPage]:
     if not pages:
         raise InputError("read", "the PDF has no pages")
     return pages
+
+
+STAMP_RENDER_DPI = 300
+
+
+def _image_stamps(page) -> list | None:
+    """An e-office system draws its incoming stamp (`ĐẾN`, Số, Ngày) as an image over the top of a
+    born-digital page; its text is not in the layer. Only when the upper half of page 1 holds an
+    image is that half rendered and read (`stamps.find_receipts`)."""
+    try:
+        top = float(page.height) * 0.5
+        if not any(float(im["top"]) < top and float(im["x1"]) - float(im["x0"]) > 40 for im in page.images):
+            return None
+        import numpy as np
+
+        from .stamps import find_receipts
+
+        half = page.crop((0, 0, float(page.width), top)).to_image(resolution=STAMP_RENDER_DPI).original.convert("RGB")
+        arr = np.asarray(half)
+        # the finder works in page proportions: pad the half page back to a whole one
+        full = np.full((arr.shape[0] * 2, arr.shape[1], 3), 255, np.uint8)
+        full[: arr.shape[0]] = arr
+        return find_receipts(full, page=1) or None
+    except Exception:  # a stamp misread must never cost the page
+        return None
 
 
 def image_frames(data: bytes) -> int:

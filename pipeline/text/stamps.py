@@ -1,0 +1,212 @@
+"""Receipt stamps: when a document reached whom, read off the stamp the receiving office put on it.
+
+Why: the incoming-document stamp (`ĐẾN`) is the only evidence on the page of the day a letter
+reached its recipient and of the register number it got there; an auditor checking whether a
+report came back on time needs that day. The stamp must also never be taken for the document's
+own number or date (the OCR stage whitens coloured ink before reading the page, so a coloured
+stamp does not leak into the text; this module reads it apart).
+
+Entry point: `find_receipts(rgb)` → [Receipt] on a colour page image (page 1).
+
+Where a stamp is found: coloured ink (red, or the violet of some stamp pads; `preprocess`'s colour
+mask) in the upper half of the page, in a component of stamp size that is wider than high (a seal
+is round and sits at the signature). Each candidate is read twice: by Tesseract (`vie`) for the
+receiving body's name, which needs the diacritics, and by the PP-OCR detector and recogniser of
+the `rapidocr` wheel for the handwritten or stamped register number and date, which it reads far
+better than Tesseract. A candidate whose text has no `ĐẾN` is not a receipt stamp (an urgency
+stamp `HỎA TỐC`, a seal) and is dropped.
+
+Forms handled, one branch each:
+- Form 1: `UBND TỈNH LÂM ĐỒNG / ĐẾN / Số: 17026 / Ngày: 23-10-2025 / Chuyển: P.NC` (paper stamp,
+  number and Chuyển handwritten, date stamped or written).
+- Form 2: `VP.UBND TỈNH BÌNH THUẬN / ĐẾN / Số: 3577 / Ngày 25/02/2025` (a digital stamp drawn by
+  the e-office system as an image on a born-digital PDF: `read.read_pdf` renders the top of page 1
+  when it holds an image).
+- Form 3: `CỔNG THÔNG TIN ĐIỆN TỬ CHÍNH PHỦ / ĐẾN / Giờ: 5 / Ngày: 04/01/2021` (an hour field;
+  a two-digit year is of this century).
+- Form 4: `Số: ……` left blank: the register number is None, the date still counts.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+import regex
+
+from .preprocess import _colour_mask
+
+STAMP_MIN_W, STAMP_MAX_W = 0.10, 0.45  # share of the page width
+STAMP_MIN_H, STAMP_MAX_H = 0.035, 0.20  # share of the page height
+TOP_SHARE = 0.5  # receipt stamps sit in the upper half (seals at the signature lower down)
+MAX_CANDIDATES = 3
+
+
+@dataclass
+class Receipt:
+    receiver: str | None  # the receiving body as printed on the stamp
+    register_number: str | None  # its incoming register number ("Số")
+    received_date: dt.date | None
+    received_hour: int | None
+    forwarded_to: str | None  # "Chuyển": the unit it was passed to
+    box: tuple[float, float, float, float]  # x0, y0, x1, y1 as fractions of the page
+    text: str  # what was read, for the auditor
+    page: int = 1
+
+
+def _candidates(rgb: np.ndarray) -> list[tuple[int, int, int, int]]:
+    """Boxes (x, y, w, h) of coloured components of stamp size and shape in the upper half."""
+    H, W = rgb.shape[:2]
+    f = 4
+    small = np.ascontiguousarray(rgb[: int(H * TOP_SHARE):f, ::f])
+    mask = _colour_mask(small).astype(np.uint8)
+    if mask.sum() < 50:
+        return []
+    mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((7, 7), np.uint8))
+    n, _lab, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    out = []
+    for i in range(1, n):
+        x, y, w, h, area = (int(v) * (f if k < 4 else f * f) for k, v in enumerate(stats[i]))
+        if not (STAMP_MIN_W * W <= w <= STAMP_MAX_W * W and STAMP_MIN_H * H <= h <= STAMP_MAX_H * H):
+            continue
+        if w < 1.15 * h:  # round or tall: a seal, not a rectangular receipt stamp
+            continue
+        out.append((area, (x, y, w, h)))
+    out.sort(reverse=True)
+    return [b for _a, b in out[:MAX_CANDIDATES]]
+
+
+_ENGINE = None
+_ENGINE_LOCK = threading.Lock()
+
+
+def _engine():
+    """The rapidocr detector + recogniser (default models, shipped in the wheel), once per process."""
+    global _ENGINE
+    with _ENGINE_LOCK:
+        if _ENGINE is None:
+            import logging
+
+            from rapidocr import RapidOCR
+
+            _ENGINE = RapidOCR(params={
+                "Global.log_level": "error",
+                "EngineConfig.onnxruntime.intra_op_num_threads": 1,
+                "EngineConfig.onnxruntime.inter_op_num_threads": 1,
+            })
+            logging.getLogger("RapidOCR").setLevel(logging.ERROR)
+    return _ENGINE
+
+
+_DEN = regex.compile(r"(?<![\p{L}])[ĐD][EÊÉẾÈỀ]N(?![\p{L}])", regex.I)
+# the register number; not a document number ("Số: 40/HCCV" of the letter under the stamp)
+# ("S: 3456": the recogniser drops the "ố", so the label is S and its colon)
+_NUMBER = regex.compile(r"(?:S[ốoôóồ]\s*[:.]?|S\s*[:.])[\s.:…]*(\d[\d.]{0,8}\d|\d)(?![\d.]*\s*/)", regex.I)
+_HOUR = regex.compile(r"Gi[ờơo]\s*[:.]?[\s.:…]*(\d{1,2})(?!\d)", regex.I)
+_FORWARD = regex.compile(r"Chuy[ểeêěễ']?\p{L}?n\s*[:.]?([^\n]*)", regex.I)
+
+
+def _date(text: str) -> dt.date | None:
+    """A day written into the stamp's dotted blank. The blank's dots and a stray stroke cut the
+    handwriting into pieces ("2.3..10~.2025" is 23-10-2025), so the date is read from the digit
+    groups: the year is the last four-digit group (else a two-digit one), day and month the
+    groups before it, joined where one was cut."""
+    groups = regex.findall(r"\d+", text)
+    for y_len in (4, 2):
+        for k in range(len(groups) - 1, 0, -1):
+            if len(groups[k]) != y_len:
+                continue
+            y = int(groups[k]) + (2000 if y_len == 2 else 0)
+            if not 1945 <= y <= dt.date.today().year + 1:
+                continue
+            before = groups[max(0, k - 4):k]
+            for start in range(len(before)):  # every group before the year first: one cut in pieces
+                g = before[start:]
+                for cut in range(1, len(g)):
+                    d, m = "".join(g[:cut]), "".join(g[cut:])
+                    if len(d) > 2 or len(m) > 2:
+                        continue
+                    try:
+                        return dt.date(y, int(m), int(d))
+                    except ValueError:
+                        continue
+    return None
+
+
+def parse_stamp(lines: list[str], receiver_lines: list[str] | None = None) -> dict | None:
+    """The fields of a stamp's text lines (None: not a receipt stamp). `receiver_lines`: the same
+    stamp read with diacritics (Tesseract), for the receiving body's name."""
+    text = "\n".join(lines)
+    if not _DEN.search(text):
+        return None
+    number = None
+    m = _NUMBER.search(text) or _NUMBER.search("\n".join(receiver_lines or ()))
+    if m:
+        number = regex.sub(r"\D", "", m.group(1)) or None
+    date_line = next((ln for ln in lines if regex.search(r"Ng[àa]y|N\d", ln, flags=regex.I)), "")
+    received = _date(date_line) or _date(text)
+    hour = None
+    m = _HOUR.search(text)
+    if m and int(m.group(1)) < 24:
+        hour = int(m.group(1))
+    fwd = None
+    m = _FORWARD.search(text)
+    if m:
+        fwd = regex.sub(r"[.…:_\s]+", " ", m.group(1)).strip(" .") or None
+        fwd = fwd.replace(" ", ".") if fwd and len(fwd) <= 8 else fwd
+    receiver = None
+    for ln in (receiver_lines or []) + lines:
+        ln = ln.strip(" _|-—.,'\"`")
+        if _DEN.search(ln) or regex.search(r"S[ốoô]\s*:|Ng[àa]y|Chuy", ln, flags=regex.I):
+            break
+        if len(regex.findall(r"\p{Lu}", ln)) >= 6:
+            receiver = regex.sub(r"\s+", " ", ln)
+            break
+    return {"receiver": receiver, "register_number": number, "received_date": received,
+            "received_hour": hour, "forwarded_to": fwd}
+
+
+def _tesseract_lines(grey: np.ndarray) -> list[str]:
+    from .ocr import _run_tesseract, tsv_to_text
+
+    try:
+        text = tsv_to_text(_run_tesseract(grey, psm=6, timeout=30))[0]
+    except Exception:
+        return []
+    return [ln for ln in text.splitlines() if ln.strip()]
+
+
+def find_receipts(rgb: np.ndarray, page: int = 1) -> list[Receipt]:
+    """Receipt stamps on a colour page image (RGB array). Empty on a grey page or without rapidocr."""
+    if rgb is None or rgb.ndim != 3 or rgb.shape[2] < 3:
+        return []
+    rgb = rgb[:, :, :3]
+    boxes = _candidates(rgb)
+    if not boxes:
+        return []
+    try:
+        eng = _engine()
+    except Exception:  # rapidocr missing: no receipt rather than a wrong one
+        return []
+    H, W = rgb.shape[:2]
+    out = []
+    for x, y, w, h in boxes:
+        pad = max(4, h // 20)
+        x0, y0, x1, y1 = max(0, x - pad), max(0, y - pad), min(W, x + w + pad), min(H, y + h + pad)
+        crop = np.ascontiguousarray(rgb[y0:y1, x0:x1])
+        try:
+            lines = [str(t) for t in (eng(crop).txts or ())]
+        except Exception:
+            continue
+        if not _DEN.search("\n".join(lines)):
+            continue
+        grey = cv2.cvtColor(crop, cv2.COLOR_RGB2GRAY)
+        tlines = _tesseract_lines(grey)
+        fields = parse_stamp(lines, tlines)
+        if fields is None:
+            continue
+        out.append(Receipt(**fields, box=(round(x0 / W, 4), round(y0 / H, 4), round(x1 / W, 4), round(y1 / H, 4)),
+                           text=" | ".join(tlines or lines), page=page))
+    return out
