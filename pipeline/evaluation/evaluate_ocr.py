@@ -227,7 +227,8 @@ def _scan_job(entry: dict) -> dict:
         row[f] = {"gold": entry.get(f), "pred": pred[f], "ok": g == p}
     cited = {_norm_value("number", c.cited_number) for c in rec.citations if c.cited_number}
     gold_cited = {_norm_value("number", n) for n in entry.get("cited_numbers", [])}
-    row["cited"] = {"tp": len(cited & gold_cited), "fp": len(cited - gold_cited), "fn": len(gold_cited - cited)}
+    row["cited"] = {"tp": len(cited & gold_cited), "fp": len(cited - gold_cited), "fn": len(gold_cited - cited),
+                    "extra": sorted(cited - gold_cited), "missed": sorted(gold_cited - cited)}
     row["ocr_pages"] = sum(p.ocr for p in rec.pages)
     got = [{"receiver": r.receiver, "register_number": r.register_number,
             "received_date": r.received_date.isoformat() if r.received_date else None} for r in rec.receipts]
