@@ -143,6 +143,10 @@ def _fields_job(args) -> dict:
         "doc": name, "cond": cond, "pages": len(rec.pages),
         "number_ok": _norm_value("number", gold.get("number")) == _norm_value("number", h.number),
         "date_ok": (gold.get("issue_date") or None) == (h.issue_date.isoformat() if h.issue_date else None),
+        "signer_ok": _norm_value("signer", gold.get("signer")) == _norm_value("signer", rec.signature.signer),
+        "signer": rec.signature.signer, "gold_signer": gold.get("signer"),
+        # a rendered page always has text: one that comes out empty is a loss
+        "empty_pages": sum(1 for p in rec.pages if not p.text.strip()),
         "tp": len(gold_refs & pred_refs), "fp": len(pred_refs - gold_refs), "fn": len(gold_refs - pred_refs),
     }
 
@@ -165,36 +169,44 @@ def f1(tp: int, fp: int, fn: int) -> float:
     return 2 * p * r / (p + r) if p + r else 0.0
 
 
+FIELD_CONDITIONS = ("clean", "heavy", "seal")
+
+
 def run(gold_dir: Path, conditions=CER_CONDITIONS, page_limit: int = 2, max_chars: int = 20000,
-        jobs: int = 2, only: str | None = None, report: Path | None = None) -> str:
+        jobs: int = 2, only: str | None = None, report: Path | None = None,
+        field_conditions=FIELD_CONDITIONS) -> str:
     all_docs = gold_texts(gold_dir, only)
     docs = [d for d in all_docs if len(d[1]) <= max_chars]
     lines = [f"CER: {len(all_docs)} gold documents, first {page_limit} rendered pages each; "
              f"fields: the {len(docs)} of at most {max_chars} characters, every page"]
     t0 = time.perf_counter()
-    cer = run_cer(all_docs, list(conditions), page_limit, jobs)
+    cer = run_cer(all_docs, list(conditions), page_limit, jobs) if conditions else CerResult()
     lines.append(f"{'condition':<10}{'CER':>8}{'chars':>9}{'docs':>6}")
     for c in conditions:
         lines.append(f"{c:<10}{cer.cer(c):8.2%}{cer.chars.get(c, 0):9d}{cer.pages.get(c, 0):6d}")
     field_rows = []
     with ProcessPoolExecutor(max_workers=jobs) as pool:
-        field_rows = list(pool.map(_fields_job, [(n, t, g, cond, i) for cond in ("clean", "heavy")
-                                                 for i, (n, t, g) in enumerate(docs)]))
+        field_rows = list(pool.map(_fields_job, [(n, t, g, cond, i)
+                                                 for cond in field_conditions for i, (n, t, g) in enumerate(docs)]))
     text_path = _text_path_refs(docs)
     tp, fp, fn = (sum(v[i] for v in text_path.values()) for i in range(3))
     base = f1(tp, fp, fn)
     lines.append(f"references F1, text path on the same documents: {base:.3f}")
     summary = {"cer": {c: cer.cer(c) for c in conditions}, "text_path_references_f1": base}
-    for cond in ("clean", "heavy"):
+    for cond in field_conditions:
         rows = [r for r in field_rows if r["cond"] == cond]
         rtp, rfp, rfn = (sum(r[k] for r in rows) for k in ("tp", "fp", "fn"))
         score = f1(rtp, rfp, rfn)
         numbers = sum(r["number_ok"] for r in rows) / max(1, len(rows))
         dates = sum(r["date_ok"] for r in rows) / max(1, len(rows))
+        signers = sum(r["signer_ok"] for r in rows) / max(1, len(rows))
+        empty = sum(r["empty_pages"] for r in rows)
         lines.append(f"{cond:<6} renders: references F1 {score:.3f} ({score / base if base else 0:.3f} x text path); "
-                     f"header number exact {numbers:.1%}, date exact {dates:.1%} of {len(rows)} documents")
+                     f"header number exact {numbers:.1%}, date exact {dates:.1%}, signer exact {signers:.1%} "
+                     f"of {len(rows)} documents; {empty} empty pages")
         summary[cond] = {"references_f1": score, "ratio": score / base if base else 0,
-                         "number_exact": numbers, "date_exact": dates, "documents": len(rows)}
+                         "number_exact": numbers, "date_exact": dates, "signer_exact": signers,
+                         "empty_pages": empty, "documents": len(rows)}
     lines.append(f"elapsed {time.perf_counter() - t0:.0f} s with {jobs} workers")
     if report:
         report.parent.mkdir(parents=True, exist_ok=True)
