@@ -99,6 +99,11 @@ def _is_upper_line(line: str) -> bool:
 
 _MARKS = regex.compile(r"^(?:KHẨN|HỎA\s+TỐC|HOẢ\s+TỐC|THƯỢNG\s+KHẨN|MẬT|TỐI\s+MẬT|TUYỆT\s+MẬT|DỰ\s+THẢO|BẢN\s+SAO)\b.*$")
 _COLUMN_GAP = regex.compile(r"\t+|[ ]{3,}|\s*\|\s*")
+# per header line and column, compiled once (`regex.sub(pattern, …)` looks the pattern up each call)
+_RULE_RUN = regex.compile(r"[-_=*]{2,}|^\s*\*\s*$")
+_SO_WORD = regex.compile(r"(?:Số|SỐ)\b")
+_COMMA_NGAY = regex.compile(r",\s*ngày", regex.IGNORECASE)
+_TRAILING_GAP = regex.compile(r"(?:\t|[ ]{2,})\Z")
 
 
 def _issuer_block(text: str, stop: int) -> tuple[list[str], int | None]:
@@ -118,12 +123,12 @@ def _issuer_block(text: str, stop: int) -> tuple[list[str], int | None]:
             line = _QUOC_HIEU.sub(" ", col)
             line = _MOTTO.sub(" ", line)
             line = _PARTY.sub(" ", line)
-            line = regex.sub(r"[-_=*]{2,}|^\s*\*\s*$", " ", line).strip(" -_*\t")
+            line = _RULE_RUN.sub(" ", line).strip(" -_*\t")
             if not line or _MARKS.match(line):
                 continue
             if " " not in line and ("/" in line or line.startswith("-")):  # "/QĐ-UBND" of a blank Số
                 continue
-            if regex.match(r"(?:Số|SỐ)\b", line) or regex.search(r",\s*ngày", line, regex.IGNORECASE):
+            if _SO_WORD.match(line) or _COMMA_NGAY.search(line):
                 continue
             if _is_upper_line(line):
                 if first is None:
@@ -135,7 +140,7 @@ def _issuer_block(text: str, stop: int) -> tuple[list[str], int | None]:
 def _column_start(text: str, pos: int) -> bool:
     """"Hà Nội, ngày 30/9/2024" opens a line or a column (after a tab or a run of spaces), not a
     sentence: "… tại Kết luận số 96-KL/TW, ngày 30/9/2024" is a citation's date."""
-    return _at_line_start(text, pos) or regex.search(r"(?:\t|[ ]{2,})\Z", text[max(0, pos - 4):pos]) is not None
+    return _at_line_start(text, pos) or _TRAILING_GAP.search(text[max(0, pos - 4):pos]) is not None
 
 
 def _is_body_name(name: str) -> bool:
@@ -302,7 +307,12 @@ def _consolidated(text: str, h: Header) -> None:
     """A consolidated text (văn bản hợp nhất) opens with the title of the text it consolidates and
     carries its own identity in the authentication block at the end: "BỘ XÂY DỰNG / Số: 07/VBHN-BXD /
     XÁC THỰC VĂN BẢN HỢP NHẤT / Hà Nội, ngày 03 tháng 3 năm 2026"."""
-    m = _VBHN.search(text, max(0, len(text) - 4000))
+    lo = max(0, len(text) - 4000)
+    # every match holds the literal "/VBHN-" at or after `lo`: without it, the search (which tries
+    # the upper-case issuer lines at every capital of the tail) cannot succeed
+    if text.find("/VBHN-", lo) < 0:
+        return
+    m = _VBHN.search(text, lo)
     if not m:
         return
     num = parse_number_text(m.group("num"))

@@ -261,6 +261,20 @@ def _law_names_folded() -> tuple[tuple[str, str], ...]:
     return tuple((fold(n), n) for n in rules.law_names())
 
 
+@cache
+def _law_names_by_prefix() -> tuple[int, dict[str, tuple[tuple[str, str], ...]]]:
+    """The gazetteer's (folded, name) pairs bucketed by their first `k` characters (`k` the shortest
+    folded name's length), each bucket in the gazetteer's order: a window is compared with the few
+    names sharing its opening instead of all ~200 (that scan was a tenth of citation reading). The
+    first name of the order that fits wins, exactly as over the whole list."""
+    names = _law_names_folded()
+    k = min((len(f) for f, _ in names), default=0)
+    buckets: dict[str, list[tuple[str, str]]] = {}
+    for folded, name in names:
+        buckets.setdefault(folded[:k], []).append((folded, name))
+    return k, {p: tuple(v) for p, v in buckets.items()}
+
+
 _NAMED_LAW = regex.compile(r"(?<![\p{L}])(?P<type>Bộ luật|Luật|Pháp lệnh|Hiến pháp)(?![\p{L}])")
 _NAME_STOP = regex.compile(
     r"\s*(?:[;:()\"“”|]|\n(?![ \t]*\p{Ll})|\.(?:\s|$)|\bsố\b|\bngày\b|\bnăm\s+\d|\bcủa\b|\bđã\b|\bđược\b|\bquy\s+định\b|\bvà\s+(?:các|Luật|Bộ\s+luật|Nghị)\b|"
@@ -295,7 +309,8 @@ def _named_law_at(text: str, m: regex.Match) -> tuple[str, int] | None:
     # a law the gazetteer knows, however its first word is cased ("Luật tổ chức chính quyền địa phương")
     window = text[start: start + 250]
     fw = fold(window)  # fold collapses spaces: a name wrapped over two lines (an OCR'd table cell) is one name
-    for folded, name in _law_names_folded():
+    k, buckets = _law_names_by_prefix()
+    for folded, name in buckets.get(fw[:k], ()):
         if fw.startswith(folded) and (len(fw) == len(folded) or not fw[len(folded)].isalpha()):
             return name, start + len(_span_of(window, folded))
     if not rest[:1].isupper():  # "luật này", "Luật sư" (a lawyer) start in lower case

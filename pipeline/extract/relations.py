@@ -208,7 +208,16 @@ def _part_start(text: str, c: Citation) -> int:
     return c.start - (len(left) - len(_strip_part(left)))
 
 
+# `_PART_TAIL` read from the end: whether the view ends with a part at all. A forward search tries
+# every start of the view and almost always fails; read backwards from `\Z` the same pattern fails at
+# once (a pattern without atomic groups or back-references matches some suffix in one direction iff
+# in the other), and only a view that has one pays for the forward search that finds its leftmost start.
+_PART_TAIL_REV = regex.compile(_PART_TAIL.pattern, _PART_TAIL.flags | regex.REVERSE)
+
+
 def _strip_part(left: str) -> str:
+    if _PART_TAIL_REV.search(left) is None:
+        return left
     m = _PART_TAIL.search(left)
     return left[: m.start()] if m else left
 
