@@ -155,6 +155,13 @@ def relation_cues() -> tuple[tuple[str, str, str], ...]:
     return tuple((r, s, p) for r, s, p in read_table("relations.tsv", 3))
 
 
+def longest_first(s: str) -> tuple[int, str]:
+    """Sort key for alternations: longer forms first (so the longest match wins), ties in a fixed
+    order. Sorting a set by length alone left ties ("Trưởng ban" / "Trưởng Ban") in the set's
+    order, which changes with Python's hash seed: two runs of a worker pool could differ."""
+    return -len(s), s
+
+
 @cache
 def surnames() -> frozenset[str]:
     return frozenset(r[0].strip() for r in read_table("surnames.tsv", 1))
@@ -163,13 +170,13 @@ def surnames() -> frozenset[str]:
 @cache
 def signer_titles() -> tuple[str, ...]:
     rows = [r[0].strip() for r in read_table("signer_titles.tsv", 1)]
-    return tuple(sorted(rows, key=len, reverse=True))
+    return tuple(sorted(rows, key=longest_first))
 
 
 @cache
 def law_names() -> tuple[str, ...]:
     rows = [r[0].strip() for r in read_table("law_names.tsv", 1)]
-    return tuple(sorted(set(rows), key=len, reverse=True))
+    return tuple(sorted(set(rows), key=longest_first))
 
 
 @cache
@@ -196,7 +203,7 @@ def entity_org_heads() -> tuple[OrgHead, ...]:
 @cache
 def entity_fields() -> tuple[str, ...]:
     rows = {r[0].strip() for r in read_table("entities_fields.tsv", 1) if r[0].strip()}
-    return tuple(sorted(rows, key=len, reverse=True))
+    return tuple(sorted(rows, key=longest_first))
 
 
 @cache
@@ -208,13 +215,13 @@ def entity_abbreviations() -> tuple[tuple[str, str, str], ...]:
 @cache
 def entity_titles() -> tuple[str, ...]:
     rows = {r[0].strip() for r in read_table("entities_titles.tsv", 1) if r[0].strip()}
-    return tuple(sorted(rows, key=len, reverse=True))
+    return tuple(sorted(rows, key=longest_first))
 
 
 @cache
 def person_cues() -> tuple[str, ...]:
     rows = {r[0].strip() for r in read_table("entities_person_cues.tsv", 1) if r[0].strip()}
-    return tuple(sorted(rows, key=len, reverse=True))
+    return tuple(sorted(rows, key=longest_first))
 
 
 @cache

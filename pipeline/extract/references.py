@@ -144,7 +144,7 @@ def _known_names_re() -> regex.Pattern:
     names = [a.name for a in rules.agencies() if a.level == "central"] + list(_NAME_TAILS)
     # one branch per shared prefix ("Bộ\s*T" → "ài chính" | "ư pháp" | …), longest names first: the
     # same matches as the flat alternation of the names, without trying every name at every letter
-    return regex.compile(rf"(?<!\p{{L}})(?:{_prefix_tree(sorted(set(names), key=len, reverse=True))})(?!\p{{L}})",
+    return regex.compile(rf"(?<!\p{{L}})(?:{_prefix_tree(sorted(set(names), key=rules.longest_first))})(?!\p{{L}})",
                          regex.IGNORECASE)
 
 
@@ -370,7 +370,7 @@ _PERSON_HEADS = ("Chủ tịch", "Phó Chủ tịch", "Giám đốc", "Phó Giá
 def _issuer_head_re() -> regex.Pattern:
     heads = [h for h, _ in rules.agency_heads()] + [a.name for a in rules.agencies() if a.level == "central"]
     heads += list(_PERSON_HEADS)
-    alt = "|".join(regex.escape(h).replace(r"\ ", r"\s+") for h in sorted(set(heads), key=len, reverse=True))
+    alt = "|".join(regex.escape(h).replace(r"\ ", r"\s+") for h in sorted(set(heads), key=rules.longest_first))
     return regex.compile(rf"(?<![\p{{L}}])(?:{alt})(?![\p{{L}}])", regex.IGNORECASE)
 
 

@@ -69,7 +69,7 @@ def date_re() -> regex.Pattern:
 
 
 def _alternation(words) -> str:
-    return "|".join(regex.escape(w).replace(r"\ ", r"\s+") for w in sorted(set(words), key=len, reverse=True))
+    return "|".join(regex.escape(w).replace(r"\ ", r"\s+") for w in sorted(set(words), key=rules.longest_first))
 
 
 @cache

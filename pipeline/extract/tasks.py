@@ -226,7 +226,7 @@ def _known_names() -> list[str]:
     names = [a.name for a in rules.agencies()]
     names += ["Sở Văn hóa, Thể thao và Du lịch", "Bộ Văn hóa, Thể thao và Du lịch", "Ủy ban Mặt trận Tổ quốc Việt Nam",
               "Sở Lao động - Thương binh và Xã hội", "Bộ Lao động - Thương binh và Xã hội"]
-    return sorted({n for n in names if "," in n or " và " in n}, key=len, reverse=True)
+    return sorted({n for n in names if "," in n or " và " in n}, key=rules.longest_first)
 
 
 def _protect(s: str) -> tuple[str, dict[str, str]]:
