@@ -295,7 +295,7 @@ def extract(record: DocumentRecord, text: str) -> None:
     h = read_header(text, untyped=None if record.ocr else "Văn bản",
                     fields=record.pages[0].header_fields if record.pages else None)
     record.header = h
-    sig = read_signature(text)
+    sig = read_signature(text, ocr=record.ocr)
     recipients, filing = read_recipients(text, h.body_start)
     sig.recipients, sig.filing = recipients, filing
     record.signature = sig

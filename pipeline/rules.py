@@ -168,6 +168,16 @@ def surnames() -> frozenset[str]:
 
 
 @cache
+def name_syllables() -> tuple[str, ...]:
+    """Middle and given name syllables, the more common first (`name_syllables.tsv`)."""
+    seen: dict[str, None] = {}
+    for r in read_table("name_syllables.tsv", 1):
+        if r[0].strip():
+            seen.setdefault(r[0].strip(), None)
+    return tuple(seen)
+
+
+@cache
 def signer_titles() -> tuple[str, ...]:
     rows = [r[0].strip() for r in read_table("signer_titles.tsv", 1)]
     return tuple(sorted(rows, key=longest_first))

@@ -74,3 +74,40 @@ def test_office_numbering_outside_the_grammars_is_kept_as_printed():
 
     h = read_header("UBND TỈNH LÂM ĐỒNG\nVĂN PHÒNG\n\nSố:10-01/26/PT-NC\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nPHIẾU TRÌNH\n")
     assert (h.number, h.symbol, h.doc_type) == ("10-01/26/PT-NC", "PT-NC", "Phiếu trình")
+
+
+# -- OCR'd signature blocks under a seal: noise around the name, misread marks ----------------------
+import pytest  # noqa: E402
+
+from pipeline.extract.signature import read_signature as _read, repair_name  # noqa: E402
+
+
+@pytest.mark.parametrize("tail,name", [
+    # a seal's remains between title and name, the surname's tone misread
+    ("TM. CHÍNH PHỦ\nKT. THỦ TƯỚNG\nPHÓ THỦ TƯỚNG\n(Đã ký)\n\nl\n\n-\n\nf\n\nTrận Hồng Hà", "Trần Hồng Hà"),
+    # a stray mark between two syllables
+    ("CHỦ TỊCH QUỐC HỘI\n(Đã ký)\n\n\\ TT\nỲ\n\nvo\n\nTrần ˆ Thanh Mẫn", "Trần Thanh Mẫn"),
+    # syllables joined by a hyphen, a vowel's hat misread
+    ("KT. THỦ TƯỚNG\nPHÓ THỦ TƯỚNG\n(Đã ký)\nÍ Sị,\n` /\nHồ Đức-Phóc", "Hồ Đức Phớc"),
+    # a capital read as a digit
+    ("Nơi nhận:\n- Như trên;\n- Lưu: VI NC.Châu\nTL. CHỦ TỊCH\nCHÁNH VĂN PHÒNG\n®\n\\\n/\nĐỗ Tấn 6ương", "Đỗ Tấn Sương"),
+    # the name glued to the Lưu line of the other column
+    ("Nơi nhận:\n- UBND huyện (b/c);\nTM. ỦY BAN NHÂN DÂN\nKT. CHỦ TỊCH\nPHÓ CHỦ TỊCH\n- Trạm Y tế xã; Ú\n"
+     "- Lưu: VT Phạm Thị Hồng Nhạn", "Phạm Thị Hồng Nhạn"),
+])
+def test_ocr_noise_around_the_signer_name(tail, name):
+    text = "Các cơ quan, đơn vị có liên quan chịu trách nhiệm thi hành Quyết định này./.\n\n" + tail
+    assert _read(text, ocr=True).signer == name
+
+
+def test_name_syllables_repaired_only_where_the_table_knows_one():
+    assert repair_name("Hồ Đúc Phóc") == "Hồ Đức Phớc"
+    assert repair_name("Nguyễn Hưu Tuấn") == "Nguyễn Hữu Tuấn"
+    assert repair_name("Đỉnh Văn Tuấn") == "Đinh Văn Tuấn"
+    # a syllable that is itself a name stays: "Tân" may be "Tấn", nothing on the page says which
+    assert repair_name("Đỗ Tân Sương") == "Đỗ Tân Sương"
+
+
+def test_typed_names_are_not_repaired():
+    text = "Nơi nhận:\n- Như trên;\n- Lưu: VT.\n\nGIÁM ĐỐC\n\nHồ Đúc Phóc"
+    assert _read(text).signer == "Hồ Đúc Phóc"  # not OCR'd: as printed

@@ -210,7 +210,16 @@ def _right_column(text: str, base: int) -> tuple[str, list[tuple[int, int]]]:
     return f" {_GAP} ".join(out), anchors or [(0, base)]
 
 
-def read_signature(text: str) -> Signature:
+def read_signature(text: str, ocr: bool = False) -> Signature:
+    """The signature block. `ocr`: the text was OCR'd, so the name read is also repaired syllable
+    by syllable (`repair_name`)."""
+    sig = _find_signature(text)
+    if ocr and sig.signer:
+        sig.signer = " - ".join(repair_name(n) for n in sig.signer.split(" - "))
+    return sig
+
+
+def _find_signature(text: str) -> Signature:
     windows = _windows(text)
     sig = _read_signature(text, side=False, windows=windows)
     if sig.signer is None:
@@ -232,7 +241,12 @@ _SPLIT_SYLLABLE = regex.compile(r"(?<!\p{L})(?P<a>[TVHĐNMQXKBC])\s(?P<b>hị|ă
 _LAST_NAME_LINE = regex.compile(rf"^[ \t]*(?:{_LAST_RANK})?(?P<name>\p{{Lu}}\p{{Ll}}*(?:\s+\p{{Lu}}\p{{Ll}}*){{1,4}})[ \t.]*$", regex.MULTILINE)
 
 
-_GLUED_NAME = regex.compile(r";[ \t]+(?P<name>\p{Lu}\p{Ll}+(?:[ ]\p{Lu}\p{Ll}*){2,3})[ \t]*$", regex.MULTILINE)
+# after a recipient item's ";" or after the abbreviation closing a "Lưu: VT" line
+_GLUED_NAME = regex.compile(r"(?:;|(?<=^[ \t]*-?[ \t]*Lưu\s*[:;]?[^\n]*\b\p{Lu}{2,}[.,]?))[ \t]+"
+                            r"(?P<name>\p{Lu}\p{Ll}+(?:[ ]\p{Lu}\p{Ll}*){2,3})[ \t]*$", regex.MULTILINE)
+# what ends the signature part: an appendix or an attached paper's own header
+_APPENDIX = regex.compile(r"^[ \t]*(?:DANH\s+SÁCH|PHỤ\s+LỤC|Phụ\s+lục|BẢNG|QUY\s+(?:ĐỊNH|CHẾ)|ĐIỀU\s+LỆ|"
+                          r"CỘNG\s+HÒA|ỦY\s+BAN\s+NHÂN\s+DÂN)\b", regex.MULTILINE)
 
 
 def _strip(w: str) -> str:
@@ -251,13 +265,106 @@ def _bare_surnames() -> dict[str, str]:
     return {k: v[0] for k, v in out.items() if len(v) == 1}
 
 
+@cache
+def _name_syllables() -> tuple[frozenset[str], dict[str, str]]:
+    """The name syllables, and by their bare letters (tone marks and hats set aside) the most common."""
+    known = rules.name_syllables()
+    by_bare: dict[str, str] = {}
+    for s in known:
+        by_bare.setdefault(_strip(s), s)
+    return frozenset(known), by_bare
+
+
+def repair_name(name: str) -> str:
+    """A name as OCR read it, its marks repaired from the tables: a surname whose tone mark was
+    misread ("Trận" → "Trần", "Đỉnh" → "Đinh"; only where one surname has those letters), and each
+    middle or given syllable that is not a name syllable but shares its letters with one ("Đúc" →
+    "Đức", "Hưu" → "Hữu", "Phóc" → "Phớc", "Tra" → "Trà"). A syllable that is a name is kept as
+    read, right or wrong: "Tân" may be "Tấn", and nothing on the page says which."""
+    parts = name.split()
+    if not parts:
+        return name
+    surnames = rules.surnames()
+    if parts[0] not in surnames:
+        parts[0] = _bare_surnames().get(_strip(parts[0]), parts[0])
+    known, by_bare = _name_syllables()
+    for i in range(1, len(parts)):
+        p = parts[i]
+        if p in known or len(p) < 2:
+            continue
+        fix = by_bare.get(_strip(p))
+        if fix:
+            parts[i] = fix
+    return " ".join(parts)
+
+
+_NOISE_CHARS = "ˆ`'’\".,:;_-~^*|"
+
+
+_HYPHEN_JOIN = regex.compile(r"(?<=\p{Ll})[-–—](?=\p{Lu})")
+_DIGIT_LETTER = {"6": "S", "5": "S", "8": "B", "0": "Ô", "1": "L"}
+
+
+def _clean_name_segment(seg: str) -> str:
+    """A name line as OCR leaves it under a seal: stray marks between the syllables ("Trần ˆ Thanh
+    Mẫn", "Nguyễn . Minh"), a quote glued to one ("Mạnh' Hùng"), syllables joined by a hyphen
+    ("Hồ Đức-Phóc"), a capital read as a digit when that gives a name syllable ("Đỗ Tấn 6ương"),
+    a lone lower-case letter at its end ("Trương Hải Châu r"). The Ê Đê / Jrai particles "H'" and
+    "K'" stay."""
+    known = _name_syllables()[0]
+    keep = []
+    for t in _HYPHEN_JOIN.sub(" ", seg).split():
+        if t[:1] in _DIGIT_LETTER and len(t) > 2 and t[1:].isalpha() and t[1:].islower():
+            fixed = _DIGIT_LETTER[t[0]] + t[1:]
+            if fixed in known or fixed in rules.surnames():
+                t = fixed
+        if t in ("H'", "K'"):
+            keep.append(t)
+            continue
+        t = t.strip(_NOISE_CHARS)
+        if not t or (len(t) == 1 and not t.isupper()):
+            continue
+        keep.append(t)
+    return " ".join(keep)
+
+
+def _repair_surname(name: str) -> str:
+    first = name.split()[0]
+    if first in rules.surnames():
+        return name
+    return _bare_surnames().get(_strip(first), first) + name[len(first):]
+
+
+def _name_in_segment(cand: str) -> tuple[str | None, int | None]:
+    """A segment that is only a person's name led by a surname (a rank before it allowed): the
+    name and its end in the segment; or, read through OCR noise (`_clean_name_segment`) and with
+    the surname's misread tone mark restored, the name and None (its end is the segment's)."""
+    nm = _NAME_LINE.match(cand)
+    if nm and nm.group("name").split()[0] in rules.surnames():
+        return nm.group("name"), nm.end()
+    cleaned = _clean_name_segment(cand)
+    nm = _NAME_LINE.match(cleaned) if cleaned else None
+    if nm:
+        fixed = _repair_surname(nm.group("name"))
+        if fixed.split()[0] in rules.surnames():
+            return fixed, None
+    return None, None
+
+
 def _read_last_name(text: str) -> Signature:
     sig = Signature()
     nn = text.rfind("Nơi nhận")
-    if nn < 0 or len(text) - nn > 1500:
+    if nn < 0:
         return sig
     tail_start = nn
-    tail = _SPLIT_SYLLABLE.sub(lambda m: m.group("a") + m.group("b"), text[tail_start:])
+    # the signature part ends at an appendix or attached paper (a list of members after a decision)
+    end = min(len(text), nn + 1500)
+    ap = _APPENDIX.search(text, nn, end)
+    if ap:
+        end = ap.start()
+    elif len(text) - nn > 1500:
+        return sig
+    tail = _SPLIT_SYLLABLE.sub(lambda m: m.group("a") + m.group("b"), text[tail_start:end])
     surnames = rules.surnames()
     bare = _bare_surnames()
     cands = [(m.start("name"), m.group("name")) for m in _LAST_NAME_LINE.finditer(tail)]
@@ -286,7 +393,8 @@ def _read_last_name(text: str) -> Signature:
 _OFFICE_HEAD_BOX = regex.compile(
     rf"(?P<title>LÃNH\s+ĐẠO\s+(?:VĂN\s+PHÒNG|SỞ|PHÒNG|ĐƠN\s+VỊ))[\s.…_]*(?:Ngày[^\n|]{{0,40}}?năm\s*\d{{4}})?[ \t]+"
     rf"(?P<name>{_NAME})[ \t]*(?=$|\n|\|)", regex.V1 | regex.MULTILINE)
-_DRAFTER = regex.compile(rf"^[ \t]*(?P<title>Chuyên\s+viên|Người\s+(?:lập|trình|soạn\s+thảo))[ \t]*:[ \t]*(?P<name>{_NAME})[ \t]*$",
+_DRAFTER = regex.compile(rf"^[ \t]*(?P<title>Chuyên\s+viên|Người\s+(?:lập|trình|soạn\s+thảo))[ \t]*:[ \t]*(?P<name>{_NAME})"
+                         rf"(?:[ \t]+[^\s\p{{Lu}}]{{1,2}})?[ \t]*$",
                          regex.V1 | regex.MULTILINE)
 
 
@@ -330,16 +438,16 @@ def _read_loose(text: str, windows: list[tuple[int, int]] | None = None) -> Sign
             if not tm or not seg.isupper() and not _PREFIX_RE.match(seg):
                 continue
             for s2, s3, cand in segs[k + 1: k + 12]:
-                nm = _NAME_LINE.match(cand)
-                if nm and nm.group("name").split()[0] in rules.surnames():
+                name, end = _name_in_segment(cand)
+                if name:
                     block = seg
                     if k and _PREFIX_RE.match(segs[k - 1][2]) and segs[k - 1][2].isupper():
                         block = segs[k - 1][2] + f" {_GAP} " + seg
                     auth, title = _split_block(block)
-                    sig.signer = nm.group("name")
+                    sig.signer = name
                     sig.signer_title = " / ".join(x for x in (auth, title) if x)
                     sig.authority = auth
-                    sig.span = Span(_unflat(anchors, s0), _unflat(anchors, s2 + nm.end()))
+                    sig.span = Span(_unflat(anchors, s0), _unflat(anchors, s2 + end if end is not None else s3))
                     return sig
     return sig
 
