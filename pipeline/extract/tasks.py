@@ -85,11 +85,11 @@ _HEAD_WORDS = (
     r"Chủ tịch|Phó Chủ tịch|Thủ trưởng|Giám đốc|Phó Giám đốc|Tổng Giám đốc|Trưởng ban|Trưởng Ban|Phó Trưởng ban|Chủ nhiệm|Trưởng phòng|Chánh Văn phòng|Lãnh đạo|Tổ công tác|"
     r"Tổ|Trạm|Đảng ủy|Tỉnh ủy|Huyện ủy|Thành ủy|Cơ quan|Doanh nghiệp|Nhà đầu tư|Cục Thuế|Chi nhánh|Công ty|Tập đoàn|"
     r"Kiểm toán|Viện kiểm sát|Đài Phát thanh|Cảnh sát|Bộ đội|Hải quan|Điện lực|Hạt|Vườn quốc gia|Đại học|"
-    r"Cổng|Ủy ban Mặt trận|UBMTTQ|MTTQ|Người đứng đầu|Công chức|Cán bộ"
+    r"Cổng|Ủy ban Mặt trận|UBMTTQ|MTTQ|Người đứng đầu|Công chức|Cán bộ|Thường trực|Đảng đoàn|Đại biểu|đại biểu"
 )
 _HEAD = regex.compile(rf"^(?:{_HEAD_WORDS})(?!\p{{L}})")
 # words that end an agency name and start the action
-_STOP = (r"chủ trì|phối hợp|phối với|có trách nhiệm|chịu trách nhiệm|tham mưu|khẩn trương|(?<!các\s)(?<!những\s)(?<!Các\s)tổ chức(?!\s+(?:chính trị|xã hội|đoàn thể|hội|tín dụng))|thực hiện|"
+_STOP = (r"chủ trì|phối hợp|phối với|có trách nhiệm|chịu trách nhiệm|tham mưu|khẩn trương|(?<!các\s)(?<!những\s)(?<!Các\s)tổ chức(?!\s+(?:chính trị|xã hội|đoàn thể|hội(?!\s+(?:nghị|thảo|thi|chợ|diễn|trại))|tín dụng))|thực hiện|"
          r"triển khai|rà soát|xây dựng|hướng dẫn|chỉ đạo|báo cáo|theo dõi|căn cứ|nghiên cứu|đôn đốc|kiểm tra|"
          r"tăng cường|bố trí|tiếp tục|ban hành|đẩy nhanh|tập trung|chủ động|quan tâm|cung cấp|gửi|lập|"
          r"hoàn thành|hoàn thiện|thẩm định|trình|tuyên truyền|phổ biến|nắm|giám sát|đề xuất|tiếp nhận|"
@@ -97,14 +97,15 @@ _STOP = (r"chủ trì|phối hợp|phối với|có trách nhiệm|chịu trách
          r"cập nhật|công khai|thống kê|tổng hợp|làm việc|tham gia|theo chức năng|căn cứ chức năng|"
          r"trong phạm vi|nghiêm túc|kịp thời|thường xuyên|sớm|cần|phải|được giao|có văn bản|tiếp thu|"
          r"xem xét|lựa chọn|phân bổ|sử dụng|thành lập|chuẩn bị|ưu tiên|rút kinh nghiệm|đánh giá|"
-         r"tiến hành|cân đối|làm chủ đầu tư|lãnh đạo|khắc phục|hỗ trợ|rà soát|tiếp tục|giao|đề nghị|yêu cầu|"
+         r"tiến hành|cân đối|làm chủ đầu tư|lãnh đạo|khắc phục|hỗ trợ|rà soát|tiếp tục|(?<!Ngoại\s)giao|đề nghị|yêu cầu|"
          r"nhận được|ghi nhận|thống nhất|cho phép|chỉ định|phê bình|biểu dương|là cơ quan|gồm có|gồm|"
          r"tập huấn|ứng dụng|đẩy mạnh|vận hành|thu thập|đăng ký|kết nối|nâng cao|mở|dừng|tạm dừng|"
          r"không được|không để|nghiêm cấm|chấn chỉnh|tuyển|điều động|chấp hành|thu hồi|"
          r"định kỳ|hằng tháng|hằng năm|trước ngày|trong tháng|trong quý|ngay|phấn đấu|cam kết|"
-         r"quản lý|đối chiếu|kiểm soát|thanh tra|hành động|sẽ|đã")
+         r"quản lý|đối chiếu|kiểm soát|thanh tra|hành động|sẽ|đã|có nhiệm vụ|có giải pháp|giải đáp|tháo gỡ")
 # case matters: a verb in running text is lower case, a name is Title Case ("Bộ Xây dựng" vs "xây dựng")
-_STOP_RE = regex.compile(rf"(?<!\p{{L}})(?:{_STOP})(?!\p{{L}})")
+# "các cơ quan, đơn vị được kiểm tra": a verb after "được" qualifies the name, it does not end it
+_STOP_RE = regex.compile(rf"(?<!\p{{L}})(?<!được\s)(?:{_STOP})(?!\p{{L}})")
 _VERB_FIRST = regex.compile(rf"^(?:{_STOP}|trường hợp|trong trường hợp)(?!\p{{L}})", regex.IGNORECASE)
 _GIAO = regex.compile(r"^(?:Giao|giao|Đề nghị|đề nghị|Yêu cầu|yêu cầu)\s+(?P<rest>.+)$", regex.S)
 _NOT_TASK = regex.compile(
@@ -254,6 +255,7 @@ def _restore(s: str, keep: dict[str, str]) -> str:
 
 def normalise_assignee(name: str) -> str:
     name = _R.sub(r"\s+", " ", name).strip(" ,;:.-–")
+    name = _R.sub(r"\s+và$", "", name)
     name = _R.sub(r"^(?:Giao|giao|Đề nghị|đề nghị|Yêu cầu|yêu cầu)\s+", "", name)
     name = _R.sub(r"\s*\((?!cũ\)|mới\)|trước sắp xếp\))[^)]*\)", "", name)
     name = expand_abbreviations(name)
@@ -263,17 +265,51 @@ def normalise_assignee(name: str) -> str:
 def split_agencies(phrase: str) -> list[str]:
     """"Sở Tài chính, Sở Kế hoạch và Đầu tư" → two; "UBND các huyện, thị xã, thành phố" → one."""
     s, keep = _protect(phrase.strip())
-    parts = _R.split(r"\s*,\s*|\s+và\s+|\s*;\s*", s)
+    # split keeping the separators: a piece that is not a name of its own ("Thương mại" of "Trung
+    # tâm Xúc tiến Đầu tư, Thương mại và Du lịch") is joined back with the separator it had
+    pieces = _R.split(r"(\s*,\s*|\s+và\s+|\s*;\s*)", s)
     out: list[str] = []
-    for p in parts:
+    sep = ""
+    for i, p in enumerate(pieces):
+        if i % 2:
+            sep = p
+            continue
         p = p.strip()
         if not p:
             continue
-        if out and not _HEAD.match(_restore(p, keep)):
-            out[-1] = out[-1] + (", " if not p.startswith("các") else ", ") + p
+        # a piece that is not a name of its own, or a head word left alone before "và" ("Báo và
+        # Đài Phát thanh - Truyền hình": one body), is joined back with its separator
+        if out and (not _HEAD.match(_restore(p, keep)) or "và" in sep and _R.fullmatch(r"\p{L}+", out[-1])):
+            joiner = " và " if "và" in sep else ", "
+            out[-1] = out[-1] + joiner + p
         else:
             out.append(p)
-    return [normalise_assignee(_restore(p, keep)) for p in out if p.strip()]
+    return _distribute_owner([normalise_assignee(_restore(p, keep)) for p in out if p.strip()])
+
+
+_OWNER = regex.compile(r"(?P<body>Hội đồng nhân dân|Ủy ban nhân dân)(?P<level>\s+(?:tỉnh|huyện|xã|thành phố|thị xã|phường))$")
+
+
+def _distribute_owner(parts: list[str]) -> list[str]:
+    """The owner named once at the end of a list belongs to each item: "Thường trực Hội đồng nhân
+    dân, các Ban, các Tổ đại biểu và đại biểu Hội đồng nhân dân tỉnh" (every HĐND resolution's
+    closing line) is four bodies of the provincial HĐND."""
+    if len(parts) < 2:
+        return parts
+    m = _OWNER.search(parts[-1])
+    if not m:
+        return parts
+    owner = m.group("body") + m.group("level")
+    out = []
+    for p in parts[:-1]:
+        if p.endswith(m.group("body")):
+            p = p + m.group("level")
+        elif _R.fullmatch(r"(?:[Cc]ác\s+)?Ban", p):
+            p = f"{p} của {owner}"
+        elif _R.fullmatch(r"(?:[Cc]ác\s+)?Tổ đại biểu", p):
+            p = f"{p} {owner}"
+        out.append(p)
+    return out + [parts[-1]]
 
 
 def _kind(name: str) -> str:
@@ -290,7 +326,9 @@ def _subject(text: str) -> tuple[str | None, int]:
     if not _HEAD.match(text) or _VERB_FIRST.match(text):
         return None, 0  # "Tổ chức …", "Ban hành …", "Báo cáo …": an item that opens with its verb
     s, keep = _protect(text[:400])
-    p = _R.search(r"[.;:](?:\s|$)|\(", s)  # a subject spans no sentence end (a name may hold commas)
+    # a subject spans no sentence end (a name may hold commas); a ";" between two bodies ("Các sở,
+    # ban, ngành; Ủy ban nhân dân các huyện …") is a list, not an end
+    p = _R.search(r"[.:](?:\s|$)|;(?!\s*(?:" + _HEAD_WORDS + r")(?!\p{L}))(?:\s|$)|\(", s)
     if p:
         s = s[: p.start()] if s[p.start()] != ":" else s[: p.start() + 1]
     m = _STOP_RE.search(s)
@@ -321,7 +359,7 @@ def _coordinators(text: str) -> list[str]:
     if subj is None:
         cut = _R.search(r"[;:.]|\s+(?:để|nhằm|trong việc)\s", rest)
         subj = rest[: cut.start()] if cut else rest[:150]
-    subj = _R.sub(r"\s+(?:để|nhằm|trong việc|thực hiện).*$", "", subj.strip())
+    subj = _R.sub(r"\s+(?:để|nhằm|trong việc|thực hiện|về|tại)(?!\p{L}).*$", "", subj.strip())
     return split_agencies(subj) if subj else []
 
 
@@ -334,13 +372,25 @@ def _report_to(text: str) -> str | None:
 
 
 # -- the document ----------------------------------------------------------------------------
+_BARE_MARKER = regex.compile(r"^[ \t]*(?:(?P<num>\d{1,2}(?:\.\d{1,2}){0,3})[.)]|(?P<letter>[a-zđ])\)|(?P<roman>"
+                            + _ROMAN + r")\.)[ \t]*$")
+
+
 def _lines(text: str, start: int, end: int) -> list[_Line]:
+    """The outline's lines with their markers. A marker alone on its line ("2." then "Giao Sở Lao
+    động - Thương binh và Xã hội:" on the next, as table-less exports lay items out) marks the
+    line after it."""
     out = []
     pos = start
+    pending = None  # (kind, label) of a bare marker line
     for raw in text[start:end].split("\n"):
         ln_start, ln_end = pos, pos + len(raw)
         pos = ln_end + 1
         if not raw.strip():
+            continue
+        bare = _BARE_MARKER.match(raw)
+        if bare:
+            pending = next((k, bare.group(k)) for k in ("num", "letter", "roman") if bare.group(k))
             continue
         m = _MARKER.match(raw)
         kind = label = None
@@ -353,6 +403,9 @@ def _lines(text: str, start: int, end: int) -> list[_Line]:
                     break
             body = raw[m.end():]
             b0 = ln_start + m.end()
+        elif pending:
+            kind, label = pending
+        pending = None
         lead = len(body) - len(body.lstrip())
         out.append(_Line(ln_start, ln_end, body.strip(), b0 + lead, kind, label, 0))
     return out
@@ -415,7 +468,8 @@ def find_tasks(text: str, body_start: int = 0, doc_type: str | None = None, reci
     in_recipients = False
     composition = False
     table: dict | None = None
-    for ln in lines:
+    last_content: _Line | None = None
+    for idx, ln in enumerate(lines):
         # Form 8: a schedule table "Nội dung | Trách nhiệm thực hiện | Thời gian (Năm 2026)": each row
         # is a task of the body in its responsibility cell
         raw_line = text[ln.start:ln.end]
@@ -448,6 +502,19 @@ def find_tasks(text: str, body_start: int = 0, doc_type: str | None = None, reci
                 in_recipients = False
                 stack, lead_in = [], None
             continue
+        # Form 9: an item followed by its executor and its time ("- Cơ quan thực hiện: Sở Nội vụ chủ
+        # trì, phối hợp với …", "- Thời gian thực hiện: Quý II/2026"): the item is that body's task
+        ex = _EXECUTOR.match(ln.text)
+        if ex:
+            if last_content is not None:
+                nxt = lines[idx + 1] if idx + 1 < len(lines) else None
+                when = nxt.text if nxt is not None and _TIME_LINE.match(nxt.text) else ""
+                tasks.extend(_executor_tasks(ex.group("who"), last_content, ln, when, doc_year,
+                                             ".".join(x[3] for x in stack if x[3]) or None))
+            continue
+        if _TIME_LINE.match(ln.text):
+            continue
+        last_content = ln
         # text quoted from another document ("“1. Theo quy định …”") assigns nothing here
         if quoted or ln.text.startswith(("“", '"')) and not _R.search(r"[”\"]\s*[.;,]?\s*$", ln.text[1:]):
             quoted = not _R.search(r"[”\"]\s*[.;,]?\s*$", ln.text) if (quoted or len(ln.text) > 1) else quoted
@@ -502,6 +569,28 @@ _COORD_COL = regex.compile(r"^(?:Đơn vị|Cơ quan)\s+phối hợp", regex.I)
 _TIME_COL = regex.compile(r"^(?:Thời gian|Thời hạn|Tiến độ)", regex.I)
 _CONTENT_COL = regex.compile(r"^(?:Nội dung|Nhiệm vụ|Công việc|Tên nhiệm vụ|Hoạt động)", regex.I)
 _ANY_DATE = regex.compile(rf"(?:ngày\s+)?(?:{_DATE})")
+
+
+_EXECUTOR = regex.compile(r"^(?:Cơ quan|Đơn vị)\s+(?:chủ trì\s+)?(?:thực hiện|chủ trì|thực hiện chính)\s*:\s*(?P<who>\S.*)$")
+_TIME_LINE = regex.compile(r"^(?:Thời gian|Thời hạn|Tiến độ)(?:\s+(?:thực hiện|hoàn thành))?\s*:")
+
+
+def _executor_tasks(who: str, item: _Line, ln: _Line, when: str, doc_year: int | None,
+                    section: str | None) -> list[Task]:
+    """Form 9: the task of an item whose executor line follows it."""
+    s, keep = _protect(who)
+    m = _R.search(r"\s+(?:chủ trì|phối hợp|cùng)(?!\p{L})|[.(]", s)
+    subj = _restore(s[: m.start()] if m else s, keep).strip(" ,;.")
+    names = split_agencies(subj) if subj else []
+    coords = _coordinators(who)
+    deadline, dtext, recur = deadline_of(when, doc_year) if when else (None, None, None)
+    if not recur:
+        recur = deadline_of(item.text, doc_year)[2]
+    return [Task(assignee=n, action=item.text[:200], start=item.body_start, end=ln.end,
+                 coordinators=[c for c in coords if fold(c) != fold(n)],
+                 deadline=dt.datetime.combine(deadline, dt.time()) if deadline else None,
+                 deadline_text=dtext, assignee_kind=_kind(n), recurrence=recur, report_to=_report_to(item.text),
+                 section=section) for n in names if n]
 
 
 def _table_header(cells: list[str]) -> dict | None:
@@ -574,7 +663,10 @@ _MEMBER_OF_BODY = regex.compile(r"Trưởng [Bb]an|Phó Trưởng|[Tt]hành viê
                                 r"Hội đồng|Tổ công tác|Tổ trưởng|Ủy viên|Chủ tịch Hội đồng")
 _MEMBER_WORDS = regex.compile(r"Trưởng|Thành viên|Ủy viên|Uỷ viên|Tổ trưởng|Tổ phó|Thư ký|Chủ tịch Hội đồng")
 _RECIPIENTS_START = regex.compile(r"^(?:Nơi nhận\s*:|(?:TM|KT|TL|TUQ|Q)\.\s*\p{Lu})")
-_ANNEX_TITLE = regex.compile(r"^(?:QUY CHẾ|QUY ĐỊNH|KẾ HOẠCH|CHƯƠNG TRÌNH|ĐỀ ÁN|PHƯƠNG ÁN|PHỤ LỤC|DANH MỤC|HƯỚNG DẪN)(?!\p{L})")
+# the title of a paper attached after the signature; web exports put "Quyết định 435/QĐ-UBND năm
+# 2020. " before it, and its line names what it is attached to "(Ban hành kèm theo Quyết định …)"
+_ANNEX_TITLE = regex.compile(r"^(?:[^\n.]{0,80}?\bnăm\s+\d{4}\.\s*)?(?:QUY CHẾ|QUY ĐỊNH|KẾ HOẠCH|CHƯƠNG TRÌNH|ĐỀ ÁN|"
+                             r"PHƯƠNG ÁN|PHỤ LỤC|DANH MỤC|HƯỚNG DẪN)(?!\p{L})|^\(?(?:Ban hành )?[Kk]èm theo\s")
 _NORMATIVE_TYPES = {"Luật", "Bộ luật", "Pháp lệnh", "Nghị định", "Thông tư", "Thông tư liên tịch", "Nghị quyết liên tịch",
                     "Hiến pháp", "Văn bản hợp nhất"}
 _CLOSING = regex.compile(r"(?m)^[ \t]*(?:Chương\s+[IVXLC]+\s*[.:]?\s*)?(?:TỔ CHỨC THỰC HIỆN|ĐIỀU KHOẢN THI HÀNH|"

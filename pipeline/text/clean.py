@@ -143,7 +143,7 @@ _BROKEN_SYMBOL = regex.compile(r"(?<=\d/(?:\d{4}/)?[\p{Lu}\d]{1,12})-\n(?=\p{Lu}
 
 @cache
 def _footnote_re() -> regex.Pattern:
-    """A footnote mark glued to a normative number ("Nghị định số 126/2024/NĐ-CP1, Sở …"): the
+    r"""A footnote mark glued to a normative number ("Nghị định số 126/2024/NĐ-CP1, Sở …"): the
     digits after a known central agency abbreviation that never takes digits are not the symbol's.
 
     Group 1 is the number, kept; the digits after it are dropped. The number is matched forwards
