@@ -168,13 +168,9 @@ def surnames() -> frozenset[str]:
 
 
 @cache
-def name_syllables() -> tuple[str, ...]:
-    """Middle and given name syllables, the more common first (`name_syllables.tsv`)."""
-    seen: dict[str, None] = {}
-    for r in read_table("name_syllables.tsv", 1):
-        if r[0].strip():
-            seen.setdefault(r[0].strip(), None)
-    return tuple(seen)
+def name_confusions() -> dict[str, str]:
+    """Name syllables as OCR misreads them → the syllable meant (`name_confusions.tsv`)."""
+    return {r[0].strip(): r[1].strip() for r in read_table("name_confusions.tsv", 2) if r[0].strip() and r[1].strip()}
 
 
 @cache

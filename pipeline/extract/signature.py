@@ -265,37 +265,19 @@ def _bare_surnames() -> dict[str, str]:
     return {k: v[0] for k, v in out.items() if len(v) == 1}
 
 
-@cache
-def _name_syllables() -> tuple[frozenset[str], dict[str, str]]:
-    """The name syllables, and by their bare letters (tone marks and hats set aside) the most common."""
-    known = rules.name_syllables()
-    by_bare: dict[str, str] = {}
-    for s in known:
-        by_bare.setdefault(_strip(s), s)
-    return frozenset(known), by_bare
-
-
 def repair_name(name: str) -> str:
     """A name as OCR read it, its marks repaired from the tables: a surname whose tone mark was
-    misread ("Trận" → "Trần", "Đỉnh" → "Đinh"; only where one surname has those letters), and each
-    middle or given syllable that is not a name syllable but shares its letters with one ("Đúc" →
-    "Đức", "Hưu" → "Hữu", "Phóc" → "Phớc", "Tra" → "Trà"). A syllable that is a name is kept as
-    read, right or wrong: "Tân" may be "Tấn", and nothing on the page says which."""
+    misread ("Trận" → "Trần", "Đỉnh" → "Đinh"; only where one surname has those letters), and a
+    middle or given syllable misread into one that is no name syllable (`name_confusions.tsv`:
+    "Đúc" → "Đức", "Hưu" → "Hữu"). A syllable that is a name is kept as read, right or wrong:
+    "Dương" may be "Đương", "Tân" may be "Tấn", and nothing on the page says which."""
     parts = name.split()
     if not parts:
         return name
-    surnames = rules.surnames()
-    if parts[0] not in surnames:
+    if parts[0] not in rules.surnames():
         parts[0] = _bare_surnames().get(_strip(parts[0]), parts[0])
-    known, by_bare = _name_syllables()
-    for i in range(1, len(parts)):
-        p = parts[i]
-        if p in known or len(p) < 2:
-            continue
-        fix = by_bare.get(_strip(p))
-        if fix:
-            parts[i] = fix
-    return " ".join(parts)
+    fixes = rules.name_confusions()
+    return " ".join([parts[0]] + [fixes.get(p, p) for p in parts[1:]])
 
 
 _NOISE_CHARS = "ˆ`'’\".,:;_-~^*|"
@@ -303,6 +285,8 @@ _NOISE_CHARS = "ˆ`'’\".,:;_-~^*|"
 
 _HYPHEN_JOIN = regex.compile(r"(?<=\p{Ll})[-–—](?=\p{Lu})")
 _DIGIT_LETTER = {"6": "S", "5": "S", "8": "B", "0": "Ô", "1": "L"}
+# given names that a misread capital turns into digits ("6ương"): checked before the digit is replaced
+_DIGIT_OK = frozenset("Sương Sơn Sang Sáng Sinh Sỹ Sĩ Bình Bảo Bắc Bích Bằng Bá Lan Linh Long Lâm Lộc Lực Luân Lương Ly".split())
 
 
 def _clean_name_segment(seg: str) -> str:
@@ -311,12 +295,11 @@ def _clean_name_segment(seg: str) -> str:
     ("Hồ Đức-Phóc"), a capital read as a digit when that gives a name syllable ("Đỗ Tấn 6ương"),
     a lone lower-case letter at its end ("Trương Hải Châu r"). The Ê Đê / Jrai particles "H'" and
     "K'" stay."""
-    known = _name_syllables()[0]
     keep = []
     for t in _HYPHEN_JOIN.sub(" ", seg).split():
         if t[:1] in _DIGIT_LETTER and len(t) > 2 and t[1:].isalpha() and t[1:].islower():
             fixed = _DIGIT_LETTER[t[0]] + t[1:]
-            if fixed in known or fixed in rules.surnames():
+            if fixed in rules.surnames() or fixed in _DIGIT_OK:
                 t = fixed
         if t in ("H'", "K'"):
             keep.append(t)
