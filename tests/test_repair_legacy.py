@@ -72,3 +72,11 @@ def test_quoc_hoi_term_that_lost_a_digit_is_restored_from_the_year():
     out = repair_text("căn cứ Luật số 202/2025/QH5 và Luật số 63/2025/QH15; Nghị quyết số 5/2016/QH4; 9/1999/QH10")
     assert "202/2025/QH15" in out and "63/2025/QH15" in out and "5/2016/QH14" in out
     assert "9/1999/QH10" in out  # a year outside the table is left as read
+
+
+def test_symbol_letters_misread_as_their_look_alikes_are_repaired_only_into_known_symbols():
+    from pipeline.text.repair import repair_text
+
+    assert repair_text("Thông tư số 23/2024/TT-BVT") == "Thông tư số 23/2024/TT-BYT"  # V for Y
+    assert repair_text("Hướng dẫn số 37/HD-BCA-CG4") == "Hướng dẫn số 37/HD-BCA-C04"  # G for 0
+    assert repair_text("Công văn số 12/VNG-KT") == "Công văn số 12/VNG-KT"  # no known symbol results: kept
