@@ -4,7 +4,8 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-APT_PACKAGES := tesseract-ocr tesseract-ocr-vie tesseract-ocr-eng tesseract-ocr-osd fonts-dejavu-core
+APT_PACKAGES := tesseract-ocr tesseract-ocr-vie tesseract-ocr-eng tesseract-ocr-osd fonts-dejavu-core \
+	chromium chromium-driver
 SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 OUT ?= out
 JOBS ?= 2
@@ -13,13 +14,15 @@ JOBS ?= 2
 
 install: $(STAMP)
 
-# System packages (Tesseract with its Vietnamese model, fonts for the OCR test renders), only
+# System packages (Tesseract with its Vietnamese model, fonts for the OCR test renders, chromium and
+# chromedriver for the view's browser test), only
 # when missing, so that a second `make install` does nothing.
 system-deps:
 	@if ! command -v tesseract >/dev/null 2>&1 || ! tesseract --list-langs 2>/dev/null | grep -qx vie \
 	   || ! tesseract --list-langs 2>/dev/null | grep -qx eng \
 	   || ! tesseract --list-langs 2>/dev/null | grep -qx osd \
-	   || ! fc-list 2>/dev/null | grep -qi dejavu; then \
+	   || ! fc-list 2>/dev/null | grep -qi dejavu \
+	   || ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null 2>&1; then \
 	  echo "installing system packages: $(APT_PACKAGES)"; \
 	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
 	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(APT_PACKAGES) >/dev/null; \
@@ -38,6 +41,7 @@ run: install
 	$(BIN)/python tests/make_scans.py $(RENDERS)
 	OMP_THREAD_LIMIT=1 $(BIN)/vanban ingest corpus/samples $(RENDERS) --out $(OUT) --jobs $(JOBS); \
 	  code=$$?; [ $$code -eq 0 ] || [ $$code -eq 4 ] || exit $$code
+	@echo "serve it: $(BIN)/vanban serve --data $(OUT)   (then open http://127.0.0.1:8765/)"
 
 test: install
 	OMP_THREAD_LIMIT=1 $(BIN)/python -m pytest -q
@@ -47,7 +51,7 @@ eval: install
 	$(BIN)/vanban eval --report reports/eval.json --check corpus/gold/floors.json
 
 bench: install
-	OMP_THREAD_LIMIT=1 $(BIN)/vanban bench --ocr --graph
+	OMP_THREAD_LIMIT=1 $(BIN)/vanban bench --ocr --graph --hostile --view --scale
 
 eval-entities: install
 	OMP_THREAD_LIMIT=1 $(BIN)/python -m pipeline.evaluation.evaluate_entities --ocr --report reports/eval-entities.json

@@ -1,5 +1,6 @@
 """Command line: `vanban ingest`, `show`, graph queries (`cites`, `cited-by`, `trace`, `path`,
-`status`, `show-node`, `ambiguous`), `link`, `export`, `eval`, `bench`.
+`status`, `show-node`, `ambiguous`), `link`, `export`, `eval`, `bench`, and the auditor's view
+(`index`, `serve`).
 
 Exit codes (pipeline.errors.ExitCode): 0 ok, 2 bad arguments, 3 input missing (or nothing to
 ingest), 4 some inputs failed (see the failures table; the rest is written), 5 every input failed,
@@ -174,6 +175,12 @@ def cmd_ingest(args) -> int:
     except ValueError as e:
         print(f"vanban: {e}", file=sys.stderr)
         return ExitCode.bad_args
+    if args.scheduler and args.backend in (None, "dask"):
+        args.backend = "dask"  # --scheduler: an existing Dask cluster
+    elif args.scheduler:
+        print(f"vanban: --scheduler is for --backend dask, not {args.backend}", file=sys.stderr)
+        return ExitCode.bad_args
+    args.backend = args.backend or "local"
     for name in ("jobs", "batch_size"):
         if getattr(args, name) < 1:
             print(f"vanban: --{name.replace('_', '-')} must be at least 1", file=sys.stderr)
@@ -202,7 +209,9 @@ def cmd_ingest(args) -> int:
         summary = ingest(args.paths, args.out, jobs=args.jobs, batch_size=args.batch_size,
                          ocr=not args.no_ocr, max_bytes=int(args.max_mb * 1e6), progress=progress,
                          retry_failed=args.retry_failed, limits=limits, max_failures=args.max_failures,
-                         dry_run=args.dry_run, isolate=True, group_pages=not args.no_group_pages)
+                         dry_run=args.dry_run, isolate=True, group_pages=not args.no_group_pages,
+                         backend=args.backend, scheduler=args.scheduler,
+                         split_pages=args.split_pages if args.split_pages > 0 else None)
         code = summary.exit_code()
     except StoreError as e:
         error = f"store error: {e}"
@@ -307,6 +316,9 @@ def cmd_bench(args) -> int:
         print(run_bench(args.corpus, repeat=args.repeat))
     if args.ocr or args.ocr_only:
         print(run_ocr_bench(pages=args.pages))
+        from .evaluation.scan_bench import run_scan_ocr_bench
+
+        print(run_scan_ocr_bench(report=Path("reports/bench-ocr-scans.json")), flush=True)
     if args.graph:
         from .evaluation.graph_bench import run_graph_bench
 
@@ -315,6 +327,21 @@ def cmd_bench(args) -> int:
         print(run_rerun_bench(), flush=True)
         print(run_graph_bench(args.graph_dir, n_docs=args.graph_docs, n_citations=args.graph_citations,
                               report=args.graph_report, keep=False), flush=True)
+    if getattr(args, "view", False):
+        from .evaluation.view_bench import run_view_bench
+
+        print(run_view_bench(args.view_dir, n_docs=args.graph_docs, n_citations=args.graph_citations,
+                             report=args.view_report), flush=True)
+    if getattr(args, "hostile", False):
+        from .evaluation.hostile import format_hostile, run_hostile_bench
+
+        print(format_hostile(run_hostile_bench(report=Path("reports/bench-hostile.json"))), flush=True)
+    if getattr(args, "scale", False):
+        from .evaluation.scale_bench import run_scale_bench
+
+        sizes = [int(x) for x in args.scale_sizes.split(",") if x.strip()]
+        print(run_scale_bench(args.scale_dir, sizes=sizes, jobs=args.scale_jobs, report=args.scale_report,
+                              plot=str(Path(args.scale_report).with_suffix(".png"))), flush=True)
     return ExitCode.ok
 
 
@@ -497,6 +524,24 @@ def cmd_export(args) -> int:
     return ExitCode.ok
 
 
+def cmd_index(args) -> int:
+    from .view.index import build_index
+
+    if not Path(args.data, "documents").is_dir():
+        print(f"vanban: {args.data} is not a dataset (no documents/ table)", file=sys.stderr)
+        return ExitCode.input_missing
+    s = build_index(args.data, force=args.force, log=(lambda m: print(m, file=sys.stderr)) if args.verbose else None)
+    print(f"index: {s.path} ({'built' if s.rebuilt else 'current, kept'}: {s.documents:,} documents, "
+          f"{s.citations:,} citations, {s.nodes:,} nodes, {s.words:,} OCR words; {s.seconds:.1f} s)")
+    return ExitCode.ok
+
+
+def cmd_serve(args) -> int:
+    from .view import serve
+
+    return serve(args.data, host=args.host, port=args.port, token=args.token)
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="vanban", description=__doc__.split("\n")[0])
     from . import __version__
@@ -511,6 +556,13 @@ def main(argv: list[str] | None = None) -> int:
     pi.add_argument("paths", nargs="+")
     pi.add_argument("--out", required=True, help="dataset directory")
     pi.add_argument("--jobs", "-j", type=int, default=1, help="worker processes (documents at once)")
+    pi.add_argument("--backend", choices=["local", "inprocess", "dask"], default=None,
+                    help="where documents run: local worker processes (default), inprocess (one at a time in "
+                         "this process, no limits: for debugging), dask (a Dask cluster: --scheduler, or a local "
+                         "cluster of --jobs workers)")
+    pi.add_argument("--scheduler", metavar="tcp://HOST:8786", help="an existing Dask scheduler (implies --backend dask)")
+    pi.add_argument("--split-pages", type=int, default=8, metavar="N",
+                    help="a scan with more than N pages to OCR is OCR'd one page per task (default 8; 0: never)")
     pi.add_argument("--batch-size", type=int, default=100, help="documents per committed batch")
     pi.add_argument("--no-ocr", action="store_true", help="record pages without a text layer as needs_ocr")
     pi.add_argument("--max-mb", type=float, default=50, help="refuse files larger than this (MB)")
@@ -566,6 +618,22 @@ def main(argv: list[str] | None = None) -> int:
     pb.add_argument("--graph-citations", type=int, default=1_000_000)
     pb.add_argument("--graph-dir", default="build/graph-bench")
     pb.add_argument("--graph-report", default="reports/graph-bench.json")
+    pb.add_argument("--view", action="store_true",
+                    help="the auditor's view on the synthetic archive (--graph-docs): search and document pages, "
+                         "median and p95 (target median < 300 ms)")
+    pb.add_argument("--view-dir", default="build/view-bench", help="where the view bench keeps its archive (reused)")
+    pb.add_argument("--view-report", default="reports/view-bench.json")
+    pb.add_argument("--hostile", action="store_true",
+                    help="ingest a generated hostile batch (bombs, broken names and links, 100 good files), "
+                         "then again unchanged: time, peak memory, re-run share (reports/bench-hostile.json)")
+    pb.add_argument("--scale", action="store_true",
+                    help="ingest a synthetic text archive at each --scale-sizes: peak memory of the process tree "
+                         "(flat in the archive size), docs/s, local pool vs Dask (reports/bench-scale.json, .png)")
+    pb.add_argument("--scale-sizes", default="10000,50000,100000", metavar="N,N",
+                    help="archive sizes (default 10000,50000,100000)")
+    pb.add_argument("--scale-jobs", type=int, default=2, help="workers for the scale bench (default 2)")
+    pb.add_argument("--scale-dir", default="build/scale-bench", help="where the scale bench keeps its archive (reused)")
+    pb.add_argument("--scale-report", default="reports/bench-scale.json")
     pb.set_defaults(func=cmd_bench)
 
     po = sub.add_parser("eval-ocr", help="CER per condition and fields on scan-like renders of the gold set")
@@ -632,6 +700,17 @@ def main(argv: list[str] | None = None) -> int:
     pg.add_argument("--no-scans", action="store_true", help="dev/ only (no OCR)")
     pg.add_argument("--keep", help="keep the datasets in this folder")
     pg.set_defaults(func=cmd_eval_graph)
+    pix = sub.add_parser("index", help="build the auditor's view index (SQLite: documents, full text) of a dataset")
+    pix.add_argument("--data", default="out", help="dataset directory (default: out/)")
+    pix.add_argument("--force", action="store_true", help="rebuild even when the index matches the snapshot")
+    pix.add_argument("-v", "--verbose", action="store_true")
+    pix.set_defaults(func=cmd_index)
+    psv = sub.add_parser("serve", help="the auditor's view: a local read-only web application over a dataset")
+    psv.add_argument("--data", default="out", help="dataset directory (default: out/)")
+    psv.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1; others need --token)")
+    psv.add_argument("--port", type=int, default=8765)
+    psv.add_argument("--token", help="required from every client (?token=T once, or Authorization: Bearer T)")
+    psv.set_defaults(func=cmd_serve)
 
     try:
         args = p.parse_args(argv)

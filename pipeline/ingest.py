@@ -1,4 +1,5 @@
-"""The batch runner: files → worker processes (`pipeline.worker`) → committed batches → graph.
+"""The batch runner: files → a backend (`pipeline.backends`: worker processes, this process, or a
+Dask cluster) → committed batches → graph.
 
 Every input is accounted for: a bad input (unreadable, a broken symlink, a bomb, a timeout, a
 crashed worker) becomes a failures row with a clear reason and the batch goes on; a document
@@ -11,20 +12,26 @@ up where it stopped without duplicating a row. The linker runs after each run (`
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import logging
 import os
+import pickle
+import tempfile
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import Iterable, Iterator
 
 from .errors import ExitCode, Interrupted, critical
 from .graph.link import build_graph
 from .graph.store import Dataset
 from .limits import DEFAULT_MAX_BYTES, Limits
 from .models import DocumentRecord, Failure
-from .text.sources import Source, discover, display_path, doc_id_from_sha, hash_file, printable
-from .worker import InlinePool, InputFailure, WorkerPool
+from .backends import make_pool
+from .discovery import iter_discover
+from .text.sources import Source, display_path, doc_id_from_sha, hash_file, printable
+from .worker import InputFailure
 
 log = logging.getLogger("vanban.ingest")
 
@@ -190,60 +197,94 @@ def _notify(progress, done: int, total: int, path: str | None = None, result=Non
         progress(done, total)
 
 
+HASH_CHUNK = 256  # inputs hashed at a time (discovery and hashing stream: memory flat in the archive)
+
+
+def _scan(sources: Iterable[Source], max_bytes: int, threads: int) -> Iterator[tuple[Source, tuple]]:
+    """(source, `_hash` of it), in discovery order, hashed `HASH_CHUNK` at a time in threads."""
+    with ThreadPoolExecutor(max_workers=threads) as hashers:
+        for chunk in _chunks(sources, HASH_CHUNK):
+            yield from zip(chunk, hashers.map(lambda s: _hash(s, max_bytes), chunk))
+
+
+def _chunks(it: Iterable, n: int) -> Iterator[list]:
+    it = iter(it)
+    while True:
+        chunk = list(itertools.islice(it, n))
+        if not chunk:
+            return
+        yield chunk
+
+
+class _Spool:
+    """The documents to process, (task, sha256) pairs, pickled to an anonymous temporary file as
+    the inputs are triaged and read back one at a time by the pool: the run knows how many there
+    are before it starts (progress, ETA) without holding them."""
+
+    def __init__(self):
+        self.fh = tempfile.TemporaryFile(prefix="vanban-todo-")
+        self.count = 0
+
+    def add(self, task, sha: str | None) -> None:
+        pickle.dump((task, sha), self.fh, protocol=pickle.HIGHEST_PROTOCOL)
+        self.count += 1
+
+    def __iter__(self) -> Iterator[tuple[object, str | None]]:
+        self.fh.flush()
+        self.fh.seek(0)
+        for _ in range(self.count):
+            yield pickle.load(self.fh)
+
+    def close(self) -> None:
+        self.fh.close()
+
+
 def ingest(paths: list[str], out: str, jobs: int = 1, batch_size: int = 100, ocr: bool = True,
            max_bytes: int = DEFAULT_MAX_BYTES, progress=None, retry_failed: bool = False,
            limits: Limits | None = None, max_failures: str | int | None = None,
-           dry_run: bool = False, isolate: bool | None = None, group_pages: bool = True) -> Summary:
+           dry_run: bool = False, isolate: bool | None = None, group_pages: bool = True,
+           backend: str | None = None, scheduler: str | None = None, split_pages: int | None = None) -> Summary:
     """Ingest files and folders into the dataset at `out`. See the module doc.
 
-    `isolate`: each document in a worker process under `limits` (deadline, memory). None (the
-    default of this function) isolates when `jobs` > 1 and runs in this process when `jobs` is 1,
-    as the library always did; `vanban ingest` always isolates.
+    `backend` (`pipeline.backends`): "local" (worker processes, each document under `limits`:
+    deadline, memory), "inprocess" (this process, no deadline or memory limit) or "dask" (a Dask
+    cluster: `scheduler` "tcp://host:8786", or a local cluster of `jobs` workers). None picks by
+    `isolate`: None (the default of this function) isolates when `jobs` > 1 and runs in this
+    process when `jobs` is 1, as the library always did; `vanban ingest` always isolates.
+
+    `split_pages`: a scan with more pages to OCR than this is OCR'd one page per task
+    (`pipeline.pages`); None processes every document whole.
 
     `group_pages`: page images of one document given as separate files are one document
-    (`text.sources`, multi-image documents); False (`--no-group-pages`) takes every file alone."""
+    (`text.sources`, multi-image documents); False (`--no-group-pages`) takes every file alone.
+
+    Memory stays flat in the size of the archive: inputs are discovered and hashed as a stream
+    (`pipeline.discovery`), the documents to process are spooled to a temporary file, the pool
+    takes them as it frees up, and results are committed every `batch_size`."""
     t0 = time.monotonic()
     limits = dataclasses.replace(limits or Limits(), max_bytes=max_bytes)
     max_n, max_pct = parse_max_failures(max_failures)
     summary = Summary(max_failures=None if max_failures in (None, "") else str(max_failures))
-    sources, summary.missing = discover(paths, group=group_pages)
-    summary.seen = len(sources)
+    # the dataset is never an input (when it lies under an input folder)
+    sources = iter_discover(paths, group=group_pages, missing=summary.missing, exclude=[out])
     for m in summary.missing:
         log.warning("missing path: %s", printable(m), extra={"event": "missing", "path": display_path(m)})
     if dry_run:
         return _dry_run(sources, out, retry_failed, summary, t0, max_bytes)
+    if backend is None:
+        if isolate is None:
+            isolate = jobs > 1
+        backend = "local" if isolate else "inprocess"
     with Dataset(out) as ds:
         known = ds.doc_ids()
         failed_before = set() if retry_failed else ds.failed_files()
         fail_paths = ds.failure_paths()
-        todo: list = []  # paths, or `PageGroup`s for multi-image documents
-        shas: dict[str, str | None] = {}
+        todo = _Spool()  # paths, or `PageGroup`s for multi-image documents, with their sha256
+        shas: dict[str, list] = {}  # path → [sha256, tasks in flight]: only the documents in the pool
         pending_fail: list[Failure] = []
-        clear: set[str] = set()
-        with ThreadPoolExecutor(max_workers=max(2, min(8, jobs * 2))) as hashers:
-            hashed = list(hashers.map(lambda s: _hash(s, max_bytes), sources))
-        for s, h in zip(sources, hashed):
-            verdict, dp, failure = _triage(s, h, failed_before, known, max_bytes)
-            if verdict == "failed_before":
-                summary.unchanged_failed += 1
-            elif verdict == "refuse":
-                pending_fail.append(failure)
-            elif verdict == "unchanged":
-                summary.unchanged += 1
-                if dp in fail_paths:
-                    clear.add(s.path)  # an old failure row of a file whose content is now in the dataset
-            else:
-                shas[s.path] = h[0]
-                todo.append(s.task)
-        summary.to_process = len(todo)
-        log.info("ingest: %d input files, %d to process, %d unchanged, %d failed before and unchanged, "
-                 "%d refused before processing", summary.seen, len(todo), summary.unchanged,
-                 summary.unchanged_failed, len(pending_fail),
-                 extra={"event": "start", "seen": summary.seen, "to_process": len(todo), "jobs": jobs})
         pending_docs: list[DocumentRecord] = []
-        early = len(pending_fail)
-        for f in pending_fail:
-            _record_failure(summary, f)
+        clear: set[str] = set()
+        early = 0
 
         def flush() -> None:
             nonlocal pending_docs, pending_fail, clear
@@ -262,26 +303,58 @@ def ingest(paths: list[str], out: str, jobs: int = 1, batch_size: int = 100, ocr
             log.debug("batch committed: %d documents written, %d duplicates, %d failures", written, skipped,
                       len(fails), extra={"event": "batch", "written": written, "failures": len(fails)})
 
-        if isolate is None:
-            isolate = jobs > 1
-        pool = WorkerPool(jobs=jobs, limits=limits, ocr=ocr) if isolate else InlinePool(limits=limits, ocr=ocr)
+        def tasks() -> Iterator:
+            for task, sha in todo:
+                entry = shas.setdefault(str(task), [sha, 0])
+                entry[1] += 1
+                yield task
+
+        pool = make_pool(backend, jobs=jobs, limits=limits, ocr=ocr, split_pages=split_pages, scheduler=scheduler)
         done = 0
-        if max_n is not None and summary.failed > max_n:  # refused before processing already
-            pool.stop()
-            summary.too_many_failures = True
-            summary.stopped = f"more than {max_n} failures (--max-failures) before processing"
         try:
+            for s, h in _scan(sources, max_bytes, max(2, min(8, jobs * 2))):
+                summary.seen += 1
+                verdict, dp, failure = _triage(s, h, failed_before, known, max_bytes)
+                if verdict == "failed_before":
+                    summary.unchanged_failed += 1
+                elif verdict == "refuse":
+                    pending_fail.append(failure)
+                    _record_failure(summary, failure)
+                    early += 1
+                elif verdict == "unchanged":
+                    summary.unchanged += 1
+                    if dp in fail_paths:
+                        clear.add(s.path)  # an old failure row of a file whose content is now in the dataset
+                else:
+                    todo.add(s.task, h[0])
+                if len(pending_fail) + len(clear) >= batch_size:
+                    flush()  # refused before processing: committed as they come, not held
+            summary.to_process = todo.count
+            log.info("ingest: %d input files, %d to process, %d unchanged, %d failed before and unchanged, "
+                     "%d refused before processing", summary.seen, todo.count, summary.unchanged,
+                     summary.unchanged_failed, early,
+                     extra={"event": "start", "seen": summary.seen, "to_process": todo.count, "jobs": jobs,
+                            "backend": backend})
+            if max_n is not None and summary.failed > max_n:  # refused before processing already
+                pool.stop()
+                summary.too_many_failures = True
+                summary.stopped = f"more than {max_n} failures (--max-failures) before processing"
             if not pool.stopping:
-                pool.prestart(len(todo))
-            _notify(progress, 0, len(todo))
-            for task, res in pool.run(todo):
+                pool.prestart(todo.count)
+            _notify(progress, 0, todo.count)
+            for task, res in pool.run(tasks()):
                 done += 1
                 path = str(task)  # a multi-image document is named by its label
+                entry = shas.get(path)
+                if entry is not None:
+                    entry[1] -= 1
+                    if entry[1] <= 0:
+                        del shas[path]
                 if isinstance(res, Failure) and not isinstance(res.source_path, str):
                     res.source_path = str(res.source_path)
                 if isinstance(res, Failure):
                     if res.source_sha256 is None and res.doc_id is None:
-                        res.source_sha256 = shas.get(path)
+                        res.source_sha256 = entry[0] if entry else None
                     pending_fail.append(res)
                     _record_failure(summary, res)
                 else:
@@ -294,7 +367,7 @@ def ingest(paths: list[str], out: str, jobs: int = 1, batch_size: int = 100, ocr
                         summary.page_failures += 1
                     log.debug("done: %s (%d pages)", printable(display_path(path)), len(res.pages),
                               extra={"event": "done", "path": display_path(path), "pages": len(res.pages)})
-                _notify(progress, done, len(todo), path, res)
+                _notify(progress, done, todo.count, path, res)
                 if max_n is not None and summary.failed > max_n and not pool.stopping:
                     pool.stop()
                     summary.too_many_failures = True
@@ -305,7 +378,7 @@ def ingest(paths: list[str], out: str, jobs: int = 1, batch_size: int = 100, ocr
                     flush()
             summary.workers_lost = pool.killed
             if summary.stopped:
-                summary.not_processed = len(todo) - done
+                summary.not_processed = todo.count - done
             flush()
         except Interrupted as e:
             e.summary = summary
@@ -313,12 +386,13 @@ def ingest(paths: list[str], out: str, jobs: int = 1, batch_size: int = 100, ocr
                 pool.close()
                 summary.workers_lost = pool.killed
                 summary.stopped = f"interrupted by {e.args[0] if e.args else 'a signal'}"
-                summary.not_processed = len(todo) - done
+                summary.not_processed = max(0, todo.count - done)
                 flush()
             summary.seconds = time.monotonic() - t0
             raise
         finally:
             pool.close()
+            todo.close()
         if max_pct is not None:
             attempted = max(1, done + early)  # processed, or refused before processing
             if 100.0 * summary.failed / attempted > max_pct:
@@ -361,16 +435,15 @@ def _triage(s: Source, hashed: tuple, failed_before: set, known: set, max_bytes:
     return "process", dp, None
 
 
-def _dry_run(sources: list[Source], out: str, retry_failed: bool, summary: Summary, t0: float,
+def _dry_run(sources: Iterable[Source], out: str, retry_failed: bool, summary: Summary, t0: float,
              max_bytes: int) -> Summary:
     """What a run would do, without writing anything (the dataset is only read, without the lock)."""
     ds = Dataset(out, readonly=True)
     exists = os.path.isdir(out)
     known = ds.doc_ids() if exists else set()
     failed_before = set() if retry_failed or not exists else ds.failed_files()
-    with ThreadPoolExecutor(max_workers=4) as hashers:
-        hashed = list(hashers.map(lambda s: _hash(s, max_bytes), sources))
-    for s, h in zip(sources, hashed):
+    for s, h in _scan(sources, max_bytes, 4):
+        summary.seen += 1
         verdict, dp, failure = _triage(s, h, failed_before, known, max_bytes)
         if verdict == "failed_before":
             summary.unchanged_failed += 1

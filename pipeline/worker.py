@@ -126,11 +126,60 @@ def _become_worker(main_pid: int) -> None:
     threading.Thread(target=_watchdog, args=(main_pid, ppid), daemon=True, name="vanban-watchdog").start()
 
 
-def handle(path, lim: Limits, ocr: bool = True, report=None) -> DocumentRecord | Failure:
-    """One document inside a worker: size, declared-size checks, then `process`; reasons cleaned."""
-    from .document import PageGroup, process_safe
-    from .text.sources import _open_binary, kind_of
+def _read_checked(m: str, label: str, who: str, lim: Limits) -> bytes | InputFailure:
+    """A file's bytes, or the failure (empty, too large, unreadable) that refuses it."""
+    from .text.sources import _open_binary
 
+    try:
+        size = os.stat(m).st_size
+        if size == 0:
+            return InputFailure(label, "read", f"{who}empty file")
+        if size > lim.max_bytes:
+            return InputFailure(label, "limits", f"{who}file too large: {size / 1e6:.1f} MB > limit "
+                                                 f"{lim.max_bytes / 1e6:.0f} MB")
+        with _open_binary(m) as fh:
+            data = fh.read(lim.max_bytes + 1)
+        if len(data) > lim.max_bytes:
+            return InputFailure(label, "limits", f"{who}file too large: more than {lim.max_bytes / 1e6:.0f} MB")
+    except OSError as e:
+        return InputFailure(label, "read", f"{who}cannot read file: {e.strerror or e}")
+    return data
+
+
+def _safe(label: str, run):
+    """`document.process_safe` for the steps of a split document (plan, page, assemble)."""
+    from .errors import InputError
+
+    try:
+        return run()
+    except InputError as e:
+        return Failure(source_path=label, stage=e.stage, error=e.message)
+    except MemoryError:
+        return Failure(source_path=label, stage="extract", error="out of memory")
+    except Exception as e:  # a bug must not stop a nightly batch: record it with its type
+        return Failure(source_path=label, stage="extract", error=f"internal error: {type(e).__name__}: {e}")
+
+
+def handle(path, lim: Limits, ocr: bool = True, report=None, split_pages: int | None = None):
+    """One task inside a worker: a document (size, declared-size checks, then `process`), or a
+    step of a split document (`pipeline.pages`: a page to OCR, the pages to assemble); reasons
+    cleaned. With `split_pages`, a single file with more pages that may need OCR than that is
+    returned as a `pages.PagePlan` when more than `split_pages` pages really need OCR."""
+    from .document import PageGroup, process_safe
+    from .pages import AssembleJob, PageJob, assemble_job, ocr_page, plan
+    from .text.sources import kind_of
+
+    if isinstance(path, PageJob):
+        data = _read_checked(path.path, path.path, "", lim)
+        if isinstance(data, Failure):
+            return data
+        if report is not None:
+            report(1)
+        return _cleaned(_safe(path.path, lambda: ocr_page(path, data)), lim)
+    if isinstance(path, AssembleJob):
+        if report is not None:
+            report(0)
+        return _cleaned(_safe(str(path), lambda: assemble_job(path)), lim)
     # a multi-image document (`PageGroup`): every member is checked as a file of its own, and
     # its failures name the group (its label) with the member
     members = path.members if isinstance(path, PageGroup) else (path,)
@@ -139,19 +188,9 @@ def handle(path, lim: Limits, ocr: bool = True, report=None) -> DocumentRecord |
     pages = 0
     for m in members:
         who = "" if len(members) == 1 else f"{os.path.basename(m)}: "
-        try:
-            size = os.stat(m).st_size
-            if size == 0:
-                return InputFailure(label, "read", f"{who}empty file")
-            if size > lim.max_bytes:
-                return InputFailure(label, "limits", f"{who}file too large: {size / 1e6:.1f} MB > limit "
-                                                     f"{lim.max_bytes / 1e6:.0f} MB")
-            with _open_binary(m) as fh:
-                data = fh.read(lim.max_bytes + 1)
-            if len(data) > lim.max_bytes:
-                return InputFailure(label, "limits", f"{who}file too large: more than {lim.max_bytes / 1e6:.0f} MB")
-        except OSError as e:
-            return InputFailure(label, "read", f"{who}cannot read file: {e.strerror or e}")
+        data = _read_checked(m, label, who, lim)
+        if isinstance(data, Failure):
+            return data
         try:
             pages += inspect(data, kind_of(m), lim, ocr)
         except Refused as r:
@@ -165,19 +204,28 @@ def handle(path, lim: Limits, ocr: bool = True, report=None) -> DocumentRecord |
         report(pages)
     if isinstance(path, PageGroup):
         res = process_safe(path, data=datas, ocr=ocr, max_bytes=lim.max_bytes)
+    elif split_pages is not None and ocr and pages > split_pages:
+        res = _safe(label, lambda: plan(path, datas[0], ocr, lim.max_bytes, split_pages))
     else:
         res = process_safe(path, data=datas[0], ocr=ocr, max_bytes=lim.max_bytes)
+    return _cleaned(res, lim)
+
+
+def _cleaned(res, lim: Limits):
+    from .pages import PageResult
+
     if isinstance(res, Failure):
         if res.error == "out of memory":
             res.stage, res.error = "memory", f"out of memory: the document needs more than {lim.memory_mb} MB"
         res.error = clean_reason(res.error)
-    else:
+    elif isinstance(res, (DocumentRecord, PageResult)):
         for f in res.failures:
             f.error = clean_reason(f.error)
     return res
 
 
-def _worker_main(conn, main_pid: int, env: dict, limits: dict, ocr: bool, max_tasks: int = 1000) -> None:
+def _worker_main(conn, main_pid: int, env: dict, limits: dict, ocr: bool, max_tasks: int = 1000,
+                 split_pages: int | None = None) -> None:
     _become_worker(main_pid)
     os.environ.clear()
     os.environ.update(env)
@@ -193,7 +241,7 @@ def _worker_main(conn, main_pid: int, env: dict, limits: dict, ocr: bool, max_ta
         if task is None:
             break
         tid, path = task
-        res = handle(path, lim, ocr, report=lambda n, tid=tid: conn.send(("pages", tid, n)))
+        res = handle(path, lim, ocr, report=lambda n, tid=tid: conn.send(("pages", tid, n)), split_pages=split_pages)
         done += 1
         # a fresh worker after a memory failure (this heap may be fragmented) or after `max_tasks`
         # documents (whatever a reader library leaks stays bounded); the parent is told with the result
@@ -265,17 +313,35 @@ def _tree_rss(pid: int) -> int:
         try:
             with open(f"/proc/{p}/statm") as fh:
                 total += int(fh.read().split()[1]) * page
-            with open(f"/proc/{p}/task/{p}/children") as fh:
-                todo.extend(int(x) for x in fh.read().split())
         except (OSError, ValueError):
             continue
+        todo.extend(_children(p))
     return total
 
 
+def _children(pid: int) -> list[int]:
+    """Child processes of every thread of a process (a Tesseract started from an OCR thread is a
+    child of that thread, not of the main one)."""
+    out: list[int] = []
+    try:
+        threads = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return out
+    for t in threads:
+        try:
+            with open(f"/proc/{pid}/task/{t}/children") as fh:
+                out.extend(int(x) for x in fh.read().split())
+        except (OSError, ValueError):
+            continue
+    return out
+
+
 class _Worker:
-    def __init__(self, ctx, env: dict, lim: Limits, ocr: bool, n: int, max_tasks: int = 1000):
+    def __init__(self, ctx, env: dict, lim: Limits, ocr: bool, n: int, max_tasks: int = 1000,
+                 split_pages: int | None = None):
         self.conn, child = ctx.Pipe(duplex=True)
-        self.proc = ctx.Process(target=_worker_main, args=(child, os.getpid(), env, lim.as_dict(), ocr, max_tasks),
+        self.proc = ctx.Process(target=_worker_main, args=(child, os.getpid(), env, lim.as_dict(), ocr, max_tasks,
+                                                           split_pages),
                                 daemon=True, name=f"vanban-worker-{n}")
         self.retiring = False
         self.proc.start()
@@ -325,11 +391,47 @@ def _death_reason(code: int | None) -> tuple[str, str, bool]:
     return ("worker", f"the worker exited unexpectedly (exit code {code}) while processing the file", False)
 
 
+class _Feed:
+    """(task number, task) pairs taken lazily from an iterable, a few at a time. An iterable that
+    ends may yield again later (`pages.SplitPool` adds a document's assemble task when its last
+    page is done), so it is asked again whenever a task is wanted."""
+
+    def __init__(self, tasks: Iterable):
+        self.it = iter(tasks)
+        self.buf: collections.deque = collections.deque()
+        self.n = 0
+
+    def fill(self, k: int) -> None:
+        while len(self.buf) < k:
+            try:
+                task = next(self.it)
+            except StopIteration:
+                return
+            self.buf.append((self.n, task))
+            self.n += 1
+
+    def __len__(self) -> int:
+        return len(self.buf)
+
+    def popleft(self):
+        return self.buf.popleft()
+
+    def appendleft(self, item) -> None:
+        self.buf.appendleft(item)
+
+    def clear(self) -> None:
+        self.buf.clear()
+        self.it = iter(())
+
+
 class WorkerPool:
     """`jobs` worker processes; `run(paths)` yields (path, DocumentRecord | Failure) as they finish."""
 
-    def __init__(self, jobs: int = 1, limits: Limits | None = None, ocr: bool = True, max_tasks: int = 1000):
+    def __init__(self, jobs: int = 1, limits: Limits | None = None, ocr: bool = True, max_tasks: int = 1000,
+                 split_pages: int | None = None, env: dict | None = None):
         self.jobs = max(1, jobs)
+        self.split_pages = split_pages  # `pipeline.pages`: long scans come back as page plans
+        self.env = env  # set in the workers' environment (over this process's)
         self.max_tasks = max_tasks
         self.limits = limits or Limits()
         self.ocr = ocr
@@ -338,13 +440,13 @@ class WorkerPool:
         self.killed = 0  # workers killed or lost (timeouts, memory, crashes)
         self._n = 0
         self._ctx = None
-        self.pages_hint: dict[str, int] = {}
 
     def _start(self) -> _Worker:
         if self._ctx is None:
             self._ctx = _context()
         self._n += 1
-        w = _Worker(self._ctx, dict(os.environ), self.limits, self.ocr, self._n, self.max_tasks)
+        w = _Worker(self._ctx, {**os.environ, **(self.env or {})}, self.limits, self.ocr, self._n, self.max_tasks,
+                    self.split_pages)
         self.workers.append(w)
         return w
 
@@ -357,8 +459,11 @@ class WorkerPool:
         while len(self.workers) < min(self.jobs, n_tasks):
             self._start()
 
-    def run(self, paths: Iterable[str]) -> Iterator[tuple[str, DocumentRecord | Failure]]:
-        queue = collections.deque(enumerate(paths))
+    def run(self, paths: Iterable, keep: bool = False) -> Iterator[tuple[str, DocumentRecord | Failure]]:
+        """Tasks are taken from `paths` as workers free up (an iterator is never read ahead by more
+        than `jobs` tasks: memory stays flat however many there are). `keep`: the workers stay up
+        for the next `run` (a Dask task's pool); else they are ended when it returns."""
+        queue = _Feed(paths)
         lim = self.limits
         last_mem = 0.0
         try:
@@ -368,6 +473,7 @@ class WorkerPool:
                 for w in [w for w in self.workers if w.retiring and w.task is None]:
                     self._drop(w)  # it said it exits after its last document: replaced below
                 busy = [w for w in self.workers if w.task is not None]
+                queue.fill(self.jobs - len(busy))
                 want = min(self.jobs, len(busy) + len(queue))
                 while len(self.workers) < want:
                     self._start()
@@ -395,7 +501,6 @@ class WorkerPool:
                             while w.conn.poll():
                                 msg = w.conn.recv()
                                 if msg[0] == "pages" and w.task and msg[1] == w.task[0]:
-                                    self.pages_hint[w.task[1]] = msg[2]
                                     w.deadline = w.started + lim.deadline(msg[2])
                                 elif msg[0] == "done" and w.task and msg[1] == w.task[0]:
                                     done = (w.task[1], msg[2])
@@ -431,7 +536,8 @@ class WorkerPool:
                             w.kill()
                             yield from self._lost(w)
         finally:
-            self.close()
+            if not keep:
+                self.close()
 
     def _drop(self, w: _Worker) -> None:
         w.kill()
@@ -471,9 +577,10 @@ class InlinePool:
     deadline and the memory limit (a library caller that runs one document at a time, a debugger,
     a test that patches a stage in-process). `vanban ingest` always uses `WorkerPool`."""
 
-    def __init__(self, limits: Limits | None = None, ocr: bool = True):
+    def __init__(self, limits: Limits | None = None, ocr: bool = True, split_pages: int | None = None):
         self.limits = limits or Limits()
         self.ocr = ocr
+        self.split_pages = split_pages
         self.stopping = False
         self.killed = 0
 
@@ -497,7 +604,7 @@ class InlinePool:
                 for path in paths:
                     if self.stopping:
                         return
-                    yield path, handle(path, self.limits, self.ocr)
+                    yield path, handle(path, self.limits, self.ocr, split_pages=self.split_pages)
             finally:
                 if Image:
                     Image.MAX_IMAGE_PIXELS = old

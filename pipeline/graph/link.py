@@ -490,19 +490,24 @@ class Linker:
         # nodes: ingested ones from documents (every file listed), external ones from citations
         stats.nodes = self._write("nodes", f"""
             WITH ing AS (
-              SELECT node_id, 'ingested' AS kind, any_value(doc_type) AS doc_type, any_value(number) AS number,
-                     any_value(issue_date) AS issue_date, any_value(issuer) AS issuer,
-                     min(doc_id) AS doc_id, NULL AS name, any_value(issue_year) AS issue_year,
-                     any_value(issuer_canonical) AS issuer_canonical, list(doc_id ORDER BY doc_id) AS doc_ids,
-                     any_value(subject) AS subject
+              SELECT node_id, 'ingested' AS kind, any_value(doc_type ORDER BY doc_id) AS doc_type,
+                     any_value(number ORDER BY doc_id) AS number, any_value(issue_date ORDER BY doc_id) AS issue_date,
+                     any_value(issuer ORDER BY doc_id) AS issuer, min(doc_id) AS doc_id, NULL AS name,
+                     any_value(issue_year ORDER BY doc_id) AS issue_year,
+                     any_value(issuer_canonical ORDER BY doc_id) AS issuer_canonical,
+                     list(doc_id ORDER BY doc_id) AS doc_ids, any_value(subject ORDER BY doc_id) AS subject
               FROM docs WHERE node_id IS NOT NULL GROUP BY node_id),
             ext AS (
-              SELECT target_id AS node_id, 'external' AS kind, mode(cited_type) AS doc_type,
-                     mode(cited_number) AS number, mode(cited_date) AS issue_date, mode(cited_issuer) AS issuer,
-                     NULL AS doc_id, mode(cited_name) AS name,
-                     coalesce(year(mode(cited_date)), mode(cited_year)) AS issue_year,
-                     mode(cited_issuer_canonical) AS issuer_canonical, []::VARCHAR[] AS doc_ids,
-                     mode(cited_subject) AS subject
+              -- ties broken by value (ORDER BY inside the aggregate), not by the order the rows
+              -- happen to be in: the same dataset links the same whichever worker wrote which row
+              SELECT target_id AS node_id, 'external' AS kind, mode(cited_type ORDER BY cited_type) AS doc_type,
+                     mode(cited_number ORDER BY cited_number) AS number,
+                     mode(cited_date ORDER BY cited_date) AS issue_date,
+                     mode(cited_issuer ORDER BY cited_issuer) AS issuer,
+                     NULL AS doc_id, mode(cited_name ORDER BY cited_name) AS name,
+                     coalesce(year(mode(cited_date ORDER BY cited_date)), mode(cited_year ORDER BY cited_year)) AS issue_year,
+                     mode(cited_issuer_canonical ORDER BY cited_issuer_canonical) AS issuer_canonical,
+                     []::VARCHAR[] AS doc_ids, mode(cited_subject ORDER BY cited_subject) AS subject
               FROM cits WHERE target_id IS NOT NULL AND target_id NOT IN (SELECT node_id FROM ing)
               GROUP BY target_id),
             deg AS (SELECT target AS node_id, sum(mentions) AS mentions, count(*) AS cited_by
