@@ -24,7 +24,6 @@ from dataclasses import dataclass, field
 from typing import Iterable, Iterator
 
 from .errors import ExitCode, Interrupted, critical
-from .graph.link import build_graph
 from .graph.store import Dataset
 from .limits import DEFAULT_MAX_BYTES, Limits
 from .models import DocumentRecord, Failure
@@ -398,6 +397,8 @@ def ingest(paths: list[str], out: str, jobs: int = 1, batch_size: int = 100, ocr
             if 100.0 * summary.failed / attempted > max_pct:
                 summary.too_many_failures = True
         # the linker re-links only what new batches touch; with none it writes nothing
+        from .graph.link import build_graph  # here: DuckDB starts only when there is linking to do
+
         summary.nodes, summary.edges = build_graph(ds)
     summary.seconds = time.monotonic() - t0
     return summary

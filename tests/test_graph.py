@@ -253,3 +253,32 @@ def test_a_draft_joins_its_signed_copy_and_two_drafts_share_a_node(tmp_path):
     assert rows["other_draft.txt"].startswith("draft:")  # no signed copy of that subject: its own node
     assert q(out, "SELECT node_method FROM documents WHERE source_path LIKE '%draft1.txt'")[0][0] == "draft_of"
     assert q(out, f"SELECT len(doc_ids) FROM nodes WHERE node_id = '{rows['signed.txt']}'")[0][0] == 3
+
+
+def test_the_graph_is_known_current_without_duckdb(tmp_path):
+    """An unchanged re-run learns that the graph is current from the file names and the link
+    state alone (`link.current_counts`); a new batch makes it stale."""
+    import shutil
+    from pathlib import Path
+
+    from pipeline.graph.link import current_counts, link
+    from pipeline.ingest import ingest
+
+    samples = Path(__file__).resolve().parent.parent / "corpus" / "samples"
+    src = tmp_path / "in"
+    src.mkdir()
+    for f in sorted(samples.glob("*.txt"))[:4]:
+        shutil.copy(f, src / f.name)
+    out = tmp_path / "out"
+    s = ingest([str(src)], str(out))
+    assert current_counts(out) == (s.nodes, s.edges) and s.nodes > 0
+    full = link(out, full=True)
+    assert current_counts(out) == (full.nodes, full.edges)
+    shutil.copy(sorted(samples.glob("*.txt"))[5], src / "new.txt")
+    from pipeline.graph.store import Dataset
+
+    with Dataset(out) as ds:  # a batch written but not yet linked
+        from pipeline.document import process
+
+        ds.write_batch([process(src / "new.txt")], [])
+    assert current_counts(out) is None
