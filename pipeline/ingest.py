@@ -24,7 +24,6 @@ from dataclasses import dataclass, field
 from typing import Iterable, Iterator
 
 from .errors import ExitCode, Interrupted, critical
-from .graph.store import Dataset
 from .limits import DEFAULT_MAX_BYTES, Limits
 from .models import DocumentRecord, Failure
 from .backends import make_pool
@@ -199,11 +198,19 @@ def _notify(progress, done: int, total: int, path: str | None = None, result=Non
 HASH_CHUNK = 256  # inputs hashed at a time (discovery and hashing stream: memory flat in the archive)
 
 
-def _scan(sources: Iterable[Source], max_bytes: int, threads: int) -> Iterator[tuple[Source, tuple]]:
-    """(source, `_hash` of it), in discovery order, hashed `HASH_CHUNK` at a time in threads."""
+def _scan(sources: Iterable[Source], max_bytes: int, threads: int,
+          hashed: dict | None = None) -> Iterator[tuple[Source, tuple]]:
+    """(source, `_hash` of it), in discovery order, hashed `HASH_CHUNK` at a time in threads;
+    `hashed`: hashes already taken in this run (path → `_hash`), used once, not taken again."""
+    hashed = hashed if hashed is not None else {}
+
+    def one(s):
+        h = hashed.pop(s.path, None)
+        return h if h is not None else _hash(s, max_bytes)
+
     with ThreadPoolExecutor(max_workers=threads) as hashers:
         for chunk in _chunks(sources, HASH_CHUNK):
-            yield from zip(chunk, hashers.map(lambda s: _hash(s, max_bytes), chunk))
+            yield from zip(chunk, hashers.map(one, chunk))
 
 
 def _chunks(it: Iterable, n: int) -> Iterator[list]:
@@ -274,6 +281,15 @@ def ingest(paths: list[str], out: str, jobs: int = 1, batch_size: int = 100, ocr
         if isolate is None:
             isolate = jobs > 1
         backend = "local" if isolate else "inprocess"
+    hashed: dict[str, tuple] = {}
+    if not retry_failed:
+        quick = _unchanged_run(paths, out, group_pages, max_bytes, jobs, backend, t0, hashed)
+        if quick is not None:
+            return quick
+        summary = Summary(max_failures=summary.max_failures)  # the full run counts afresh
+        sources = iter_discover(paths, group=group_pages, missing=summary.missing, exclude=[out])
+    from .graph.store import Dataset  # here: an unchanged run does not need pyarrow
+
     with Dataset(out) as ds:
         known = ds.doc_ids()
         failed_before = set() if retry_failed else ds.failed_files()
@@ -311,7 +327,7 @@ def ingest(paths: list[str], out: str, jobs: int = 1, batch_size: int = 100, ocr
         pool = make_pool(backend, jobs=jobs, limits=limits, ocr=ocr, split_pages=split_pages, scheduler=scheduler)
         done = 0
         try:
-            for s, h in _scan(sources, max_bytes, max(2, min(8, jobs * 2))):
+            for s, h in _scan(sources, max_bytes, max(2, min(8, jobs * 2)), hashed):
                 summary.seen += 1
                 verdict, dp, failure = _triage(s, h, failed_before, known, max_bytes)
                 if verdict == "failed_before":
@@ -400,6 +416,45 @@ def ingest(paths: list[str], out: str, jobs: int = 1, batch_size: int = 100, ocr
         from .graph.link import build_graph  # here: DuckDB starts only when there is linking to do
 
         summary.nodes, summary.edges = build_graph(ds)
+        from .graph import known as known_file
+
+        known_file.save(out, known_file.current_snapshot(out), ds.doc_ids(), ds.failed_files(), ds.failure_paths(),
+                        summary.nodes, summary.edges)
+    summary.seconds = time.monotonic() - t0
+    return summary
+
+
+def _unchanged_run(paths: list[str], out: str, group_pages: bool, max_bytes: int, jobs: int, backend: str,
+                   t0: float, hashed: dict) -> Summary | None:
+    """The summary of a run in which nothing changed, found without opening the store (no pyarrow,
+    no lock: nothing is written): every input is already ingested with the same content, or failed
+    before and is unchanged, and no stale failure row needs clearing. None when any input needs
+    work: the full run then goes on, reusing the hashes taken here (`hashed`)."""
+    from .graph import known as known_file
+
+    k = known_file.load(out)
+    if k is None:
+        return None
+    summary = Summary()
+    sources = iter_discover(paths, group=group_pages, missing=summary.missing, exclude=[out])
+    if summary.missing:
+        return None
+    for s, h in _scan(sources, max_bytes, max(2, min(8, jobs * 2))):
+        hashed[s.path] = h
+        verdict, dp, _failure = _triage(s, h, k.failed, k.doc_ids, max_bytes)
+        if verdict == "failed_before":
+            summary.unchanged_failed += 1
+        elif verdict == "unchanged" and dp not in k.fail_paths:
+            summary.unchanged += 1
+        else:
+            return None
+        summary.seen += 1
+    if summary.missing:
+        return None
+    log.info("ingest: %d input files, %d to process, %d unchanged, %d failed before and unchanged, "
+             "%d refused before processing", summary.seen, 0, summary.unchanged, summary.unchanged_failed, 0,
+             extra={"event": "start", "seen": summary.seen, "to_process": 0, "jobs": jobs, "backend": backend})
+    summary.nodes, summary.edges = k.nodes, k.edges
     summary.seconds = time.monotonic() - t0
     return summary
 
@@ -439,6 +494,8 @@ def _triage(s: Source, hashed: tuple, failed_before: set, known: set, max_bytes:
 def _dry_run(sources: Iterable[Source], out: str, retry_failed: bool, summary: Summary, t0: float,
              max_bytes: int) -> Summary:
     """What a run would do, without writing anything (the dataset is only read, without the lock)."""
+    from .graph.store import Dataset
+
     ds = Dataset(out, readonly=True)
     exists = os.path.isdir(out)
     known = ds.doc_ids() if exists else set()

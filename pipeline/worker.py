@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from multiprocessing.connection import wait
 from typing import Iterable, Iterator
 
-from .graph.store import process_alive as _alive
+from .proc import process_alive as _alive
 from .limits import Limits, Refused, clean_reason, inspect, set_image_cap
 from .models import DocumentRecord, Failure
 

@@ -147,3 +147,39 @@ def test_tables_exist_with_schema_even_when_empty(tmp_path):
     for table, schema in SCHEMAS.items():
         df = pd.read_parquet(out / table)
         assert list(df.columns) == schema.names, table
+
+
+def test_an_unchanged_run_is_decided_without_the_store(tmp_path):
+    """After a run, `_graph/known.json` describes the snapshot; an unchanged re-run reads it and
+    ends without importing pyarrow, with the same counts; a changed input, or a snapshot written
+    since, sends the run through the store again."""
+    import shutil
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from pipeline.graph import known
+
+    samples = Path(__file__).resolve().parent.parent / "corpus" / "samples"
+    src = tmp_path / "in"
+    src.mkdir()
+    for f in sorted(samples.glob("*.txt"))[:3]:
+        shutil.copy(f, src / f.name)
+    (src / "bad.xyz").write_text("?")
+    out = tmp_path / "out"
+    first = ingest([str(src)], str(out))
+    k = known.load(out)
+    assert k is not None and len(k.doc_ids) == 3 and len(k.failed) == 1
+    code = ("import sys; from pipeline.ingest import ingest; "
+            f"s = ingest([{str(src)!r}], {str(out)!r}); "
+            "print(s.seen, s.unchanged, s.unchanged_failed, s.written, s.nodes, s.edges, 'pyarrow' in sys.modules)")
+    got = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert got == [str(x) for x in (4, 3, 1, 0, first.nodes, first.edges)] + ["False"]
+    # a new file: the store is opened and the file written; the side file follows the new snapshot
+    shutil.copy(sorted(samples.glob("*.txt"))[4], src / "new.txt")
+    again = ingest([str(src)], str(out))
+    assert again.written == 1 and again.unchanged == 3 and len(known.load(out).doc_ids) == 4
+    # a side file of another snapshot is not used
+    (out / known.FILE).write_text((out / known.FILE).read_text().replace(known.current_snapshot(out), "999999"))
+    assert known.load(out) is None
+    assert ingest([str(src)], str(out)).unchanged == 4

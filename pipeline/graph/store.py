@@ -47,6 +47,8 @@ import uuid
 from pathlib import Path
 from typing import Callable, Iterable
 
+from ..proc import process_alive  # noqa: F401 (re-exported: the lock and the worker pool use it)
+
 import pyarrow as pa
 import pyarrow.parquet as pq
 
@@ -756,24 +758,4 @@ def _start_time(pid: int) -> str | None:
         return None
 
 
-def process_alive(pid: int, started: str | None = None) -> bool:
-    """True while `pid` runs (a zombie counts as dead); with `started`, only the same process, not
-    a later one that reuses the pid."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_bytes().rsplit(b")", 1)[1].split()
-        if fields[0] in (b"Z", b"X"):
-            return False  # a zombie: dead, not yet reaped by its parent
-        if started is not None and fields[19].decode() != started:
-            return False  # the pid now belongs to another process
-        return True
-    except FileNotFoundError:
-        return False
-    except (OSError, IndexError):
-        pass
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
     return True
