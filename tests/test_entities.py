@@ -147,3 +147,14 @@ def test_real_local_document_people_and_titles(shared):
     titles = {e.normalized for e in ents if e.label == "TITLE"}
     assert "Phó Chủ tịch Ủy ban nhân dân tỉnh Lâm Đồng" in titles
     assert "Ủy viên Ban Thường vụ Tỉnh ủy Lâm Đồng" in titles
+
+
+def test_state_groups_named_by_their_short_names(tmp_path):
+    # an enterprise group written by its short name alone is an organisation, named in full
+    src = tmp_path / "cv.txt"
+    src.write_text((SAMPLES / "05_cv_2468-ubnd-kgvx.txt").read_text(encoding="utf-8").replace(
+        "Kính gửi:", "Đề nghị EVN và PV GAS phối hợp cung cấp số liệu trước ngày 15/12/2024.\n\nKính gửi:", 1),
+        encoding="utf-8")
+    text, ents = _ents(src)
+    assert [e.normalized for e in _find(ents, text, "ORG", "EVN")] == ["Tập đoàn Điện lực Việt Nam"]
+    assert _find(ents, text, "ORG", "PV GAS")
