@@ -107,21 +107,24 @@ def _status(deadline: dt.date | None, answered: dt.date | None, as_of: dt.date) 
     return "missing" if as_of > deadline else "not_yet_due"
 
 
-def responses_for(con, node_id: str, as_of: dt.date | None = None) -> list[Response]:
-    """Responses to the tasks of one ingested node (DuckDB connection with the dataset's views)."""
+def responses_for(con, node_id: str, as_of: dt.date | None = None,
+                  tables: tuple[str, str, str] = ("documents", "tasks", "citations")) -> list[Response]:
+    """Responses to the tasks of one ingested node (DuckDB connection with the dataset's views;
+    `tables`: the names of the documents, tasks and citations relations to read)."""
+    documents, tasks_t, citations = tables
     as_of = as_of or dt.date.today()
-    docs = con.execute("SELECT doc_id, issue_date FROM documents WHERE node_id = ? ORDER BY doc_id", [node_id]).fetchall()
+    docs = con.execute(f"SELECT doc_id, issue_date FROM {documents} WHERE node_id = ? ORDER BY doc_id", [node_id]).fetchall()
     if not docs:
         return []
     asked_on = min((d[1] for d in docs if d[1]), default=None)
     tasks = con.execute(f"""
         SELECT task_no, assignee, assignee_canonical, assignee_kind, deadline, deadline_text, action
-        FROM tasks WHERE doc_id = ? ORDER BY task_no""", [docs[0][0]]).fetchall()
+        FROM {tasks_t} WHERE doc_id = ? ORDER BY task_no""", [docs[0][0]]).fetchall()
     # documents citing this node, with their issuer and date
-    answers = con.execute("""
+    answers = con.execute(f"""
         SELECT DISTINCT d.node_id, d.doc_id, d.number, d.issue_date, coalesce(d.issuer_canonical, d.issuer) AS issuer,
                c.mention, c.relation, d.doc_type
-        FROM citations c JOIN documents d USING (doc_id)
+        FROM {citations} c JOIN {documents} d USING (doc_id)
         WHERE c.target_id = ? AND d.node_id <> ?
           AND (c.relation IN ('implements', 'report', 'basis')
                OR (d.doc_type = 'Báo cáo' AND c.relation NOT IN ('amends', 'replaces', 'repeals')))
@@ -167,9 +170,24 @@ def all_responses(con, as_of: dt.date | None = None) -> list[dict]:
 
     nodes = [r[0] for r in con.execute("""SELECT DISTINCT d.node_id FROM tasks t JOIN documents d USING (doc_id)
                                           WHERE d.node_id IS NOT NULL ORDER BY 1""").fetchall()]
+    if not nodes:
+        return []
+    # read the dataset once, not once per asking node: each query over the Parquet views opens
+    # every part, and a nightly-built dataset has a part per batch (measured: 56 asking nodes over
+    # 301 parts took 18 s, against 1 s over 11 parts)
+    con.execute("""CREATE OR REPLACE TEMP TABLE _resp_nodes AS
+                   SELECT DISTINCT d.node_id FROM tasks t JOIN documents d USING (doc_id) WHERE d.node_id IS NOT NULL""")
+    con.execute("""CREATE OR REPLACE TEMP TABLE _resp_docs AS
+                   SELECT doc_id, node_id, number, issue_date, issuer_canonical, issuer, doc_type FROM documents""")
+    con.execute("""CREATE OR REPLACE TEMP TABLE _resp_tasks AS
+                   SELECT t.doc_id, task_no, assignee, assignee_canonical, assignee_kind, deadline, deadline_text, action
+                   FROM tasks t JOIN _resp_docs d USING (doc_id) WHERE d.node_id IN (SELECT node_id FROM _resp_nodes)""")
+    con.execute("""CREATE OR REPLACE TEMP TABLE _resp_cits AS
+                   SELECT doc_id, target_id, mention, relation FROM citations
+                   WHERE target_id IN (SELECT node_id FROM _resp_nodes)""")
     rows = []
     for n in nodes:
-        for r in responses_for(con, n, as_of):
+        for r in responses_for(con, n, as_of, tables=("_resp_docs", "_resp_tasks", "_resp_cits")):
             rows.append({"node_id": n, **asdict(r), "as_of": as_of or dt.date.today()})
     return rows
 
