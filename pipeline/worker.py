@@ -299,24 +299,34 @@ def _context():
 
 
 # -- the parent's side ----------------------------------------------------------------------------
-def _tree_rss(pid: int) -> int:
-    """Resident bytes of a process and its descendants (Linux /proc; 0 when unknown)."""
-    total = 0
+def process_tree(pid: int) -> list[int]:
+    """A process and its descendants, children of every thread included (Linux /proc)."""
+    out: list[int] = []
     todo = [pid]
-    page = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
     seen = set()
     while todo:
         p = todo.pop()
         if p in seen:
             continue
         seen.add(p)
-        try:
-            with open(f"/proc/{p}/statm") as fh:
-                total += int(fh.read().split()[1]) * page
-        except (OSError, ValueError):
-            continue
+        out.append(p)
         todo.extend(_children(p))
-    return total
+    return out
+
+
+def rss(pid: int) -> int:
+    """Resident bytes of one process (0 when unknown)."""
+    try:
+        with open(f"/proc/{pid}/statm") as fh:
+            return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError):
+        return 0
+
+
+def tree_rss(pid: int) -> int:
+    """Resident bytes of a process and its descendants: what the memory watch and the benchmarks
+    sample (Linux /proc; 0 when unknown)."""
+    return sum(rss(p) for p in process_tree(pid))
 
 
 def _children(pid: int) -> list[int]:
@@ -529,9 +539,9 @@ class WorkerPool:
                     for w in list(self.workers):
                         if w.task is None:
                             continue
-                        rss = _tree_rss(w.pid)
-                        if rss > lim.memory_mb * MB:
-                            w.killed = ("memory", f"memory limit exceeded: {rss / MB:,.0f} MB > limit "
+                        used = tree_rss(w.pid)
+                        if used > lim.memory_mb * MB:
+                            w.killed = ("memory", f"memory limit exceeded: {used / MB:,.0f} MB > limit "
                                                   f"{lim.memory_mb:,} MB; the worker was stopped")
                             w.kill()
                             yield from self._lost(w)

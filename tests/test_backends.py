@@ -77,22 +77,15 @@ def write_texts(d: Path, n: int) -> list[str]:
 
 
 def descendants(pid: int) -> list[int]:
-    from pipeline.worker import _children
+    from pipeline.worker import process_tree
 
-    out, todo = [], [pid]
-    while todo:
-        kids = _children(todo.pop())
-        out.extend(kids)
-        todo.extend(kids)
-    return out
+    return process_tree(pid)[1:]
 
 
 def alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_bytes().rsplit(b")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state not in (b"Z", b"X")
+    from pipeline.proc import process_alive
+
+    return process_alive(pid)
 
 
 @pytest.fixture(scope="module")

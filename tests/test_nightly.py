@@ -104,20 +104,15 @@ def children(pid: int) -> list[int]:
 
 
 def descendants(pid: int) -> list[int]:
-    out, todo = [], [pid]
-    while todo:
-        for c in children(todo.pop()):
-            out.append(c)
-            todo.append(c)
-    return out
+    from pipeline.worker import process_tree
+
+    return process_tree(pid)[1:]
 
 
 def alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_bytes().rsplit(b")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state not in (b"Z", b"X")
+    from pipeline.proc import process_alive
+
+    return process_alive(pid)
 
 
 def workers_of(pid: int) -> list[int]:

@@ -26,6 +26,8 @@ import time
 import zlib
 from pathlib import Path
 
+from ..worker import tree_rss
+
 REPO = Path(__file__).resolve().parents[2]
 SAMPLES = REPO / "corpus" / "samples"
 GiB = 1 << 30
@@ -216,21 +218,6 @@ def make_hostile_batch(root: Path, n_good: int = 100, big_mb: int = 200) -> tupl
 
 
 # -- running ---------------------------------------------------------------------------------------
-
-
-def tree_rss(pid: int) -> int:
-    total, todo, seen = 0, [pid], set()
-    while todo:
-        p = todo.pop()
-        if p in seen:
-            continue
-        seen.add(p)
-        try:
-            total += int(Path(f"/proc/{p}/statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE")
-            todo.extend(int(x) for x in Path(f"/proc/{p}/task/{p}/children").read_text().split())
-        except (OSError, ValueError):
-            pass
-    return total
 
 
 def run_vanban(args: list[str], timeout: float = 600, **kw) -> tuple[subprocess.CompletedProcess, float, int]:

@@ -32,6 +32,8 @@ import threading
 import time
 from pathlib import Path
 
+from ..worker import process_tree, rss
+
 REPO = Path(__file__).resolve().parent.parent.parent
 PER_DIR = 1000
 TARGET_RATIO = 1.10
@@ -96,29 +98,6 @@ def archive_paths(root, n: int) -> list[str]:
 
 
 # -- one measured run -----------------------------------------------------------------------------
-def _children(pid: int) -> list[int]:
-    from ..worker import _children as kids
-
-    return kids(pid)
-
-
-def _tree(pid: int) -> list[int]:
-    out, todo = [pid], [pid]
-    while todo:
-        kids = _children(todo.pop())
-        out.extend(kids)
-        todo.extend(kids)
-    return out
-
-
-def _rss(pid: int) -> int:
-    try:
-        with open(f"/proc/{pid}/statm") as fh:
-            return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
-    except (OSError, ValueError):
-        return 0
-
-
 def _hwm(pid: int) -> int:
     try:
         with open(f"/proc/{pid}/status") as fh:
@@ -158,8 +137,8 @@ def measure_ingest(paths: list[str], out, backend: str = "local", jobs: int = 2,
 
     def sample() -> None:
         while not stop.is_set():
-            pids = _tree(p.pid)
-            total = sum(_rss(x) for x in pids)
+            pids = process_tree(p.pid)
+            total = sum(rss(x) for x in pids)
             parent_hwm[0] = max(parent_hwm[0], _hwm(p.pid))
             samples.append((time.monotonic() - t0, total, len(pids), _manifest_lines(out)))
             stop.wait(interval)
