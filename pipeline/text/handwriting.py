@@ -352,26 +352,39 @@ def available() -> bool:
     return _recogniser() is not None
 
 
+_RAPID = None
+_RAPID_LOCK = threading.Lock()
+
+
+def rapidocr_engine():
+    """The rapidocr engine (its default PP-OCR models, shipped in the wheel), built once per process
+    and shared by the handwriting reader and the receipt stamps (`stamps`); one ONNX thread, like
+    Tesseract's `OMP_THREAD_LIMIT=1`. Raises ImportError when the `ocr` extra is not installed."""
+    global _RAPID
+    with _RAPID_LOCK:
+        if _RAPID is None:
+            import logging
+
+            from rapidocr import RapidOCR
+
+            _RAPID = RapidOCR(params={
+                "Global.log_level": "error",
+                "EngineConfig.onnxruntime.intra_op_num_threads": 1,
+                "EngineConfig.onnxruntime.inter_op_num_threads": 1,
+            })
+            logging.getLogger("RapidOCR").setLevel(logging.ERROR)
+    return _RAPID
+
+
 def _recogniser():
-    """The PP-OCR text recogniser of the rapidocr wheel (its default models, shipped in the wheel),
-    loaded once per process; one ONNX thread, like Tesseract's `OMP_THREAD_LIMIT=1`."""
+    """The PP-OCR text recogniser of `rapidocr_engine`, with its digit columns, loaded once per process."""
     global _ENGINE, _ENGINE_ERROR
     if _ENGINE is not None or _ENGINE_ERROR is not None:
         return _ENGINE
     with _ENGINE_LOCK:
         if _ENGINE is None and _ENGINE_ERROR is None:
             try:
-                import logging
-
-                from rapidocr import RapidOCR
-
-                engine = RapidOCR(params={
-                    "Global.log_level": "error",
-                    "EngineConfig.onnxruntime.intra_op_num_threads": 1,
-                    "EngineConfig.onnxruntime.inter_op_num_threads": 1,
-                })
-                rec = engine._load_rec_model()
-                logging.getLogger("RapidOCR").setLevel(logging.ERROR)
+                rec = rapidocr_engine()._load_rec_model()
                 chars = list(rec.postprocess_op.character)
                 _ENGINE = (rec, chars, np.array([chars.index(d) for d in _DIGITS]))
             except Exception as e:  # not installed, or a model that cannot load: Tesseract alone

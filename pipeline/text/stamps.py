@@ -29,7 +29,6 @@ Forms handled, one branch each:
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from dataclasses import dataclass
 
 import cv2
@@ -76,28 +75,6 @@ def _candidates(rgb: np.ndarray) -> list[tuple[int, int, int, int]]:
         out.append((area, (x, y, w, h)))
     out.sort(reverse=True)
     return [b for _a, b in out[:MAX_CANDIDATES]]
-
-
-_ENGINE = None
-_ENGINE_LOCK = threading.Lock()
-
-
-def _engine():
-    """The rapidocr detector + recogniser (default models, shipped in the wheel), once per process."""
-    global _ENGINE
-    with _ENGINE_LOCK:
-        if _ENGINE is None:
-            import logging
-
-            from rapidocr import RapidOCR
-
-            _ENGINE = RapidOCR(params={
-                "Global.log_level": "error",
-                "EngineConfig.onnxruntime.intra_op_num_threads": 1,
-                "EngineConfig.onnxruntime.inter_op_num_threads": 1,
-            })
-            logging.getLogger("RapidOCR").setLevel(logging.ERROR)
-    return _ENGINE
 
 
 _DEN = regex.compile(r"(?<![\p{L}])[ĐD][EÊÉẾÈỀ]N(?![\p{L}])", regex.I)
@@ -187,7 +164,9 @@ def find_receipts(rgb: np.ndarray, page: int = 1) -> list[Receipt]:
     if not boxes:
         return []
     try:
-        eng = _engine()
+        from .handwriting import rapidocr_engine
+
+        eng = rapidocr_engine()
     except Exception:  # rapidocr missing: no receipt rather than a wrong one
         return []
     H, W = rgb.shape[:2]
