@@ -6,6 +6,10 @@ Scores, micro-averaged over documents:
   coordinators  F1 over (assignee, coordinator) pairs
   tasks         F1 over (assignee, deadline-or-none) multisets: how many tasks, with their dates
 Names compare folded, with abbreviations expanded and a leading "các"/article ignored.
+
+The misses behind the figures: `python -m pipeline.evaluation.evaluate_tasks --errors [--split
+dev|holdout] [--only REGEX] [--field assignee|deadline|coordinators|tasks]` lists, per document,
+what the gold has and the extractor does not (`-`) and what the extractor adds (`+`).
 """
 from __future__ import annotations
 
@@ -44,6 +48,7 @@ class TaskReport:
     scores: dict = field(default_factory=lambda: {k: _S() for k in ("assignee", "deadline", "coordinators", "tasks")})
     documents: int = 0
     per_doc: list = field(default_factory=list)
+    errors: list = field(default_factory=list)  # (file, field, "-" missed | "+" extra, item)
 
 
 def _n(name: str | None) -> str:
@@ -78,13 +83,20 @@ def evaluate_tasks(gold_dir: Path | None = None, only: str | None = None, split:
         rep.documents += 1
         g, p = gold["tasks"], rec.tasks
         s = rep.scores
-        s["assignee"].add({_n(t["assignee"]) for t in g}, {_n(t.assignee) for t in p})
-        s["deadline"].add({(_n(t["assignee"]), t["deadline"]) for t in g if t["deadline"]},
-                          {(_n(t.assignee), t.deadline.date().isoformat()) for t in p if t.deadline})
-        s["coordinators"].add({(_n(t["assignee"]), _n(c)) for t in g for c in t["coordinators"]},
-                              {(_n(t.assignee), _n(c)) for t in p for c in t.coordinators})
-        s["tasks"].add([(_n(t["assignee"]), t["deadline"]) for t in g],
-                       [(_n(t.assignee), t.deadline.date().isoformat() if t.deadline else None) for t in p])
+        pairs = {
+            "assignee": ({_n(t["assignee"]) for t in g}, {_n(t.assignee) for t in p}),
+            "deadline": ({(_n(t["assignee"]), t["deadline"]) for t in g if t["deadline"]},
+                         {(_n(t.assignee), t.deadline.date().isoformat()) for t in p if t.deadline}),
+            "coordinators": ({(_n(t["assignee"]), _n(c)) for t in g for c in t["coordinators"]},
+                             {(_n(t.assignee), _n(c)) for t in p for c in t.coordinators}),
+            "tasks": ([(_n(t["assignee"]), t["deadline"]) for t in g],
+                      [(_n(t.assignee), t.deadline.date().isoformat() if t.deadline else None) for t in p]),
+        }
+        for k, (gold_items, pred_items) in pairs.items():
+            s[k].add(gold_items, pred_items)
+            gc, pc = Counter(gold_items), Counter(pred_items)
+            rep.errors += [(f.name, k, "-", x) for x in sorted((gc - pc).elements(), key=str)]
+            rep.errors += [(f.name, k, "+", x) for x in sorted((pc - gc).elements(), key=str)]
         rep.per_doc.append((f.name, {_n(t["assignee"]) for t in g}, {_n(t.assignee) for t in p},
                             sorted((_n(t["assignee"]), t["deadline"]) for t in g if t["deadline"]),
                             sorted((_n(t.assignee), t.deadline.date().isoformat()) for t in p if t.deadline)))
@@ -98,3 +110,30 @@ def format_report(rep: TaskReport) -> str:
         r = s.tp / (s.tp + s.fn) if s.tp + s.fn else 1.0
         lines.append(f"{k:<14}{p:7.3f}{r:7.3f}{s.f1:7.3f}   tp {s.tp} fp {s.fp} fn {s.fn}")
     return "\n".join(lines)
+
+
+def format_errors(rep: TaskReport, only_field: str | None = None) -> str:
+    lines, last = [], None
+    for name, k, sign, item in rep.errors:
+        if only_field and k != only_field:
+            continue
+        if name != last:
+            lines.append(name)
+            last = name
+        lines.append(f"  {k:<13}{sign} {item}")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    import argparse
+
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--split", choices=["dev", "holdout"])
+    ap.add_argument("--only")
+    ap.add_argument("--errors", action="store_true", help="list the misses (-) and the extras (+) per document")
+    ap.add_argument("--field", choices=["assignee", "deadline", "coordinators", "tasks"])
+    a = ap.parse_args()
+    r = evaluate_tasks(split=a.split, only=a.only)
+    if a.errors:
+        print(format_errors(r, a.field))
+    print(format_report(r))

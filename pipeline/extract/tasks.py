@@ -16,8 +16,27 @@ Forms handled (each a branch of `find_tasks`):
                              "Kính gửi"; a lead-in that names the doers ("đề nghị các đơn vị …:") → that
                              phrase, one collective assignee
   Form 6, split clauses:    an item whose ";" clauses carry different time phrases gives one task each
+  Form 7, later subject:    "4. UBND huyện A ban hành … . UBND các huyện báo cáo …": each subject its task
+  Form 8, schedule table:   "Nội dung | Trách nhiệm thực hiện | Thời gian": each row a task of its cell
+  Form 9, executor block:   items closed by "- Cơ quan thực hiện: X chủ trì, phối hợp với Y; Z", "- Đơn
+                             vị phối hợp: …", "- Thời gian thực hiện: …": each item since the previous
+                             block is X's task (`_executor_blocks`)
+  Form 10, heading leads:   "a) Sở Tài chính chủ trì, phối hợp các sở, ban, ngành" and "c) Bộ Chỉ huy
+                             quân sự tỉnh chỉ đạo … và đề nghị Bộ Tư lệnh Vùng Cảnh sát biển 3" (no
+                             action) head the items below them
 Not tasks: "… chịu trách nhiệm thi hành Quyết định này", "nếu có khó khăn, vướng mắc … báo cáo",
-"Kính trình", invitations, past results.
+"Kính trình", invitations, past results, approvals and facts ("Thống nhất …", "Đại hội đã biểu quyết
+…", "Chủ tịch Hội: Ông …", "thông báo để … biết"), reported news ("… đưa tin"), and a "đề nghị"
+addressed to a body above the issuer (a commune's plan asking a Sở: `_upward`).
+Names: abbreviations of rules/tasks_names.tsv are expanded (BHXH, KCB, VCCI …) and a known name
+written with other punctuation is respelt ("Sở Văn hóa Thể thao Du lịch" → "Sở Văn hóa, Thể thao
+và Du lịch").
+
+Speed: most lines cannot assign work, so every per-line test is guarded by a plain substring or
+first-character check before its regex, rows of tables that are not task schedules are dropped
+first, the section path and the heading in force are recomputed only when the outline stack
+changes, and the closing provisions of a decree and the end of a letter are found with `str.rfind`
+/ literal searches instead of multi-line regex scans.
 
 Deadlines (`deadline_of`): "trước ngày 3/7/2024", "trước 16 giờ ngày 5/8/2024", "trước ngày 15/12"
 (the document's year), "trước ngày 25 tháng 7 năm 2024", "trong tháng 6/2024" (its last day),
@@ -28,6 +47,7 @@ the text and no date. Recurrence: hằng tuần / tháng / quý / năm, định 
 from __future__ import annotations
 
 import calendar
+import re
 import datetime as dt
 from dataclasses import dataclass
 from functools import cache
@@ -85,9 +105,11 @@ _HEAD_WORDS = (
     r"Chủ tịch|Phó Chủ tịch|Thủ trưởng|Giám đốc|Phó Giám đốc|Tổng Giám đốc|Trưởng ban|Trưởng Ban|Phó Trưởng ban|Chủ nhiệm|Trưởng phòng|Chánh Văn phòng|Lãnh đạo|Tổ công tác|"
     r"Tổ|Trạm|Đảng ủy|Tỉnh ủy|Huyện ủy|Thành ủy|Cơ quan|Doanh nghiệp|Nhà đầu tư|Cục Thuế|Chi nhánh|Công ty|Tập đoàn|"
     r"Kiểm toán|Viện kiểm sát|Đài Phát thanh|Cảnh sát|Bộ đội|Hải quan|Điện lực|Hạt|Vườn quốc gia|Đại học|"
-    r"Cổng|Ủy ban Mặt trận|UBMTTQ|MTTQ|Người đứng đầu|Công chức|Cán bộ|Thường trực|Đảng đoàn|Đại biểu|đại biểu"
+    r"Cổng|Ủy ban Mặt trận|UBMTTQ|MTTQ|Người đứng đầu|Công chức|Cán bộ|Thường trực|Đảng đoàn|Đại biểu|đại biểu|"
+    r"Hiệp hội|Tổng Liên đoàn|Liên hiệp|Tổng công ty|Hợp tác xã|Tạp chí|Trưởng"
 )
 _HEAD = regex.compile(rf"^(?:{_HEAD_WORDS})(?!\p{{L}})")
+_HEAD_FIRST = frozenset(w[0] for w in _HEAD_WORDS.split("|"))
 # words that end an agency name and start the action
 _STOP = (r"chủ trì|phối hợp|phối với|có trách nhiệm|chịu trách nhiệm|tham mưu|khẩn trương|(?<!các\s)(?<!những\s)(?<!Các\s)tổ chức(?!\s+(?:chính trị|xã hội|đoàn thể|hội(?!\s+(?:nghị|thảo|thi|chợ|diễn|trại))|tín dụng))|thực hiện|"
          r"triển khai|rà soát|xây dựng|hướng dẫn|chỉ đạo|báo cáo|theo dõi|căn cứ|nghiên cứu|đôn đốc|kiểm tra|"
@@ -102,7 +124,12 @@ _STOP = (r"chủ trì|phối hợp|phối với|có trách nhiệm|chịu trách
          r"tập huấn|ứng dụng|đẩy mạnh|vận hành|thu thập|đăng ký|kết nối|nâng cao|mở|dừng|tạm dừng|"
          r"không được|không để|nghiêm cấm|chấn chỉnh|tuyển|điều động|chấp hành|thu hồi|"
          r"định kỳ|hằng tháng|hằng năm|trước ngày|trong tháng|trong quý|ngay|phấn đấu|cam kết|"
-         r"quản lý|đối chiếu|kiểm soát|thanh tra|hành động|sẽ|đã|có nhiệm vụ|có giải pháp|giải đáp|tháo gỡ")
+         r"quản lý|đối chiếu|kiểm soát|thanh tra|hành động|sẽ|đã|có nhiệm vụ|có giải pháp|giải đáp|tháo gỡ|"
+         r"đưa|phát huy|định hướng|huy động|xác định|phát hiện|đấu tranh|ngăn chặn|trao đổi|chia sẻ|lồng ghép|"
+         r"quán triệt|bàn giao|treo|điều chỉnh|sửa đổi|bổ sung|khảo sát|thẩm tra|phê duyệt|tăng|giảm|"
+         r"thu hút|khuyến khích|mời|tiếp tục|nắm chắc|rà soát|tổng kết|sơ kết|làm rõ|hoàn tất|ký|"
+         r"phát động|chăm lo|bảo vệ|thúc đẩy|cấp phát|cấp thẻ|cấp giấy|xây|sửa chữa|niêm yết|đăng tải|"
+         r"tham dự|dự|tiếp|chuyển|nộp|lấy ý kiến|góp ý|trả lời|công bố|áp dụng|nâng cấp|tránh|kiện toàn|củng cố")
 # case matters: a verb in running text is lower case, a name is Title Case ("Bộ Xây dựng" vs "xây dựng")
 # "các cơ quan, đơn vị được kiểm tra": a verb after "được" qualifies the name, it does not end it
 _STOP_RE = regex.compile(rf"(?<!\p{{L}})(?<!được\s)(?:{_STOP})(?!\p{{L}})")
@@ -111,11 +138,28 @@ _GIAO = regex.compile(r"^(?:Giao|giao|Đề nghị|đề nghị|Yêu cầu|yêu 
 _NOT_TASK = regex.compile(
     r"nhận được|đã nhận|ghi nhận|biểu dương|gồm có|là cơ quan thường trực|chịu trách nhiệm thi hành|thi hành (?:Quyết định|Nghị quyết|Chỉ thị) này|nếu có khó khăn|"
     r"có vướng mắc|kính trình|kính mời|trân trọng|xin ý kiến|để biết|đã (?:ban hành|tổ chức|thực hiện|triển khai)|"
-    r"chịu trách nhiệm trước pháp luật", regex.IGNORECASE)
+    r"chịu trách nhiệm trước pháp luật|đưa tin|cho biết", regex.IGNORECASE)
+# an item that approves, permits, appoints or reports a fact assigns nothing (SPEC: "Thống nhất …",
+# "Cho phép …", "Đại hội đã biểu quyết …", "Chủ tịch Hội: Ông …"), unless a later sentence of it
+# gives work ("Thống nhất tổ chức Hội nghị …. Giao Trung tâm …:")
+_NOT_TASK_ITEM = regex.compile(
+    r"^(?:Thống nhất|Đồng ý|Chấp thuận|Cho phép|Chỉ định|Phê bình|Biểu dương|Ghi nhận|Công nhận|Phê chuẩn)(?!\p{L})"
+    r"|^(?!(?:" + _STOP + r")(?!\p{L}))\p{Lu}[^,;:.]{0,60}?\s(?:đã|đang)\s(?!được giao)"
+    r"|^[^:]{0,60}:\s*(?:Ông|Bà|ông|bà|Đồng chí|đồng chí)\s+\p{Lu}"
+    r"|thông báo để\s[^.;]{0,160}?\sbiết(?!\p{L})")
+_LATER_GIVES = regex.compile(r"[.;]\s+(?:Giao|Yêu cầu|Đề nghị)\s|[.;]\s+(?:" + _HEAD_WORDS + r")[^.;]{0,120}?\s(?:có trách nhiệm|chủ trì)")
 _DIRECTIVE_LEADIN = regex.compile(
     r"(?:yêu cầu|đề nghị|giao|chỉ đạo|ý kiến (?:chỉ đạo )?như sau|thực hiện (?:một số|các) (?:nội dung|nhiệm vụ)|"
     r"(?:nội dung|nhiệm vụ) (?:sau|như sau))\s*(?:[^:\n]{0,200})?:\s*$", regex.IGNORECASE)
 _CUE = regex.compile(r"(?:giao|đề nghị|yêu cầu|trách nhiệm|chủ trì|phối hợp)(?!\p{L})", regex.IGNORECASE)
+_CUE_WORDS = ("giao", "đề nghị", "yêu cầu", "trách nhiệm", "chủ trì", "phối hợp")
+
+
+def _has_cue(t: str) -> bool:
+    """`_CUE` without the regex (a case-insensitive regex costs more than lower-casing the line)."""
+    low = t.lower()
+    return any(w in low for w in _CUE_WORDS)
+
 _TCTH = regex.compile(r"(?:TỔ CHỨC THỰC HIỆN|Tổ chức thực hiện|TRÁCH NHIỆM|[Tt]rách nhiệm (?:thực hiện|của))")
 
 # -- deadlines -------------------------------------------------------------------------------
@@ -253,12 +297,65 @@ def _restore(s: str, keep: dict[str, str]) -> str:
     return s
 
 
+@cache
+def _name_abbreviations() -> tuple[regex.Pattern, dict[str, str]]:
+    """rules/tasks_names.tsv: abbreviations inside a body's name (BHXH, KCB, VCCI …)."""
+    rows = [(a.strip(), e.strip()) for a, e in rules.read_table("tasks_names.tsv", 2) if a.strip()]
+    alts = "|".join(regex.escape(a) for a, _ in sorted(rows, key=lambda r: -len(r[0])))
+    return regex.compile(rf"(?<![\p{{L}}&])(?:{alts})(?![\p{{L}}&])"), dict(rows)
+
+
+_LOOSE_SPLIT = regex.compile(r"[\s,\-–]+")
+
+
+def _loose(name: str) -> tuple[str, ...]:
+    """Words of a name without punctuation and "và": "Sở Văn hóa - Thể thao và Du lịch" and "Sở Văn
+    hóa Thể thao Du lịch" have the same key."""
+    return tuple(w for w in _LOOSE_SPLIT.split(fold(name)) if w and w != "và")
+
+
+@cache
+def _canonical_names() -> dict[str, list[tuple[tuple[str, ...], str]]]:
+    """Known names of several fields (a comma, "và" or "-" inside), by first word, longest first."""
+    out: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+    for n in _known_names():
+        key = _loose(n)
+        if len(key) >= 3:
+            out.setdefault(key[0], []).append((key, n))
+    for v in out.values():
+        v.sort(key=lambda kv: -len(kv[0]))
+    return out
+
+
+def _canonical(name: str) -> str:
+    """A known name written with other punctuation ("Sở Văn hóa Thể thao Du lịch", "Sở Văn hóa -
+    Thể thao và Du lịch", "Sở Khoa học Công nghệ") → its spelling in the rules (SPEC: short or typo
+    forms are normalised); the rest of the name ("… tỉnh Lâm Đồng") is kept."""
+    key = _loose(name)
+    if len(key) < 3:
+        return name
+    for k, full in _canonical_names().get(key[0], ()):
+        if key[: len(k)] == k:
+            # the original text of the first len(k) words
+            words = list(regex.finditer(r"[^\s,\-–]+", name))
+            words = [w for w in words if fold(w.group()) != "và"]
+            if len(words) < len(k):
+                return name
+            end = words[len(k) - 1].end()
+            return full + name[end:]
+    return name
+
+
 def normalise_assignee(name: str) -> str:
     name = _R.sub(r"\s+", " ", name).strip(" ,;:.-–")
     name = _R.sub(r"\s+và$", "", name)
     name = _R.sub(r"^(?:Giao|giao|Đề nghị|đề nghị|Yêu cầu|yêu cầu)\s+", "", name)
     name = _R.sub(r"\s*\((?!cũ\)|mới\)|trước sắp xếp\))[^)]*\)", "", name)
     name = expand_abbreviations(name)
+    rx, table = _name_abbreviations()
+    if rx.search(name):
+        name = rx.sub(lambda m: table[m.group(0)], name)
+    name = _canonical(name)
     return name[:1].upper() + name[1:] if name else name
 
 
@@ -279,7 +376,12 @@ def split_agencies(phrase: str) -> list[str]:
             continue
         # a piece that is not a name of its own, or a head word left alone before "và" ("Báo và
         # Đài Phát thanh - Truyền hình": one body), is joined back with its separator
-        if out and (not _HEAD.match(_restore(p, keep)) or "và" in sep and _R.fullmatch(r"\p{L}+", out[-1])):
+        if out and (not _HEAD.match(_restore(p, keep)) and not ("và" in sep and _R.match(r"địa phương(?!\p{L})", p)
+                                                                and _R.match(r"\p{Lu}", out[-1]) and not out[-1].startswith("Các"))
+                    or "và" in sep and _R.fullmatch(r"\p{L}+", out[-1]) and not out[-1].isupper()
+                    # "lực lượng … của lực lượng Công an, Hải quan": a short list inside a "của" complement
+                    or "," in sep and _R.search(r"(?<!\p{L})của(?:\s+\S+){1,4}$", out[-1]) and len(p.split()) <= 2
+                    and not p.lower().startswith("các")):
             joiner = " và " if "và" in sep else ", "
             out[-1] = out[-1] + joiner + p
         else:
@@ -346,21 +448,83 @@ def _subject(text: str) -> tuple[str | None, int]:
     return phrase, consumed
 
 
-def _coordinators(text: str) -> list[str]:
-    """The bodies after "phối hợp (với)", "cùng với": only when an agency phrase follows ("phối hợp
-    tuyên truyền" has no partner)."""
-    m = _COORD_CUE.search(text)
-    if not m:
+# what may stand before "phối hợp" for it to be the assignee's own verb: the start of the action, a
+# clause boundary, "và", "chủ trì," or an adverb; "chỉ đạo các phòng … phối hợp làm việc với đơn vị
+# tư vấn" has it inside the object (SPEC: such a partner is not a coordinator)
+_COORD_OWN = regex.compile(r"(?:^|[,;.:(]|(?<!\p{L})(?:và|chủ trì|tiếp tục|chủ động|thường xuyên|kịp thời|khẩn trương|"
+                           r"đồng thời|trực tiếp|có trách nhiệm|cần|phải|tích cực|nghiên cứu|cùng|mình))\s*$", regex.IGNORECASE)
+# a causative verb earlier in the clause makes its object the doer of "phối hợp": "Chỉ đạo các cấp
+# công đoàn chủ động phối hợp với cơ quan …" (the partner is the object's, not the assignee's)
+_CAUSATIVE = regex.compile(r"(?<!\p{L})(?:chỉ đạo|hướng dẫn|đôn đốc|yêu cầu|đề nghị|huy động|vận động|giao)(?!\p{L})[^,;.]*$",
+                           regex.IGNORECASE)
+# where a partner phrase ends (besides a verb of _STOP): a purpose or scope phrase, a sentence end
+_PARTNER_END = regex.compile(r"\s+(?:để|nhằm|trong|theo|thực hiện|đối với|về việc|về công tác)(?!\p{L})|[.:]|;(?!\s*(?:" + _HEAD_WORDS + r")(?!\p{L}))")
+# a verb right after a class noun qualifies it: "các doanh nghiệp cung cấp dịch vụ …"
+_QUALIFIED = regex.compile(r"(?:nghiệp|vị|chức|sở|quan|lượng)\s+$")
+_BARE_HEAD = regex.compile(r"(?:^|[,;]\s*|\s(?:và|các)\s+)(?:Ban|Tổ|Hội đồng|Trung tâm)\s+$")  # "Ban quản lý …": a name
+
+
+def _strip_partner_tail(phrase: str) -> str:
+    phrase = _R.sub(r"\s*\([^()]{0,60}\)", "", phrase)
+    pos = 0
+    while True:
+        m = _STOP_RE.search(phrase, pos)
+        if not m:
+            break
+        if m.start() == 0 or _BARE_HEAD.search(phrase, 0, m.start()) or (
+                _QUALIFIED.search(phrase, 0, m.start()) and m.group(0) in {"cung cấp", "kinh doanh", "sản xuất", "hoạt động"}):
+            pos = m.end()
+            continue
+        phrase = phrase[: m.start()]
+        break
+    e = _PARTNER_END.search(phrase)
+    if e:
+        phrase = phrase[: e.start()]
+    return phrase.strip(" ,;.-–")
+
+
+def _coordinators(text: str, block: bool = False, every: bool = False, anywhere: bool = False) -> list[str]:
+    """The bodies after "phối hợp (với)", "cùng với" (SPEC, coordinators).
+
+    Form 1: "chủ trì, phối hợp với Sở Tài chính, Sở Xây dựng tổ chức …": the partner phrase runs to
+            the next verb; "phối hợp tuyên truyền" (no "với" and no body after it) has no partner.
+    Form 2: "phối hợp với cấp ủy, chính quyền địa phương khu vực biên giới …": after "với" the
+            partner need not open with an agency word.
+    Form 3 (`block`): an executor line "X chủ trì, phối hợp với A; B; C." lists partners to its end.
+    Form 4 (`every`): an item with several "phối hợp" clauses ("Phối hợp Ban Cơ yếu …; … Phối hợp
+            Công an tỉnh để …") has each clause's partners.
+    Only a "phối hợp" that is the assignee's own verb counts (`_COORD_OWN`), unless `anywhere`."""
+    if "hợp" not in text and "cùng" not in text and "phối" not in text:
         return []
-    rest = text[m.end():].lstrip()
-    if not _HEAD.match(rest):
-        return []
-    subj, at = _subject(rest)
-    if subj is None:
-        cut = _R.search(r"[;:.]|\s+(?:để|nhằm|trong việc)\s", rest)
-        subj = rest[: cut.start()] if cut else rest[:150]
-    subj = _R.sub(r"\s+(?:để|nhằm|trong việc|thực hiện|về|tại)(?!\p{L}).*$", "", subj.strip())
-    return split_agencies(subj) if subj else []
+    out: list[str] = []
+    for m in _COORD_CUE.finditer(text):
+        if not anywhere and not block and (not _COORD_OWN.search(text[max(0, m.start() - 40): m.start()])
+                                           or _CAUSATIVE.search(text[max(0, m.start() - 120): m.start()])):
+            continue
+        rest = text[m.end():].lstrip(" ,")
+        cue = m.group(0).lower()
+        if not _HEAD.match(rest) and not ("với" in cue or "cùng" in cue):
+            continue
+        if _VERB_FIRST.match(rest):
+            continue
+        if block:
+            phrase = _R.sub(r"\s*\([^()]{0,60}\)", "", rest)
+            phrase = _R.split(r"\.(?:\s|$)", phrase)[0]
+            tail = _STOP_RE.search(phrase)
+            while tail and (_BARE_HEAD.search(phrase, 0, tail.start()) or _QUALIFIED.search(phrase, 0, tail.start())
+                            and tail.group(0) in {"cung cấp", "kinh doanh", "sản xuất", "hoạt động"}):
+                tail = _STOP_RE.search(phrase, tail.end())
+            if tail and tail.start() > 0:
+                phrase = phrase[: tail.start()]
+            phrase = phrase.strip(" ,;.-–")
+        else:
+            phrase = _strip_partner_tail(rest[:400])
+        for c in split_agencies(phrase) if phrase else []:
+            if c and len(c) > 2 and all(fold(c) != fold(x) for x in out):
+                out.append(c)
+        if not every and not block and out:
+            break
+    return out
 
 
 def _report_to(text: str) -> str | None:
@@ -388,6 +552,17 @@ def _lines(text: str, start: int, end: int) -> list[_Line]:
         pos = ln_end + 1
         if not raw.strip():
             continue
+        c0 = raw.lstrip(" \t")[:2]
+        if not c0 or (c0[0] not in _MARKER_FIRST and not (c0[0].islower() and c0[1:] == ")")):
+            # no outline marker can open this line (most lines): skip the two marker regexes
+            if pending:
+                kind, label = pending
+                pending = None
+            else:
+                kind = label = None
+            body = raw.strip()
+            out.append(_Line(ln_start, ln_end, body, ln_start + len(raw) - len(raw.lstrip()), kind, label, 0))
+            continue
         bare = _BARE_MARKER.match(raw)
         if bare:
             pending = next((k, bare.group(k)) for k in ("num", "letter", "roman") if bare.group(k))
@@ -411,7 +586,12 @@ def _lines(text: str, start: int, end: int) -> list[_Line]:
     return out
 
 
+_MARKER_FIRST = frozenset("0123456789IVX(-–•+*Đ")
 _LEVEL = {"roman": 0, "dieu": 0, "num": 1, "letter": 2, "paren": 2, "bullet": 3}
+
+
+_HEADING_LEAD = regex.compile(r"^(?P<who>[^,;:]{3,120}?)\s+chủ trì,?\s*(?:phối hợp|phối với|cùng)(?:\s+với)?\s+(?P<partners>.+)$")
+_HEADING_ASK = regex.compile(r"^(?P<who>[^,;:]{3,120}?)\s+chỉ đạo\s+[^,;:]{1,80}?\s+và\s+đề nghị\s+(?P<other>.+)$")
 
 
 def _heading_agency(line: _Line) -> tuple[list[str], list[str]] | None:
@@ -431,12 +611,27 @@ def _heading_agency(line: _Line) -> tuple[list[str], list[str]] | None:
         # (a numbered or lettered line: a "-" line naming a body is a member of a list, not a heading)
         if line.kind not in {"num", "letter", "roman", "paren"}:
             return None
-        if _STOP_RE.search(body) or len(body) > 150 or body.endswith("."):
+        if len(body) > 200 or body.endswith((".", ";")):
+            return None
+        stop = _STOP_RE.search(body)
+        if stop:
+            # "a) Sở Tài chính chủ trì, phối hợp các sở, ban, ngành": leads and partners, no action
+            lead = _HEADING_LEAD.match(body)
+            if lead and _HEAD.match(lead.group("who")):
+                partners = lead.group("partners")
+                if _strip_partner_tail(partners) == partners.strip(" ,;.-–"):
+                    return split_agencies(lead.group("who")), split_agencies(partners)
+            # "c) Bộ Chỉ huy quân sự tỉnh chỉ đạo lực lượng Bộ đội Biên phòng và đề nghị Bộ tư lệnh Vùng
+            # Cảnh sát biển 3": a body the issuer cannot order is asked; both lead the items below
+            ask = _HEADING_ASK.match(body)
+            if ask and _HEAD.match(ask.group("who")) and _HEAD.match(ask.group("other")) \
+                    and not _STOP_RE.search(ask.group("other")):
+                return split_agencies(ask.group("who")) + split_agencies(ask.group("other")), []
             return None
         names = split_agencies(body)
         return (names, []) if names else None
     body = body[:-1].strip()
-    coords = _coordinators(body + ":")
+    coords = _coordinators(body + ":", anywhere=True)
     head = _R.split(r",?\s*(?:chủ trì|phối hợp|phối với|cùng với)(?!\p{L})", body)[0]
     if _STOP_RE.search(head):
         head = _STOP_RE.split(head)[0]
@@ -453,10 +648,8 @@ def find_tasks(text: str, body_start: int = 0, doc_type: str | None = None, reci
     if doc_type in _NORMATIVE_TYPES:
         # a law, decree or circular assigns work in its closing provisions ("Chương … TỔ CHỨC THỰC
         # HIỆN", "Điều … Trách nhiệm thi hành", "Điều khoản thi hành"), not in its rules
-        m = None
-        for m in _CLOSING.finditer(text, body_start, end):
-            pass
-        body_start = m.start() if m else max(body_start, int(end * 0.85))
+        at = _last_closing(text, body_start)
+        body_start = at if at is not None else max(body_start, int(end * 0.85))
     lines = _lines(text, body_start, end)
     in_tcth = doc_type not in {"Kế hoạch", "Quyết định", "Chương trình", "Đề án"}
     tasks: list[Task] = []
@@ -468,20 +661,30 @@ def find_tasks(text: str, body_start: int = 0, doc_type: str | None = None, reci
     in_recipients = False
     composition = False
     table: dict | None = None
-    last_content: _Line | None = None
+    blocks, covered = _executor_blocks(lines)
+    issuer_level = _level(issuer)
+    item_sections: dict[int, str | None] = {}
+    state = None
     for idx, ln in enumerate(lines):
+        t = ln.text
+        if table is None and t[:1] == "|" and not _has_cue(t) and not (
+                "rách nhiệm" in t or "Đơn vị" in t or "Cơ quan" in t or "RÁCH NHIỆM" in t or "ĐƠN VỊ" in t or "CƠ QUAN" in t):
+            continue  # a row of a table that is not a schedule of tasks (a price list, a catalogue)
         # Form 8: a schedule table "Nội dung | Trách nhiệm thực hiện | Thời gian (Năm 2026)": each row
         # is a task of the body in its responsibility cell
         raw_line = text[ln.start:ln.end]
         if " | " in raw_line:
             cells = [c.strip() for c in raw_line.split(" | ")]
-            head = _table_header(cells)
+            head = _table_header(cells) if ("rách nhiệm" in raw_line or "Đơn vị" in raw_line or "Cơ quan" in raw_line
+                                            or "RÁCH NHIỆM" in raw_line or "ĐƠN VỊ" in raw_line or "CƠ QUAN" in raw_line) else None
             if head:
                 table = head
                 continue
             if table and len(cells) == table["n"]:
                 tasks.extend(_row_tasks(cells, table, ln, raw_line, doc_year))
                 continue
+            if not table and raw_line.lstrip().startswith("|") and not _has_cue(raw_line):
+                continue  # a row of a table that is not a schedule of tasks (a price list, a catalogue)
         elif table and ln.kind is None and not ln.text.startswith(("-", "+")):
             table = None
         # the members of a body the document sets up ("Điều 1. Thành lập Ban Chỉ đạo … gồm:",
@@ -490,31 +693,32 @@ def find_tasks(text: str, body_start: int = 0, doc_type: str | None = None, reci
             composition = bool(_COMPOSITION_HEAD.search(ln.text))
         elif ln.text.endswith(":") and _COMPOSITION_HEAD.search(ln.text):
             composition = True
-        if composition or ("," in ln.text and _MEMBER_WORDS.search(ln.text) and _MEMBER.search(ln.text)):
+        if composition or ("," in ln.text and _MEMBER_WORDS.search(ln.text) and _MEMBER.search(ln.text)
+                           if ("rưởng" in ln.text or "viên" in ln.text or "Thư ký" in ln.text or "Tổ phó" in ln.text
+                               or "Hội đồng" in ln.text) else composition):
             continue
         # the "Nơi nhận:" list and the signature stack assign nothing; an attached paper after them
         # (a Quy chế, a Kế hoạch "ban hành kèm theo") is read again
-        if _RECIPIENTS_START.match(ln.text):
+        first = ln.text[:1]
+        if first in _RECIPIENTS_FIRST and _RECIPIENTS_START.match(ln.text):
             in_recipients = True
             continue
         if in_recipients:
             if _ANNEX_TITLE.match(ln.text):
                 in_recipients = False
-                stack, lead_in = [], None
+                stack, lead_in, state = [], None, None
             continue
         # Form 9: an item followed by its executor and its time ("- Cơ quan thực hiện: Sở Nội vụ chủ
         # trì, phối hợp với …", "- Thời gian thực hiện: Quý II/2026"): the item is that body's task
-        ex = _EXECUTOR.match(ln.text)
-        if ex:
-            if last_content is not None:
-                nxt = lines[idx + 1] if idx + 1 < len(lines) else None
-                when = nxt.text if nxt is not None and _TIME_LINE.match(nxt.text) else ""
-                tasks.extend(_executor_tasks(ex.group("who"), last_content, ln, when, doc_year,
-                                             ".".join(x[3] for x in stack if x[3]) or None))
+        if idx in blocks:
+            items, who, partners, when = blocks[idx]
+            heads = [lines[it[0]] for it in items]
+            if heads:
+                tasks.extend(_executor_tasks(who, partners, heads, ln, when, doc_year,
+                                             [item_sections.get(it[0]) for it in items]))
             continue
-        if _TIME_LINE.match(ln.text):
+        if first in "CĐTc" and (_TIME_LINE.match(ln.text) or _PARTNER_LINE.match(ln.text) or _EXECUTOR.match(ln.text)):
             continue
-        last_content = ln
         # text quoted from another document ("“1. Theo quy định …”") assigns nothing here
         if quoted or ln.text.startswith(("“", '"')) and not _R.search(r"[”\"]\s*[.;,]?\s*$", ln.text[1:]):
             quoted = not _R.search(r"[”\"]\s*[.;,]?\s*$", ln.text) if (quoted or len(ln.text) > 1) else quoted
@@ -523,38 +727,55 @@ def find_tasks(text: str, body_start: int = 0, doc_type: str | None = None, reci
             continue
         if not ln.kind and not ln.text.rstrip().endswith(":") and lead_in is not None:
             lead_in = None  # a plain paragraph ends the list a lead-in opened
-        if len(ln.text) < 120 and ln.kind in {"roman", "dieu", "num", None} and _TCTH.search(ln.text):
+        if len(ln.text) < 120 and ln.kind in {"roman", "dieu", "num", None} and (
+                "HỰC HIỆN" in ln.text or "hực hiện" in ln.text or "RÁCH NHIỆM" in ln.text or "rách nhiệm" in ln.text) \
+                and _TCTH.search(ln.text):
             in_tcth = True
-        lvl = _LEVEL.get(ln.kind, 4) if ln.kind else (stack[-1][0] + 0.5 if stack else -0.5)
-        if ln.kind:
-            while stack and stack[-1][0] >= lvl:
-                stack.pop()
-        section = ".".join(x[3] for x in stack if x[3]) or None
-        label = ln.label if ln.kind and ln.kind != "bullet" else None
-        if ln.kind == "dieu" and label:
-            label = label.replace("  ", " ")
-        head = _heading_agency(ln) if (ln.kind or ln.text.endswith(":")) and len(ln.text) <= 220 else None
-        if head and (in_tcth or ln.text.endswith(":") or ln.kind in {"num", "letter"}):
-            stack.append((lvl, head[0], head[1], label))
-            continue
-        if ln.kind and ln.kind != "bullet":
-            stack.append((lvl, None, [], label))
-            section = ".".join(x[3] for x in stack if x[3]) or None
-        colon = ln.text.rstrip().endswith(":")
-        inherited = next((x for x in reversed(stack) if x[1]), None)
-        if not colon and not inherited and not lead_in and not _HEAD.match(ln.text) and not _CUE.search(ln.text):
+        colon = t.endswith(":")
+        if ln.kind or colon:
+            lvl = _LEVEL.get(ln.kind, 4) if ln.kind else (stack[-1][0] + 0.5 if stack else -0.5)
+            if ln.kind:
+                while stack and stack[-1][0] >= lvl:
+                    stack.pop()
+                    state = None
+            label = ln.label if ln.kind and ln.kind != "bullet" else None
+            if ln.kind == "dieu" and label:
+                label = label.replace("  ", " ")
+            head = _heading_agency(ln) if len(t) <= 220 else None
+            if head and (in_tcth or colon or ln.kind in {"num", "letter"}):
+                stack.append((lvl, head[0], head[1], label))
+                state = None
+                continue
+            if ln.kind and ln.kind != "bullet":
+                stack.append((lvl, None, [], label))
+                state = None
+        if state is None:  # the section path and the heading in force, recomputed when the stack changes
+            state = (".".join(x[3] for x in stack if x[3]) or None, next((x for x in reversed(stack) if x[1]), None))
+        section, inherited = state
+        if idx in covered:
+            item_sections[idx] = section
+            continue  # Form 9: the executor block after it says whose task it is
+        if not colon and not inherited and not lead_in and not (first in _HEAD_FIRST and _HEAD.match(t)) \
+                and not _has_cue(t):
             continue  # nothing on this line can assign work
         if _NOT_TASK.search(ln.text):
             continue
+        if _NOT_TASK_ITEM.search(ln.text):
+            later = _LATER_GIVES.search(ln.text)
+            if not later:
+                continue
+            # only the sentence that gives work: "Thống nhất … . Hiệp hội … có trách nhiệm …"
+            cut = later.start() + 1 + (len(ln.text[later.start() + 1:]) - len(ln.text[later.start() + 1:].lstrip()))
+            ln = _Line(ln.start, ln.end, ln.text[cut:], ln.body_start + cut, None, ln.label, ln.depth)
         if colon and _DIRECTIVE_LEADIN.search(ln.text[-260:]):
             # Form 5: a lead-in that names nobody points at the addressees of a letter or notice
             letter = doc_type in {"Công văn", "Thông báo", "Văn bản", "Công điện", None}
             lead_in = _leadin_doers(ln.text) or ((recipients or None) if letter else None)
             continue
-        if colon and not inherited and not lead_in and not _HEAD.match(ln.text) and not _CUE.search(ln.text):
+        if colon and not inherited and not lead_in and not _HEAD.match(ln.text) and not _has_cue(ln.text):
             continue
         tasks.extend(_clause_tasks(ln, text, inherited, lead_in if not inherited else None, in_tcth, section,
-                                   doc_year, doc_type))
+                                   doc_year, doc_type, issuer_level))
     own = fold(expand_abbreviations(issuer)) if issuer else None
     # the issuer does not assign work to itself: "UBND tỉnh nhận được …", "UBND tỉnh sẽ …"
     tasks = [t for t in tasks if not (own and own.startswith(fold(t.assignee)) and len(fold(t.assignee)) > 12)]
@@ -564,6 +785,7 @@ def find_tasks(text: str, body_start: int = 0, doc_type: str | None = None, reci
     return tasks
 
 
+_TABLE_CUE = regex.compile(r"rách nhiệm|Đơn vị|Cơ quan|ĐƠN VỊ|CƠ QUAN|TRÁCH NHIỆM")
 _RESP_COL = regex.compile(r"^(?:Trách nhiệm(?:\s+thực hiện)?|(?:Đơn vị|Cơ quan)\s+(?:chủ trì|thực hiện|thực hiện chính|tham mưu|được giao)(?:\s+thực hiện)?)$", regex.I)
 _COORD_COL = regex.compile(r"^(?:Đơn vị|Cơ quan)\s+phối hợp", regex.I)
 _TIME_COL = regex.compile(r"^(?:Thời gian|Thời hạn|Tiến độ)", regex.I)
@@ -572,25 +794,107 @@ _ANY_DATE = regex.compile(rf"(?:ngày\s+)?(?:{_DATE})")
 
 
 _EXECUTOR = regex.compile(r"^(?:Cơ quan|Đơn vị)\s+(?:chủ trì\s+)?(?:thực hiện|chủ trì|thực hiện chính)\s*:\s*(?P<who>\S.*)$")
+_PARTNER_LINE = regex.compile(r"^(?:Cơ quan|Đơn vị)\s+phối hợp(?:\s+thực hiện)?\s*:\s*(?P<who>\S.*)$")
 _TIME_LINE = regex.compile(r"^(?:Thời gian|Thời hạn|Tiến độ)(?:\s+(?:thực hiện|hoàn thành))?\s*:")
+_INLINE_TIME = regex.compile(r"\s*[-–]\s*(?=(?:Thời gian|Thời hạn|Tiến độ)(?:\s+(?:thực hiện|hoàn thành))?\s*:)")
+_BLOCK_KINDS = {"num", "letter", "paren"}
 
 
-def _executor_tasks(who: str, item: _Line, ln: _Line, when: str, doc_year: int | None,
-                    section: str | None) -> list[Task]:
-    """Form 9: the task of an item whose executor line follows it."""
+def _is_title_case_line(t: str) -> bool:
+    letters = [c for c in t[:60] if c.isalpha()]
+    return len(letters) >= 8 and sum(c.isupper() for c in letters) > 0.6 * len(letters)
+
+
+def _executor_blocks(lines: list[_Line]) -> tuple[dict[int, tuple[list[list[int]], str, str, str]], set[int]]:
+    """Form 9 layout: numbered items closed by an executor block ("- Cơ quan thực hiện: X chủ trì,
+    phối hợp với Y", "- Đơn vị phối hợp: …", "- Thời gian thực hiện: …"). The block applies to every
+    item since the previous block (SPEC: one block that closes several numbered items applies to
+    each of them); a numbered line shallower than the items is their topic heading and ends the
+    look-back, as do a Roman or Điều heading, an upper-case title, a lead-in ending in ":" and the
+    previous block. Returns {executor line: (items as line indices, executor, partners, time)}
+    and the lines the blocks own (not read again as items of a heading or a lead-in)."""
+    blocks: dict[int, tuple[list[list[int]], str, str, str]] = {}
+    covered: set[int] = set()
+    block_line: set[int] = set()
+    for idx, ln in enumerate(lines):
+        if ln.text[:2] not in ("Cơ", "Đơ") or not _EXECUTOR.match(ln.text):
+            continue
+        who = _EXECUTOR.match(ln.text).group("who")
+        when = partners = ""
+        inline = _INLINE_TIME.search(who)
+        if inline:
+            who, when = who[: inline.start()], who[inline.end():]
+        j = idx + 1
+        while j < len(lines) and j <= idx + 2:
+            t = lines[j].text
+            pm = _PARTNER_LINE.match(t)
+            if pm:
+                partners = pm.group("who")
+            elif _TIME_LINE.match(t):
+                when = t
+            else:
+                break
+            block_line.add(j)
+            j += 1
+        block_line.add(idx)
+        items: list[list[int]] = []
+        buf: list[int] = []
+        level = None
+        k = idx - 1
+        while k >= 0 and idx - k <= 15:
+            c = lines[k]
+            if k in block_line or c.kind in {"roman", "dieu"} or c.text.endswith(":") or _is_title_case_line(c.text):
+                break
+            if c.kind in _BLOCK_KINDS:
+                lv = _LEVEL[c.kind]
+                if level is not None and lv < level:
+                    break  # the topic heading of the items
+                level = lv if level is None else level
+                items.insert(0, [k] + buf)
+                buf = []
+            elif c.kind in (None, "bullet"):
+                buf.insert(0, k)
+            k -= 1
+        if not items and buf:
+            items = [[buf[-1]]]
+        elif buf and not items:
+            items = [buf]
+        blocks[idx] = (items, who, partners, when)
+        covered.update(i for it in items for i in it)
+    return blocks, covered
+
+
+def _executor_tasks(who: str, partners: str, items: list[_Line], ln: _Line, when: str, doc_year: int | None,
+                    sections: list[str | None]) -> list[Task]:
+    """Form 9: the tasks of the items an executor block closes, one per item and lead."""
     s, keep = _protect(who)
     m = _R.search(r"\s+(?:chủ trì|phối hợp|cùng)(?!\p{L})|[.(]", s)
     subj = _restore(s[: m.start()] if m else s, keep).strip(" ,;.")
+    if subj:
+        cut = _STOP_RE.search(subj)  # "Sở Thông tin và Truyền thông đôn đốc, hướng dẫn …"
+        if cut and cut.start() > 0:
+            subj = subj[: cut.start()].strip(" ,;.")
     names = split_agencies(subj) if subj else []
-    coords = _coordinators(who)
+    coords = _coordinators(who, block=True) + (split_agencies(_strip_partner_tail(partners)) if partners else [])
     deadline, dtext, recur = deadline_of(when, doc_year) if when else (None, None, None)
-    if not recur:
-        recur = deadline_of(item.text, doc_year)[2]
-    return [Task(assignee=n, action=item.text[:200], start=item.body_start, end=ln.end,
-                 coordinators=[c for c in coords if fold(c) != fold(n)],
-                 deadline=dt.datetime.combine(deadline, dt.time()) if deadline else None,
-                 deadline_text=dtext, assignee_kind=_kind(n), recurrence=recur, report_to=_report_to(item.text),
-                 section=section) for n in names if n]
+    if when and not dtext:
+        dtext = _R.sub(r"^(?:Thời gian|Thời hạn|Tiến độ)(?:\s+(?:thực hiện|hoàn thành))?\s*:\s*", "", when).strip(" .;") or None
+    out = []
+    for item, section in zip(items, sections):
+        own = _coordinators(item.text, every=True)
+        item_recur = recur or deadline_of(item.text, doc_year)[2]
+        for n in names:
+            if not n:
+                continue
+            cs = []
+            for c in coords + own:
+                if fold(c) != fold(n) and all(fold(c) != fold(x) for x in cs):
+                    cs.append(c)
+            out.append(Task(assignee=n, action=item.text[:200], start=item.body_start, end=ln.end, coordinators=cs,
+                            deadline=dt.datetime.combine(deadline, dt.time()) if deadline else None,
+                            deadline_text=dtext, assignee_kind=_kind(n), recurrence=item_recur,
+                            report_to=_report_to(item.text), section=section))
+    return out
 
 
 def _table_header(cells: list[str]) -> dict | None:
@@ -656,12 +960,13 @@ _MEMBER = regex.compile(r",\s*(?:Phó\s+)?(?:Trưởng [Bb]an|Thành viên|Ủy 
                         r"Phó Chủ tịch Hội đồng)(?:\s+[\p{L}\s]{0,40})?\s*[.;]?\s*$")
 _ADVERBIAL = regex.compile(r"^(?:Căn cứ|Trên cơ sở|Để|Nhằm|Trong (?:thời gian|quá trình)|Theo|Sau khi)[^;:]{3,200}?,\s+"
                            r"(?=(?:" + _HEAD_WORDS + r")(?!\p{L}))")
-_COORD_CUE = regex.compile(r"(?<!\p{L})(?:phối hợp(?:\s+chặt chẽ)?(?:\s+với)?|phối với|cùng với)(?!\p{L})", regex.IGNORECASE)
+_COORD_CUE = regex.compile(r"(?<!\p{L})(?:phối hợp(?:\s+chặt chẽ)?(?:\s+(?:với|cùng))?|phối với|cùng với)(?!\p{L})", regex.IGNORECASE)
 _SENTENCE = regex.compile(r"[.]\s+(?=(?:" + _HEAD_WORDS + r")(?!\p{L}))")
 _SETS_UP = regex.compile(r"^(?:V/v\s+|Về việc\s+)?(?:thành lập|kiện toàn|củng cố|bổ sung thành viên)", regex.IGNORECASE)
 _MEMBER_OF_BODY = regex.compile(r"Trưởng [Bb]an|Phó Trưởng|[Tt]hành viên|Tổ giúp việc|[Cc]ơ quan [Tt]hường trực|Ban Chỉ đạo|"
                                 r"Hội đồng|Tổ công tác|Tổ trưởng|Ủy viên|Chủ tịch Hội đồng")
 _MEMBER_WORDS = regex.compile(r"Trưởng|Thành viên|Ủy viên|Uỷ viên|Tổ trưởng|Tổ phó|Thư ký|Chủ tịch Hội đồng")
+_RECIPIENTS_FIRST = frozenset("NTKQ")
 _RECIPIENTS_START = regex.compile(r"^(?:Nơi nhận\s*:|(?:TM|KT|TL|TUQ|Q)\.\s*\p{Lu})")
 # the title of a paper attached after the signature; web exports put "Quyết định 435/QĐ-UBND năm
 # 2020. " before it, and its line names what it is attached to "(Ban hành kèm theo Quyết định …)"
@@ -672,19 +977,93 @@ _NORMATIVE_TYPES = {"Luật", "Bộ luật", "Pháp lệnh", "Nghị định", "
 _CLOSING = regex.compile(r"(?m)^[ \t]*(?:Chương\s+[IVXLC]+\s*[.:]?\s*)?(?:TỔ CHỨC THỰC HIỆN|ĐIỀU KHOẢN THI HÀNH|"
                          r"Điều\s+\d+\.\s*(?:Tổ chức thực hiện|Trách nhiệm thi hành|Trách nhiệm tổ chức thực hiện|"
                          r"Điều khoản thi hành|Hiệu lực thi hành))")
+_CLOSING_KEYS = ("TỔ CHỨC THỰC HIỆN", "ĐIỀU KHOẢN THI HÀNH", "Tổ chức thực hiện", "Trách nhiệm thi hành",
+                 "Trách nhiệm tổ chức thực hiện", "Điều khoản thi hành", "Hiệu lực thi hành")
+
+
+def _last_closing(text: str, start: int) -> int | None:
+    """Start of the last `_CLOSING` heading at or after `start`: each key phrase is looked up from
+    the end with `str.rfind` and the heading regex is tried on its line only (scanning the whole
+    decree with the multi-line regex cost more than the rest of the task reading)."""
+    best = None
+    for key in _CLOSING_KEYS:
+        hi = len(text)
+        while True:
+            k = text.rfind(key, start, hi)
+            if k < 0 or (best is not None and k < best):
+                break
+            line0 = max(text.rfind("\n", 0, k) + 1, start)
+            # "Chương V" may stand on the line above ("\s*" of the regex spans the line break)
+            q = line0 - 1
+            while q > start and text[q] in " \t\n":
+                q -= 1
+            prev0 = max(text.rfind("\n", 0, q) + 1, start) if line0 > start else line0
+            m = (_CLOSING.match(text, prev0, k + len(key)) if prev0 < line0 else None)
+            if not m or m.end() != k + len(key):
+                m = _CLOSING.match(text, line0, k + len(key))
+            if m and m.end() == k + len(key):
+                best = m.start() if best is None else max(best, m.start())
+                break
+            hi = k
+    return best
+
+
 _BODY_END = regex.compile(r"(?m)Nơi nhận[ \t]*:|^[ \t]*(?:TM|KT|TL|TUQ|Q)\.[ \t]*\p{Lu}")
+
+
+_SIGN_MARK = re.compile(r"(?:TM|KT|TL|TUQ|Q)\.[ \t]*(\w)")
+_NOI_NHAN = re.compile(r"Nơi nhận[ \t]*:")
 
 
 def _body_end(text: str) -> int:
     """Where the main text ends: the recipients list ("Nơi nhận:") or the signature stack (TM./KT.),
     the first of them in the last part of the text (used for the Kính gửi list; `find_tasks` reads
-    on through an attached paper, skipping the recipients and the signature)."""
-    m = _BODY_END.search(text, int(len(text) * 0.3))
-    return m.start() if m else len(text)
+    on through an attached paper, skipping the recipients and the signature). Same result as
+    `_BODY_END`, found with literal searches (the multi-line regex scanned every position)."""
+    lo = int(len(text) * 0.3)
+    best = len(text)
+    m = _NOI_NHAN.search(text, lo)
+    if m:
+        best = m.start()
+    for m in _SIGN_MARK.finditer(text, lo, best):
+        line0 = text.rfind("\n", 0, m.start()) + 1
+        if not text[line0: m.start()].strip(" \t") and m.group(1).isupper():
+            return line0  # the regex's "^[ \t]*" match starts at the line
+    return best
+
+
+_LEVELS = [
+    (regex.compile(r"^(?:các\s+)?(?:bộ(?!\s+(?:tư lệnh|chỉ huy|đội))|chính phủ|thủ tướng|văn phòng chính phủ|quốc hội|ban bí thư|trung ương|tổng cục|cục|"
+                   r"bảo hiểm xã hội việt nam|ngân hàng nhà nước việt nam)(?!\p{L})"), 0),
+    (regex.compile(r"^(?:(?:phó )?chủ tịch |thường trực )?(?:ủy ban nhân dân|hội đồng nhân dân) (?:tỉnh|thành phố (?:hà nội|hồ chí minh|"
+                   r"hải phòng|đà nẵng|cần thơ|huế))(?!\p{L})|^tỉnh ủy"), 1),
+    (regex.compile(r"^(?:sở|ban|công an tỉnh|bảo hiểm xã hội tỉnh|thanh tra tỉnh|văn phòng ủy ban nhân dân tỉnh)(?!\p{L})"), 2),
+    (regex.compile(r"^(?:(?:phó )?chủ tịch )?(?:ủy ban nhân dân|hội đồng nhân dân) (?:huyện|thị xã|thành phố|quận)(?!\p{L})|^phòng(?!\p{L})"), 3),
+    (regex.compile(r"^(?:(?:phó )?chủ tịch )?(?:ủy ban nhân dân|hội đồng nhân dân) (?:xã|phường|thị trấn|đặc khu)(?!\p{L})"), 4),
+]
+
+
+def _level(name: str | None) -> int | None:
+    """Rank of a body in the State hierarchy (0 central … 4 commune), None when unknown or a class."""
+    if not name:
+        return None
+    low = fold(expand_abbreviations(name))
+    for rx, lv in _LEVELS:
+        if rx.search(low):
+            return lv
+    return None
+
+
+def _upward(names: list[str], issuer_level: int | None) -> bool:
+    """"Đề nghị Sở Y tế bổ sung …" in a commune's plan asks a higher body: a proposal, not a task (SPEC)."""
+    if issuer_level is None:
+        return False
+    lv = [_level(n) for n in names]
+    return bool(lv) and all(x is not None and x < issuer_level for x in lv)
 
 
 def _clause_tasks(ln: _Line, text: str, inherited, lead_in, in_tcth: bool, section: str | None,
-                  doc_year: int | None, doc_type: str | None) -> list[Task]:
+                  doc_year: int | None, doc_type: str | None, issuer_level: int | None = None) -> list[Task]:
     body = ln.text
     names: list[str] | None = None
     coords: list[str] = []
@@ -692,7 +1071,9 @@ def _clause_tasks(ln: _Line, text: str, inherited, lead_in, in_tcth: bool, secti
     inner = _R.match(r"^(?:Chủ tịch|Phó Chủ tịch|Thường trực|Ban Thường vụ|Ủy ban nhân dân|UBND|Bộ trưởng|Thủ tướng|"
                         r"Lãnh đạo)[^;:]{0,80}?\s(?P<v>giao|đề nghị|yêu cầu)\s+(?P<rest>.+)$", body, regex.S)
     m = _GIAO.match(body)
-    if inner and not m:
+    if inner and not m and not _STOP_RE.search(body, 0, inner.start("v")) and _HEAD.match(inner.group("rest")):
+        # "Chủ tịch UBND tỉnh giao Sở …": the issuer's lead-in; "UBND các huyện rà soát … đề nghị hỗ
+        # trợ" is a subject with its own verb, and "đề nghị" there is part of the action
         m = inner
     if m:  # Form 1 / 2
         rest = m.group("rest")
@@ -700,6 +1081,8 @@ def _clause_tasks(ln: _Line, text: str, inherited, lead_in, in_tcth: bool, secti
         if subj:
             names = split_agencies(subj)
             action_at = (len(body) - len(rest)) + at
+            if fold(body[: m.start("rest")]).endswith(("đề nghị", "kiến nghị")) and _upward(names, issuer_level):
+                return []
     else:
         # "Căn cứ nội dung Kế hoạch này …, các sở, ban, ngành … xây dựng …": the subject follows the
         # opening adverbial clause
@@ -723,6 +1106,8 @@ def _clause_tasks(ln: _Line, text: str, inherited, lead_in, in_tcth: bool, secti
                 if subj:
                     names = split_agencies(subj)
                     action_at = lm.start("rest") + at
+                    if lm.group("v") == "đề nghị" and _upward(names, issuer_level):
+                        return []
     if names is None:
         if inherited:  # Form 4
             names, coords = list(inherited[1]), list(inherited[2])
@@ -731,7 +1116,7 @@ def _clause_tasks(ln: _Line, text: str, inherited, lead_in, in_tcth: bool, secti
         else:
             return []
     action = body[action_at:].lstrip(" ,:")
-    own_coords = _coordinators(action)
+    own_coords = _coordinators(action, every=True)
     if own_coords:
         coords = own_coords
     action = _R.sub(r"^(?:chủ trì,?\s*)?(?:phối hợp(?: với)?|cùng với)\s+.+?(?=\s+(?:" +
@@ -746,7 +1131,7 @@ def _clause_tasks(ln: _Line, text: str, inherited, lead_in, in_tcth: bool, secti
         subj, at = _subject(rest)
         if subj and _STOP_RE.match(rest[at:].lstrip()):
             sub_line = _Line(ln.start, ln.end, rest, ln.body_start + action_at + sm.end(), None, None, ln.depth)
-            extra = _clause_tasks(sub_line, text, None, None, in_tcth, section, doc_year, doc_type)
+            extra = _clause_tasks(sub_line, text, None, None, in_tcth, section, doc_year, doc_type, issuer_level)
             action = action[:sm.start() + 1]
             break
     clauses = _split_clauses(action)
