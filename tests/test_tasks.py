@@ -88,3 +88,63 @@ def test_approvals_facts_and_upward_proposals_are_not_tasks():
 def test_a_known_name_written_another_way_is_normalised():
     assert split_agencies("Sở Văn hóa Thể thao Du lịch, BHXH tỉnh") == ["Sở Văn hóa, Thể thao và Du lịch",
                                                                          "Bảo hiểm xã hội tỉnh"]
+
+
+def letter(text, recipients, year=2025):
+    return find_tasks(text, 0, "Công văn", recipients, year, "Ủy ban nhân dân tỉnh Lâm Đồng", None)
+
+
+def test_a_lead_in_covers_the_outline_below_it_and_a_heading_is_no_item():
+    text = ("Để cải thiện các chỉ số, Chủ tịch Ủy ban nhân dân tỉnh yêu cầu:\n"
+            "I. NHIỆM VỤ CẦN TRIỂN KHAI NGAY TRONG THÁNG 12/2025\n"
+            "1. Sở Tư pháp\n"
+            "Tập trung thực hiện Kế hoạch kiểm tra văn bản.\n"
+            "2. Sở Tài chính\n"
+            "a) Tham mưu tháo gỡ khó khăn trong giải ngân vốn đầu tư công.\n"
+            "II. NHIỆM VỤ NĂM 2026\n"
+            "1. Nhiệm vụ chung\n"
+            "a) Đẩy mạnh cải cách thủ tục hành chính.\n")
+    got = letter(text, ["Các sở, ban, ngành", "Ủy ban nhân dân các xã"])
+    assert [(t.assignee, t.section) for t in got] == [
+        ("Sở Tư pháp", "I.1"), ("Sở Tài chính", "I.2.a"),
+        ("Các sở, ban, ngành", "II.1.a"), ("Ủy ban nhân dân các xã", "II.1.a")]
+    # the heading's month is the deadline of the items under it that have none of their own
+    assert got[0].deadline == got[1].deadline == dt.datetime(2025, 12, 31) and got[2].deadline is None
+
+
+def test_an_approval_article_and_a_scope_section_list_no_tasks():
+    text = ("Điều 1. Phê duyệt danh mục sửa chữa trạm y tế, cụ thể như sau:\n"
+            "1. Trạm Y tế xã A: sửa chữa nhà trạm; kinh phí 620 triệu đồng.\n"
+            "Điều 2. Tổ chức thực hiện\n"
+            "1. Phòng Y tế theo dõi, kiểm tra tiến độ; tổng hợp, báo cáo trước ngày 15/7/2024.\n")
+    [t] = find_tasks(text, 0, "Quyết định", [], 2024, "Ủy ban nhân dân huyện Mộ Đức", None)
+    assert t.assignee == "Phòng Y tế" and t.deadline == dt.datetime(2024, 7, 15)  # one time phrase: one task
+    text = ("II. ĐỐI TƯỢNG THI ĐUA\n- Các phòng chuyên môn và tổ chức tương đương thuộc các cơ quan.\n"
+            "III. TỔ CHỨC THỰC HIỆN\n1. Sở Nội vụ hướng dẫn, theo dõi phong trào thi đua.\n")
+    assert [t.assignee for t in tasks(text)] == ["Sở Nội vụ"]
+
+
+def test_a_short_parenthesis_and_a_short_back_reference_keep_the_name():
+    text = ("Điều 3. Hội Công chứng viên tỉnh A, Hội Công chứng viên tỉnh B (cũ) có trách nhiệm chuyển giao "
+            "toàn bộ tài sản cho Hội mới.\n")
+    assert [t.assignee for t in find_tasks(text, 0, "Quyết định", [], 2025, "Ủy ban nhân dân tỉnh Lâm Đồng", None)] == [
+        "Hội Công chứng viên tỉnh A", "Hội Công chứng viên tỉnh B (cũ)"]
+    text = ("1. Giao Trung tâm Xúc tiến Đầu tư, Thương mại và Du lịch tỉnh chủ trì rà soát danh mục dự án.\n"
+            "2. Giao Trung tâm chủ trì, phối hợp với các đơn vị liên quan tổ chức Hội nghị đối thoại.\n")
+    got = letter(text, [])
+    assert {t.assignee for t in got} == {"Trung tâm Xúc tiến Đầu tư, Thương mại và Du lịch tỉnh"}
+
+
+def test_a_later_clause_with_its_own_subject_and_a_closing_exhortation():
+    text = ("Ủy ban nhân dân các phường, xã có trách nhiệm kiểm tra việc treo cờ ở địa bàn dân cư; Thủ trưởng các cơ "
+            "quan, đơn vị chỉ đạo việc treo cờ ở các đơn vị thuộc quyền quản lý.\n"
+            "Đề nghị các cơ quan, địa phương quan tâm thực hiện./.\n")
+    got = find_tasks(text, 0, "Thông báo", [], 2026, "Ủy ban nhân dân thành phố Hà Nội", None)
+    assert [t.assignee for t in got] == ["Ủy ban nhân dân các phường, xã", "Thủ trưởng các cơ quan, đơn vị"]
+
+
+def test_the_preamble_is_no_task_and_a_shared_level_reaches_the_front():
+    text = ("Theo đề nghị của Hội Luật gia tỉnh và Sở Tư pháp tại Tờ trình số 62/TTr-STP.\n"
+            "Điều 2. Đề nghị Ủy ban MTTQ Việt Nam và các tổ chức chính trị - xã hội tỉnh tăng cường giám sát.\n")
+    got = find_tasks(text, 0, "Quyết định", [], 2025, "Ủy ban nhân dân tỉnh Lâm Đồng", None)
+    assert [t.assignee for t in got] == ["Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh", "Các tổ chức chính trị - xã hội tỉnh"]

@@ -24,19 +24,39 @@ Forms handled (each a branch of `find_tasks`):
   Form 10, heading leads:   "a) Sở Tài chính chủ trì, phối hợp các sở, ban, ngành" and "c) Bộ Chỉ huy
                              quân sự tỉnh chỉ đạo … và đề nghị Bộ Tư lệnh Vùng Cảnh sát biển 3" (no
                              action) head the items below them
+  Form 11, ask after topic: "a) Việc điều chỉnh chủ trương đầu tư: Đề nghị Nhà đầu tư hoàn thiện …",
+                             "5. Bộ Y tế đề nghị BHXH Việt Nam chỉ đạo …" (any body's "đề nghị/giao X")
+  Form 12, list time:       "I. NHỮNG NHIỆM VỤ CẦN TRIỂN KHAI NGAY TRONG THÁNG 12/2025": the heading's
+                             time is the deadline of the items under it that have none of their own
+A lead-in of a letter ("Chủ tịch UBND tỉnh yêu cầu:") covers the whole outline under it: the body
+paragraph of a heading ("3. Sở Tư pháp" / "Tập trung thực hiện …") does not end it, and a heading
+over items ("I. NHỮNG NHIỆM VỤ …", "1. Nhiệm vụ, giải pháp chung") is no item. Form 7 also splits at
+";" and after "Đồng thời," / "Riêng" / "từ ngày …," ("…; Thủ trưởng các cơ quan, đơn vị chỉ đạo …").
 Not tasks: "… chịu trách nhiệm thi hành Quyết định này", "nếu có khó khăn, vướng mắc … báo cáo",
 "Kính trình", invitations, past results, approvals and facts ("Thống nhất …", "Đại hội đã biểu quyết
 …", "Chủ tịch Hội: Ông …", "thông báo để … biết"), reported news ("… đưa tin"), and a "đề nghị"
-addressed to a body above the issuer (a commune's plan asking a Sở: `_upward`).
+addressed to a body above the issuer (a commune's plan asking a Sở: `_upward`), the preamble
+("Theo đề nghị của … tại Tờ trình …"), the issuer's guidance ("Bộ Y tế hướng dẫn thực hiện … như
+sau:"), a heading that tells what a body did ("Phòng … đã phối hợp …, trong đó:"), a copula ("Hội …
+(mới) là tổ chức xã hội - nghề nghiệp …"), an entitlement ("Mỗi cơ quan … được đề xuất 01 tập thể"),
+the parts headed Mục đích / Yêu cầu / Phạm vi / Đối tượng / Mục tiêu / Chỉ tiêu / Nguyên tắc / Kinh
+phí and the items of an article that approves, publishes or permits ("Điều 1. Phê duyệt danh mục …:"),
+and a closing exhortation after the tasks ("Đề nghị các cơ quan … quan tâm thực hiện./.").
 Names: abbreviations of rules/tasks_names.tsv are expanded (BHXH, KCB, VCCI …) and a known name
 written with other punctuation is respelt ("Sở Văn hóa Thể thao Du lịch" → "Sở Văn hóa, Thể thao
-và Du lịch").
+và Du lịch"); a short parenthesis stays in the name ("(cũ)", "(trước sắp xếp)"); a bare head noun
+after the full name ("giao Trung tâm chủ trì …") takes the full name (`_resolve_short_names`); a
+level closing a list reaches the mass organisations before it ("Ủy ban MTTQ Việt Nam và các tổ chức
+chính trị - xã hội tỉnh" → "… Việt Nam tỉnh").
 
 Speed: most lines cannot assign work, so every per-line test is guarded by a plain substring or
 first-character check before its regex, rows of tables that are not task schedules are dropped
 first, the section path and the heading in force are recomputed only when the outline stack
 changes, and the closing provisions of a decree and the end of a letter are found with `str.rfind`
-/ literal searches instead of multi-line regex scans.
+/ literal searches instead of multi-line regex scans. The cue words are found once per document
+(`_lines` gives each line its `cue` flag); the not-task words and the deadline and recurrence
+keywords are plain substring tests on the lower-cased clause before any case-insensitive regex;
+names met again (`split_agencies`, `normalise_assignee`, `_kind`, `_level`) come from a cache.
 
 Deadlines (`deadline_of`): "trước ngày 3/7/2024", "trước 16 giờ ngày 5/8/2024", "trước ngày 15/12"
 (the document's year), "trước ngày 25 tháng 7 năm 2024", "trong tháng 6/2024" (its last day),
@@ -50,7 +70,7 @@ import calendar
 import re
 import datetime as dt
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 import regex
 
@@ -97,7 +117,7 @@ class _R:
 _ROMAN = r"(?:I|II|III|IV|V|VI|VII|VIII|IX|X|XI|XII)"
 _MARKER = regex.compile(
     rf"^[ \t]*(?:(?P<roman>{_ROMAN})[.\s]\s*|(?P<num>\d{{1,2}}(?:\.\d{{1,2}}){{0,3}})(?:[.)]\s*|\s+(?=\p{{Lu}}))"
-    rf"|(?P<letter>[a-zđ])\)\s*|\((?P<paren>\d{{1,2}})\)\s*|(?P<dieu>Điều\s+\d+)\.?\s*|(?P<bullet>[-–•+*])\s*)")
+    rf"|(?P<letter>[a-zđ])\)\s*|\((?P<paren>\d{{1,2}})\)\s*|(?P<dieu>Điều\s+\d+)[.:]\s*|(?P<bullet>[-–•+*])\s*)")
 _HEAD_WORDS = (
     r"Ủy ban nhân dân|Uỷ ban nhân dân|UBND|Hội đồng nhân dân|HĐND|Sở|Phòng|Công an|Ban|Văn phòng|Trung tâm|"
     r"Bộ Chỉ huy|Bộ|Cục|Chi cục|Tổng cục|Bảo hiểm xã hội|BHXH|Kho bạc|Thanh tra|Đài|Báo|Ủy ban|Uỷ ban|"
@@ -106,13 +126,13 @@ _HEAD_WORDS = (
     r"Tổ|Trạm|Đảng ủy|Tỉnh ủy|Huyện ủy|Thành ủy|Cơ quan|Doanh nghiệp|Nhà đầu tư|Cục Thuế|Chi nhánh|Công ty|Tập đoàn|"
     r"Kiểm toán|Viện kiểm sát|Đài Phát thanh|Cảnh sát|Bộ đội|Hải quan|Điện lực|Hạt|Vườn quốc gia|Đại học|"
     r"Cổng|Ủy ban Mặt trận|UBMTTQ|MTTQ|Người đứng đầu|Công chức|Cán bộ|Thường trực|Đảng đoàn|Đại biểu|đại biểu|"
-    r"Hiệp hội|Tổng Liên đoàn|Liên hiệp|Tổng công ty|Hợp tác xã|Tạp chí|Trưởng"
+    r"Hiệp hội|Tổng Liên đoàn|Liên hiệp|Tổng công ty|Hợp tác xã|Tạp chí|Trưởng|Mỗi|mỗi"
 )
 _HEAD = regex.compile(rf"^(?:{_HEAD_WORDS})(?!\p{{L}})")
 _HEAD_FIRST = frozenset(w[0] for w in _HEAD_WORDS.split("|"))
 # words that end an agency name and start the action
-_STOP = (r"chủ trì|phối hợp|phối với|có trách nhiệm|chịu trách nhiệm|tham mưu|khẩn trương|(?<!các\s)(?<!những\s)(?<!Các\s)tổ chức(?!\s+(?:chính trị|xã hội|đoàn thể|hội(?!\s+(?:nghị|thảo|thi|chợ|diễn|trại))|tín dụng))|thực hiện|"
-         r"triển khai|rà soát|xây dựng|hướng dẫn|chỉ đạo|báo cáo|theo dõi|căn cứ|nghiên cứu|đôn đốc|kiểm tra|"
+_STOP = (r"chủ trì|phối hợp|phối với|có trách nhiệm|chịu trách nhiệm|tham mưu|khẩn trương|(?<!các\s)(?<!những\s)(?<!Các\s)tổ chức(?!\s+(?:chính trị|xã hội|đoàn thể|hội(?!\s+(?:nghị|thảo|thi|chợ|diễn|trại))|tín dụng|đảng|cơ sở đảng|kinh tế|quốc tế|phi chính phủ|có liên quan|liên quan|cá nhân)(?!\p{L})|\s*,\s*cá nhân)|thực hiện|"
+         r"triển khai|rà soát|(?<!đầu tư\s)xây dựng|hướng dẫn|chỉ đạo|báo cáo|theo dõi|căn cứ|nghiên cứu|đôn đốc|kiểm tra|"
          r"tăng cường|bố trí|tiếp tục|ban hành|đẩy nhanh|tập trung|chủ động|quan tâm|cung cấp|gửi|lập|"
          r"hoàn thành|hoàn thiện|thẩm định|trình|tuyên truyền|phổ biến|nắm|giám sát|đề xuất|tiếp nhận|"
          r"có ý kiến|cử|thông báo|giải quyết|xử lý|phân công|bảo đảm|đảm bảo|duy trì|tạo điều kiện|vận động|"
@@ -133,12 +153,22 @@ _STOP = (r"chủ trì|phối hợp|phối với|có trách nhiệm|chịu trách
 # case matters: a verb in running text is lower case, a name is Title Case ("Bộ Xây dựng" vs "xây dựng")
 # "các cơ quan, đơn vị được kiểm tra": a verb after "được" qualifies the name, it does not end it
 _STOP_RE = regex.compile(rf"(?<!\p{{L}})(?<!được\s)(?:{_STOP})(?!\p{{L}})")
-_VERB_FIRST = regex.compile(rf"^(?:{_STOP}|trường hợp|trong trường hợp)(?!\p{{L}})", regex.IGNORECASE)
+_VERB_FIRST = regex.compile(rf"^(?!(?:Thanh tra|Kiểm toán)\s+(?:tỉnh|huyện|thành phố|Chính phủ|Nhà nước|Bộ|Sở|các)(?!\p{{L}}))"
+                            rf"(?:{_STOP}|trường hợp|trong trường hợp)(?!\p{{L}})", regex.IGNORECASE)
 _GIAO = regex.compile(r"^(?:Giao|giao|Đề nghị|đề nghị|Yêu cầu|yêu cầu)\s+(?P<rest>.+)$", regex.S)
-_NOT_TASK = regex.compile(
-    r"nhận được|đã nhận|ghi nhận|biểu dương|gồm có|là cơ quan thường trực|chịu trách nhiệm thi hành|thi hành (?:Quyết định|Nghị quyết|Chỉ thị) này|nếu có khó khăn|"
-    r"có vướng mắc|kính trình|kính mời|trân trọng|xin ý kiến|để biết|đã (?:ban hành|tổ chức|thực hiện|triển khai)|"
-    r"chịu trách nhiệm trước pháp luật|đưa tin|cho biết", regex.IGNORECASE)
+_NOT_TASK_WORDS = (
+    "nhận được", "đã nhận", "ghi nhận", "biểu dương", "gồm có", "là cơ quan thường trực", "chịu trách nhiệm thi hành",
+    "thi hành quyết định này", "thi hành nghị quyết này", "thi hành chỉ thị này", "nếu có khó khăn", "có vướng mắc",
+    "kính trình", "kính mời", "trân trọng", "xin ý kiến", "để biết", "đã ban hành", "đã tổ chức", "đã thực hiện",
+    "đã triển khai", "chịu trách nhiệm trước pháp luật", "đưa tin", "cho biết")
+
+
+def _not_task(t: str) -> bool:
+    """A line that receives, praises, closes a decision, invites, submits or reports ("chịu trách
+    nhiệm thi hành Quyết định này", "kính mời", "Kính trình", "đã ban hành", "… đưa tin"): plain
+    substring tests on the lower-cased line (a case-insensitive regex alternation cost four times more)."""
+    low = t.lower()
+    return any(w in low for w in _NOT_TASK_WORDS)
 # an item that approves, permits, appoints or reports a fact assigns nothing (SPEC: "Thống nhất …",
 # "Cho phép …", "Đại hội đã biểu quyết …", "Chủ tịch Hội: Ông …"), unless a later sentence of it
 # gives work ("Thống nhất tổ chức Hội nghị …. Giao Trung tâm …:")
@@ -147,6 +177,10 @@ _NOT_TASK_ITEM = regex.compile(
     r"|^(?!(?:" + _STOP + r")(?!\p{L}))\p{Lu}[^,;:.]{0,60}?\s(?:đã|đang)\s(?!được giao)"
     r"|^[^:]{0,60}:\s*(?:Ông|Bà|ông|bà|Đồng chí|đồng chí)\s+\p{Lu}"
     r"|thông báo để\s[^.;]{0,160}?\sbiết(?!\p{L})")
+# literal pre-checks of `_NOT_TASK_ITEM` and of the executor-block lines (`_TIME_LINE`, `_EXECUTOR` …)
+_NOT_TASK_ITEM_STARTS = ("Thống nhất", "Đồng ý", "Chấp thuận", "Cho phép", "Chỉ định", "Phê bình", "Biểu dương", "Ghi nhận",
+                         "Công nhận", "Phê chuẩn")
+_BLOCK_STARTS = ("Thời gian", "Thời hạn", "Tiến độ", "Cơ quan", "Đơn vị")
 _LATER_GIVES = regex.compile(r"[.;]\s+(?:Giao|Yêu cầu|Đề nghị)\s|[.;]\s+(?:" + _HEAD_WORDS + r")[^.;]{0,120}?\s(?:có trách nhiệm|chủ trì)")
 _DIRECTIVE_LEADIN = regex.compile(
     r"(?:yêu cầu|đề nghị|giao|chỉ đạo|ý kiến (?:chỉ đạo )?như sau|thực hiện (?:một số|các) (?:nội dung|nhiệm vụ)|"
@@ -175,8 +209,8 @@ _DEADLINE = regex.compile(
     r"|(?:tại|trong)\s+kỳ họp\s+(?:thường lệ\s+)?tháng\s+(?P<km>\d{1,2})\s*(?:[/-]|\s+năm\s+)\s*(?P<ky>(?:19|20)\d\d)"
     r"|ngay trong tháng\s+(?P<nm>\d{1,2})\s*(?:[/-]|\s+năm\s+)\s*(?P<ny>(?:19|20)\d\d)))",
     regex.IGNORECASE)
-_RELATIVE = regex.compile(r"(?:trong (?:thời hạn|vòng) \d+ ngày|\d+ ngày (?:làm việc )?kể từ|kể từ ngày|theo thời gian quy định|"
-                          r"đúng thời hạn|trước hội nghị|thường xuyên)", regex.IGNORECASE)
+_DIGIT = re.compile(r"\d")
+_DEADLINE_WORDS = ("trước", "chậm nhất", "không quá", "đến hết", "hạn chót", "tháng", "quý")
 _RECUR = [
     (regex.compile(r"định kỳ\s+(?:06|6)\s+tháng|6 tháng,? (?:01 lần|một lần|năm)|hằng 6 tháng|sáu tháng một lần", regex.I), "semiannual"),
     (regex.compile(r"(?:hằng|hàng|mỗi)\s+tuần", regex.I), "weekly"),
@@ -191,7 +225,7 @@ _REPORT = regex.compile(
 _THAM_MUU = regex.compile(r"tham mưu\s+(?P<to>(?:Ủy ban nhân dân|UBND|Chủ tịch)[^,;.:\n]*?)(?=\s+(?:ban hành|trình|xem xét|chỉ đạo|quyết định|phê duyệt)|[,;.:\n])")
 
 
-@dataclass
+@dataclass(slots=True)
 class _Line:
     start: int
     end: int
@@ -200,6 +234,7 @@ class _Line:
     kind: str | None  # roman, num, letter, paren, dieu, bullet, None
     label: str | None
     depth: int
+    cue: bool = True  # holds a word of `_CUE_WORDS` (found once per document by `_lines`)
 
 
 def _year_end_month(y: int, m: int) -> dt.date | None:
@@ -218,10 +253,14 @@ def deadline_of(text: str, doc_year: int | None, first_due: bool = False) -> tup
     15/12") has no one deadline, unless `first_due` asks for its first date in the document's year
     (what response tracking checks)."""
     recurrence = None
-    for rx, name in _RECUR:
-        if rx.search(text):
-            recurrence = name
-            break
+    low = text.lower()
+    if "hằng" in low or "hàng" in low or "mỗi" in low or "tháng" in low:  # every _RECUR form has one
+        for rx, name in _RECUR:
+            if rx.search(text):
+                recurrence = name
+                break
+    if not any(w in low for w in _DEADLINE_WORDS) or not _DIGIT.search(text):
+        return None, None, recurrence  # every _DEADLINE form has a number and one of these words
     if first_due:
         recurrence_for_date = None
     else:
@@ -259,9 +298,6 @@ def deadline_of(text: str, doc_year: int | None, first_due: bool = False) -> tup
             best = (None, m.group("text"))
     if best:
         return None, best[1].strip(), recurrence
-    rel = _RELATIVE.search(text)
-    if rel:
-        return None, None, recurrence
     return None, None, recurrence
 
 
@@ -346,6 +382,7 @@ def _canonical(name: str) -> str:
     return name
 
 
+@lru_cache(maxsize=8192)
 def normalise_assignee(name: str) -> str:
     name = _R.sub(r"\s+", " ", name).strip(" ,;:.-–")
     name = _R.sub(r"\s+và$", "", name)
@@ -360,7 +397,13 @@ def normalise_assignee(name: str) -> str:
 
 
 def split_agencies(phrase: str) -> list[str]:
-    """"Sở Tài chính, Sở Kế hoạch và Đầu tư" → two; "UBND các huyện, thị xã, thành phố" → one."""
+    """"Sở Tài chính, Sở Kế hoạch và Đầu tư" → two; "UBND các huyện, thị xã, thành phố" → one.
+    The same phrases come back in every document ("các sở, ban, ngành"): answers are cached."""
+    return list(_split_agencies(phrase))
+
+
+@lru_cache(maxsize=8192)
+def _split_agencies(phrase: str) -> tuple[str, ...]:
     s, keep = _protect(phrase.strip())
     # split keeping the separators: a piece that is not a name of its own ("Thương mại" of "Trung
     # tâm Xúc tiến Đầu tư, Thương mại và Du lịch") is joined back with the separator it had
@@ -381,14 +424,19 @@ def split_agencies(phrase: str) -> list[str]:
                     or "và" in sep and _R.fullmatch(r"\p{L}+", out[-1]) and not out[-1].isupper()
                     # "lực lượng … của lực lượng Công an, Hải quan": a short list inside a "của" complement
                     or "," in sep and _R.search(r"(?<!\p{L})của(?:\s+\S+){1,4}$", out[-1]) and len(p.split()) <= 2
-                    and not p.lower().startswith("các")):
+                    and not p.lower().startswith("các")
+                    or "," in sep and _BARE_CLASS.fullmatch(p) and _BARE_CLASS.fullmatch(out[-1].split(", ")[-1])):
             joiner = " và " if "và" in sep else ", "
             out[-1] = out[-1] + joiner + p
         else:
             out.append(p)
-    return _distribute_owner([normalise_assignee(_restore(p, keep)) for p in out if p.strip()])
+    return tuple(_distribute_owner([normalise_assignee(_restore(p, keep)) for p in out if p.strip()]))
 
 
+_BARE_CLASS = regex.compile(r"(?:[Cc]ác|[Mm]ọi)\s+(?:cấp|ngành|giới|tầng lớp)")
+_LEVEL_END = regex.compile(r"\s(?:tỉnh|huyện|xã|thành phố|thị xã|cùng cấp|các cấp)$")
+_MASS_ORG = regex.compile(r"(?:Ủy ban Mặt trận Tổ quốc(?: Việt Nam)?|Hội Nông dân|Hội Liên hiệp Phụ nữ|Hội Cựu chiến binh|"
+                          r"Đoàn Thanh niên(?: Cộng sản Hồ Chí Minh)?|Liên đoàn Lao động)$")
 _OWNER = regex.compile(r"(?P<body>Hội đồng nhân dân|Ủy ban nhân dân)(?P<level>\s+(?:tỉnh|huyện|xã|thành phố|thị xã|phường))$")
 
 
@@ -400,6 +448,11 @@ def _distribute_owner(parts: list[str]) -> list[str]:
         return parts
     m = _OWNER.search(parts[-1])
     if not m:
+        # "Ủy ban MTTQ Việt Nam và các tổ chức chính trị - xã hội tỉnh": the level closing the list
+        # belongs to the mass organisations before it that name none
+        lv = _LEVEL_END.search(parts[-1])
+        if lv:
+            parts = [p + lv.group(0) if _MASS_ORG.match(p) and not _LEVEL_END.search(p) else p for p in parts[:-1]] + [parts[-1]]
         return parts
     owner = m.group("body") + m.group("level")
     out = []
@@ -414,6 +467,7 @@ def _distribute_owner(parts: list[str]) -> list[str]:
     return out + [parts[-1]]
 
 
+@lru_cache(maxsize=8192)
 def _kind(name: str) -> str:
     low = fold(name)
     if _R.search(r"(?<!\p{L})các(?!\p{L})|(?<!\p{L})những(?!\p{L})|liên quan$|(?<!\p{L})địa phương(?!\p{L})", low):
@@ -428,13 +482,20 @@ def _subject(text: str) -> tuple[str | None, int]:
     if not _HEAD.match(text) or _VERB_FIRST.match(text):
         return None, 0  # "Tổ chức …", "Ban hành …", "Báo cáo …": an item that opens with its verb
     s, keep = _protect(text[:400])
+    if "(" in s:
+        # "Hội Công chứng viên tỉnh Đắk Nông (cũ) có trách nhiệm …": a short parenthesis is part of the
+        # name; it is hidden (same length) so that neither its words nor its "(" end the subject
+        s_find = _SHORT_PAREN.sub(lambda m: "\x01" * len(m.group()), s)
+    else:
+        s_find = s
     # a subject spans no sentence end (a name may hold commas); a ";" between two bodies ("Các sở,
     # ban, ngành; Ủy ban nhân dân các huyện …") is a list, not an end
-    p = _R.search(r"[.:](?:\s|$)|;(?!\s*(?:" + _HEAD_WORDS + r")(?!\p{L}))(?:\s|$)|\(", s)
+    p = _R.search(r"[.:](?:\s|$)|;(?!\s*(?:" + _HEAD_WORDS + r")(?!\p{L}))(?:\s|$)|\(|\slà\s(?!cơ quan)", s_find)
     if p:
-        s = s[: p.start()] if s[p.start()] != ":" else s[: p.start() + 1]
-    m = _STOP_RE.search(s)
-    colon = s.find(":")
+        cut = p.start() if s_find[p.start()] != ":" else p.start() + 1
+        s, s_find = s[:cut], s_find[:cut]
+    m = _STOP_RE.search(s_find)
+    colon = s_find.find(":")
     end = m.start() if m else -1
     if 0 <= colon and (end < 0 or colon < end):
         end = colon
@@ -443,6 +504,8 @@ def _subject(text: str) -> tuple[str | None, int]:
     phrase = _restore(s[:end], keep).rstrip(" ,")
     if len(phrase) > 250 or len(phrase) < 5 or fold(phrase) in {"các", "những", "các cơ", "ban"}:
         return None, 0
+    if "được" in phrase and _QUOTA.search(phrase):
+        return None, 0  # "Mỗi cơ quan, đơn vị, địa phương được đề xuất 01 (một) tập thể": an entitlement
     # map back to the original length
     consumed = len(_restore(s[:end], keep))
     return phrase, consumed
@@ -528,7 +591,7 @@ def _coordinators(text: str, block: bool = False, every: bool = False, anywhere:
 
 
 def _report_to(text: str) -> str | None:
-    m = _REPORT.search(text) or _THAM_MUU.search(text)
+    m = ("báo cáo" in text or "gửi" in text) and _REPORT.search(text) or "tham mưu" in text and _THAM_MUU.search(text)
     if not m:
         return None
     to = _R.sub(r"\s+(?:kết quả|tình hình).*$", "", m.group("to")).strip(" ,")
@@ -537,52 +600,84 @@ def _report_to(text: str) -> str | None:
 
 # -- the document ----------------------------------------------------------------------------
 _BARE_MARKER = regex.compile(r"^[ \t]*(?:(?P<num>\d{1,2}(?:\.\d{1,2}){0,3})[.)]|(?P<letter>[a-zđ])\)|(?P<roman>"
-                            + _ROMAN + r")\.)[ \t]*$")
+                            + _ROMAN + r")\.|(?P<dieu>Điều\s+\d+)[.:])[ \t]*$")
 
 
 def _lines(text: str, start: int, end: int) -> list[_Line]:
     """The outline's lines with their markers. A marker alone on its line ("2." then "Giao Sở Lao
     động - Thương binh và Xã hội:" on the next, as table-less exports lay items out) marks the
-    line after it."""
+    line after it.
+
+    Speed: one marker regex per line that can open with a marker (`m.lastgroup` names the kind);
+    the cue words are found once in the lower-cased text and each line is told whether it holds
+    one (`_Line.cue`); a row of a "|" table that holds no cue and no responsibility column, before
+    any table that could be a schedule of tasks, is dropped here (`find_tasks` skipped it anyway)."""
     out = []
     pos = start
     pending = None  # (kind, label) of a bare marker line
-    for raw in text[start:end].split("\n"):
+    chunk = text[start:end]
+    low = chunk.lower()
+    hits = []
+    for w in _CUE_WORDS:
+        i = low.find(w)
+        while i >= 0:
+            hits.append(i + start)
+            i = low.find(w, i + 1)
+    hits.sort()
+    n_hits, j = len(hits), 0
+    schedule_seen = False
+    for raw in chunk.split("\n"):
         ln_start, ln_end = pos, pos + len(raw)
         pos = ln_end + 1
-        if not raw.strip():
+        while j < n_hits and hits[j] < ln_start:
+            j += 1
+        cue = j < n_hits and hits[j] < ln_end
+        body = raw.strip()
+        if not body:
             continue
-        c0 = raw.lstrip(" \t")[:2]
-        if not c0 or (c0[0] not in _MARKER_FIRST and not (c0[0].islower() and c0[1:] == ")")):
-            # no outline marker can open this line (most lines): skip the two marker regexes
+        c = body[0]
+        if c == "|" and not schedule_seen and not cue:
+            if _table_cue(body):
+                schedule_seen = True
+            else:
+                pending = None
+                continue  # a row of a price list or a catalogue
+        elif not schedule_seen and " | " in body and _table_cue(body):
+            schedule_seen = True
+        if c not in _MARKER_FIRST and not (c.islower() and body[1:2] == ")"):
+            # no outline marker can open this line (most lines): skip the marker regex
             if pending:
                 kind, label = pending
                 pending = None
             else:
                 kind = label = None
-            body = raw.strip()
-            out.append(_Line(ln_start, ln_end, body, ln_start + len(raw) - len(raw.lstrip()), kind, label, 0))
-            continue
-        bare = _BARE_MARKER.match(raw)
-        if bare:
-            pending = next((k, bare.group(k)) for k in ("num", "letter", "roman") if bare.group(k))
+            out.append(_Line(ln_start, ln_end, body, ln_start + len(raw) - len(raw.lstrip()), kind, label, 0, cue))
             continue
         m = _MARKER.match(raw)
         kind = label = None
-        body = raw
         b0 = ln_start
-        if m and m.end() < len(raw):
-            for k in ("roman", "num", "letter", "paren", "dieu", "bullet"):
-                if m.group(k):
-                    kind, label = k, m.group(k)
-                    break
-            body = raw[m.end():]
-            b0 = ln_start + m.end()
-        elif pending:
+        if m is not None:
+            if m.end() >= len(raw.rstrip()):
+                bare = _BARE_MARKER.match(raw)
+                if bare:
+                    pending = (bare.lastgroup, bare.group(bare.lastgroup))
+                    continue
+            else:
+                if pending:
+                    # "Điều 2." alone, then "1. Trưởng ban …": the bare marker heads the numbered lines
+                    out.append(_Line(ln_start, ln_start, "", ln_start, pending[0], pending[1], 0, False))
+                    pending = None
+                kind = m.lastgroup
+                label = m.group(kind)
+                b0 = ln_start + m.end()
+                body = raw[m.end():]
+                lead = len(body) - len(body.lstrip())
+                out.append(_Line(ln_start, ln_end, body.strip(), b0 + lead, kind, label, 0, cue))
+                continue
+        if pending:
             kind, label = pending
-        pending = None
-        lead = len(body) - len(body.lstrip())
-        out.append(_Line(ln_start, ln_end, body.strip(), b0 + lead, kind, label, 0))
+            pending = None
+        out.append(_Line(ln_start, ln_end, body, ln_start + len(raw) - len(raw.lstrip()), kind, label, 0, cue))
     return out
 
 
@@ -590,6 +685,15 @@ _MARKER_FIRST = frozenset("0123456789IVX(-–•+*Đ")
 _LEVEL = {"roman": 0, "dieu": 0, "num": 1, "letter": 2, "paren": 2, "bullet": 3}
 
 
+# headings of parts that assign nothing (SPEC: scope, object of application, aims, targets, principles,
+# funding; an article that approves, publishes, permits or appoints lists what it approves)
+_ZONE_KINDS = frozenset({"roman", "num", "dieu"})
+_NO_TASK_SECTION = regex.compile(r"^(?:MỤC ĐÍCH|Mục đích|PHẠM VI|Phạm vi|ĐỐI TƯỢNG|Đối tượng|MỤC TIÊU|Mục tiêu|CHỈ TIÊU|Chỉ tiêu|"
+                                 r"NGUYÊN TẮC|Nguyên tắc|KINH PHÍ|Kinh phí)(?!\p{L})[^.;:]{0,100}:?$|^(?:YÊU CẦU|Yêu cầu)\s*:?$")
+_NO_TASK_ARTICLE = regex.compile(r"^(?:Phê duyệt|Công bố|Công nhận|Cho phép|Chỉ định|Phê bình|Khen thưởng|Tặng|Thống nhất|"
+                                 r"Chấp thuận|Đồng ý|Phê chuẩn|Phạm vi|Đối tượng)(?!\p{L})")
+_GUIDANCE = regex.compile(r"(?<!\p{L})hướng dẫn(?!\p{L})(?![^:]*(?:yêu cầu|đề nghị|giao(?!\p{L})))")
+_PAST = regex.compile(r"\s(?:đã|đang)\s(?!được giao)|trong đó\s*:\s*$")
 _HEADING_LEAD = regex.compile(r"^(?P<who>[^,;:]{3,120}?)\s+chủ trì,?\s*(?:phối hợp|phối với|cùng)(?:\s+với)?\s+(?P<partners>.+)$")
 _HEADING_ASK = regex.compile(r"^(?P<who>[^,;:]{3,120}?)\s+chỉ đạo\s+[^,;:]{1,80}?\s+và\s+đề nghị\s+(?P<other>.+)$")
 
@@ -599,13 +703,13 @@ def _heading_agency(line: _Line) -> tuple[list[str], list[str]] | None:
     t = line.text.rstrip()
     if len(t) > 220:
         return None
-    resp = _R.match(r"^(?:Trách nhiệm|Nhiệm vụ) của\s+(?P<who>.+?)\s*:?$", t)
+    resp = _R.match(r"^(?:Trách nhiệm|Nhiệm vụ) của\s+(?P<who>.+?)\s*:?$", t) if t[:1] in "TN" else None
     if resp and _HEAD.match(resp.group("who")):
         return split_agencies(resp.group("who")), []
     m = _GIAO.match(t)
     body = m.group("rest") if m else t
-    if not _HEAD.match(body):
-        return None
+    if not _HEAD.match(body) or _VERB_FIRST.match(body) or _PAST.search(body) or _not_task(body):
+        return None  # "Sở Y tế trân trọng kính mời:" heads a list of guests
     if not t.endswith(":"):
         # a heading without a colon is a bare list of bodies: "1. Sở Y tế", "6. Sở A, Đài B, Báo C"
         # (a numbered or lettered line: a "-" line naming a body is a member of a list, not a heading)
@@ -642,8 +746,8 @@ def _heading_agency(line: _Line) -> tuple[list[str], list[str]] | None:
 def find_tasks(text: str, body_start: int = 0, doc_type: str | None = None, recipients: list[str] | None = None,
                doc_year: int | None = None, issuer: str | None = None, subject: str | None = None) -> list[Task]:
     """Every task the document assigns, in order (Forms 1–6 of the module docstring)."""
-    if doc_type in {"Báo cáo", "Tờ trình", "Giấy mời"}:
-        return []
+    if doc_type in {"Báo cáo", "Tờ trình"}:
+        return []  # a Giấy mời is read: the invitation is no task, an ask beside it is ("Đề nghị UBND các xã chuẩn bị báo cáo …")
     end = len(text)
     if doc_type in _NORMATIVE_TYPES:
         # a law, decree or circular assigns work in its closing provisions ("Chương … TỔ CHỨC THỰC
@@ -665,14 +769,16 @@ def find_tasks(text: str, body_start: int = 0, doc_type: str | None = None, reci
     issuer_level = _level(issuer)
     item_sections: dict[int, str | None] = {}
     state = None
+    after_heading = False
+    skip_lvl: float | None = None
     for idx, ln in enumerate(lines):
         t = ln.text
-        if table is None and t[:1] == "|" and not _has_cue(t) and not (
+        if table is None and t[:1] == "|" and not ln.cue and not (
                 "rách nhiệm" in t or "Đơn vị" in t or "Cơ quan" in t or "RÁCH NHIỆM" in t or "ĐƠN VỊ" in t or "CƠ QUAN" in t):
             continue  # a row of a table that is not a schedule of tasks (a price list, a catalogue)
         # Form 8: a schedule table "Nội dung | Trách nhiệm thực hiện | Thời gian (Năm 2026)": each row
         # is a task of the body in its responsibility cell
-        raw_line = text[ln.start:ln.end]
+        raw_line = text[ln.start:ln.end] if "|" in t else t
         if " | " in raw_line:
             cells = [c.strip() for c in raw_line.split(" | ")]
             head = _table_header(cells) if ("rách nhiệm" in raw_line or "Đơn vị" in raw_line or "Cơ quan" in raw_line
@@ -706,7 +812,7 @@ def find_tasks(text: str, body_start: int = 0, doc_type: str | None = None, reci
         if in_recipients:
             if _ANNEX_TITLE.match(ln.text):
                 in_recipients = False
-                stack, lead_in, state = [], None, None
+                stack, lead_in, state, skip_lvl = [], None, None, None
             continue
         # Form 9: an item followed by its executor and its time ("- Cơ quan thực hiện: Sở Nội vụ chủ
         # trì, phối hợp với …", "- Thời gian thực hiện: Quý II/2026"): the item is that body's task
@@ -717,7 +823,7 @@ def find_tasks(text: str, body_start: int = 0, doc_type: str | None = None, reci
                 tasks.extend(_executor_tasks(who, partners, heads, ln, when, doc_year,
                                              [item_sections.get(it[0]) for it in items]))
             continue
-        if first in "CĐTc" and (_TIME_LINE.match(ln.text) or _PARTNER_LINE.match(ln.text) or _EXECUTOR.match(ln.text)):
+        if first in "CĐT" and t.startswith(_BLOCK_STARTS) and (_TIME_LINE.match(t) or _PARTNER_LINE.match(t) or _EXECUTOR.match(t)):
             continue
         # text quoted from another document ("“1. Theo quy định …”") assigns nothing here
         if quoted or ln.text.startswith(("“", '"')) and not _R.search(r"[”\"]\s*[.;,]?\s*$", ln.text[1:]):
@@ -725,8 +831,11 @@ def find_tasks(text: str, body_start: int = 0, doc_type: str | None = None, reci
             if ln.text.startswith(("“", '"')) and not quoted and not _R.search(r"[”\"]", ln.text[1:]):
                 quoted = True
             continue
-        if not ln.kind and not ln.text.rstrip().endswith(":") and lead_in is not None:
-            lead_in = None  # a plain paragraph ends the list a lead-in opened
+        if not ln.kind and not ln.text.rstrip().endswith(":") and lead_in is not None and not after_heading:
+            # a plain paragraph ends the list a lead-in opened, unless it is the body of a heading
+            # ("3. Sở Tư pháp" / "Tập trung thực hiện Kế hoạch số 36/KH-STP …")
+            lead_in = None
+        after_heading = bool(ln.kind) and ln.kind != "bullet" and len(t) < 160 and not t.endswith((".", ";", ":"))
         if len(ln.text) < 120 and ln.kind in {"roman", "dieu", "num", None} and (
                 "HỰC HIỆN" in ln.text or "hực hiện" in ln.text or "RÁCH NHIỆM" in ln.text or "rách nhiệm" in ln.text) \
                 and _TCTH.search(ln.text):
@@ -738,44 +847,86 @@ def find_tasks(text: str, body_start: int = 0, doc_type: str | None = None, reci
                 while stack and stack[-1][0] >= lvl:
                     stack.pop()
                     state = None
+                if skip_lvl is not None and lvl <= skip_lvl:
+                    skip_lvl = None
+                if ln.kind in _ZONE_KINDS and len(t) < 400 and (
+                        _NO_TASK_SECTION.match(t) if ln.kind != "dieu" else _NO_TASK_ARTICLE.match(t)):
+                    skip_lvl = lvl  # scope, targets, funding, an approval: nothing under it is a task
+            if skip_lvl is not None:
+                continue
             label = ln.label if ln.kind and ln.kind != "bullet" else None
             if ln.kind == "dieu" and label:
                 label = label.replace("  ", " ")
             head = _heading_agency(ln) if len(t) <= 220 else None
+            if head is None and colon and _NOT_TASK_ITEM.search(t):
+                # "Thống nhất tổ chức Hội nghị … . Giao Trung tâm …:": the sentence that gives work heads
+                later = _LATER_GIVES.search(t)
+                if later:
+                    rest = t[later.start() + 1:].lstrip()
+                    head = _heading_agency(_Line(ln.start, ln.end, rest, ln.body_start, ln.kind, ln.label, 0))
             if head and (in_tcth or colon or ln.kind in {"num", "letter"}):
-                stack.append((lvl, head[0], head[1], label))
+                stack.append((lvl, head[0], head[1], label, None))
                 state = None
                 continue
             if ln.kind and ln.kind != "bullet":
-                stack.append((lvl, None, [], label))
+                # "I. NHỮNG NHIỆM VỤ CẦN TRIỂN KHAI NGAY TRONG THÁNG 12/2025": a time stated once for a
+                # list applies to every item of it that has no time of its own (SPEC, deadline)
+                when = None
+                if after_heading and ("háng" in t or "HÁNG" in t or "uý" in t or "UÝ" in t or "uỹ" in t):
+                    d = deadline_of(t, doc_year)
+                    if d[0] is not None:
+                        when = d[:2]
+                stack.append((lvl, None, [], label, when))
                 state = None
+        elif skip_lvl is not None:
+            if not _is_title_case_line(t):
+                continue
+            skip_lvl = None  # an upper-case title ("… CHƯƠNG TRÌNH HÀNH ĐỘNG. II. NỘI DUNG HOẠT ĐỘNG") ends it
         if state is None:  # the section path and the heading in force, recomputed when the stack changes
-            state = (".".join(x[3] for x in stack if x[3]) or None, next((x for x in reversed(stack) if x[1]), None))
-        section, inherited = state
+            state = (".".join(x[3] for x in stack if x[3]) or None, next((x for x in reversed(stack) if x[1]), None),
+                     next((x[4] for x in reversed(stack) if x[4]), None))
+        section, inherited, list_when = state
         if idx in covered:
             item_sections[idx] = section
             continue  # Form 9: the executor block after it says whose task it is
         if not colon and not inherited and not lead_in and not (first in _HEAD_FIRST and _HEAD.match(t)) \
-                and not _has_cue(t):
+                and not ln.cue:
             continue  # nothing on this line can assign work
-        if _NOT_TASK.search(ln.text):
+        if _not_task(t) or first in "TX" and _PREAMBLE.match(t):
             continue
-        if _NOT_TASK_ITEM.search(ln.text):
+        if (t.startswith(_NOT_TASK_ITEM_STARTS) or "đã" in t or "đang" in t or ":" in t or "thông báo để" in t) \
+                and _NOT_TASK_ITEM.search(t):
             later = _LATER_GIVES.search(ln.text)
             if not later:
                 continue
             # only the sentence that gives work: "Thống nhất … . Hiệp hội … có trách nhiệm …"
             cut = later.start() + 1 + (len(ln.text[later.start() + 1:]) - len(ln.text[later.start() + 1:].lstrip()))
-            ln = _Line(ln.start, ln.end, ln.text[cut:], ln.body_start + cut, None, ln.label, ln.depth)
+            ln = _Line(ln.start, ln.end, ln.text[cut:], ln.body_start + cut, None, ln.label, ln.depth, _has_cue(ln.text[cut:]))
         if colon and _DIRECTIVE_LEADIN.search(ln.text[-260:]):
-            # Form 5: a lead-in that names nobody points at the addressees of a letter or notice
+            # Form 5: a lead-in that names nobody points at the addressees of a letter or notice; the
+            # issuer's guidance ("Bộ Y tế hướng dẫn thực hiện một số nội dung … như sau:") asks nothing
             letter = doc_type in {"Công văn", "Thông báo", "Văn bản", "Công điện", None}
-            lead_in = _leadin_doers(ln.text) or ((recipients or None) if letter else None)
+            lead_in = _leadin_doers(ln.text) or ((recipients or None) if letter and not _GUIDANCE.search(ln.text[-260:])
+                                                 else None)
             continue
-        if colon and not inherited and not lead_in and not _HEAD.match(ln.text) and not _has_cue(ln.text):
+        if colon and not inherited and not lead_in and not _HEAD.match(ln.text) and not ln.cue:
             continue
-        tasks.extend(_clause_tasks(ln, text, inherited, lead_in if not inherited else None, in_tcth, section,
-                                   doc_year, doc_type, issuer_level))
+        item_lead = lead_in if not inherited else None
+        if item_lead and after_heading and (_is_title_case_line(t) or idx + 1 < len(lines)
+                                            and _LEVEL.get(lines[idx + 1].kind, -1) > _LEVEL.get(ln.kind, 9)):
+            item_lead = None  # a heading over the items ("I. NHỮNG NHIỆM VỤ …", "1. Nhiệm vụ, giải pháp chung")
+        found = _clause_tasks(ln, text, inherited, item_lead, in_tcth, section, doc_year, doc_type, issuer_level)
+        if tasks and found:
+            # a closing exhortation repeats the tasks listed above it (SPEC: "Yêu cầu Thủ trưởng … nghiêm
+            # túc thực hiện", "Đề nghị các cơ quan … quan tâm thực hiện", "… tổ chức thực hiện tốt các
+            # nội dung trên")
+            found = [tk for tk in found if not _EXHORT.match(tk.action)]
+        if list_when:
+            for tk in found:
+                if not tk.deadline_text and not tk.recurrence:
+                    tk.deadline, tk.deadline_text = dt.datetime.combine(list_when[0], dt.time()), list_when[1]
+        tasks.extend(found)
+    _resolve_short_names(tasks)
     own = fold(expand_abbreviations(issuer)) if issuer else None
     # the issuer does not assign work to itself: "UBND tỉnh nhận được …", "UBND tỉnh sẽ …"
     tasks = [t for t in tasks if not (own and own.startswith(fold(t.assignee)) and len(fold(t.assignee)) > 12)]
@@ -785,7 +936,79 @@ def find_tasks(text: str, body_start: int = 0, doc_type: str | None = None, reci
     return tasks
 
 
+_SHORT_HEADS = frozenset({"trung tâm", "ban", "hội", "quỹ", "ban quản lý", "công ty", "nhà đầu tư", "tổ công tác",
+                          "đoàn", "liên đoàn", "hiệp hội", "viện", "bệnh viện", "trường"})
+_FUNCTION_WORDS = frozenset({"các", "và", "của", "thuộc", "những", "cùng", "với", "tại", "trên"})
+
+
+def _resolve_short_names(tasks: list[Task]) -> None:
+    """Names written short after the full name (SPEC: `Trung tâm` → the full name used earlier in the
+    text), and a full name with a dropped word ("Trung tâm Xúc đầu tư, Thương mại và Du lịch" beside
+    "Trung tâm Xúc tiến Đầu tư, Thương mại và Du lịch tỉnh"), take the document's full spelling.
+    Surface forms: a bare head noun (Trung tâm, Ban, Hội, Quỹ, Công ty, Ban Quản lý …) after a name
+    that opens with it; a name of six words or more whose words all occur, in order, in another name
+    of the document that has the same first two words and one to two more words, one of them inside."""
+    if len(tasks) < 2:
+        return
+    names: list[str] = []
+    for t in tasks:
+        for n in [t.assignee, *t.coordinators]:
+            if n not in names:
+                names.append(n)
+    keys = {n: _loose(n) for n in names}
+    mapping: dict[str, str] = {}
+    for i, n in enumerate(names):
+        k = keys[n]
+        if " ".join(k) in _SHORT_HEADS:
+            # the nearest earlier full name with that head, else a later one
+            order = names[:i][::-1] + names[i + 1:]
+            # the full name goes on in capitals ("Trung tâm Xúc tiến …"), not with a clause ("Tổ công tác tự …")
+            full = next((m for m in order if len(keys[m]) > len(k) and keys[m][:len(k)] == k
+                         and _R.match(r"\s*\p{Lu}", _R.sub(r"^(?:\S+\s+){%d}" % (len(k) - 1) + r"\S+", "", m))), None)
+            if full:
+                mapping[n] = full
+            continue
+        if len(k) < 6 or "các" in k:
+            continue
+        for m in names:
+            km = keys[m]
+            extra = len(km) - len(k)
+            if m == n or not 1 <= extra <= 2 or km[:2] != k[:2]:
+                continue
+            it = iter(km)
+            if not all(w in it for w in k):
+                continue
+            # the missing words: one must lie inside the name (a dropped word, not a longer name)
+            j, missing_inside = 0, False
+            for pos, w in enumerate(km):
+                if j < len(k) and w == k[j]:
+                    j += 1
+                elif j < len(k) and w not in _FUNCTION_WORDS:
+                    missing_inside = True
+            if missing_inside:
+                mapping[n] = m
+                break
+    if not mapping:
+        return
+    for t in tasks:
+        if t.assignee in mapping:
+            t.assignee = mapping[t.assignee]
+            t.assignee_kind = _kind(t.assignee)
+        if any(c in mapping for c in t.coordinators):
+            cs: list[str] = []
+            for c in t.coordinators:
+                c = mapping.get(c, c)
+                if fold(c) != fold(t.assignee) and c not in cs:
+                    cs.append(c)
+            t.coordinators = cs
+
+
 _TABLE_CUE = regex.compile(r"rách nhiệm|Đơn vị|Cơ quan|ĐƠN VỊ|CƠ QUAN|TRÁCH NHIỆM")
+
+
+def _table_cue(t: str) -> bool:
+    """`_TABLE_CUE` as substring tests: the column names of a schedule of tasks."""
+    return "rách nhiệm" in t or "Đơn vị" in t or "Cơ quan" in t or "RÁCH NHIỆM" in t or "ĐƠN VỊ" in t or "CƠ QUAN" in t
 _RESP_COL = regex.compile(r"^(?:Trách nhiệm(?:\s+thực hiện)?|(?:Đơn vị|Cơ quan)\s+(?:chủ trì|thực hiện|thực hiện chính|tham mưu|được giao)(?:\s+thực hiện)?)$", regex.I)
 _COORD_COL = regex.compile(r"^(?:Đơn vị|Cơ quan)\s+phối hợp", regex.I)
 _TIME_COL = regex.compile(r"^(?:Thời gian|Thời hạn|Tiến độ)", regex.I)
@@ -940,8 +1163,10 @@ def addressees(text: str, body_start: int = 0) -> list[str]:
     """The "Kính gửi:" list only (not "Nơi nhận"): the bodies a công văn tells what to do."""
     from .signature import read_recipients
 
-    m = _R.search(r"Nơi nhận\s*:", text)
-    cut = min(_body_end(text), m.start() if m else len(text))
+    at = text.find("Nơi nhận")
+    while at >= 0 and text[at + 8: at + 40].lstrip()[:1] != ":":  # "Nơi nhận\s*:"
+        at = text.find("Nơi nhận", at + 1)
+    cut = min(_body_end(text), at if at >= 0 else len(text))
     return read_recipients(text[:cut], body_start)[0]
 
 
@@ -958,10 +1183,20 @@ _COMPOSITION_HEAD = regex.compile(r"(?:^(?:Thành lập|Kiện toàn|Thành ph�
                                    regex.IGNORECASE)
 _MEMBER = regex.compile(r",\s*(?:Phó\s+)?(?:Trưởng [Bb]an|Thành viên|Ủy viên|Uỷ viên|Tổ trưởng|Tổ phó|Thư ký|Chủ tịch Hội đồng|"
                         r"Phó Chủ tịch Hội đồng)(?:\s+[\p{L}\s]{0,40})?\s*[.;]?\s*$")
-_ADVERBIAL = regex.compile(r"^(?:Căn cứ|Trên cơ sở|Để|Nhằm|Trong (?:thời gian|quá trình)|Theo|Sau khi)[^;:]{3,200}?,\s+"
+# the preamble of a decision: "Theo đề nghị của Hội … và Sở Tư pháp tại Tờ trình số …", "Xét đề nghị của …"
+_PREAMBLE = regex.compile(r"^(?:Theo|Xét)\s+(?:đề nghị|đề xuất|Tờ trình|báo cáo)(?!\p{L})")
+_EXHORT = regex.compile(
+    r"(?:(?:nghiêm túc|quan tâm|khẩn trương|kịp thời|chủ động|tổ chức|triển khai|thực hiện|chỉ đạo|phối hợp)(?:\s*,\s*|\s+và\s+|\s+))+"
+    r"(?:(?:tốt|nghiêm|có hiệu quả|đầy đủ)\s+)?(?:(?:các|những) nội dung (?:nêu )?trên|nội dung (?:Công văn|Thông báo|Kế hoạch|"
+    r"Chỉ thị|Quyết định|văn bản) này|(?:Công văn|Thông báo|Chỉ thị|văn bản) này)(?!\p{L})"
+    r"|(?:nghiêm túc|quan tâm|khẩn trương)\s+(?:triển khai\s+)?thực hiện\s*[./]*\s*$", regex.IGNORECASE)
+_QUOTA = regex.compile(r"\sđược\s(?:\S+\s){1,3}\d")
+_SHORT_PAREN = regex.compile(r"\([^()\n]{1,60}\)")
+_ADVERBIAL = regex.compile(r"^(?:Căn cứ|Trên cơ sở|Để|Nhằm|Trong (?:thời gian|quá trình|thời hạn)|Theo|Sau khi)[^;:]{3,200}?,\s+"
                            r"(?=(?:" + _HEAD_WORDS + r")(?!\p{L}))")
 _COORD_CUE = regex.compile(r"(?<!\p{L})(?:phối hợp(?:\s+chặt chẽ)?(?:\s+(?:với|cùng))?|phối với|cùng với)(?!\p{L})", regex.IGNORECASE)
-_SENTENCE = regex.compile(r"[.]\s+(?=(?:" + _HEAD_WORDS + r")(?!\p{L}))")
+_SENTENCE = regex.compile(r"[.;]\s+(?:(?:Đồng thời|đồng thời|Riêng|riêng|[Tt]ừ ngày [\d/]+|[Ss]au khi [^,;.]{3,60}),\s+)?"
+                          r"(?=(?:" + _HEAD_WORDS + r"|Mỗi)(?!\p{L}))")
 _SETS_UP = regex.compile(r"^(?:V/v\s+|Về việc\s+)?(?:thành lập|kiện toàn|củng cố|bổ sung thành viên)", regex.IGNORECASE)
 _MEMBER_OF_BODY = regex.compile(r"Trưởng [Bb]an|Phó Trưởng|[Tt]hành viên|Tổ giúp việc|[Cc]ơ quan [Tt]hường trực|Ban Chỉ đạo|"
                                 r"Hội đồng|Tổ công tác|Tổ trưởng|Ủy viên|Chủ tịch Hội đồng")
@@ -1011,7 +1246,7 @@ def _last_closing(text: str, start: int) -> int | None:
 _BODY_END = regex.compile(r"(?m)Nơi nhận[ \t]*:|^[ \t]*(?:TM|KT|TL|TUQ|Q)\.[ \t]*\p{Lu}")
 
 
-_SIGN_MARK = re.compile(r"(?:TM|KT|TL|TUQ|Q)\.[ \t]*(\w)")
+_SIGN_LINE = re.compile(r"\n[ \t]*(?P<mark>(?:TM|KT|TL|TUQ|Q)\.)[ \t]*(\w)")
 _NOI_NHAN = re.compile(r"Nơi nhận[ \t]*:")
 
 
@@ -1025,10 +1260,11 @@ def _body_end(text: str) -> int:
     m = _NOI_NHAN.search(text, lo)
     if m:
         best = m.start()
-    for m in _SIGN_MARK.finditer(text, lo, best):
-        line0 = text.rfind("\n", 0, m.start()) + 1
-        if not text[line0: m.start()].strip(" \t") and m.group(1).isupper():
-            return line0  # the regex's "^[ \t]*" match starts at the line
+    # the mark opens its line: searching from the line break lets the regex skip to each "\n"
+    # (an alternation that must be tried at every position cost five times more)
+    for m in _SIGN_LINE.finditer(text, max(text.rfind("\n", 0, lo), 0), best):
+        if m.start("mark") >= lo and m.group(2).isupper():
+            return m.start() + 1  # the regex's "^[ \t]*" match starts at the line
     return best
 
 
@@ -1043,6 +1279,7 @@ _LEVELS = [
 ]
 
 
+@lru_cache(maxsize=4096)
 def _level(name: str | None) -> int | None:
     """Rank of a body in the State hierarchy (0 central … 4 commune), None when unknown or a class."""
     if not name:
@@ -1062,13 +1299,19 @@ def _upward(names: list[str], issuer_level: int | None) -> bool:
     return bool(lv) and all(x is not None and x < issuer_level for x in lv)
 
 
+# "…: Đề nghị Nhà đầu tư hoàn thiện hồ sơ …", "…, giao Sở Y tế …": an ask after the item's topic or an
+# opening clause; "Sở Nội vụ có văn bản đề nghị các cơ quan …" is the doer's own letter (its object)
+_LATER_ASK = regex.compile(r"(?:^|[,;.:]\s+|(?<!văn bản)\s)(?P<v>giao|đề nghị|yêu cầu|(?<=[.:]\s+)(?:Giao|Đề nghị|Yêu cầu))\s+"
+                           r"(?P<rest>(?:" + _HEAD_WORDS + r")(?!\p{L}).+)$")
+
+
 def _clause_tasks(ln: _Line, text: str, inherited, lead_in, in_tcth: bool, section: str | None,
                   doc_year: int | None, doc_type: str | None, issuer_level: int | None = None) -> list[Task]:
     body = ln.text
     names: list[str] | None = None
     coords: list[str] = []
     action_at = 0
-    inner = _R.match(r"^(?:Chủ tịch|Phó Chủ tịch|Thường trực|Ban Thường vụ|Ủy ban nhân dân|UBND|Bộ trưởng|Thủ tướng|"
+    inner = _R.match(r"^(?:Chủ tịch|Phó Chủ tịch|Thường trực|Ban Thường vụ|Ủy ban nhân dân|UBND|Bộ trưởng|Thủ tướng|Bộ|Sở|"
                         r"Lãnh đạo)[^;:]{0,80}?\s(?P<v>giao|đề nghị|yêu cầu)\s+(?P<rest>.+)$", body, regex.S)
     m = _GIAO.match(body)
     if inner and not m and not _STOP_RE.search(body, 0, inner.start("v")) and _HEAD.match(inner.group("rest")):
@@ -1100,13 +1343,14 @@ def _clause_tasks(ln: _Line, text: str, inherited, lead_in, in_tcth: bool, secti
             names = split_agencies(subj)
             action_at = at
         else:
-            lm = _R.search(r"(?:^|[,;.:]\s+|\s)(?P<v>giao|đề nghị|yêu cầu)\s+(?P<rest>(?:" + _HEAD_WORDS + r")(?!\p{L}).+)$", body)
+            lm = _LATER_ASK.search(body) if ("giao" in body or "Giao" in body or "ề nghị" in body
+                                             or "êu cầu" in body) else None
             if lm:
                 subj, at = _subject(lm.group("rest"))
                 if subj:
                     names = split_agencies(subj)
                     action_at = lm.start("rest") + at
-                    if lm.group("v") == "đề nghị" and _upward(names, issuer_level):
+                    if lm.group("v").lower() == "đề nghị" and _upward(names, issuer_level):
                         return []
     if names is None:
         if inherited:  # Form 4
@@ -1156,9 +1400,14 @@ def _split_clauses(action: str) -> list[str]:
     if len(parts) < 2:
         return [action]
     out: list[str] = []
+    timed = []
     for p in parts:
         d = deadline_of(p, None)
-        has_time = bool(d[1]) or bool(d[2]) or bool(_R.search(r"kỳ họp|\b(?:19|20)\d\d\b", p) and _R.search(r"tại|trong|trước", p))
+        timed.append((bool(d[1]) or bool(_R.search(r"kỳ họp|\b(?:19|20)\d\d\b", p) and _R.search(r"tại|trong|trước", p)), bool(d[2])))
+    if sum(t for t, _ in timed) < 2 and not any(r for _, r in timed):
+        return [action]  # one time phrase at the end of an item applies to the whole item
+    for p, (has_date, has_recur) in zip(parts, timed):
+        has_time = has_date or has_recur
         if out and not has_time:
             out[-1] = out[-1] + "; " + p
         else:
