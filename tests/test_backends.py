@@ -129,6 +129,49 @@ def test_local_pool_and_dask_give_identical_tables(tmp_path, scans):
     assert_same_tables(local, dask)
 
 
+def test_an_existing_cluster_started_apart_gives_the_local_tables(tmp_path):
+    """A cluster that is not ours, as the README tells a user to start one: `dask scheduler` and
+    `dask worker` launched as their own processes from another folder (the workers get the code
+    and the rules by PYTHONPATH, as from an installed package), the scheduler with the two settings
+    of the README; `vanban ingest --scheduler tcp://…` connects to it and leaves it running."""
+    sched_file = tmp_path / "scheduler.json"
+    env = {**os.environ, "PYTHONPATH": str(REPO), "PYTHONHASHSEED": HASH_SEED, "OMP_THREAD_LIMIT": "1",
+           "DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES": "1",
+           "DASK_DISTRIBUTED__SCHEDULER__WORKER_SATURATION": "1.0"}
+    dask_cli = str(Path(sys.executable).with_name("dask"))
+    elsewhere = tmp_path / "cluster"
+    elsewhere.mkdir()
+    procs = [subprocess.Popen([dask_cli, "scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
+                               "--scheduler-file", str(sched_file)], cwd=elsewhere, env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)]
+    try:
+        deadline = time.monotonic() + 60
+        while not sched_file.exists() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert sched_file.exists(), "the scheduler did not start"
+        procs.append(subprocess.Popen([dask_cli, "worker", "--scheduler-file", str(sched_file), "--nworkers", "2",
+                                       "--nthreads", "1", "--no-dashboard"], cwd=elsewhere, env=env,
+                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True))
+        address = json.loads(sched_file.read_text())["address"]
+        from distributed import Client
+
+        with Client(address, timeout=60) as client:
+            client.wait_for_workers(2, timeout=120)
+        local, dask = tmp_path / "local", tmp_path / "dask"
+        a = cli_ingest(local, str(SAMPLES), "--backend", "local", "-j", "2", "--no-ocr")
+        b = cli_ingest(dask, str(SAMPLES), "--scheduler", address, "--no-ocr")
+        assert a["written"] == b["written"] > 20 and a["failed"] == b["failed"] == 0
+        assert_same_tables(local, dask)
+        assert all(p.poll() is None for p in procs), "ingest must leave an existing cluster running"
+    finally:
+        for p in procs[::-1]:
+            try:
+                os.killpg(p.pid, signal.SIGTERM)
+                p.wait(timeout=30)
+            except (ProcessLookupError, subprocess.TimeoutExpired):
+                os.killpg(p.pid, signal.SIGKILL)
+
+
 @pytest.mark.corpus
 def test_local_pool_and_dask_give_identical_tables_on_the_local_corpus(tmp_path):
     if not SHARED_LOCAL.is_dir():
