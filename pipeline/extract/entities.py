@@ -17,6 +17,17 @@ Forms handled (tables in `rules/entities_*.tsv`, `agencies.tsv`, `surnames.tsv`,
   ORG, central:        Bộ Y tế, Chính phủ, Đảng; a symbol abbreviation alone (BYT, VPCP, VPUB)
   ORG, collective:     UBND các huyện, thị xã, thành phố; các sở, ban, ngành; UBND cấp xã (collective=True)
   ORG, header:         one ORG per header body (UBND TỈNH LÂM ĐỒNG / SỞ NỘI VỤ); VPUB: KGVX, TH (office units)
+  ORG, levels:         UBND các cấp, Ủy ban nhân dân cấp tỉnh và cấp huyện, Tòa án nhân dân khu vực 1, UBND TP
+  ORG, plural:         các Sở Y tế tỉnh, thành phố …, các Trung tâm Y tế khu vực, các Sở: Y tế, Tài chính, Nội vụ
+                       (one span, "các" inside, collective); các Bộ; các phòng chức năng thuộc Sở Y tế
+  ORG, central list:   Tòa án nhân dân tối cao, Văn phòng Trung ương, các Ban của Đảng, các Ủy ban của Quốc hội,
+                       Cơ quan Trung ương của các đoàn thể, Các Vụ, Cục, Văn phòng Bộ - Bộ Y tế, Công báo,
+                       Cổng Thông tin điện tử Chính phủ / Bộ Y tế, Cổng TTĐT
+  ORG, named by scope: Hiệp hội rau quả Đà Lạt, Hội Y học giấc ngủ Việt Nam, Hội Công chứng viên tỉnh Lâm Đồng,
+                       Tập đoàn dầu khí Việt Nam; Ban Chỉ đạo công tác … huyện Bình Sơn; Báo Đấu thầu;
+                       Bảo hiểm xã hội (BHXH) Việt Nam (an inserted abbreviation inside the span)
+  TITLE + body:        a title whose last word opens the body: Trưởng Trạm Y tế các xã, Chánh Thanh tra Bộ Công an
+                       (ORG "Thanh tra Bộ Công an"), Trưởng Ban Vận động thành lập Hội …; Đại diện lãnh đạo BHXH tỉnh
   PER:                 the signer; Đ/c Duệ, đồng chí Nguyễn Ngọc Phúc, Ông Trần Văn Tuyên (the cue outside the
                        span); a full name (a surname of rules/surnames.tsv and one to four capitalised
                        syllables) on its own line or after a title; the drafter of "Lưu: VT, NC.Châu". A given
@@ -31,8 +42,11 @@ Never entities: document numbers and symbols (the UBND of 76/KH-UBND is no body)
 motto, bodies inside a law's name (Luật Tổ chức Chính phủ).
 
 Speed: one scan of the text finds every trigger of every kind (a character trie of all of them,
-`_master`), and each hit is read outwards with small anchored patterns; nothing else runs over the
-whole text, so the cost is linear. spaCy is not needed on this path: `spacy_pipeline()` wraps the
+`_master`; two tries, capitalised and lower-case words, because `re` tests a first-character set
+per position and the two sets are cheaper apart), and each hit is read outwards with small
+anchored patterns; nothing else runs over the whole text, so the cost is linear. The scan itself
+is about 0.17 s of CPU over the 17 MB dev corpus: `re` has no multi-literal search, so that is the
+floor of this design (a C Aho-Corasick automaton would be the next step). spaCy is not needed on this path: `spacy_pipeline()` wraps the
 rules as a spaCy component (with a tokenizer that keeps 76/KH-UBND and 26/3/2024 whole) for
 training, and `model_entities` runs a trained NER (`pipeline/evaluation/train_ner.py`), which did
 not beat these rules (see `evaluation/evaluate_entities.py`).
@@ -177,7 +191,7 @@ _STOP = frozenset("""của về tại theo để trong với cho là có đượ
 tổng hướng kiểm rà triển đề các những này đó năm ngày tháng số và hoặc nhưng thì khi nếu đến từ trên dưới sau
 trước đối bằng như tỉnh huyện xã phường quận thị thành đặc cấp giao thuộc gửi ban nhằm do vì mà cùng
 không chưa còn ra vào lên xuống ở hằng hàng mỗi mọi biết nghiên cứu tổ chức lập xây dựng quản lý
-đôn đốc đảm bảo""".split())
+đôn đốc đảm bảo phải bị""".split())
 
 
 @cache
@@ -185,7 +199,7 @@ def _tables() -> _Tables:
     heads: dict[str, rules.OrgHead] = {}
     heads_raw: dict[str, rules.OrgHead] = {}
     for h in rules.entity_org_heads():
-        for v in _variants(h.head):
+        for v in sorted(_variants(h.head)):
             heads.setdefault(fold(v), h)
             heads_raw.setdefault(v, h)
     # symbol abbreviations of agencies.tsv, standing alone in running text (BYT, BTC …): central
@@ -226,7 +240,7 @@ def _tables() -> _Tables:
     office = {a: e for a, e, k in rules.entity_abbreviations() if k == "office"}
     title_re = re.compile(
         rf"{_trie(title_forms)}(?![{_UP}{_LO}0-9])"
-        rf"|(?:{'|'.join(re.escape(a) for a in sorted(title_abbr, key=lambda x: (-len(x), x)))})(?=\s*[,.]?\s*(?:PCT|CT|UBND|HĐND|Sở|Phòng|Ban|\(|;|,))")
+        rf"|(?:{'|'.join(re.escape(a) for a in sorted(title_abbr, key=lambda x: (-len(x), x)))})(?=\s*[,.]?\s*(?:PCT|CT|UBND|HĐND|Sở|Phòng|Ban|\(|;|,|[A-ZĐ]\.[A-ZĐ]))")
 
     surnames = frozenset(s for s in rules.surnames() if s and s[0].isupper() and "'" not in s)
     unit_forms = [w for u in _UNIT_WORDS for w in (u, u[:1].upper() + u[1:], u.upper())]
@@ -239,12 +253,28 @@ def _tables() -> _Tables:
     collective_re = re.compile(
         r"(?:(?:các|Các)[ \t]+)?(?:sở|Sở)(?:[ \t]*,[ \t]*(?:ban|ngành|đoàn thể)(?![a-zà-ỹđ]))+"
         r"(?:[ \t]+(?:tỉnh|Thành phố|thành phố|TP)(?![a-zà-ỹđ]))?"
-        r"|(?:(?:các|Các)[ \t]+)?Bộ[ \t]*,[ \t]*(?:ngành|cơ quan ngang bộ)(?:[ \t]*,[ \t]*(?:cơ quan thuộc Chính phủ|ngành))*"
+        r"|(?:các|Các)[ \t]+bộ[ \t]*,[ \t]*(?:ngành|cơ quan ngang [bB]ộ)(?:[ \t]*,[ \t]*(?:cơ quan thuộc Chính phủ|ngành))*"
+        r"(?:[ \t]+Trung ương)?(?![a-zà-ỹđ])"
+        r"|(?:(?:các|Các)[ \t]+)?Bộ[ \t]*,[ \t]*(?:ngành|cơ quan ngang [bB]ộ)(?:[ \t]*,[ \t]*(?:cơ quan thuộc Chính phủ|ngành))*"
         r"(?:[ \t]+Trung ương)?(?![a-zà-ỹđ])"
         r"|(?:các|Các)[ \t]+đoàn thể(?:[ \t]+(?:tỉnh|TP|Thành phố|thành phố|huyện|xã))?(?![a-zà-ỹđ])"
         r"|(?:các[ \t]+)?cơ quan (?:ngang bộ|thuộc Chính phủ)(?![a-zà-ỹđ])"
         r"|(?:Các|các)[ \t]+(?:huyện ủy|Huyện ủy)(?:,[ \t]*(?:thị ủy|thành ủy|đảng ủy)(?![a-zà-ỹđ]))+(?:[ \t]+trực thuộc Tỉnh ủy)?"
-        r"|(?:Các|các)[ \t]+cơ quan chuyên môn thuộc (?:UBND|Ủy ban nhân dân) (?:tỉnh|huyện|xã|Thành phố|thành phố)")
+        r"|(?:Các|các)[ \t]+cơ quan chuyên môn(?: thuộc (?:UBND|Ủy ban nhân dân) (?:tỉnh|huyện|xã|Thành phố|thành phố))?(?![ \t]*(?:của|thuộc|cấp))"
+        # the stock central list: "các Ban của Đảng", "các Ủy ban của Quốc hội", "Cơ quan Trung ương
+        # của các đoàn thể", "Các Vụ, Cục, Văn phòng Bộ"
+        r"|(?:các|Các)[ \t]+(?:Ban|Ủy ban|Uỷ ban)[ \t]+của[ \t]+(?:Đảng|Quốc hội)(?![\w])"
+        r"|[Cc]ơ quan Trung ương của các đoàn thể(?![\w])"
+        r"|(?:các|Các)[ \t]+Vụ[ \t]*,[ \t]*Cục(?:[ \t]*,[ \t]*(?:Văn phòng Bộ|Thanh tra Bộ|Tổng cục|đơn vị)(?![\w]))*"
+        # Party sets: "Các ban cán sự đảng, đảng đoàn", "Các ban đảng", "các tổ chức chính trị - xã hội"
+        r"|(?:các|Các)[ \t]+ban cán sự đảng(?:[ \t]*,[ \t]*đảng đoàn)?(?![\w])"
+        r"|(?:các|Các)[ \t]+ban (?:đảng|Đảng)(?![\w])"
+        r"|(?:các|Các)[ \t]+tổ chức chính trị[ \t]*-[ \t]*xã hội(?![\w])"
+        # the departments of a commune or district: "các phòng, ban chuyên môn", "các phòng, ban"
+        r"|(?:các|Các)[ \t]+phòng[ \t]*,[ \t]*ban(?:[ \t]+chuyên môn)?(?![\w])"
+        r"|(?:các|Các)[ \t]+phòng[ \t]+(?:chức năng|chuyên môn|nghiệp vụ)(?![\w])"
+        # a plural head alone: "phối hợp với các Bộ, cơ quan liên quan"
+        r"|(?:các|Các)[ \t]+(?:Bộ|Sở)(?=[ \t]*(?:[,;.)]|và(?![\w])|$))")
     return _Tables(heads, heads_raw, head_re, fields_re, field_abbr, field_abbr_re, symbol_orgs, titles, title_re, title_abbr,
                    surnames, loc_re, prov_re, collective_re, _STOP, office)
 
@@ -261,6 +291,7 @@ class _Master:
     rx: tuple[re.Pattern, ...]
     dispatch: dict[str, tuple[tuple[str, str, int], ...]]   # trigger → ((category, prefix, words), …)
     ends: dict[str, re.Pattern]
+    single: dict[str, str]                                   # trigger of one kind, whole word → kind
 
 
 @cache
@@ -282,14 +313,18 @@ def _master() -> _Master:
     title_forms = {v for x in t.titles.values() for v in _variants(x)} | set(rules.signer_titles())
     add(title_forms, "title")
     add(t.title_abbr, "tabbr")
+    add(["lãnh đạo"], "title")  # "Đại diện lãnh đạo Bảo hiểm xã hội tỉnh"
     add(t.surnames, "sur")
     add(rules.person_cues(), "cue")
     add([w for u in _UNIT_WORDS for w in (u, u[:1].upper() + u[1:], u.upper())] + ["TP.", "Tp.", "TX.", "TT."], "loc")
     add({r[0] for r in rules.provinces()} | {r[4] for r in rules.provinces() if r[4]}, "prov")
     add(["Việt Nam"], "vn")
-    add(["Sở,", "Bộ,", "Sở ,", "Bộ ,", "Sở, ban", "cơ quan ngang bộ", "cơ quan thuộc Chính phủ"], "coll")
+    add(["Sở,", "Bộ,", "Sở ,", "Bộ ,", "Sở, ban", "cơ quan ngang bộ", "cơ quan thuộc Chính phủ",
+         "Cơ quan Trung ương", "cơ quan Trung ương"], "coll")
     add([f"{c} {w}" for c in ("các", "Các") for w in (
-        "sở", "Sở", "Bộ", "đoàn thể", "huyện ủy", "Huyện ủy", "cơ quan ngang", "cơ quan thuộc", "cơ quan chuyên môn",
+        "sở", "Sở", "Bộ", "bộ", "đoàn thể", "huyện ủy", "Huyện ủy", "cơ quan ngang", "cơ quan thuộc", "cơ quan chuyên môn",
+        "Ban", "Ủy ban", "Uỷ ban", "Vụ", "ban", "tổ chức chính trị", "phòng,", "phòng ,", "phòng chức năng",
+        "phòng chuyên môn", "phòng nghiệp vụ",
         "xã", "phường", "huyện", "tỉnh", "thị xã", "đặc khu")], "cac")
     dispatch = {}
     for w in cats:
@@ -308,36 +343,71 @@ def _master() -> _Master:
     lower = [w for w in cats if not w[:1].isupper()]
     rx = (re.compile(_trie(upper, ends=word_end)), re.compile(_trie(lower, ends=word_end)))
     ends = {c: re.compile(p) for c, p in _CATEGORY_END.items()}
-    return _Master(rx, dispatch, ends)
+    single = {w: d[0][0] for w, d in dispatch.items() if len(d) == 1 and d[0][1] == w
+              and w[:4] not in ("các ", "Các ")}
+    return _Master(rx, dispatch, ends, single)
 
 
 def _triggers(text: str) -> dict[str, list[tuple[int, int]]]:
-    """category → [(start, end of the trigger word)] over the whole text, in one scan."""
+    """category → [(start, end of the trigger word)] over the whole text, in one scan (two tries:
+    words that open with a capital, then the others), each list in text order."""
     ms = _master()
     hits: dict[str, list[tuple[int, int]]] = {c: [] for c in _CATEGORY_END}
-    spaces = re.compile(r"\s+")
-    for m in (m for rx in ms.rx for m in rx.finditer(text)):
-        s = m.start()
-        w = m.group(0)
-        if " " in w or "\n" in w or "\t" in w:
-            w = spaces.sub(" ", w)
-        disp = ms.dispatch.get(w, ())
-        if len(disp) == 1 and disp[0][1] == w:  # one kind, the whole word: the trie checked its end
-            hits[disp[0][0]].append((s, m.end()))
-            continue
-        for c, pre, k in disp:
-            if pre == w:
-                e = m.end()
-            else:  # a whole-word prefix: its end in the text, over its own spacing
-                e = s
-                for i in range(k):
-                    sm = spaces.match(text, e) if i else None
-                    if sm:
-                        e = sm.end()
-                    e = text.index(pre.split(" ")[i], e) + len(pre.split(" ")[i])
-            if ms.ends[c].match(text, e):
-                hits[c].append((s, e))
+    single = ms.single
+    dispatch = ms.dispatch
+    inner: list = []
+    for rx in ms.rx:
+        for m in rx.finditer(text):
+            w = m.group()
+            c = single.get(w)
+            if c is not None:  # one kind, the whole word: the trie checked its end
+                hits[c].append((m.start(), m.end()))
+                continue
+            _dispatch(text, m, w, hits, dispatch, ms, inner)
+    while inner:
+        m = inner.pop()
+        w = m.group()
+        c = single.get(w)
+        if c is not None:
+            hits[c].append((m.start(), m.end()))
+        else:
+            _dispatch(text, m, w, hits, dispatch, ms, inner)
+    for v in hits.values():
+        v.sort()
     return hits
+
+
+_SPACES = re.compile(r"\s+")
+
+
+def _dispatch(text: str, m, w: str, hits: dict, dispatch: dict, ms: "_Master", inner: list) -> None:
+    """A trie match that is not one kind's whole word: a word of several kinds, or one whose
+    spacing differs from the table's, or "các …" (whose next word is a trigger of its own)."""
+    s = m.start()
+    if w[:3] in ("các", "Các") and w[3:4] in (" ", "\t", "\n"):
+        # "Các Sở Y tế tỉnh", "các Bộ", "Các Bộ trưởng": the word after "các" is a trigger of its
+        # own, which the scan (one match per position, longest first) did not report
+        p = _SPACES.match(text, s + 3).end()
+        for rx in ms.rx:
+            im = rx.match(text, p)
+            if im:
+                if im.group(0)[:1].isupper():  # "các xã …" is read by the unit list
+                    inner.append(im)
+                break
+    if " " in w or "\n" in w or "\t" in w:
+        w = _SPACES.sub(" ", w)
+    for c, pre, k in dispatch.get(w, ()):
+        if pre == w:
+            e = m.end()
+        else:  # a whole-word prefix: its end in the text, over its own spacing
+            e = s
+            for i in range(k):
+                sm = _SPACES.match(text, e) if i else None
+                if sm:
+                    e = sm.end()
+                e = text.index(pre.split(" ")[i], e) + len(pre.split(" ")[i])
+        if ms.ends[c].match(text, e):
+            hits[c].append((s, e))
 
 
 def _title_case(t: str) -> str:
@@ -359,6 +429,14 @@ class _Context:
     issuer: str | None          # canonical issuer of the document
     province: str | None
     central: bool = False       # a central body's document: no local jurisdiction to complete
+
+    def __hash__(self) -> int:
+        """Hashed once: the context is the cache key of every normalisation of the document."""
+        h = self.__dict__.get("_hash")
+        if h is None:
+            h = hash((self.where, self.on, self.issuer, self.province, self.central))
+            object.__setattr__(self, "_hash", h)
+        return h
 
 
 @cache
@@ -389,6 +467,13 @@ def _context(header: Header | None, where: Jurisdiction | None) -> _Context:
             pass
     central = bool(issuer) and (fold(issuer) in _central_names() or fold(issuer).startswith(
         ("bộ ", "chính phủ", "thủ tướng", "quốc hội", "văn phòng chính phủ", "ủy ban thường vụ quốc hội")))
+    if central and fold(issuer) not in _central_names():
+        # a central body has no place: "Văn phòng Chính phủ thành phố Hà Nội" (the place of the
+        # date line glued to the issuer upstream) is the Văn phòng Chính phủ
+        m = _rmatch(r"(.+?)\s+(?:tỉnh|thành phố)\s+\S.*$", issuer)
+        if m and fold(m.group(1)) in _central_names():
+            issuer = m.group(1)
+            where = Jurisdiction()
     if where.province is None and header is not None and not central:
         prov = None
         m = _rmatch(r"(?i)^(?:Ban Thường vụ |Ban Chấp hành )?(Tỉnh|Thành) ủy (.+)$", issuer or "")
@@ -413,17 +498,18 @@ _SP = r"[ \t]+"
 _NAME_T = rf"(?:{_TSYL}|\d+(?![\d/.,]))(?:[ \t]+(?:{_TSYL}|\d+(?![\d/.,]))){{0,3}}(?:[ \t]*-[ \t]*{_TSYL}(?:[ \t]+{_TSYL}){{0,2}})?"
 _NAME_U = rf"(?:{_USYL}|\d+(?![\d/.,]))(?:[ \t]+(?:{_USYL}|\d+(?![\d/.,]))){{0,3}}(?:[ \t]*-[ \t]*{_USYL}(?:[ \t]+{_USYL}){{0,2}})?"
 _UNIT_TAIL = re.compile(
-    rf"(?P<sp>\s+)(?:(?P<coll>(?:các|cấp)){_SP})?(?P<unit>{_UNIT_CI})"
-    rf"(?P<more>(?:\s*,\s*(?:{_UNIT_ALT}))*(?:\s+và\s+(?:{_UNIT_ALT}))?(?:\s+trực\s+thuộc\s+(?i:trung\s+ương|tỉnh))?)"
+    rf"(?P<sp>\s+)(?:(?P<coll>(?:các|cấp)){_SP})?(?P<unit>{_UNIT_CI}|TP\.?|khu{_SP}vực)"
+    rf"(?P<more>(?:\s*,\s*(?:cấp\s+)?(?:{_UNIT_ALT}))*(?:\s+và\s+(?:cấp\s+)?(?:{_UNIT_ALT}))?(?:\s+trực\s+thuộc\s+(?i:trung\s+ương|tỉnh))?)"
     rf"(?:{_SP}(?:đảo{_SP})?(?P<name>{_NAME_T}|{_NAME_U}))?(?P<era>{_ERA})?(?![{_LO}{_UP}])")
 _UNIT_TAIL_UPPER_NL = re.compile(
     rf"(?P<sp>[ \t]*\n[ \t]*)(?P<unit>(?:TỈNH|THÀNH PHỐ|HUYỆN|QUẬN|THỊ XÃ|XÃ|PHƯỜNG|THỊ TRẤN|ĐẶC KHU))"
     rf"(?:{_SP}(?P<name>{_NAME_U}))?(?![{_LO}{_UP}])")
 _NAME_AFTER = re.compile(rf"{_SP}(?P<name>{_NAME_T})(?P<era>{_ERA})?(?![{_LO}{_UP}0-9])")
-_IN_LAW_NAME = re.compile(r"(?:Luật|Bộ luật|Pháp lệnh|Nghị quyết)(?:[ \t]+[^\s,.;:()/]+){0,6}[ \t]+$")
+_IN_LAW_NAME = re.compile(r"(?:Luật|Bộ luật|Pháp lệnh|Nghị quyết)(?:[ \t]+(?!(?:do|của|thì|tại|theo|được|đã|năm|số|với|cho|để|khi|là|có|gửi|ngày)(?![\w]))[^\s,.;:()/]+){0,6}[ \t]+$")
+_LAW_WORDS = re.compile(r"Luật|luật|Pháp lệnh|Nghị quyết")  # a cheap test before _IN_LAW_NAME
 _HAS_UNIT = re.compile(rf"(?i)(?<![{_LO}])(?:{_UNIT_ALT})(?![{_LO}])")
 _VIET_NAM = re.compile(r"Việt Nam(?![a-zà-ỹđ])")
-_UNIT_LIST = regex.compile(rf"(?<![\p{{L}}])các[ \t]+(?P<w>xã|phường|huyện|tỉnh|thị xã|đặc khu)[ \t]*:[ \t]*"
+_UNIT_LIST = regex.compile(rf"(?<![\p{{L}}])các[ \t]+(?P<w>xã|phường|huyện|tỉnh|thị xã|đặc khu)[ \t]*:?[ \t]*"
                            rf"(?P<list>{_NAME_T}(?:[ \t]*,[ \t]*{_NAME_T})+)")
 _COLON_LIST = re.compile(rf"[ \t]*:[ \t]*{_NAME_T}(?:[ \t]*,[ \t]*{_NAME_T})+")
 _ERA_AT = re.compile(r"[ \t]*\((cũ|mới|Cũ|Mới|CŨ|MỚI)\)")
@@ -450,6 +536,11 @@ def _prev_ok(text: str, start: int) -> bool:
 _NUMBERED = re.compile(r"[ \t]+số[ \t]+\d{1,2}(?![\d/])")
 _CONJ = re.compile(rf"(?:{_TSYL}(?:[ \t]+{_LSYL})?|[{_UP}][{_UP}&]+)")
 _CONJ_UPPER = re.compile(rf"{_USYL}(?:[ \t]+{_USYL}){{0,4}}")
+_VU_COMPOUNDS = frozenset("nhiệm phục dịch chức nghiệp nghĩa thời mùa sự vụ".split())
+_ASSOC_HEADS = ("hội", "hiệp hội", "tập đoàn", "tổng công ty")
+
+_WS4 = re.compile(r"[ \t]{1,4}")
+_CAP_UNIT = re.compile(r"(?:Thành[ \t]+phố|Tỉnh|Huyện|Quận|Thị[ \t]+xã|Thị[ \t]+trấn|Xã|Phường|TP)(?![\w])")
 _SEP = re.compile(rf"[ \t]*(?:,|-|–|&)[ \t]*|[ \t]+(?:và|VÀ)[ \t]+|[ \t]+(?=[{_UP}])")
 
 
@@ -477,6 +568,8 @@ def _field_at(text: str, pos: int, upper: bool, known_only: bool = False) -> int
         if not m:
             break
         word = text[m.start():m.end()]
+        if plain and _CAP_UNIT.match(text, m.start()):
+            break  # "Ban QLDA ĐTXD Thành phố": the unit of the name, read by the unit tail
         if plain and not upper and " " in word.strip():
             word = word.split()[0]
         if not upper and word.count(" ") == 1:
@@ -485,6 +578,12 @@ def _field_at(text: str, pos: int, upper: bool, known_only: bool = False) -> int
                 word = word.split()[0]
         if first and word.split()[0].lower() in t.stop and not word[0].isupper():
             break
+        if upper or word.isupper():  # "CHỨC VỤ CỦA NGƯỜI KÝ": a function word ends an upper-case name
+            cut = next((w.start() for w in _rfinditer(r"\S+", word) if w.group(0).lower() in _FUNC_WORDS), None)
+            if cut is not None:
+                word = word[:cut].rstrip()
+                if not word:
+                    break
         end = m.start() + len(word)
         first = False
         sep = _SEP.match(text, end, end + 8)
@@ -493,6 +592,8 @@ def _field_at(text: str, pos: int, upper: bool, known_only: bool = False) -> int
         nxt = sep.end()
         if not _rmatch(rf"[{_UP}]", text[nxt:nxt + 1]):
             break
+        if t.title_re.match(text, nxt):
+            break  # "Thanh tra Cơ yếu, Chánh Thanh tra …": the next item is a post, not a conjunct
         plain = not sep.group(0).strip()
         if plain and _PARTY_TAIL.match(text, end):
             break
@@ -502,8 +603,15 @@ def _field_at(text: str, pos: int, upper: bool, known_only: bool = False) -> int
     return end
 
 
+_ALL_LEVELS = re.compile(r"(?P<sp>[ \t]+)(?P<coll>các)[ \t]+(?P<unit>cấp)(?P<more>)(?P<name>)(?P<era>)(?![\w])")
+
+
 def _unit_tail(text: str, pos: int, upper: bool, allow_newline: bool = False):
     m = _UNIT_TAIL.match(text, pos)
+    if m is None and not upper:
+        m = _ALL_LEVELS.match(text, pos)  # "Ủy ban nhân dân các cấp"
+        if m:
+            return m.start(), m.end(), m
     if m and "\n" in m.group("sp") and not allow_newline:
         m = None
     if m is None and allow_newline:
@@ -598,6 +706,14 @@ def _org_at(text: str, start: int, end: int, depth: int = 0) -> _Org | None:
     if h.grammar == "fixed":
         return _Org(start, end, head_txt, canonical_hint=h.canonical, fixed=True)
     if h.grammar == "unit":
+        ab = _INSERTED_ABBR.match(text, end)
+        if ab:  # "Bảo hiểm xã hội (BHXH) Việt Nam": an inserted abbreviation is inside the one span
+            m = _unit_tail(text, ab.end(), upper) or _NAME_AFTER.match(text, ab.end())
+            if m is not None:
+                e = m[1] if isinstance(m, tuple) else m.end()
+                if isinstance(m, tuple) or fold(m.group("name")) == "việt nam":
+                    return _Org(start, e, text[start:e], canonical_hint=head_txt + text[ab.end():e],
+                                era=_era_of(text, e))
         tail = _unit_tail(text, end, upper, allow_newline=upper)
         if tail:
             _s, e, m = tail
@@ -616,9 +732,9 @@ def _org_at(text: str, start: int, end: int, depth: int = 0) -> _Org | None:
     if h.grammar in ("organ", "party"):
         # an organ of the body named next: "Thường trực HĐND tỉnh", "Văn phòng UBND tỉnh",
         # "Ban Thường vụ Tỉnh ủy", "Đảng ủy UBND tỉnh"
-        m = _rmatch(r"[ \t]+", text[end:end + 4])
+        m = _WS4.match(text, end)
         if m and depth < 2:
-            p = end + m.end()
+            p = m.end()
             hm = t.head_re.match(text, p)
             if hm and _prev_ok(text, p):
                 inner = _org_at(text, p, hm.end(), depth + 1)
@@ -644,15 +760,38 @@ def _org_at(text: str, start: int, end: int, depth: int = 0) -> _Org | None:
     if h.grammar == "name":
         m = _NAME_AFTER.match(text, end)
         if m:
-            return _Org(start, m.end(), text[start:m.end()])
+            e = m.end()
+            lm = _SECOND_SYL.match(text, e) if " " not in m.group("name").strip() and not m.group("era") else None
+            if lm and lm.group(1) not in t.stop:  # "Báo Đấu thầu", "Báo Nhân dân": a one-word name
+                e = lm.end()
+            return _Org(start, e, text[start:e])
         return _Org(start, end, head_txt) if h.alone else None
     # field
-    m = _rmatch(r"[ \t]+", text[end:end + 4])
+    hc = fold(h.canonical)
+    if hc == "vụ" and start and text[start - 1] in " \t":
+        prev = text[max(0, start - 12):start].split()
+        if prev and fold(prev[-1]) in _VU_COMPOUNDS:
+            return None  # "NHIỆM VỤ", "DỊCH VỤ CÔNG", "CHỨC VỤ CỦA NGƯỜI KÝ": a word, not a department
+    m = _WS4.match(text, end)
     if not m:
+        lm = _FIELD_LIST_AT.match(text, end) if _CAC_BEFORE.search(text, max(0, start - 6), start) else None
+        if lm:  # "các Sở: Y tế, Tài chính, Kế hoạch và Đầu tư, Nội vụ": one body per field, one span
+            p, fe = lm.end(), None
+            while True:
+                f = _field_at(text, p, upper, known_only=True)
+                if f is None:
+                    break
+                fe = f
+                sep = _LIST_SEP.match(text, fe)
+                if not sep:
+                    break
+                p = sep.end()
+            if fe is not None and p != lm.end():
+                return _Org(start, fe, text[start:fe], True)
         return None
-    p = end + m.end()
+    p = m.end()
     # a body right after the head: "Thanh tra Bộ Công an", "Văn phòng Chính phủ"
-    if depth < 2 and fold(h.canonical) in ("thanh tra", "văn phòng", "ban", "hội đồng"):
+    if depth < 2 and hc in ("thanh tra", "văn phòng", "ban", "hội đồng"):
         hm = t.head_re.match(text, p)
         if hm:
             inner = _org_at(text, p, hm.end(), depth + 1)
@@ -661,10 +800,15 @@ def _org_at(text: str, start: int, end: int, depth: int = 0) -> _Org | None:
                     or fold(text[p:hm.end()]) in ("bộ", "cục", "tổng cục")):
                 return _Org(start, inner.end, text[start:inner.end], inner.collective, organ=h.canonical,
                             inner=inner, era=inner.era)
-    fe = _field_at(text, p, upper, known_only=fold(h.canonical) == "bộ")
+    fe = _field_at(text, p, upper, known_only=hc == "bộ")
+    if hc in _ASSOC_HEADS and not upper:
+        # an association is named by its scope: "Hiệp hội rau quả Đà Lạt", "Hội Y học giấc ngủ Việt Nam"
+        ae = _assoc_tail(text, fe if fe is not None and text[p].isupper() else end)
+        if ae is not None:
+            return _Org(start, ae, text[start:ae])
     if fe is None:
         return None
-    if fold(h.canonical) in ("công ty", "tổng công ty", "tập đoàn"):
+    if hc in ("công ty", "tổng công ty", "tập đoàn"):
         # "Công ty TNHH Tập đoàn Sơn Hải", "Cty TNHH MTV Thoát nước HN": the name after the form
         nm = _rmatch(rf"[ \t]+(?:{_TSYL}(?:[ \t]+{_LSYL})?|[{_UP}]{{2,}})(?:[ \t]+(?:{_TSYL}(?:[ \t]+{_LSYL})?|[{_UP}]{{2,}}))*", text[fe:fe + 120])
         if nm:
@@ -676,8 +820,22 @@ def _org_at(text: str, start: int, end: int, depth: int = 0) -> _Org | None:
     field_txt = text[p:fe]
     if fold(field_txt) in _NOT_FIELDS:
         return None
+    if hc == "hội" and fold(field_txt.split()[0]) in _EVENT_WORDS:
+        return None  # "HỘI NGHỊ …", "Hội thảo", "Hội trường": an event or a hall, not an association
+    if field_txt[:1].islower() and not upper and (
+            hc in ("hội", "hiệp hội", "bộ", "tập đoàn", "tổng công ty")
+            or field_txt.split()[0] in _STOP and _CAC_BEFORE.search(text, max(0, start - 6), start)):
+        # "Các Hội vận động hội viên", "các Bộ quản lý ngành", "các Ban xây dựng kế hoạch": a verb
+        # or a common noun, not a name (associations and ministries are named with a capital)
+        return None
     if head_txt in t.surnames and _looks_like_given_names(field_txt):
         return None  # "Đoàn Thị Bích Thủy" is a person
+    if fold(field_txt) == "chỉ đạo" and fold(h.canonical) == "ban":
+        de = _steering_desc(text, fe)
+        if de is not None:  # "Ban Chỉ đạo công tác chăm sóc sức khỏe Nhân dân huyện Bình Sơn"
+            return _Org(start, de, text[start:de], era=_era_of(text, de))
+    if not text[fe:fe + 1].isspace():  # "Sở Y tế;", "Bộ Tài chính,": nothing more follows the name
+        return _Org(start, fe, text[start:fe], False, era=_era_of(text, fe))
     num = _NUMBERED.match(text, fe)
     if num:  # "Ban Quản lý dự án đầu tư xây dựng số 1"
         fe = num.end()
@@ -696,6 +854,81 @@ def _org_at(text: str, start: int, end: int, depth: int = 0) -> _Org | None:
         if pm:
             e = pm.end()
     return _Org(start, e, text[start:e], coll, era=_era_of(text, e))
+
+
+_ASSOC_TAIL = re.compile(rf"((?:[ \t]+{_LSYL}){{1,4}})[ \t]+(?P<place>{_TSYL}(?:[ \t]+{_TSYL}){{0,2}})")
+
+
+def _assoc_tail(text: str, pos: int) -> int | None:
+    """End of an association's name read on from `pos` through a few lower-case syllables (its
+    field) to the place that is its scope: " rau quả Đà Lạt", " giấc ngủ Việt Nam"; None when the
+    lower-case words are a verb phrase or no place follows."""
+    p = pos
+    for _ in range(4):  # "Hiệp hội Bất động sản tỉnh Lâm Đồng": the field, then a unit and its name
+        w = _DESC_WORD.match(text, p)
+        if not w or not w.group(1).islower() or w.group(1) in _STOP:
+            break
+        p = w.end()
+        tail = _unit_tail(text, p, False)
+        if tail and tail[2].group("name"):
+            return tail[1]
+    m = _ASSOC_TAIL.match(text, pos)
+    if not m or any(w in _STOP for w in m.group(1).split()):
+        return None
+    words = m.group("place").split()
+    for k in range(len(words), 0, -1):
+        name = " ".join(words[:k])
+        if fold(name) == "việt nam" or fold(name) in _province_keys() or (
+                k >= 2 and _units is not None and _safe_unit(name) is not None):
+            mm = _rmatch(r"[ \t]+".join(regex.escape(w) for w in words[:k]), text[m.start("place"):m.start("place") + 80])
+            return m.start("place") + mm.end()
+    return None
+
+
+@lru_cache(maxsize=4096)
+def _safe_unit(name: str):
+    try:
+        return _units.parse_unit(name)
+    except Exception:
+        return None
+
+
+_DESC_WORD = re.compile(rf"[ \t]+({_LSYL}|{_TSYL})")
+_CLAUSE_END = re.compile(r"[ \t]*(?:[;(\n]|\.(?:\s|$)|$)")
+
+
+def _steering_desc(text: str, pos: int) -> int | None:
+    """End of a steering committee's description after "Ban Chỉ đạo": the words up to its unit
+    ("… công tác chăm sóc sức khỏe Nhân dân huyện Bình Sơn") or, in a list line, to the end of the
+    item ("… Đổi mới và Phát triển doanh nghiệp;"). None when a verb or a function word comes first
+    ("Ban Chỉ đạo xây dựng báo cáo", "Ban Chỉ đạo Trung ương về …": the name stays short)."""
+    p, n, prev_cap = pos, 0, False
+    while n < 10:
+        if n:
+            tail = _unit_tail(text, p, False)
+            if tail and tail[2].group("name"):
+                return tail[1]
+            if _CLAUSE_END.match(text, p):
+                return p if n <= 8 else None
+        m = _DESC_WORD.match(text, p)
+        if not m:
+            return None
+        w = m.group(1)
+        if w in _STOP and not prev_cap and not (w == "và" and _rmatch(rf"[ \t]+[{_UP}]", text[m.end():m.end() + 2])):
+            return None  # a verb or a function word ("triển" of "Phát triển" is the compound's second syllable)
+        p, n, prev_cap = m.end(), n + 1, w[:1].isupper()
+    return None
+
+
+_INSERTED_ABBR = re.compile(r"[ \t]*\([A-ZĐ][A-ZĐ&]+\)(?=[ \t])")
+_SECOND_SYL = re.compile(rf"[ \t]+({_LSYL})(?![{_UP}{_LO}0-9])")
+_OF_MINISTRY = re.compile(r"[ \t]*[-–][ \t]*|[ \t]+(?:thuộc|của)[ \t]+")
+_FUNC_WORDS = frozenset("""của về tại theo để trong với cho là có được đã sẽ đang các những này đó thì khi nếu
+đến từ ở do vì mà""".split())
+_EVENT_WORDS = frozenset("nghị thảo thi diễn chợ đàm trường ý chẩn".split())
+_CAC_BEFORE = regex.compile(r"(?<![\p{L}])[Cc]ác[ \t]+$")
+_FIELD_LIST_AT = re.compile(r"[ \t]*:[ \t]*")
+_LIST_SEP = re.compile(r"[ \t]*,[ \t]*|[ \t]+và[ \t]+")
 
 
 # a field head followed by these is not a body ("Ban hành", "Phòng, chống", "Bộ luật")
@@ -763,7 +996,13 @@ def _normalize_org(raw: str, hint: str | None, collective: bool, ctx: _Context) 
         if h and ctx.issuer and fold(ctx.issuer).startswith(fold(h.canonical)) and h.grammar == "unit":
             return ctx.issuer
     if collective:
-        name = display_name(base) if base.isupper() else _expand_heads(base)
+        if base.isupper():
+            name = display_name(base)
+        elif " của " in base:  # "các Ban của Đảng": the owner stays as printed
+            a, b = base.split(" của ", 1)
+            name = f"{_expand_heads(a)} của {b}"
+        else:
+            name = _expand_heads(base)
         name = _rsub(r"^Các(?=\s)", "các", name).replace(": ", " ").replace(":", " ")
         if not name.startswith("các ") and _rmatch(r"(?i)(?:sở|bộ)\s*,", name):
             name = "các " + name
@@ -827,7 +1066,7 @@ def _complete_party(name: str, ctx: _Context) -> str:
 def _head_expand_re() -> tuple[regex.Pattern, dict[str, str]]:
     table = {}
     for h in rules.entity_org_heads():
-        for v in _variants(h.head):
+        for v in sorted(_variants(h.head)):
             table.setdefault(v, h.canonical)
     alt = "|".join(_escape_words(k) for k in sorted(table, key=lambda x: (-len(x), x)))
     return regex.compile(rf"(?<![\p{{L}}\d])(?:{alt})(?![\p{{L}}\d])"), {fold(k): v for k, v in table.items()}
@@ -969,14 +1208,14 @@ def find_entities(text: str, header: Header | None = None, signature: Signature 
     t = _tables()
     ctx = _context(header, where)
     cands: list[EntityMention] = []
-    blocked: list[tuple[int, int]] = [(m.start(), m.end()) for m in _QUOC_HIEU.finditer(text, 0, min(len(text), 4000))
-                                      if not m.group("qh")]
+    quoc_hieu = list(_QUOC_HIEU.finditer(text, 0, min(len(text), 4000)))  # one scan: the motto, the quốc hiệu
+    blocked: list[tuple[int, int]] = [(m.start(), m.end()) for m in quoc_hieu if not m.group("qh")]
 
     # the header: the issuer and its parent as the header prints them (one ORG each), the
     # quốc hiệu (LOC) and the place of the date line
     if header is not None and header.issuer_span is not None:
         cands.extend(_header_bodies(text, header, ctx))
-    for m in _QUOC_HIEU.finditer(text, 0, min(len(text), 4000)):
+    for m in quoc_hieu:
         if m.group("qh"):
             cands.append(EntityMention("LOC", m.group("qh"), m.start("qh"), m.end("qh"),
                                        "Cộng hòa xã hội chủ nghĩa Việt Nam", "rule", evidence="header"))
@@ -995,23 +1234,40 @@ def find_entities(text: str, header: Header | None = None, signature: Signature 
 
     # ORG
     org_end = -1
-    for s, he in sorted(hits["org"]):
-        if s < org_end or not _prev_ok(text, s):
+    for s, he in hits["org"]:  # in text order
+        if s < org_end or s and (text[s - 1].isalnum() or text[s - 1] in "-/&._'’"):
             continue  # a head inside the body just read ("HĐND" of "Thường trực HĐND tỉnh")
         if text[s] in "Hh" and fold(text[max(0, s - 4):s]).endswith(("xã ", "xa ")):
             continue  # "CỘNG HÒA XÃ HỘI …", "xã hội": not the head "Hội"
-        if _IN_LAW_NAME.search(text, max(0, s - 60), s):
+        if _LAW_WORDS.search(text, max(0, s - 60), s) and _IN_LAW_NAME.search(text, max(0, s - 60), s):
             continue  # "Luật Tổ chức Chính phủ" names a law, not the body
         o = _org_at(text, s, he)
         if o is None:
             continue
-        raw = text[o.start:o.end]
         norm = _org_norm(o, ctx)
+        cm = _CAC_BEFORE.search(text, max(0, s - 6), s) if not o.fixed and o.organ is None and \
+            "ác" in text[max(0, s - 6):s] else None
+        if cm:  # "các Trung tâm Y tế khu vực", "Các Sở Y tế tỉnh, thành phố …": a set of bodies
+            o.start, o.collective = cm.start(), True
+            norm = "các " + norm if not norm.startswith("các ") else norm
+        raw = text[o.start:o.end]
         org_end = o.end
         cands.append(EntityMention("ORG", raw, o.start, o.end, norm, "rule", collective=o.collective, link=norm))
     for m in _collectives(text, hits, t):
-        raw = m.group(0)
-        cands.append(EntityMention("ORG", raw, m.start(), m.end(), _normalize_org(raw, None, True, ctx),
+        a, b = m.start(), m.end()
+        low = fold(m.group(0))
+        of = _OF_MINISTRY.match(text, b) if low.startswith(("các vụ", "các phòng")) else None
+        if of and (low.startswith("các vụ") or "thuộc" in of.group(0)):
+            # "Các Vụ, Cục, Văn phòng Bộ - Bộ Y tế", "các phòng chức năng thuộc Sở Y tế": the units of
+            # the body named next
+            hm = t.head_re.match(text, of.end())
+            o = _org_at(text, of.end(), hm.end()) if hm and (fold(hm.group(0)) == "bộ" or low.startswith("các phòng")) else None
+            if o is not None:
+                b = o.end
+        if b == m.end() and _rmatch(r"các phòng\s+\w", low):
+            continue  # "Các phòng chuyên môn … thuộc các cơ quan, đơn vị": without a named owner, generic
+        raw = text[a:b]
+        cands.append(EntityMention("ORG", raw, a, b, _normalize_org(raw, None, True, ctx),
                                    "rule", collective=True))
 
     # LOC: a unit word and its name; a province named alone
@@ -1179,6 +1435,8 @@ _TITLE_BODY = {  # a position without its body: the body that position heads, fr
 
 def _title_body(title: str, ctx: _Context, in_signature: bool) -> str | None:
     kind = _TITLE_BODY.get(fold(title))
+    if kind is None and fold(title).startswith("công chức "):
+        return ctx.where.commune  # "Công chức Văn hóa - Xã hội": a post of the commune
     iss = ctx.issuer
     if not kind:
         return None
@@ -1208,27 +1466,40 @@ def _titles(text: str, orgs_at: dict[int, EntityMention], ctx: _Context, signatu
     t = _tables()
     out: list[EntityMention] = []
     sig_lo = signature.span.start if signature is not None and signature.span else len(text)
-    abbr_ok = re.compile(r"\s*[,.]?\s*(?:PCT|CT|UBND|HĐND|Sở|Phòng|Ban|\(|;|,)")
+    abbr_ok = re.compile(r"\s*[,.]?\s*(?:PCT|CT|UBND|HĐND|Sở|Phòng|Ban|\(|;|,|[A-ZĐ]\.[A-ZĐ])")
     title_hits = hits["title"] + [(a, b) for a, b in hits["tabbr"] if abbr_ok.match(text, b)]
     for s, e in sorted(set(title_hits)):
         raw = text[s:e]
         if not _prev_ok(text, s):
             continue
         lead = fold(raw) in ("lãnh đạo",)
-        if not text[s].isupper() and not lead:
+        if not text[s].isupper() and not (lead and _rsearch(r"(?i)đại\s+diện\s+$", text[max(0, s - 12):s])):
             continue
         norm = t.title_abbr.get(raw) or t.titles.get(fold(raw)) or _title_case(raw)
         if fold(raw) in ("ủy viên",) and not _rmatch(r"[ \t]+\S", text[e:e + 3]):
             continue
         coll = False
+        s_title = s
         # "các PCT UBND tỉnh", "Các Bộ trưởng": a group of holders
-        cm = _rsearch(r"(?:^|(?<=[\s(]))([Cc]ác)[ \t]+$", text[max(0, s - 6):s])
+        cm = _rsearch(r"(?:^|(?<=[\s(]))([Cc]ác)[ \t]+$", text[max(0, s - 6):s]) if "ác" in text[max(0, s - 6):s] else None
         if cm:
             s = s - (len(text[max(0, s - 6):s]) - cm.start(1))
             coll = True
         # the body right after: "Chủ tịch UBND tỉnh", "Giám đốc Sở Y tế", "Thủ trưởng các Sở, ban, ngành"
-        sp = _rmatch(r"[ \t]+", text[e:e + 4])
-        org = orgs_at.get(e + sp.end()) if sp else None
+        sp = _WS4.match(text, e)
+        org = orgs_at.get(sp.end()) if sp else None
+        inner = _title_inner_org(text, s_title, e, org, ctx) if " " in raw or "\t" in raw else None
+        if inner is not None:
+            # "Trưởng Trạm Y tế các xã", "Chánh Thanh tra Bộ Công an": the title's last word opens
+            # the body it heads; the ORG is that body, the TITLE runs to its end
+            o, onorm = inner
+            out.append(EntityMention("ORG", text[o.start:o.end], o.start, o.end, onorm, "rule",
+                                     collective=o.collective, link=onorm))
+            pre = text[s_title:o.start].strip()
+            pnorm = t.titles.get(fold(pre)) or t.title_abbr.get(pre) or _title_case(pre)
+            full = f"{'các ' if coll else ''}{pnorm} {onorm}"
+            out.append(EntityMention("TITLE", text[s:o.end], s, o.end, full, "rule", collective=coll or o.collective))
+            continue
         bm = _BARE_BODY.match(text, e) if org is None else None
         if bm and ctx.issuer and fold(ctx.issuer).startswith(fold(bm.group("h"))):
             full = f"{'các ' if coll else ''}{norm} {ctx.issuer}"
@@ -1257,6 +1528,8 @@ def _titles(text: str, orgs_at: dict[int, EntityMention], ctx: _Context, signatu
         if lead:
             continue  # "lãnh đạo" without a body is a common noun
         body = _title_body(norm, ctx, s >= sig_lo - 400)
+        if coll and not fold(norm).startswith(("phó ", "thứ trưởng", "ủy viên", "uỷ viên")):
+            body = None  # "Các Bộ trưởng": a post held once per body, in the plural, is not the issuer's
         full = f"{norm} {body}" if body and not fold(norm).endswith(fold(body)) else norm
         if fold(norm) == "tỉnh ủy viên" and body:
             full = f"{norm} {body}"
@@ -1268,6 +1541,8 @@ def _titles(text: str, orgs_at: dict[int, EntityMention], ctx: _Context, signatu
     for i in range(len(out) - 2, -1, -1):
         a, b = out[i], out[i + 1]
         gap = text[a.end:b.start]
+        if "," not in gap and "và" not in gap:
+            continue  # the two are not one list
         if _rfullmatch(r"[ \t]*(?:,|và)[ \t]*(?:các[ \t]+)?", gap) and b.end > b.start + len(b.text.split()[0]) \
                 and a.text == text[a.start:a.end] and " " not in a.text.strip() or (
                 _rfullmatch(r"[ \t]*(?:,|và)[ \t]*(?:các[ \t]+)?", gap) and b.normalized and
@@ -1285,6 +1560,31 @@ _GENERIC_BODIES = regex.compile(
     r"[ \t]+(?:các[ \t]+)?cơ[ \t]+quan(?:[ \t]*,[ \t]*(?:đơn[ \t]+vị|địa[ \t]+phương|tổ[ \t]+chức))*"
     r"(?:[ \t]+(?:ngang[ \t]+bộ|thuộc[ \t]+Chính[ \t]+phủ|có[ \t]+liên[ \t]+quan|liên[ \t]+quan|thực[ \t]+hiện[ \t]+"
     r"nhiệm[ \t]+vụ[ \t]+quản[ \t]+lý[ \t]+nhà[ \t]+nước))?(?![\p{L}])")
+
+
+_WORD_START = re.compile(r"(?<=[ \t])\S")
+
+
+def _title_inner_org(text: str, s: int, e: int, org: EntityMention | None, ctx: _Context):
+    """The body a title's own last word(s) open, read past the title's end: "Trưởng Trạm" + "Y tế
+    các xã" → "Trạm Y tế các xã"; "Chánh Thanh tra" + "Bộ Công an" → "Thanh tra Bộ Công an" (the
+    whole office, longer than the "Bộ Công an" after the title). (org, normalised) or None."""
+    t = _tables()
+    for w in _WORD_START.finditer(text, s, e):
+        p = w.start()
+        if not text[p].isupper():
+            continue
+        hm = t.head_re.match(text, p)
+        if not hm or hm.end() < e:
+            continue
+        head = t.heads.get(fold(hm.group(0)))
+        if head is None or fold(head.canonical) == "văn phòng":
+            return None  # "Chánh Văn phòng UBND tỉnh": read by the title pass itself
+        o = _org_at(text, p, hm.end())
+        if o is None or o.end <= e or (org is not None and o.end < org.end):
+            return None
+        return o, _org_norm(o, ctx)
+    return None
 
 
 def _bare_title(e: EntityMention, t: _Tables) -> bool:
@@ -1322,7 +1622,9 @@ def _header_bodies0(text: str, header: Header, ctx: _Context) -> list[EntityMent
 
     s0, e0 = header.issuer_span.start, header.issuer_span.end
     seg = text[s0:e0]
-    lines = [(m.start() + s0, m.end() + s0) for m in _rfinditer(r"[^\n]+", seg) if m.group(0).strip()]
+    # a page marker of an OCR'd file ("# PAGE 1") or a rule of "=" is no body, whatever the span says
+    lines = [(m.start() + s0, m.end() + s0) for m in _rfinditer(r"[^\n]+", seg)
+             if m.group(0).strip(" \t-_*=") and not m.group(0).lstrip().startswith("#")]
     if not lines:
         return []
     bodies = split_bodies([text[a:b] for a, b in lines])
@@ -1391,7 +1693,13 @@ def _after_title(before: str) -> bool:
         return False
     t = _tables()
     tail = fold(b[-40:])
-    return any(tail.endswith(k) for k in t.titles) or tail.endswith(("tỉnh", "huyện", "xã", "ủy"))
+    return tail.endswith(_title_keys()) or tail.endswith(("tỉnh", "huyện", "xã", "ủy"))
+
+
+@cache
+def _title_keys() -> tuple[str, ...]:
+    """The folded titles, as one tuple for `str.endswith`."""
+    return tuple(_tables().titles)
 
 
 def _person_norm(raw: str) -> str:
@@ -1425,16 +1733,23 @@ def _header_place(place: str, ctx: _Context) -> tuple[str, str | None]:
     return norm, path
 
 
+def _by_span(c: EntityMention) -> tuple[int, int]:
+    return c.start, c.end
+
+
 def _resolve(cands: list[EntityMention], blocked: list[tuple[int, int]]) -> list[EntityMention]:
     """No two mentions of ORG, PER and LOC overlap (the longest wins; on equal length the header's
     and the signer's, then the higher label); TITLEs do not overlap one another, and a TITLE may
     hold the body it heads ("Phó Chủ tịch UBND tỉnh" ⊃ "UBND tỉnh") but never cut a mention."""
     import bisect
 
-    if blocked:
+    if len(blocked) == 1:  # the motto, in nearly every document
+        a, b = blocked[0]
+        cands = [c for c in cands if c.end > c.start and not (c.start < b and a < c.end)]
+    elif blocked:
         cands = [c for c in cands if c.end > c.start and not any(c.start < b and a < c.end for a, b in blocked)]
 
-    def pick(items: list[EntityMention]) -> list[EntityMention]:
+    def greedy(items: list[EntityMention]) -> list[EntityMention]:
         items.sort(key=lambda c: (-(c.end - c.start), c.evidence == "text", -_PRIORITY[c.label], c.start, c.label, c.normalized or "", c.link or ""))
         taken: list[tuple[int, int]] = []
         out: list[EntityMention] = []
@@ -1445,6 +1760,23 @@ def _resolve(cands: list[EntityMention], blocked: list[tuple[int, int]]) -> list
                 continue
             taken.insert(i, (c.start, c.end))
             out.append(c)
+        return out
+
+    def pick(items: list[EntityMention]) -> list[EntityMention]:
+        # the greedy choice only depends on the mentions a mention overlaps: run it on each group
+        # of overlapping mentions (most mentions overlap none and are kept as they are)
+        items.sort(key=_by_span)
+        out: list[EntityMention] = []
+        group: list[EntityMention] = []
+        end = -1
+        for c in items:
+            if c.start >= end and group:
+                out.extend(group if len(group) == 1 else greedy(group))
+                group = []
+            group.append(c)
+            end = c.end if c.end > end or len(group) == 1 else end
+        if group:
+            out.extend(group if len(group) == 1 else greedy(group))
         return out
 
     flat = pick([c for c in cands if c.label != "TITLE"])
