@@ -282,3 +282,14 @@ def test_the_graph_is_known_current_without_duckdb(tmp_path):
 
         ds.write_batch([process(src / "new.txt")], [])
     assert current_counts(out) is None
+
+
+def test_a_central_department_takes_no_place_from_its_date_line():
+    """"Văn phòng Chính phủ, Hà Nội, ngày …": the office of the Government, not of Hà Nội; a Sở's
+    letter from Lâm Đồng is the Sở of that province (Form 3 of identity)."""
+    from pipeline.extract.identity import canonical_issuer
+
+    assert canonical_issuer("Văn phòng Chính phủ", place="Hà Nội") == "Văn phòng Chính phủ"
+    assert canonical_issuer("Thanh tra Bộ Tài chính", place="Hà Nội") == "Thanh tra Bộ Tài chính"
+    assert canonical_issuer("Ban Tổ chức Trung ương", place="Hà Nội") == "Ban Tổ chức Trung ương"
+    assert canonical_issuer("Sở Y tế", place="Lâm Đồng") == "Sở Y tế tỉnh Lâm Đồng"

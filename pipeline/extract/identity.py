@@ -70,6 +70,10 @@ _HAS_PLACE = regex.compile(rf"(?<!\p{{L}})(?:{_UNIT_WORDS})\s+(?:\p{{Lu}}|\d)")
 _DEPARTMENT = regex.compile(
     r"^(?:Sở|Phòng|Công an|Ban|Văn phòng|Trung tâm|Chi cục|Thanh tra|Đài|Bộ Chỉ huy|Kho bạc|Bệnh viện|"
     r"Ủy ban nhân dân|Hội đồng nhân dân|Ủy ban Mặt trận|Ban Chỉ đạo|Ban Quản lý)(?!\p{L})")
+# a department named after a central body ("Văn phòng Chính phủ", "Thanh tra Bộ Tài chính",
+# "Ban Tổ chức Trung ương") is that body's: no place of a date line is its jurisdiction
+_CENTRAL_PARENT = regex.compile(r"(?<!\p{L})(?:Chính phủ|Quốc hội|Chủ tịch nước|Trung ương|Bộ\s+\p{Lu}|"
+                                r"Thủ tướng|Kiểm toán [Nn]hà nước|Tòa án nhân dân tối cao|Viện kiểm sát nhân dân tối cao)")
 _SPACES = regex.compile(r"\s+")
 _DASH = regex.compile(r"\s*[–—-]\s*")
 
@@ -193,7 +197,7 @@ def canonical_issuer(issuer: str | None, parent: str | None = None, place: str |
         return None
     name = _tidy(_expand_field(_strip_person(display_name(issuer))))
     name = _normalise_places(name, on)
-    if _HAS_PLACE.search(name) or not _DEPARTMENT.match(name):
+    if _HAS_PLACE.search(name) or not _DEPARTMENT.match(name) or _CENTRAL_PARENT.search(name):
         return name  # Form 1, Form 4 (central and other named bodies)
     m = _BARE_UNIT_END.match(name)
     where = jurisdiction_of(parent) if parent else Jurisdiction()
