@@ -98,12 +98,11 @@ def scans(tmp_path_factory) -> Path:
 
 
 # -- identical tables ------------------------------------------------------------------------------
-# Entity extraction still depends on the order of Python's string hashing in one case (a title
-# before an office: see the commit "Entities: ties broken …"), which is random per process unless
-# PYTHONHASHSEED is set: two runs of the same backend can differ in the entities table. Dask's
-# nannies set PYTHONHASHSEED=6640 in their workers when it is unset or 0; the runs compared here
-# set that value in every process (the command, the forkserver, the Dask workers and their
-# document workers inherit it), so what is compared is the backends, not the hash seed.
+# Extraction no longer depends on Python's string hashing (rules are sorted, tests/test_entities*
+# compares two seeds), but Dask's nannies set PYTHONHASHSEED=6640 in their workers when it is
+# unset or 0: the runs compared here set that value in every process anyway (the command, the
+# forkserver, the Dask workers and their document workers inherit it), so that what is compared
+# is the backends alone.
 HASH_SEED = "6640"
 
 
