@@ -262,6 +262,7 @@ def test_stamp_forms_are_parsed():
     # Form 1: dotted blank filled by hand, the dots are not separators
     f = parse_stamp(["UBND TINH LÂM DÓNG", "So:17.026", "DÊN", "Ngày:2.3.-10-2025...", "Chuyěn:.p.N.C."])
     assert (f["register_number"], f["received_date"], f["forwarded_to"]) == ("17026", dt.date(2025, 10, 23), "p.N.C")
+    assert f["receiver"] == "UBND TỈNH LÂM ĐỒNG"  # the body's name as the gazetteer spells it
     # Form 3: an hour, a two-digit year
     f = parse_stamp(["CỔNG THÔNG TIN ĐIỆN TỬ CHÍNH PHỦ", "ĐẾN", "Giờ: 5", "Ngày: 04/01/21"])
     assert (f["received_hour"], f["received_date"], f["receiver"]) == (5, dt.date(2021, 1, 4), "CỔNG THÔNG TIN ĐIỆN TỬ CHÍNH PHỦ")

@@ -36,6 +36,7 @@ import numpy as np
 import regex
 
 from .preprocess import _colour_mask
+from .repair import repair_text
 
 STAMP_MIN_W, STAMP_MAX_W = 0.10, 0.45  # share of the page width
 STAMP_MIN_H, STAMP_MAX_H = 0.035, 0.20  # share of the page height
@@ -139,7 +140,8 @@ def parse_stamp(lines: list[str], receiver_lines: list[str] | None = None) -> di
         if _DEN.search(ln) or regex.search(r"S[ốoô]\s*:|Ng[àa]y|Chuy", ln, flags=regex.I):
             break
         if len(regex.findall(r"\p{Lu}", ln)) >= 6:
-            receiver = regex.sub(r"\s+", " ", ln)
+            # the tone marks of the body's name as the gazetteer spells it ("TINH" → "TỈNH")
+            receiver = repair_text(regex.sub(r"\s+", " ", ln))
             break
     return {"receiver": receiver, "register_number": number, "received_date": received,
             "received_hour": hour, "forwarded_to": fwd}
