@@ -18,13 +18,19 @@ from pipeline.text.repair import repair_segment, repair_text
     ("ngày 2O tháng 5 năm 2O24", "ngày 20 tháng 5 năm 2024"),
     ("CÔNG AN TĨNH LÂM ĐÓNG", "CÔNG AN TỈNH LÂM ĐỒNG"),
     ("Lâm Đông, ngày 15 tháng 12 năm 2025", "Lâm Đồng, ngày 15 tháng 12 năm 2025"),
+    ("Quyết định số 28/2025/QĐ-11g của Thủ tướng", "Quyết định số 28/2025/QĐ-TTg của Thủ tướng"),
+    ("và Kế hoạch số 2126:KH-UBND ngày", "và Kế hoạch số 2126/KH-UBND ngày"),
+    ("Luật số 65/2023/QH15 ngày 19/02/2025;", "Luật số 65/2025/QH15 ngày 19/02/2025;"),
+    ("số 28/2025/QĐ-TTg ngày 24/8/2625 của", "số 28/2025/QĐ-TTg ngày 24/8/2025 của"),
+    ("số 12/2024/NĐ-CP ngày 5 tháng 2 năm 2084", "số 12/2024/NĐ-CP ngày 5 tháng 2 năm 2024"),
 ])
 def test_repairs(raw, fixed):
     assert repair_text(raw) == fixed
 
 
 def test_repair_leaves_good_text_and_unknown_symbols_alone():
-    for s in ["76/KH-UBND ngày 26/3/2024", "số 1413/PC04", "Điểm 8/10", "ngày +2 tháng 12 năm 2025"]:
+    for s in ["76/KH-UBND ngày 26/3/2024", "số 1413/PC04", "Điểm 8/10", "ngày +2 tháng 12 năm 2025",
+              "lúc 10:30 ngày 5/8/2024", "số 09/2019/NĐ-CP ngày 24/01/2021"]:  # years 2 digits apart: not a slip
         assert repair_text(s) == s
     assert repair_segment("XYZQ") == "XYZQ"
 

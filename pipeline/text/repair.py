@@ -7,7 +7,12 @@ Forms repaired (confusion pairs are data: rules/ocr_confusions.tsv):
             15/NQ-HĐÑD → 15/NQ-HĐND ; 26/2021/7NQ-CP → 26/2021/NQ-CP — a segment is changed only
             when the change makes it a known type or agency abbreviation.
   Digits:   2O24 → 2024, l2/QĐ → 12/QĐ (letters inside a digit run).
-  Slash:    "Số: UBND-KGVX" (the slash of a blank number lost) → "Số: /UBND-KGVX"; "76⁄KH" → "76/KH".
+  Slash:    "Số: UBND-KGVX" (the slash of a blank number lost) → "Số: /UBND-KGVX"; "76⁄KH" → "76/KH";
+            "2126:KH-UBND" → "2126/KH-UBND" (a colon before a type abbreviation and its hyphen).
+  Years:    "65/2023/QH15 ngày 19/02/2025" → "65/2025/QH15 ngày 19/02/2025", "28/2025/QĐ-TTg ngày
+            24/8/2625" → "… ngày 24/8/2025": the year inside a legal normative number is its year
+            of issue; one digit apart from the date after it, the implausible one (else the
+            number's) takes the other's.
   Dates:    "ngày 2O tháng 5 năm 2O24" → "ngày 20 tháng 5 năm 2024".
   Names:    tone-mark confusions in the names of bodies and provinces the gazetteer knows:
             "CÔNG AN TĨNH LÂM ĐÓNG" → "CÔNG AN TỈNH LÂM ĐỒNG", "Lâm Đông" → "Lâm Đồng".
@@ -311,13 +316,54 @@ def _subsequence(short: str, long: str) -> bool:
     return all(ch in it for ch in short)
 
 
+@cache
+def _colon_slash() -> regex.Pattern:
+    """"2126:KH-UBND": a number's slash read as a colon, before a document type's abbreviation and
+    its hyphen (a colon is never written there)."""
+    types = sorted({a for fam in rules.abbr_to_type().values() for a in fam if len(a) >= 2}, key=len, reverse=True)
+    return regex.compile(r"(?<![\w/:])(?P<n>\d{1,5})\s?[:;]\s?(?=(?:" + "|".join(map(regex.escape, types)) + r")\s?-)")
+
+
+# "65/2023/QH15 ngày 19/02/2025": the year inside a legal normative number is its year of issue,
+# so when it and the date that follows differ in one digit, one of them was misread: an
+# implausible year (before 1945 or after next year: "2625", "2084") takes the other's,
+# else the number takes the date's (three fields of a date are rarely all misread together)
+_NUMBER_THEN_DATE = regex.compile(
+    r"(?P<head>(?<![\w/])\d{1,5}/)(?P<y1>\d{4})(?P<mid>/[A-ZĐ][\w&-]*(?:\([\w]+\))?[ \t]*,?[ \t]*\n?[ \t]*ngày[ \t]+\d{1,2}"
+    r"(?:[/.-]\d{1,2}[/.-]|[ \t]+tháng[ \t]+\d{1,2}[ \t]+năm[ \t]+))(?P<y2>\d{4})(?!\d)")
+
+
+def _plausible_year(y: str) -> bool:
+    """A year a cited document can bear: from the Democratic Republic's first texts to next year."""
+    import datetime as dt
+
+    return 1945 <= int(y) <= dt.date.today().year + 1
+
+
+def _repair_number_years(text: str) -> str:
+    def fix(m: regex.Match) -> str:
+        y1, y2 = m.group("y1"), m.group("y2")
+        if y1 == y2 or sum(a != b for a, b in zip(y1, y2)) != 1:
+            return m.group(0)
+        if not _plausible_year(y2) and _plausible_year(y1):
+            y2 = y1
+        else:
+            y1 = y2
+        return m.group("head") + y1 + m.group("mid") + y2
+
+    return _NUMBER_THEN_DATE.sub(fix, text)
+
+
 def repair_text(text: str) -> str:
+    """OCR'd text → the same text with the forms of the module docstring repaired."""
     text = unicodedata.normalize("NFC", text)
     text = _repair_title_lines(text)
     for rx, rep in _phrases():
         text = rx.sub(rep, text)
     text = _BLANK_NO_SLASH.sub(lambda m: f"{m.group('head')}/{m.group('sym')}", text)
+    text = _colon_slash().sub(lambda m: m.group("n") + "/", text)
     text = _repair_numbers(text)
+    text = _repair_number_years(text)
     text = _repair_dates(text)
     text = _repair_names(text)
     return _repair_terms(text)  # after the number repair has closed "QHI5" into "QH5"
