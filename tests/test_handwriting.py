@@ -256,6 +256,23 @@ def test_a_red_receipt_stamp_is_kept_as_its_own_record(tmp_path, where):
     assert r.box[1] < 0.3 and r.page == 1
 
 
+@pytest.mark.ocr
+@needs_recogniser
+@pytest.mark.parametrize("where", ["below", "issuer"])
+def test_a_black_receipt_stamp_is_found_by_its_frame(tmp_path, where):
+    """Form 5: no colour to find it by (a black pad, a grey scan): the stamp's frame is."""
+    page = header_page(number="125", day="15", stamp="black", stamp_at=where)
+    for img in (page, page.convert("L")):
+        rec = _run(tmp_path, img, f"{img.mode}.png")
+        assert rec.header.number == "125/UBND-VP" and rec.header.issue_date == dt.date(2026, 1, 15)
+        [r] = rec.receipts
+        assert r.box[1] < 0.3 and r.page == 1 and "LÂM ĐỒNG" in (r.receiver or "")
+        if where == "below":
+            assert r.register_number == "3456" and r.received_date == dt.date(2025, 5, 12)
+        # over the issuer's printed lines, black on black, the recogniser misreads the number and
+        # the day (3450, no date): the stamp is found, its fields are not to be trusted (README)
+
+
 def test_stamp_forms_are_parsed():
     from pipeline.text.stamps import parse_stamp
 
@@ -269,5 +286,7 @@ def test_stamp_forms_are_parsed():
     # Form 4: the register number left blank; the letter's own "Số: 40/HCCV" under the stamp is not it
     f = parse_stamp(["So:40/HC", "SỞ TƯ PHÁP TỈNH LÂM ĐỒNG", "Só:", "DÉN", "N05/9/2025."])
     assert f["register_number"] is None and f["received_date"] == dt.date(2025, 9, 5)
+    # a slash before a two-digit year read as a 1
+    assert parse_stamp(["ĐẾN", "Gio:...C", "Ngay: 29|.3.121"])["received_date"] == dt.date(2021, 3, 29)
     # not a receipt stamp: an urgency stamp
     assert parse_stamp(["HỎA TỐC"]) is None

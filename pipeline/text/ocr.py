@@ -31,6 +31,7 @@ from functools import cache
 
 import cv2
 import numpy as np
+import regex
 
 from ..errors import InputError
 from .layout import bands, compose
@@ -374,10 +375,52 @@ class _Read:
     regions: list  # `layout.compose`'s map from the composed page back to the page
 
 
+LINE_MIN_CONF = 70.0
+
+
+def _lone_lines(composed: np.ndarray) -> str:
+    """A page that psm 4 read as empty although it has ink: each line of ink read on its own
+    (psm 7), kept when Tesseract is sure of it and it holds a letter or a digit. A page that holds
+    only its page number, or a lone line beside a seal, so does not come out empty; a seal's or a
+    blank back's specks are not read into text. Returns a TSV in the page's coordinates (one
+    block per line), so that the word boxes and the header fields read from it as from psm 4's."""
+    from .layout import _ink, find_lines
+
+    rows = ["level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext"]
+    pad = 20
+    for k, ln in enumerate(find_lines(_ink(composed))[:40]):
+        if not 12 <= ln.bottom - ln.top <= 120:
+            continue
+        y0, x0 = max(0, ln.top - 8), max(0, ln.left - 8)
+        crop = composed[y0: ln.bottom + 8, x0: ln.right + 8]
+        crop = cv2.copyMakeBorder(crop, pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=255)
+        try:
+            tsv = _run_tesseract(crop, psm=7, timeout=30)
+        except Exception:
+            continue
+        t, c, _ = tsv_to_text(tsv)
+        if not t.strip() or (c or 0) < LINE_MIN_CONF or not any(ch.isalnum() for ch in t):
+            continue
+        for row in tsv.splitlines()[1:]:
+            f = row.split("\t")
+            if len(f) < 12 or f[0] != "5":
+                continue
+            f[2] = str(k + 1)
+            f[6] = str(int(f[6]) + x0 - pad)
+            f[7] = str(int(f[7]) + y0 - pad)
+            rows.append("\t".join(f))
+    return "\n".join(rows) if len(rows) > 1 else ""
+
+
 def _read(grey: np.ndarray) -> _Read:
     composed, regions = compose(grey, bands(grey))
     tsv = _run_tesseract(composed)
     text, conf, _ = tsv_to_text(tsv)
+    if not text.strip() and (composed < 128).sum() > 30:
+        lone = _lone_lines(composed)
+        if lone:
+            text, conf, _ = tsv_to_text(lone)
+            return _Read(text, conf, lone, regions)
     return _Read(text, conf, tsv, regions)
 
 
@@ -411,18 +454,24 @@ def _ocr_page(pi: PageImage, signed: list | None = None) -> Page | Failure:
     repaired = repair_text(raw)
     return Page(page=pi.page, text=repaired, ocr=True, ocr_confidence=r.confidence, engine=r.engine,
                 raw_text=raw if repaired != raw else None, header_fields=r.header_fields,
-                words=r.words, image=r.image, image_size=r.image_size, receipts=_receipts(pi))
+                words=r.words, image=r.image, image_size=r.image_size, receipts=_receipts(pi, raw))
 
 
-def _receipts(pi: PageImage) -> list | None:
+# what a receipt stamp leaves in the page text when its ink is black: "ĐẾN", "Ngày:" with a colon
+_STAMP_HINT = regex.compile(r"(?<!\p{L})(?:[ĐD][EÊẾÉ][NP](?!\p{L})|Ng[àa]?y\s*[:;])")
+
+
+def _receipts(pi: PageImage, text: str = "") -> list | None:
     """Incoming stamps of the first page (`stamps`): read apart from the page, whose text has the
-    stamp's coloured ink whitened out."""
+    stamp's coloured ink whitened out. A stamp in black ink is looked for by its frame when the
+    page's text shows one (its `ĐẾN`, a `Ngày:` label) in the upper half."""
     if pi.page != 1:
         return None
     from .stamps import find_receipts
 
     try:
-        return find_receipts(np.asarray(pi.image), page=pi.page) or None
+        head = text[: max(400, len(text) // 2)]
+        return find_receipts(np.asarray(pi.image), page=pi.page, frames=bool(_STAMP_HINT.search(head))) or None
     except Exception:  # a stamp misread must never cost the page
         return None
 

@@ -25,6 +25,9 @@ Forms handled, one branch each:
 - Form 3: `CỔNG THÔNG TIN ĐIỆN TỬ CHÍNH PHỦ / ĐẾN / Giờ: 5 / Ngày: 04/01/2021` (an hour field;
   a two-digit year is of this century).
 - Form 4: `Số: ……` left blank: the register number is None, the date still counts.
+- Form 5: a stamp in black ink (a grey or bitonal scan, a black pad): no colour to find it by, so
+  a stamp-sized rectangular frame in the upper half is read the same way (`_frame_candidates`,
+  looked for on grey pages and when the page text shows a stamp's `ĐẾN` / `Ngày:`).
 """
 from __future__ import annotations
 
@@ -78,6 +81,41 @@ def _candidates(rgb: np.ndarray) -> list[tuple[int, int, int, int]]:
     return [b for _a, b in out[:MAX_CANDIDATES]]
 
 
+FRAME_FILL = 0.85  # a frame's inside fills its bounding box (a rectangle, not a ring)
+
+
+def _frame_candidates(grey: np.ndarray) -> list[tuple[int, int, int, int]]:
+    """Boxes (x, y, w, h) of stamp-sized rectangular frames in the upper half of a page whose
+    stamp carries no colour (a grey or bitonal scan, a black stamp pad). The frame's straight
+    sides are kept apart from the text by morphology (long horizontal and vertical runs of ink;
+    a stamp over the body's lines touches them, so its ink alone is not one blob); the inside of a
+    closed frame of stamp size and shape is a candidate."""
+    H, W = grey.shape[:2]
+    f = 2
+    top = np.ascontiguousarray(grey[: int(H * TOP_SHARE):f, ::f])
+    _, ink = cv2.threshold(top, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
+    ink = cv2.dilate(ink, np.ones((3, 3), np.uint8))  # a faint scan's broken lines, joined
+    hk, vk = max(10, int(W / f * STAMP_MIN_W * 0.5)), max(6, int(H / f * STAMP_MIN_H * 0.5))
+    lines = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((1, hk), np.uint8)) | \
+        cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((vk, 1), np.uint8))
+    # the frame's inside is a hole of the lines, whatever other line touches the frame (a rule
+    # under the issuer's name, a table's edge): a stamp-sized, stamp-shaped, rectangular hole
+    contours, hier = cv2.findContours(lines, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
+    out = []
+    for c, h_info in zip(contours, hier[0] if hier is not None else []):
+        if h_info[3] < 0:  # an outer boundary, not a hole
+            continue
+        x, y, w, h = cv2.boundingRect(c)
+        X, Y, Wb, Hb = (x - 2) * f, (y - 2) * f, (w + 4) * f, (h + 4) * f
+        if not (STAMP_MIN_W * W <= Wb <= STAMP_MAX_W * W and STAMP_MIN_H * H * 0.8 <= Hb <= STAMP_MAX_H * H):
+            continue
+        if Wb < 1.15 * Hb or cv2.contourArea(c) < FRAME_FILL * w * h:
+            continue
+        out.append((w * h, (max(0, X), max(0, Y), Wb, Hb)))
+    out.sort(reverse=True)
+    return [b for _a, b in out[:MAX_CANDIDATES]]
+
+
 _DEN = regex.compile(r"(?<![\p{L}])[ĐD][EÊÉẾÈỀ]N(?![\p{L}])", regex.I)
 # the register number; not a document number ("Số: 40/HCCV" of the letter under the stamp)
 # ("S: 3456": the recogniser drops the "ố", so the label is S and its colon)
@@ -90,13 +128,19 @@ def _date(text: str) -> dt.date | None:
     """A day written into the stamp's dotted blank. The blank's dots and a stray stroke cut the
     handwriting into pieces ("2.3..10~.2025" is 23-10-2025), so the date is read from the digit
     groups: the year is the last four-digit group (else a two-digit one), day and month the
-    groups before it, joined where one was cut."""
+    groups before it, joined where one was cut; a three-digit last group led by 1 is a two-digit
+    year whose slash was read as a 1 ("29|.3.121" is 29-03-2021)."""
     groups = regex.findall(r"\d+", text)
-    for y_len in (4, 2):
+    for y_len in (4, 2, 3):
         for k in range(len(groups) - 1, 0, -1):
             if len(groups[k]) != y_len:
                 continue
-            y = int(groups[k]) + (2000 if y_len == 2 else 0)
+            if y_len == 3:  # "29|.3.121": the slash before a two-digit year read as a 1
+                if not groups[k].startswith("1"):
+                    continue
+                y = int(groups[k][1:]) + 2000
+            else:
+                y = int(groups[k]) + (2000 if y_len == 2 else 0)
             if not 1945 <= y <= dt.date.today().year + 1:
                 continue
             before = groups[max(0, k - 4):k]
@@ -157,12 +201,22 @@ def _tesseract_lines(grey: np.ndarray) -> list[str]:
     return [ln for ln in text.splitlines() if ln.strip()]
 
 
-def find_receipts(rgb: np.ndarray, page: int = 1) -> list[Receipt]:
-    """Receipt stamps on a colour page image (RGB array). Empty on a grey page or without rapidocr."""
-    if rgb is None or rgb.ndim != 3 or rgb.shape[2] < 3:
+def find_receipts(rgb: np.ndarray, page: int = 1, frames: bool = False) -> list[Receipt]:
+    """Receipt stamps on a page image (RGB or grey array): coloured stamps, else stamps drawn in
+    black in a rectangular frame (`frames`: look for those too; a grey page always is). Empty
+    without rapidocr."""
+    if rgb is None or rgb.ndim not in (2, 3):
         return []
-    rgb = rgb[:, :, :3]
-    boxes = _candidates(rgb)
+    if rgb.ndim == 3:
+        rgb = rgb[:, :, :3]
+        boxes = _candidates(rgb)
+    else:
+        boxes, frames = [], True
+    if not boxes and frames:
+        grey = rgb if rgb.ndim == 2 else cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
+        boxes = _frame_candidates(grey)
+        if rgb.ndim == 2:
+            rgb = cv2.cvtColor(rgb, cv2.COLOR_GRAY2RGB)
     if not boxes:
         return []
     try:
