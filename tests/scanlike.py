@@ -1414,6 +1414,10 @@ CONDITIONS: dict[str, dict] = {
     "jpeg_q20": {"jpeg_quality": 20},
     "heavy": {"skew_deg": (-3.0, 3.0), "scale": 0.5, "jpeg_quality": (15, 30), "noise": 0.03, "blur": 0.8},
     "seal": {"seal": True, "signature_ink": True},    # red seal + blue signature over the signature block
+    # the same signed page scanned in grey, and as a bitonal (fax-like, 1-bit) scan: the seal cannot
+    # be told from the text by its colour any more, only by its shape
+    "seal_grey": {"seal": True, "signature_ink": True, "mode": "grey"},
+    "seal_bitonal": {"seal": True, "signature_ink": True, "mode": "bitonal"},
 }
 """Named degradation presets for the OCR evaluation: ``degrade(r, **CONDITIONS[name], seed=s)``.
 A (lo, hi) pair is drawn uniformly per page from the seed."""
@@ -1457,7 +1461,7 @@ def _map_regions(reg: dict[str, Box], fn, size: tuple[int, int]) -> dict[str, Bo
 def degrade(r: Rendered, *, skew_deg: Range = 0.0, blur: float = 0.0, noise: float = 0.0,
             jpeg_quality: int | tuple[int, int] | None = None, scale: float = 1.0, rotate90: int = 0,
             seal: bool = False, signature_ink: bool = False, photocopy: bool = False,
-            seed: int = 0) -> Rendered:
+            mode: str = "colour", seed: int = 0) -> Rendered:
     """Make clean renders look scanned, copied, signed. Returns a new Rendered (same reference).
 
     skew_deg:      rotation in degrees, counter-clockwise positive, about the page centre; a (lo, hi)
@@ -1472,6 +1476,8 @@ def degrade(r: Rendered, *, skew_deg: Range = 0.0, blur: float = 0.0, noise: flo
                    authority lines and the signer's name.
     signature_ink: a blue handwritten scribble between the authority lines and the name.
     photocopy:     grey paper, less contrast, toner speckles and a faint streak (output stays RGB).
+    mode:          "colour" (default), "grey" (a greyscale scanner: luminance, stored as RGB) or
+                   "bitonal" (a 1-bit scanner: luminance thresholded at 160, stored as RGB).
     seed:          all randomness comes from it (per page and per effect): same seed, same pixels.
 
     Seal and ink go on the page with the signature block (``regions``; else the last page).
@@ -1530,6 +1536,13 @@ def degrade(r: Rendered, *, skew_deg: Range = 0.0, blur: float = 0.0, noise: flo
             buf = io.BytesIO()
             Image.fromarray(out, "RGB").save(buf, format="JPEG", quality=max(1, min(95, q)))
             out = np.asarray(Image.open(io.BytesIO(buf.getvalue())).convert("RGB"))
+        if mode in ("grey", "bitonal"):
+            lum = cv2.cvtColor(out, cv2.COLOR_RGB2GRAY)
+            if mode == "bitonal":
+                lum = np.where(lum < 160, 0, 255).astype(np.uint8)
+            out = np.ascontiguousarray(np.repeat(lum[:, :, None], 3, axis=2))
+        elif mode != "colour":
+            raise ValueError(f"mode must be colour, grey or bitonal, got {mode!r}")
         if k90:
             out = np.ascontiguousarray(np.rot90(out, k90))
             for _ in range(k90):
