@@ -4,8 +4,8 @@ Why each step (measured on scan-like renders of the gold documents, see `make ev
   - red seals and blue signatures sit on the signer's title and name; Tesseract reads the mix as
     noise or drops the line, so saturated red/blue ink is whitened while dark (black) strokes under
     it are kept; on a grey or bitonal scan the seal has no colour left and is found by its shape
-    (`seal`: rings of a seal's size) and taken out (on grey-scan renders of 47 gold documents
-    the signer is read in 40, against 13 without; see README);
+    (`seal`: rings of a seal's size) and taken out: on grey-scan renders of 47 gold documents
+    the signer is read in 40, against 13 without (README; VANBAN_SEAL_SHAPE=0 turns it off);
   - skew of a few degrees breaks Tesseract's line finding (CER 34% → ~1% with deskew alone);
   - a half-resolution scan (150 dpi) is upsampled to ~300 dpi, where the `vie` model was trained;
   - a photocopy's grey background is stretched back to white.
@@ -14,6 +14,7 @@ only when the first pass reads badly.
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 import cv2
@@ -186,7 +187,7 @@ def prepare(img, dpi: int | None = None, deskew: bool = True, drop_colour: bool 
         grey = cv2.resize(grey, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
         dpi = TARGET_DPI
     grey = stretch_contrast(grey)
-    if share < SEAL_BY_COLOUR:
+    if share < SEAL_BY_COLOUR and os.environ.get("VANBAN_SEAL_SHAPE", "1") != "0":
         # no coloured seal came off: a grey or bitonal seal is looked for by its shape
         grey, _seals = seal.remove_seals(grey, dpi)
     angle = estimate_skew(grey) if deskew else 0.0
