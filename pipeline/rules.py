@@ -146,8 +146,10 @@ def tone_variants() -> tuple[tuple[str, str], ...]:
 
 
 @cache
-def boilerplate() -> tuple[tuple[str, str, str], ...]:
-    return tuple((n, w, p) for n, w, p in read_table("boilerplate.tsv", 3))
+def boilerplate() -> tuple[tuple[str, str, str, tuple[str, ...]], ...]:
+    """(name, where, pattern, needles): `needles` are literals one of which every match holds (empty:
+    the pattern is always tried)."""
+    return tuple((n, w, p, tuple(x for x in k.split("|") if x)) for n, w, p, k in read_table("boilerplate.tsv", 4))
 
 
 @cache

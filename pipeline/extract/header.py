@@ -356,7 +356,7 @@ def _at_line_start(text: str, pos: int) -> bool:
 
 
 def _clean_place(place: str) -> str:
-    place = regex.sub(r"\s+", " ", place).strip(" ,")
+    place = _WS_RUN.sub(" ", place).strip(" ,")
     words = place.split(" ")
     # keep the trailing capitalised run ("Hạnh phúc Hà Nội" → "Hà Nội"; "…/QĐ-UBND Kon Tum" → "Kon Tum")
     keep: list[str] = []
@@ -384,6 +384,15 @@ def _find_title(window: str, start: int, end: int, own_line_only: bool = False) 
         if alone or flat:
             return m
     return None
+
+
+# `_subject_after`'s patterns, compiled once (`regex.match(pattern, …)` looks the pattern up per call)
+_NEXT_CHAR = regex.compile(r"\n*[ \t]*(\S)")
+_RULE_LINE = regex.compile(r"[-_*=]{3,}")
+_AUTHORITY_LINE = regex.compile(r"(?:CHỦ\s+TỊCH|BỘ\s+TRƯỞNG|THỦ\s+TƯỚNG|GIÁM\s+ĐỐC|QUỐC\s+HỘI\b|CHÍNH\s+PHỦ\b|ỦY\s+BAN|UỶ\s+BAN|HỘI\s+ĐỒNG)")
+_BODY_DATE = regex.compile(r"Ngày\s+\d{1,2}(?:\s*[/.\-]|\s+tháng)")
+_WS_RUN = regex.compile(r"\s+")
+_TRAILING_AUTHORITY = regex.compile(r"\s+(?:ỦY|UỶ)\s+BAN\s+NHÂN\s+DÂN[\p{Lu}\s]*$")
 
 
 def _subject_after(window: str, pos: int) -> tuple[str | None, Span | None]:
@@ -415,20 +424,20 @@ def _subject_after(window: str, pos: int) -> tuple[str | None, Span | None]:
         if not ln:
             # vbpl prints a wrapped title with blank lines between its lines: continue when the
             # next line reads as a continuation (starts in lower case or with a digit)
-            nxt = regex.match(r"\n*[ \t]*(\S)", window[nl:])
+            nxt = _NEXT_CHAR.match(window, nl)
             if lines and nxt and (nxt.group(1).islower() or nxt.group(1).isdigit()):
                 cursor = nl + 1
                 continue
             break
-        if regex.match(r"[-_*=]{3,}", ln):
+        if _RULE_LINE.match(ln):
             break
-        if _BODY_START.match(ln) or regex.match(r"(?:CHỦ\s+TỊCH|BỘ\s+TRƯỞNG|THỦ\s+TƯỚNG|GIÁM\s+ĐỐC|QUỐC\s+HỘI\b|CHÍNH\s+PHỦ\b|ỦY\s+BAN|UỶ\s+BAN|HỘI\s+ĐỒNG)", ln):
+        if _BODY_START.match(ln) or _AUTHORITY_LINE.match(ln):
             break
         if lines and _is_upper_line(ln) != _is_upper_line(lines[-1][1]):
             break
         # the body begins: "Ngày 18/3/2024, Chủ tịch UBND huyện chủ trì …", or a paragraph (a title
         # wraps in short lines; a text file holds a body paragraph on one long line)
-        if regex.match(r"Ngày\s+\d{1,2}(?:\s*[/.\-]|\s+tháng)", ln) or (lines and len(ln) > 250):
+        if _BODY_DATE.match(ln) or (lines and len(ln) > 250):
             break
         if start is None:
             start = cursor + (len(raw) - len(raw.lstrip()))
@@ -438,9 +447,9 @@ def _subject_after(window: str, pos: int) -> tuple[str | None, Span | None]:
             break
     if not lines:
         return None, None
-    subject = regex.sub(r"\s+", " ", " ".join(x for _, x in lines)).strip(" |\t")
+    subject = _WS_RUN.sub(" ", " ".join(x for _, x in lines)).strip(" |\t")
     # flattened header: the subject runs into the issuer authority line ("… ỦY BAN NHÂN DÂN TỈNH KON TUM")
-    subject = regex.sub(r"\s+(?:ỦY|UỶ)\s+BAN\s+NHÂN\s+DÂN[\p{Lu}\s]*$", "", subject)
+    subject = _TRAILING_AUTHORITY.sub("", subject)
     end = lines[-1][0] + len(lines[-1][1])
     return subject, Span(start or lines[0][0], end)
 

@@ -39,8 +39,9 @@ from .regexes import (
     date_re,
     excluded_before_re,
     generic_before_re,
+    iter_from_literals,
+    iter_numbers,
     law_type_before_re,
-    number_re,
     part_before_re,
     type_word_before_re,
     type_word_re,
@@ -216,7 +217,11 @@ def _read_issuer(text: str, pos: int) -> tuple[str | None, int]:
         if "\n" in text[end:absolute]:
             break
         w = word.strip()
-        inside = any(a <= absolute < b for a, b in keep)
+        inside = False
+        for a, b in keep:  # (a loop, not `any` over a generator: this runs per token)
+            if a <= absolute < b:
+                inside = True
+                break
         if count > 0 and not inside and _ISSUER_STOP_BIGRAMS.match(text, absolute, absolute + WORD_REACH):
             break
         if w.lower() in {"và", "hoặc"}:
@@ -276,6 +281,7 @@ def _law_names_by_prefix() -> tuple[int, dict[str, tuple[tuple[str, str], ...]]]
 
 
 _NAMED_LAW = regex.compile(r"(?<![\p{L}])(?P<type>Bộ luật|Luật|Pháp lệnh|Hiến pháp)(?![\p{L}])")
+_NAMED_LAW_WORDS = ("Bộ luật", "Luật", "Pháp lệnh", "Hiến pháp")  # what every `_NAMED_LAW` match opens with
 _NAME_STOP = regex.compile(
     r"\s*(?:[;:()\"“”|]|\n(?![ \t]*\p{Ll})|\.(?:\s|$)|\bsố\b|\bngày\b|\bnăm\s+\d|\bcủa\b|\bđã\b|\bđược\b|\bquy\s+định\b|\bvà\s+(?:các|Luật|Bộ\s+luật|Nghị)\b|"
     r"\s\d|\bhiện\s+hành\b|\bthì\b|\bvề\b|\btại\b|\bnày\b|\bcó\s+hiệu\b|\bhướng\s+dẫn\b|\bvà\s+văn\b|\bvà\s+các\b|"
@@ -512,7 +518,7 @@ def find_citations(text: str, own_number: str | None = None, where: Jurisdiction
     own_short = fold(_YEAR_SEGMENT.sub("/", own_number)) if own_number else None
     out: list[Citation] = []
     prev: Citation | None = None
-    for m in number_re().finditer(text):
+    for m in iter_numbers(text):
         if excluded.covers(m.start()):
             continue
         num = parse_number(m)
@@ -642,7 +648,7 @@ def _named_laws(text: str, numbered: list[Citation], exclude, where) -> list[Cit
     out: list[Citation] = []
     last_end = -1
     title_end = -1  # end of the amending title being read: its date and issuer are not the inner laws'
-    for m in _NAMED_LAW.finditer(text):
+    for m in iter_from_literals(_NAMED_LAW, text, _NAMED_LAW_WORDS):
         if m.start() < last_end or spans.covers(m.start()):
             continue
         got = _named_law_at(text, m)
@@ -823,13 +829,14 @@ def _link_yearless_numbers(cits: list[Citation]) -> None:
     """"126/NĐ-CP" printed without its year, in a text that also cites 126/2024/NĐ-CP: one document."""
     full: dict[tuple[str, str], str] = {}
     for c in cits:
-        m = _WITH_YEAR.fullmatch(c.cited_number or "")
+        # (a number with a year holds two "/" at least, one without exactly one: counted first)
+        m = _WITH_YEAR.fullmatch(c.cited_number) if c.cited_number and c.cited_number.count("/") >= 2 else None
         if m:
             full.setdefault((m.group(1), m.group(2)), c.cited_number)
     if not full:
         return
     for c in cits:
-        m = _WITHOUT_YEAR.fullmatch(c.cited_number or "")
+        m = _WITHOUT_YEAR.fullmatch(c.cited_number) if c.cited_number and c.cited_number.count("/") == 1 else None
         if m and (m.group(1), m.group(2)) in full:
             c.cited_number = full[(m.group(1), m.group(2))]
             c.short_form = True

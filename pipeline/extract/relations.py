@@ -53,6 +53,9 @@ class Cue:
     relation: str
     scope: str
     rx: regex.Pattern
+    # words every match holds, case-folded ("theo", "căn", "bãi"), as far as the pattern says so
+    # plainly (`_required_words`): a view without one of them is not searched.
+    words: tuple[str, ...] = ()
 
 
 @cache
@@ -60,10 +63,62 @@ def cues() -> dict[str, tuple[Cue, ...]]:
     out: dict[str, list[Cue]] = {}
     for relation, scope, pattern in rules.relation_cues():
         flags = regex.IGNORECASE | (regex.MULTILINE if scope == "heading" else 0)
+        words = _required_words(pattern) if scope == "adjacent" else ()
         if scope == "adjacent":  # the phrase must reach the citation
             pattern = rf"(?:{pattern})\s*\Z"
-        out.setdefault(scope, []).append(Cue(relation, scope, regex.compile(pattern, flags)))
+        out.setdefault(scope, []).append(Cue(relation, scope, regex.compile(pattern, flags), words))
     return {k: tuple(v) for k, v in out.items()}
+
+
+def _required_words(pattern: str) -> tuple[str, ...]:
+    """The literal words every match of a cue pattern holds, case-folded ("\\btheo\\s+…" → ("theo",),
+    "\\b(?:đã\\s+)?(?:được\\s+)?sửa\\s+đổi…" → ("sửa", "đổi")): the words outside every group, escape
+    and class, a quantified last letter left out; none in a pattern with a top-level alternative.
+
+    Why: each adjacent cue is searched in the 260 characters before every citation; most views hold
+    few of the cue words, and a substring test of the case-folded view is far cheaper than a search.
+    The test is only a necessary condition of a match: under IGNORECASE a letter matches another of
+    its simple case folding class, and `str.casefold` maps every member of such a class (ſ, K and
+    İ included) to a string holding the class's folded letter."""
+    words, run = [], ""
+    depth, i, n = 0, 0, len(pattern)
+    while i < n:
+        ch = pattern[i]
+        if ch == "\\":  # an escape: "\\s", "\\b", "\\p{L}", "\\N{…}" (never a literal letter here)
+            words.append(run)
+            run = ""
+            i += 2
+            if i < n and pattern[i - 1] in "pPN" and pattern[i] == "{":
+                i = pattern.find("}", i) + 1 or n
+            continue
+        if ch == "[":  # a class, "]" first in it literal
+            words.append(run)
+            run = ""
+            i += 2 if pattern[i + 1: i + 2] in ("]", "^") else 1
+            if pattern[i - 1] == "^" and pattern[i: i + 1] == "]":
+                i += 1
+            while i < n and pattern[i] != "]":
+                i += 2 if pattern[i] == "\\" else 1
+            i += 1
+            continue
+        if ch in "?*+{" and run:  # a quantified last letter is not required
+            run = run[:-1]
+        if ch.isalpha() and depth == 0:
+            run += ch
+        else:
+            words.append(run)
+            run = ""
+            if ch == "(":
+                depth += 1
+            elif ch == ")":
+                depth -= 1
+            elif ch == "|" and depth == 0:
+                return ()
+            elif ch == "{":  # a counted quantifier "{0,80}": no letters
+                i = max(i, pattern.find("}", i))
+        i += 1
+    words.append(run)
+    return tuple(dict.fromkeys(w.casefold() for w in words if w))
 
 
 # what ends a clause; the clause of a citation starts after the last break before it
@@ -106,6 +161,23 @@ class _Occurrences:
         return best
 
 
+def _reverse_break(text: str, b: int, end: int) -> tuple[int, int] | None:
+    """The span of `_CLAUSE_BREAK_REV.search(text, b, end)`, without the search when the last "\\n"
+    or ";" of the view is the answer (about half the citations): no longer break ends after it
+    when no ".", ":" or ")" follows it in the view and the character after it is not a space (a
+    longer break is one of those characters, then spaces, so it would start after the "\\n" or ";",
+    or run through the character after it). At the "\\n" or ";" itself the one-character
+    alternatives come first."""
+    k = max(text.rfind("\n", b, end), text.rfind(";", b, end))
+    if k >= 0:
+        after = k + 1
+        if (after == end or not text[after].isspace()) and text.find(".", after, end) < 0 \
+                and text.find(":", after, end) < 0 and text.find(")", after, end) < 0:
+            return k, after
+    m = _CLAUSE_BREAK_REV.search(text, b, end)
+    return m.span() if m is not None else None
+
+
 class _Breaks:
     """`_CLAUSE_BREAK_REV.search(text, lo, end)` without reading text[lo:end] backwards: on a text with
     no break for 20000 characters (a list of citations joined by commas) that costs 20000 steps per
@@ -126,12 +198,12 @@ class _Breaks:
         """(start, end) of the break `_CLAUSE_BREAK_REV.search(text, lo, end)` finds, or None."""
         if self.entries is None:
             b = max(lo, end - LOCAL_READ)
-            m = _CLAUSE_BREAK_REV.search(self.text, b, end)
+            m = _reverse_break(self.text, b, end)
             # a break from before `b` ends past m only across a run of spaces from `b` through m
             # (m itself a newline): its "." and the spaces after it (every `\\s` is an `isspace`)
-            if b == lo or (m is not None and not (self.text[m.start()] == "\n"
-                                                 and self.text[b: m.end()].isspace())):
-                return m.span() if m is not None else None
+            if b == lo or (m is not None and not (self.text[m[0]] == "\n"
+                                                 and self.text[b: m[1]].isspace())):
+                return m
             # (end, long, start): at equal ends the one-character break sorts first
             self.entries = sorted((m.end(), m.end() - m.start() > 1, m.start())
                                   for m in _CLAUSE_BREAK_AT.finditer(self.text, overlapped=True))
@@ -172,12 +244,15 @@ class _Breaks:
         return (s, q) if m is not None and m.end() == q else None
 
 _LIST_MARKER = regex.compile(r"\s*(?:[-+•*]\s*|\(?(?:\d{1,3}|[a-zđ]|[IVX]{1,5})(?:\.\d{1,3})*[.)]\s+|Điều\s+\d+[a-z]?\.\s*)?", regex.IGNORECASE)
+_PART_UNIT = r"(?:tiểu\s+mục|điểm|khoản|điều|mục|phần|chương|phụ\s+lục|tiết)"
 _PART_TAIL = regex.compile(
-    r"(?:(?:tiểu\s+mục|điểm|khoản|điều|mục|phần|chương|phụ\s+lục|tiết)\s+(?:[0-9IVXLivxl]+[a-zđ]?(?:\.[0-9]+)*|[a-zđ](?!\p{L}))"
+    rf"(?:{_PART_UNIT}\s+(?:[0-9IVXLivxl]+[a-zđ]?(?:\.[0-9]+)*|[a-zđ](?!\p{{L}}))"
     r"(?:\s*(?:,|và)\s*(?:[0-9IVXLivxl]+[a-zđ]?(?:\.[0-9]+)*|[a-zđ](?!\p{L})))*\s*(?:,|và)?\s*)+"
     r"(?:(?:của|tại|thuộc)\s+)?(?:các\s+)?\Z",
     regex.IGNORECASE,
 )
+# where a `_PART_TAIL` match can start: a part word (every match opens with one)
+_PART_UNIT_RE = regex.compile(_PART_UNIT, regex.IGNORECASE)
 _GAP_BREAK = regex.compile(
     r"[.;:]\s|\b(?:giao(?!\s+(?:của|tại))|yêu\s+cầu(?!\s+của)|đề\s+nghị|chỉ\s+đạo\s+các|đã\s+ban\s+hành|nhằm|trong\s+đó|đồng\s+thời)\b",
     regex.IGNORECASE)
@@ -202,10 +277,9 @@ def _opens_clause(text: str, clause: int, pos: int, clauses: "_Clauses") -> bool
     return False
 
 
-def _part_start(text: str, c: Citation) -> int:
+def _part_start(text: str, c: Citation, clauses: "_Clauses") -> int:
     """Where the citation begins with its part ("khoản 4 Điều 3 Thông tư số …")."""
-    left = text[max(0, c.start - 120): c.start]
-    return c.start - (len(left) - len(_strip_part(left)))
+    return clauses.part_cut(max(0, c.start - 120), c.start)
 
 
 # `_PART_TAIL` read from the end: whether the view ends with a part at all. A forward search tries
@@ -222,15 +296,20 @@ def _strip_part(left: str) -> str:
     return left[: m.start()] if m else left
 
 
-def _adjacent(text: str, c: Citation, clause: int) -> list[tuple[str, int]]:
+def _adjacent(text: str, c: Citation, clause: int, clauses: "_Clauses") -> list[tuple[str, int]]:
     """Cues ending where the citation (or its part) begins: (relation, cue start), longest first."""
-    left = _strip_part(text[max(clause, c.start - 260): c.start])
-    base = c.start - len(text[max(clause, c.start - 260): c.start])
+    base = max(clause, c.start - 260)
+    left = text[base: clauses.part_cut(base, c.start)]
     found = []
+    folded = left.casefold()
     for cue in cues().get("adjacent", ()):
-        m = cue.rx.search(left)
-        if m:
-            found.append((cue.relation, base + m.start()))
+        for w in cue.words:
+            if w not in folded:
+                break
+        else:
+            m = cue.rx.search(left)
+            if m:
+                found.append((cue.relation, base + m.start()))
     found.sort(key=lambda x: x[1])
     return found
 
@@ -276,7 +355,7 @@ def _heading_relation(text: str, c: Citation, clauses: "_Clauses") -> str | None
     # the citation's line must itself be a list item opening with the citation (or "các …")
     if not marker or c.start - marker.end() > ITEM_HEAD_REACH:
         return None
-    rest = _strip_part(text[marker.end(): c.start])
+    rest = text[marker.end(): clauses.part_cut(marker.end(), c.start)]
     if not (_ONLY_CAC.fullmatch(rest) or _PHRASE_ITEM.fullmatch(rest)):
         return None
     pos = line_start
@@ -307,6 +386,8 @@ class _Clauses:
         self._headings: dict[int, str | None] = {}
         self._breaks: _Breaks | None = None
         self._occurrences: dict[str, _Occurrences] = {}
+        self._tails: dict[int, tuple[int, int | None]] = {}
+        self._clause_cues: dict[int, tuple[str, int] | None] = {}
 
     def occurrences(self, name: str) -> _Occurrences:
         """The matches in the text of `_ACTOR`, `_PROPOSING` or `_ENACTS_ACTING`, listed on first use."""
@@ -316,6 +397,41 @@ class _Clauses:
                           "enacts": (_ENACTS_ACTING, None)}[name]
             got = self._occurrences[name] = _Occurrences(self.text, rx, rx_rev)
         return got
+
+    def clause_cue(self, pos: int) -> tuple[str, int] | None:
+        """`_clause_cue(text, pos)`, read once per position: the citations of one clause share it."""
+        try:
+            return self._clause_cues[pos]
+        except KeyError:
+            got = self._clause_cues[pos] = _clause_cue(self.text, pos)
+            return got
+
+    def part_cut(self, lo: int, end: int) -> int:
+        """`lo + len(_strip_part(text[lo:end]))`: where text[lo:end] ends once a trailing part
+        ("khoản 2 Điều 5 của") is cut off, remembered per `end`.
+
+        Several views end at one citation (120 and 260 characters before it, its clause, its list
+        item). Whether a part tail starts at s depends only on text[s:end] (`_PART_TAIL` looks
+        neither behind nor past the end), so the leftmost tail start in a view is the leftmost one
+        of a wider view when that lies inside the view; none in a wider view is none in any view
+        inside it. Only a view that starts past a wider view's tail start is read again."""
+        got = self._tails.get(end)
+        if got is not None:
+            lo0, s0 = got
+            if lo >= lo0 and (s0 is None or lo <= s0):
+                return end if s0 is None else s0
+        s = None
+        if _PART_TAIL_REV.search(self.text, lo, end) is not None:
+            # `_PART_TAIL.search(text, lo, end)`: the first start that matches, tried only where a
+            # part word stands (all of them, overlapping ones included: "mục" inside "tiểu mục"),
+            # not at every character of the view
+            for u in _PART_UNIT_RE.finditer(self.text, lo, end, overlapped=True):
+                if _PART_TAIL.match(self.text, u.start(), end) is not None:
+                    s = u.start()
+                    break
+        if got is None or lo < got[0]:
+            self._tails[end] = (lo, s)
+        return end if s is None else s
 
     def line_start(self, pos: int) -> int:
         """`text.rfind("\\n", 0, pos) + 1`: read directly when the line is short, else by bisection in
@@ -424,7 +540,7 @@ def _governing(text: str, c: Citation, clause: int, clauses: "_Clauses") -> str 
     verb opening the clause (or its line) → amends / repeals / replaces, the enactment formula."""
     line = clauses.line_start(c.start)
     for start in dict.fromkeys((clause, max(clause, line))):
-        got = _clause_cue(text, start)
+        got = clauses.clause_cue(start)
         if got and got[0] in {"basis", "implements", "repeals"}:
             return got[0]
         m = _LIST_MARKER.match(text, start, start + MARKER_REACH)
@@ -521,7 +637,10 @@ def _relation(text: str, c: Citation, prev: Citation | None, clauses: "_Clauses"
         if cue.rx.match(text, c.end, min(len(text), c.end + 40)):
             return cue.relation
     # "Thông tư số 28/2025/TT-BTC … hết hiệu lực": the citation must be the clause's subject
-    after = _after_relation(text, c) if not same_clause and _opens_clause(text, clause, _part_start(text, c), clauses) else None
+    # the views before the citation that lose their trailing part ("khoản 2 Điều 5") all end at
+    # c.start: the widest of the two read for every citation is read first, and answers the other
+    clauses.part_cut(min(max(0, c.start - 120), max(clause, c.start - 260)), c.start)
+    after = _after_relation(text, c) if not same_clause and _opens_clause(text, clause, _part_start(text, c, clauses), clauses) else None
     if after:
         return after
     # 1. next item of a list
@@ -530,7 +649,7 @@ def _relation(text: str, c: Citation, prev: Citation | None, clauses: "_Clauses"
             return _by_type(c) if c.cited_type in {"Báo cáo", "Tờ trình"} else prev.relation
         return prev.relation
     # 2. adjacent phrase
-    for relation, cue_start in _adjacent(text, c, clause):
+    for relation, cue_start in _adjacent(text, c, clause, clauses):
         c.relation_cue = text[cue_start: c.start].strip()[:60]
         if relation == "inherit":
             head = _chain_head(cits, i, clause)
@@ -558,7 +677,7 @@ def _relation(text: str, c: Citation, prev: Citation | None, clauses: "_Clauses"
         return section
     # 3. phrase opening the clause (or the line, inside a title broken over lines)
     line = clauses.line_start(c.start)
-    got = _clause_cue(text, clause) or (_clause_cue(text, line) if line > clause else None)
+    got = clauses.clause_cue(clause) or (clauses.clause_cue(line) if line > clause else None)
     if got:
         relation, cue_end = got
         gap = text[cue_end: c.start]
@@ -573,10 +692,10 @@ def _relation(text: str, c: Citation, prev: Citation | None, clauses: "_Clauses"
     # (a clause that runs OWN_REACH characters before its citation is read only when it opens with a
     # title: a list item's opening words are few)
     if para < clause and (c.start - clause <= OWN_REACH or _TITLE_HEAD.match(text, clause, c.start)):
-        own = _strip_part(text[clause: c.start])
+        own = text[clause: clauses.part_cut(clause, c.start)]
         if _BARE_ITEM.fullmatch(own) or _TITLE_ITEM.match(own) \
                 or (c.relation_cue == "generic" and _MISSPELT_TYPE.fullmatch(own)):
-            got = _clause_cue(text, para)
+            got = clauses.clause_cue(para)
             if got:
                 return _by_type(c) if got[0] == "by_type" else (
                     _by_type(c) if got[0] in {"proposal", "report"} and c.cited_type in {"Báo cáo", "Tờ trình"} else got[0])

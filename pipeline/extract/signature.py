@@ -23,10 +23,11 @@ import regex
 from .. import rules
 from ..text.clean import canonical_tone
 from ..models import Signature, Span
-from .regexes import MOTTO, QUOC_HIEU
+from .regexes import MOTTO, QUOC_HIEU, iter_from_openings
 
 _GAP = "¶"
-_PREFIX = r"(?:TM|KT|Q|TL|TUQ|T/M|K/T|T\.M|K\.T)\s*\.?"
+_PREFIX_WORDS = ("TM", "KT", "Q", "TL", "TUQ", "T/M", "K/T", r"T\.M", r"K\.T")  # (as patterns)
+_PREFIX = rf"(?:{'|'.join(_PREFIX_WORDS)})\s*\.?"
 _RANK = r"(?:Thiếu\s+tướng|Trung\s+tướng|Thượng\s+tướng|Đại\s+tướng|Đại\s+tá|Thượng\s+tá|Trung\s+tá|Thiếu\s+tá|Đồng\s+chí|Ông|Bà|TS\.|ThS\.|PGS\.?\s*TS\.|GS\.?\s*TS\.|BS\.|Ls\.)"
 # a name: capitalised words; the first may be a one-letter Ê Đê / Jrai particle ("Y Thông", "H' Hen")
 _NAME = r"(?:\p{Lu}\p{Ll}+|Y|H'|K')(?:[ ]\p{Lu}\p{Ll}*){1,4}"
@@ -40,14 +41,29 @@ def _titles_alt() -> str:
 
 @cache
 def _block_re() -> regex.Pattern:
+    return regex.compile(_block_pattern(), regex.V1)
+
+
+def _block_pattern(reach: bool = True) -> str:
+    """The signature block pattern; `reach=False`: without the look-aheads that only make it faster
+    (the tests compare the two)."""
     # one line of the block: an optional authority prefix, then upper-case words
     words = r"[\p{Lu}\d][\p{Lu}\d,.\-()/&]*(?:[ ]+[\p{Lu}\d][\p{Lu}\d,.\-()/&]*)*"
     line = rf"(?:{_PREFIX}(?:\s*{words})?|{words})"
-    return regex.compile(
-        rf"(?:(?<=^|{_GAP}\s?)|(?<=\.\s)|(?<=\p{{Ll}}\s))(?P<block>(?:{line}\s*{_GAP}\s*)*?{line})"
+    # A start is tried only where a block can be (two look-aheads that every match passes: they
+    # change no match, but reject at once the starts that used to extend the lazy block line by
+    # line down a column of figures or a sentence, half of the block search). A block opens with a
+    # capital or a digit, and holds no lower-case letter; so reading on over everything but a
+    # capital before a lower-case letter, a lower-case letter, "[", "Y" and "'", the first of those
+    # is where what follows the block begins: a signed mark "(Đã ký)" / "(ký)" (after its "("),
+    # a "[…]" mark, a rank, or the name itself (whole, with the break after it), unless it is a
+    # "Y" (inside a block, or the "Y" of an Ê Đê name), an "'" ("H' Hen") or the end of the text.
+    can_end = rf"(?:[\[Y']|\Z|(?<=\()|{_RANK}|{_NAME}(?=\s*(?:{_GAP}|$)))"
+    ahead = rf"(?=[\p{{Lu}}\d])(?=(?:[^\p{{Lu}}\p{{Ll}}\[Y']|(?!Y)\p{{Lu}}(?!\p{{Ll}}))*+{can_end})" if reach else ""
+    return (
+        rf"(?:(?<=^|{_GAP}\s?)|(?<=\.\s)|(?<=\p{{Ll}}\s)){ahead}(?P<block>(?:{line}\s*{_GAP}\s*)*?{line})"
         rf"\s*(?:{_GAP}\s*)*(?:{_SIGNED}\s*(?:{_GAP}\s*)*)*"
-        rf"(?:(?P<rank>{_RANK})\s+)?(?P<name>{_NAME})(?=\s*(?:{_GAP}|$))",
-        regex.V1,
+        rf"(?:(?P<rank>{_RANK})\s+)?(?P<name>{_NAME})(?=\s*(?:{_GAP}|$))"
     )
 
 
@@ -149,6 +165,9 @@ def _case(s: str) -> str:
 # not a lower-case word: "KT theo TT 23" (kỹ thuật) in the rows of a price table, "TM và DL" are not
 # prefixes, and a window around each of hundreds of them made the search read the whole table.
 _TRIGGER = regex.compile(rf"(?<![\p{{L}}])(?:{_PREFIX}\s(?![ \t]*\p{{Ll}})|(?:Nơi\s+nhận))")
+# what every trigger opens with, each led by its literal: found by the `regex` module's fast literal
+# search, where `_TRIGGER` itself (a look-behind, then an alternation) is tried at every character
+_TRIGGER_OPENINGS = tuple(regex.compile(rf"{w}(?=\s*\.?\s)") for w in _PREFIX_WORDS) + (regex.compile(r"Nơi(?=\s+nhận)"),)
 WINDOW = 1500
 # A window starts at a line start so that the block's first line is whole, but looks back at most
 # this far for it: a text that is one huge line (a dump, a flattened table) must not make every
@@ -171,7 +190,7 @@ def _windows(text: str) -> list[tuple[int, int]]:
     """Where a signature block can be: the end of the text and around every authority prefix or
     "Nơi nhận" (a document with annexes signs before them). Merged, in order."""
     spans = [(max(0, len(text) - 2 * WINDOW), len(text))]
-    for m in _TRIGGER.finditer(text):
+    for m in iter_from_openings(_TRIGGER, text, _TRIGGER_OPENINGS):
         spans.append((max(0, m.start() - WINDOW), min(len(text), m.end() + WINDOW)))
     spans.sort()
     merged: list[list[int]] = []
@@ -241,8 +260,9 @@ _SPLIT_SYLLABLE = regex.compile(r"(?<!\p{L})(?P<a>[TVHĐNMQXKBC])\s(?P<b>hị|ă
 _LAST_NAME_LINE = regex.compile(rf"^[ \t]*(?:{_LAST_RANK})?(?P<name>\p{{Lu}}\p{{Ll}}*(?:\s+\p{{Lu}}\p{{Ll}}*){{1,4}})[ \t.]*$", regex.MULTILINE)
 
 
-# after a recipient item's ";" or after the abbreviation closing a "Lưu: VT" line
-_GLUED_NAME = regex.compile(r"(?:;|(?<=^[ \t]*-?[ \t]*Lưu\s*[:;]?[^\n]*\b\p{Lu}{2,}[.,]?))[ \t]+"
+# after a recipient item's ";" or after the abbreviation closing a "Lưu: VT" line, the drafter's
+# initial glued to it included ("Lưu: VT, NC.Châu Hồ Văn Mười")
+_GLUED_NAME = regex.compile(r"(?:;|(?<=^[ \t]*-?[ \t]*Lưu\s*[:;]?[^\n]*\b\p{Lu}{2,}(?:[.,]\p{Lu}\p{Ll}+)?[.,]?))[ \t]+"
                             r"(?P<name>\p{Lu}\p{Ll}+(?:[ ]\p{Lu}\p{Ll}*){2,3})[ \t]*$", regex.MULTILINE)
 # what ends the signature part: an appendix or an attached paper's own header
 _APPENDIX = regex.compile(r"^[ \t]*(?:DANH\s+SÁCH|PHỤ\s+LỤC|Phụ\s+lục|BẢNG|QUY\s+(?:ĐỊNH|CHẾ)|ĐIỀU\s+LỆ|"
@@ -439,7 +459,13 @@ def _read_signature(text: str, side: bool, windows: list[tuple[int, int]] | None
     sig = Signature()
     known = _known_title_re()
     cands = []  # (match, anchors)
+    settled = False
     for a, b in windows if windows is not None else _windows(text):
+        if settled:
+            # a window holding a block with a prefix settles it: that block is chosen (the first
+            # with a prefix) and its co-signers are in the same window, so later windows (annexes,
+            # attached papers) are not read
+            break
         # start the window at a line start so that the block's first line is whole
         a = _window_start(text, a)
         flat, anchors = _right_column(text[a:b], a) if side else _flatten(text[a:b], a)
@@ -453,6 +479,7 @@ def _read_signature(text: str, side: bool, windows: list[tuple[int, int]] | None
             if first not in rules.surnames() and not has_prefix:
                 continue
             cands.append((m, anchors, has_prefix))
+            settled = settled or has_prefix
     if not cands:
         return sig
     with_prefix = [x for x in cands if x[2]]

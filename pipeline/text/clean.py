@@ -42,17 +42,41 @@ def _everywhere_re() -> re.Pattern:
 def _fold_characters(text: str) -> str:
     """characters.tsv `everywhere` map; a regex finds the few variants faster than str.translate
     walks every character of a long text."""
-    if not _everywhere_re().search(text):
-        return text
-    table = rules.character_map()[0]
-    return _everywhere_re().sub(lambda m: table[m.group(0)], text)
+    return _fold_special(text)[0]
 
 
 @cache
-def _boilerplate_res() -> tuple[tuple[str, str, regex.Pattern], ...]:
+def _special_re() -> re.Pattern:
+    """The `everywhere` characters and the `in_symbol` look-alikes as one class (`re`, as
+    `_everywhere_re`): `normalize_text` reads a text once for both, not once per table."""
+    everywhere, in_symbol = rules.character_map()
+    return re.compile("[" + "".join(re.escape(c) for c in (*everywhere, *in_symbol)) + "]")
+
+
+def _fold_special(text: str) -> tuple[str, bool]:
+    """The `everywhere` map applied (as `_fold_characters`), and whether an `in_symbol` look-alike
+    is in the text (left as it is: `_fix_symbol_lookalikes` reads the tokens around it). One pass:
+    the two classes are disjoint and no `everywhere` replacement is a look-alike, so the look-alikes
+    of the folded text are those of the text."""
+    table = rules.character_map()[0]
+    seen = []
+
+    def one(m: re.Match) -> str:
+        c = m.group(0)
+        got = table.get(c)
+        if got is None:
+            seen.append(c)
+            return c
+        return got
+
+    return _special_re().sub(one, text), bool(seen)
+
+
+@cache
+def _boilerplate_res() -> tuple[tuple[str, str, regex.Pattern, tuple[str, ...]], ...]:
     out = []
-    for name, where, pattern in rules.boilerplate():
-        out.append((name, where, regex.compile(pattern, regex.MULTILINE)))
+    for name, where, pattern, needles in rules.boilerplate():
+        out.append((name, where, regex.compile(pattern, regex.MULTILINE), needles))
     return tuple(out)
 
 
@@ -103,7 +127,9 @@ def _fold_token(token: str, in_symbol: dict[str, str]) -> str:
 def remove_boilerplate(text: str) -> tuple[str, int]:
     """Strip portal furniture; returns the text and the number of characters removed."""
     removed = 0
-    for _name, where, rx in _boilerplate_res():
+    for _name, where, rx, needles in _boilerplate_res():
+        if needles and not any(n in text for n in needles):
+            continue  # no match can hold none of them (boilerplate.tsv)
         if where == "start":
             m = rx.match(text)
             if m:
@@ -126,9 +152,11 @@ def remove_boilerplate(text: str) -> tuple[str, int]:
 def normalize_text(text: str, strip_boilerplate: bool = True) -> tuple[str, int]:
     """Raw text → canonical text (see module docstring). Returns (text, boilerplate chars removed)."""
     text = unicodedata.normalize("NFC", text)
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = _fold_characters(text)
-    text = _fix_symbol_lookalikes(text)
+    if "\r" in text:  # (a scan for one character is far cheaper than two replace passes)
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text, lookalikes = _fold_special(text)
+    if lookalikes:
+        text = _fix_symbol_lookalikes(text)
     text = _join_broken_symbols(text)
     removed = 0
     if strip_boilerplate:
