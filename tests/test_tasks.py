@@ -148,3 +148,62 @@ def test_the_preamble_is_no_task_and_a_shared_level_reaches_the_front():
             "Điều 2. Đề nghị Ủy ban MTTQ Việt Nam và các tổ chức chính trị - xã hội tỉnh tăng cường giám sát.\n")
     got = find_tasks(text, 0, "Quyết định", [], 2025, "Ủy ban nhân dân tỉnh Lâm Đồng", None)
     assert [t.assignee for t in got] == ["Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh", "Các tổ chức chính trị - xã hội tỉnh"]
+
+
+# -- the fast forms of the rules give the answers of the plain ones -------------------------------
+_CLAUSES = [
+    "Sở Tài chính chủ trì, phối hợp với Sở Xây dựng tổ chức thực hiện trước ngày 30/6/2026.",
+    "các cơ quan, đơn vị được kiểm tra có trách nhiệm cung cấp hồ sơ",
+    "Ban quản lý dự án đầu tư xây dựng tỉnh tiếp tục rà soát; nắm chắc tình hình, tiếp tục theo dõi",
+    "Các tổ chức chính trị - xã hội tỉnh tuyên truyền; các tổ chức, cá nhân tổ chức hội nghị",
+    "UBND các huyện căn cứ chức năng, nhiệm vụ xây dựng kế hoạch; làm chủ đầu tư dự án",
+    "Thanh tra tỉnh Kiểm tra việc chấp hành",
+    "Sở Ngoại giao giao Sở Nội vụ gửi báo cáo",
+    "giaox chủ trìa tăng",
+    "",
+]
+
+
+def test_the_verb_index_finds_what_the_verb_alternation_finds():
+    """`_StopWords` stands for the ~200-branch regex: same start, end and text at every offset."""
+    from pipeline.extract.tasks import _STOP_RE, _STOP_RE_PLAIN
+
+    def key(m):
+        return None if m is None else (m.start(), m.end(), m.group(0))
+
+    assert _STOP_RE.by_word is not None  # the shape it relies on holds for `_STOP`
+    for s in _CLAUSES:
+        for pos in range(0, len(s) + 1, 3):
+            for end in (None, len(s) // 2, len(s)):
+                e = len(s) if end is None else end
+                assert key(_STOP_RE.search(s, pos, end)) == key(_STOP_RE_PLAIN.search(s, pos, e)), (s, pos, end)
+            assert key(_STOP_RE.match(s[pos:])) == key(_STOP_RE_PLAIN.match(s[pos:])), (s, pos)
+        assert _STOP_RE.head(s) == _STOP_RE_PLAIN.split(s)[0]
+
+
+def test_the_not_task_item_branches_answer_as_the_joined_regex():
+    from pipeline.extract.tasks import _NOT_TASK_ITEM, _not_task_item
+
+    for s in _CLAUSES + ["Thống nhất tổ chức Hội nghị", "Thống nhấtx", "Đại hội đã biểu quyết thông qua",
+                         "Chủ tịch Hội: Ông Nguyễn Văn A", "Sở Y tế thông báo để các đơn vị được biết.",
+                         "đã triển khai", "Sở Y tế đang được giao nhiệm vụ"]:
+        assert _not_task_item(s) == bool(_NOT_TASK_ITEM.search(s)), s
+
+
+def test_common_markers_read_without_the_marker_regex_as_with_it():
+    """`_lines` reads "- ", "a) ", "1. ", "12) " itself: the kind, label, text and offsets are the regex's."""
+    from pipeline.extract.tasks import _MARKER, _lines
+
+    rows = ["- Sở Y tế", "a) Giao Sở Nội vụ:", "1. Rà soát", "12) Báo cáo", "1.2. Sở A", "1. 5 tỷ đồng", "b)  hai",
+            "-  x", "• Mục", "+ Sở B", "đ) Sở C", "Điều 3. Sở D", "\t- tab"]
+    text = "\n".join(rows)
+    got = _lines(text, 0, len(text))
+    pos = 0
+    expected = []
+    for raw in rows:
+        m = _MARKER.match(raw)
+        if m and m.end() < len(raw.rstrip()):
+            body = raw[m.end():]
+            expected.append((m.lastgroup, m.group(m.lastgroup), body.strip(), pos + m.end() + len(body) - len(body.lstrip())))
+        pos += len(raw) + 1
+    assert [(ln.kind, ln.label, ln.text, ln.body_start) for ln in got if ln.kind] == expected

@@ -56,7 +56,12 @@ changes, and the closing provisions of a decree and the end of a letter are foun
 / literal searches instead of multi-line regex scans. The cue words are found once per document
 (`_lines` gives each line its `cue` flag); the not-task words and the deadline and recurrence
 keywords are plain substring tests on the lower-cased clause before any case-insensitive regex;
-names met again (`split_agencies`, `normalise_assignee`, `_kind`, `_level`) come from a cache.
+names met again (`split_agencies`, `normalise_assignee`, `_kind`, `_level`, `_subject`) come from a
+cache. The ~200 verbs that end a name are looked up by the clause's words (`_StopWords`, same matches
+as the alternation), each branch of a joined regex runs behind its own literal pre-check
+(`_not_task_item`, `_maybe_annex`, `_PAST`), no pattern is built at run time, a run of "|" rows
+without a cue or a column name is dropped at once, and a plain paragraph line while nothing is open
+takes a fast path in `find_tasks`.
 
 Deadlines (`deadline_of`): "trước ngày 3/7/2024", "trước 16 giờ ngày 5/8/2024", "trước ngày 15/12"
 (the document's year), "trước ngày 25 tháng 7 năm 2024", "trong tháng 6/2024" (its last day),
@@ -68,6 +73,7 @@ from __future__ import annotations
 
 import calendar
 import re
+from bisect import bisect_left
 import datetime as dt
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -152,7 +158,90 @@ _STOP = (r"chủ trì|phối hợp|phối với|có trách nhiệm|chịu trách
          r"tham dự|dự|tiếp|chuyển|nộp|lấy ý kiến|góp ý|trả lời|công bố|áp dụng|nâng cấp|tránh|kiện toàn|củng cố")
 # case matters: a verb in running text is lower case, a name is Title Case ("Bộ Xây dựng" vs "xây dựng")
 # "các cơ quan, đơn vị được kiểm tra": a verb after "được" qualifies the name, it does not end it
-_STOP_RE = regex.compile(rf"(?<!\p{{L}})(?<!được\s)(?:{_STOP})(?!\p{{L}})")
+_STOP_RE_PLAIN = regex.compile(rf"(?<!\p{{L}})(?<!được\s)(?:{_STOP})(?!\p{{L}})")
+
+
+def _top_alternatives(pattern: str) -> list[str]:
+    """The top-level branches of an alternation (a "|" inside a group or a class is not a branch)."""
+    out, depth, cur, i = [], 0, [], 0
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\":
+            cur.append(pattern[i:i + 2])
+            i += 2
+            continue
+        if c == "[":
+            j = pattern.index("]", i + 1)
+            cur.append(pattern[i:j + 1])
+            i = j + 1
+            continue
+        depth += c == "("
+        depth -= c == ")"
+        if c == "|" and depth == 0:
+            out.append("".join(cur))
+            cur = []
+        else:
+            cur.append(c)
+        i += 1
+    out.append("".join(cur))
+    return out
+
+
+class _StopWords:
+    """`_STOP_RE_PLAIN` with the same matches (start, end, text), found about three times faster.
+
+    Why: the alternation of ~200 verbs is tried at every position of a clause (12 µs a line), and it
+    is searched in every subject, partner and heading. Every branch opens with a lower-case word
+    followed by a space or by the branch's end, so a match can only start at a word that is the
+    first word of some branch: the words of the text are listed by one cheap regex, and at each
+    word that opens a branch only the branches of that word are tried, in their original order
+    (two branches that match at one position share their first word, so the order among them is
+    all that decides which one matches, as in the full alternation). If an edit of `_STOP` breaks
+    that shape, the plain regex is used instead."""
+
+    _WORD = regex.compile(r"(?<!\p{L})\p{L}+")
+
+    def __init__(self, stop: str):
+        groups: dict[str, list[str]] = {}
+        ok = True
+        for alt in _top_alternatives(stop):
+            core = regex.sub(r"^(?:\(\?<![^()]*\))+", "", alt)  # the branch's own lookbehinds stay in it
+            m = regex.match(r"(\p{Ll}+)(?: |$)", core)
+            if not m:
+                ok = False
+                break
+            groups.setdefault(m.group(1), []).append(alt)
+        self.by_word = {w: regex.compile(r"(?<!được\s)(?:" + "|".join(alts) + r")(?!\p{L})") for w, alts in groups.items()} if ok else None
+
+    def search(self, s: str, pos: int = 0, endpos: int | None = None):
+        if self.by_word is None:
+            return _STOP_RE_PLAIN.search(s, pos, len(s) if endpos is None else endpos)
+        if endpos is None:
+            endpos = len(s)
+        get = self.by_word.get
+        for w in self._WORD.finditer(s, pos, endpos):
+            rx = get(w.group())
+            if rx is not None:
+                m = rx.match(s, w.start(), endpos)
+                if m is not None:
+                    return m
+        return None
+
+    def match(self, s: str):
+        """A verb at the very start of `s` (`_STOP_RE_PLAIN.match`)."""
+        if self.by_word is None:
+            return _STOP_RE_PLAIN.match(s)
+        w = self._WORD.match(s)
+        rx = self.by_word.get(w.group()) if w is not None else None
+        return rx.match(s) if rx is not None else None
+
+    def head(self, s: str) -> str:
+        """The text before the first verb (`_STOP_RE_PLAIN.split(s)[0]`)."""
+        m = self.search(s)
+        return s[: m.start()] if m else s
+
+
+_STOP_RE = _StopWords(_STOP)
 _VERB_FIRST = regex.compile(rf"^(?!(?:Thanh tra|Kiểm toán)\s+(?:tỉnh|huyện|thành phố|Chính phủ|Nhà nước|Bộ|Sở|các)(?!\p{{L}}))"
                             rf"(?:{_STOP}|trường hợp|trong trường hợp)(?!\p{{L}})", regex.IGNORECASE)
 _GIAO = regex.compile(r"^(?:Giao|giao|Đề nghị|đề nghị|Yêu cầu|yêu cầu)\s+(?P<rest>.+)$", regex.S)
@@ -163,12 +252,30 @@ _NOT_TASK_WORDS = (
     "đã triển khai", "chịu trách nhiệm trước pháp luật", "đưa tin", "cho biết")
 
 
+def _anchor_groups(words: tuple[str, ...], anchors: tuple[str, ...]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """`words` grouped under the first of `anchors` each holds (a word with none is its own anchor):
+    a word can be in a text only if its anchor is, so one test rules out its whole group."""
+    groups: dict[str, list[str]] = {}
+    for w in words:
+        groups.setdefault(next((a for a in anchors if a in w), w), []).append(w)
+    return tuple((a, tuple(ws)) for a, ws in groups.items())
+
+
+_NOT_TASK_GROUPS = _anchor_groups(_NOT_TASK_WORDS, ("đã ", "nhận", "thi hành", "biết", "kính ", "có "))
+
+
 def _not_task(t: str) -> bool:
     """A line that receives, praises, closes a decision, invites, submits or reports ("chịu trách
     nhiệm thi hành Quyết định này", "kính mời", "Kính trình", "đã ban hành", "… đưa tin"): plain
-    substring tests on the lower-cased line (a case-insensitive regex alternation cost four times more)."""
+    substring tests on the lower-cased line (a case-insensitive regex alternation cost four times more),
+    a group of words tested only when a word they share is there (`_NOT_TASK_GROUPS`)."""
     low = t.lower()
-    return any(w in low for w in _NOT_TASK_WORDS)
+    for anchor, words in _NOT_TASK_GROUPS:
+        if anchor in low:
+            for w in words:
+                if w in low:
+                    return True
+    return False
 # an item that approves, permits, appoints or reports a fact assigns nothing (SPEC: "Thống nhất …",
 # "Cho phép …", "Đại hội đã biểu quyết …", "Chủ tịch Hội: Ông …"), unless a later sentence of it
 # gives work ("Thống nhất tổ chức Hội nghị …. Giao Trung tâm …:")
@@ -180,6 +287,20 @@ _NOT_TASK_ITEM = regex.compile(
 # literal pre-checks of `_NOT_TASK_ITEM` and of the executor-block lines (`_TIME_LINE`, `_EXECUTOR` …)
 _NOT_TASK_ITEM_STARTS = ("Thống nhất", "Đồng ý", "Chấp thuận", "Cho phép", "Chỉ định", "Phê bình", "Biểu dương", "Ghi nhận",
                          "Công nhận", "Phê chuẩn")
+_NTI_APPROVES = regex.compile(r"(?:Thống nhất|Đồng ý|Chấp thuận|Cho phép|Chỉ định|Phê bình|Biểu dương|Ghi nhận|Công nhận|Phê chuẩn)(?!\p{L})")
+_NTI_PAST = regex.compile(r"(?!(?:" + _STOP + r")(?!\p{L}))\p{Lu}[^,;:.]{0,60}?\s(?:đã|đang)\s(?!được giao)")
+_NTI_PERSON = regex.compile(r"[^:]{0,60}:\s*(?:Ông|Bà|ông|bà|Đồng chí|đồng chí)\s+\p{Lu}")
+_NTI_NOTICE = regex.compile(r"thông báo để\s[^.;]{0,160}?\sbiết(?!\p{L})")
+
+
+def _not_task_item(t: str) -> bool:
+    """`_NOT_TASK_ITEM.search(t)` as a truth value: its four branches apart, each tried only when the
+    words it needs are in the line (the joined search cost 12 µs a line, mostly on lines that hold
+    none of them)."""
+    return bool(t.startswith(_NOT_TASK_ITEM_STARTS) and _NTI_APPROVES.match(t)
+                or ("đã" in t or "đang" in t) and _NTI_PAST.match(t)
+                or ":" in t and _NTI_PERSON.match(t)
+                or "thông báo để" in t and _NTI_NOTICE.search(t))
 _BLOCK_STARTS = ("Thời gian", "Thời hạn", "Tiến độ", "Cơ quan", "Đơn vị")
 _LATER_GIVES = regex.compile(r"[.;]\s+(?:Giao|Yêu cầu|Đề nghị)\s|[.;]\s+(?:" + _HEAD_WORDS + r")[^.;]{0,120}?\s(?:có trách nhiệm|chủ trì)")
 _DIRECTIVE_LEADIN = regex.compile(
@@ -310,12 +431,35 @@ def _known_names() -> list[str]:
     return sorted({n for n in names if "," in n or " và " in n}, key=rules.longest_first)
 
 
-def _protect(s: str) -> tuple[str, dict[str, str]]:
-    """Hide the commas and "và" of known names so that a list splits between names only."""
-    keep: dict[str, str] = {}
-    low = fold(s)
+@cache
+def _known_keys() -> tuple[tuple[str, ...], tuple[tuple[int, str, str, str], ...]]:
+    """(the first words of the known names, (index, name, folded name, its first word) of each):
+    folded once, not at every clause."""
+    keys = []
     for i, n in enumerate(_known_names()):
         k = fold(n)
+        keys.append((i, n, k, k.split(" ", 1)[0] + " "))
+    return tuple(dict.fromkeys(h for *_, h in keys)), tuple(keys)
+
+
+def _protect(s: str) -> tuple[str, dict[str, str]]:
+    """Hide the commas and "và" of known names so that a list splits between names only.
+
+    Speed: a known name holds a comma or " và " and opens with one of a few words ("sở ", "bộ ",
+    "ủy ", "ban "): a clause without them is returned at once, and only the names whose first word
+    is in the clause are looked for (hiding a name puts a tag of control characters and digits in
+    its place, which cannot make a first word appear)."""
+    keep: dict[str, str] = {}
+    low = fold(s)
+    if "," not in low and " và " not in low:
+        return s, keep
+    heads, keys = _known_keys()
+    present = [h for h in heads if h in low]
+    if not present:
+        return s, keep
+    for i, n, k, h in keys:
+        if h not in present:
+            continue
         pos = low.find(k)
         while pos >= 0:
             tag = f"\x00{i}\x00"
@@ -477,8 +621,13 @@ def _kind(name: str) -> str:
     return "body"
 
 
+_SUBJECT_END = regex.compile(r"[.:](?:\s|$)|;(?!\s*(?:" + _HEAD_WORDS + r")(?!\p{L}))(?:\s|$)|\(|\slà\s(?!cơ quan)")
+
+
+@lru_cache(maxsize=4096)
 def _subject(text: str) -> tuple[str | None, int]:
-    """The agency phrase that opens a clause, and where the action starts (0 when none)."""
+    """The agency phrase that opens a clause, and where the action starts (0 when none). Cached: a
+    quarter of the clauses are read twice (as a heading's body, as a later sentence)."""
     if not _HEAD.match(text) or _VERB_FIRST.match(text):
         return None, 0  # "Tổ chức …", "Ban hành …", "Báo cáo …": an item that opens with its verb
     s, keep = _protect(text[:400])
@@ -490,7 +639,7 @@ def _subject(text: str) -> tuple[str | None, int]:
         s_find = s
     # a subject spans no sentence end (a name may hold commas); a ";" between two bodies ("Các sở,
     # ban, ngành; Ủy ban nhân dân các huyện …") is a list, not an end
-    p = _R.search(r"[.:](?:\s|$)|;(?!\s*(?:" + _HEAD_WORDS + r")(?!\p{L}))(?:\s|$)|\(|\slà\s(?!cơ quan)", s_find)
+    p = _SUBJECT_END.search(s_find)
     if p:
         cut = p.start() if s_find[p.start()] != ":" else p.start() + 1
         s, s_find = s[:cut], s_find[:cut]
@@ -603,40 +752,73 @@ _BARE_MARKER = regex.compile(r"^[ \t]*(?:(?P<num>\d{1,2}(?:\.\d{1,2}){0,3})[.)]|
                             + _ROMAN + r")\.|(?P<dieu>Điều\s+\d+)[.:])[ \t]*$")
 
 
+def _cue_line_starts(chunk: str, start: int) -> tuple[set[int], list[int]]:
+    """Start offsets of the lines of `chunk` that hold a word of `_CUE_WORDS` in any case (as a set,
+    and sorted). The words are found once in the lower-cased text, and each hit is given the line
+    around it (one `rfind`), instead of walking a pointer over the hits at every line. A hit is read
+    in the lower-cased text's offsets, as it always was (they differ only after an "İ", which
+    lower-cases to two characters); one that falls on a line break marks no line."""
+    low = chunk.lower()
+    n = len(chunk)
+    starts: set[int] = set()
+    for w in _CUE_WORDS:
+        i = low.find(w)
+        while i >= 0:
+            if i < n and chunk[i] != "\n":
+                starts.add(chunk.rfind("\n", 0, i) + 1 + start)
+            i = low.find(w, i + 1)
+    return starts, sorted(starts)
+
+
+# a run of lines that are "|" rows of a table or blank (`re`'s \s is `str.isspace`, as `str.strip`)
+_TABLE_RUN = re.compile(r"(?:[^\S\n]*\|[^\n]*(?:\n|\Z)|[^\S\n]*\n)*")
+_TABLE_CUE_WORDS = ("rách nhiệm", "Đơn vị", "Cơ quan", "RÁCH NHIỆM", "ĐƠN VỊ", "CƠ QUAN")
+_DIGITS = frozenset("0123456789")
+_BULLETS = frozenset("-–•+*")
+_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyzđ")
+
+
 def _lines(text: str, start: int, end: int) -> list[_Line]:
     """The outline's lines with their markers. A marker alone on its line ("2." then "Giao Sở Lao
     động - Thương binh và Xã hội:" on the next, as table-less exports lay items out) marks the
     line after it.
 
-    Speed: one marker regex per line that can open with a marker (`m.lastgroup` names the kind);
+    Speed: one marker regex per line that can open with a marker (`m.lastgroup` names the kind),
+    and none for the common "- ", "a) ", "1. ", "12) " followed by text (their match is known);
     the cue words are found once in the lower-cased text and each line is told whether it holds
     one (`_Line.cue`); a row of a "|" table that holds no cue and no responsibility column, before
-    any table that could be a schedule of tasks, is dropped here (`find_tasks` skipped it anyway)."""
-    out = []
+    any table that could be a schedule of tasks, is dropped here (`find_tasks` skipped it anyway),
+    and a whole run of such rows (a price list of thousands of rows) is dropped at once when no
+    row of it holds a cue or a column name."""
+    out: list[_Line] = []
+    append = out.append
     pos = start
     pending = None  # (kind, label) of a bare marker line
     chunk = text[start:end]
-    low = chunk.lower()
-    hits = []
-    for w in _CUE_WORDS:
-        i = low.find(w)
-        while i >= 0:
-            hits.append(i + start)
-            i = low.find(w, i + 1)
-    hits.sort()
-    n_hits, j = len(hits), 0
+    cue_at, cue_sorted = _cue_line_starts(chunk, start)
     schedule_seen = False
+    skip_to = checked_to = -1  # [.., skip_to): rows dropped as a run; [.., checked_to): a run read row by row
     for raw in chunk.split("\n"):
-        ln_start, ln_end = pos, pos + len(raw)
-        pos = ln_end + 1
-        while j < n_hits and hits[j] < ln_start:
-            j += 1
-        cue = j < n_hits and hits[j] < ln_end
+        ln_start = pos
+        pos += len(raw) + 1
+        if ln_start < skip_to:
+            continue
         body = raw.strip()
         if not body:
             continue
+        cue = ln_start in cue_at
         c = body[0]
         if c == "|" and not schedule_seen and not cue:
+            if ln_start >= checked_to:
+                a = ln_start - start
+                b = _TABLE_RUN.match(chunk, a).end()
+                k = bisect_left(cue_sorted, ln_start)
+                if not (k < len(cue_sorted) and cue_sorted[k] < b + start) \
+                        and all(chunk.find(w, a, b) < 0 for w in _TABLE_CUE_WORDS):
+                    pending = None
+                    skip_to = b + start
+                    continue  # rows of a price list or a catalogue, none with a cue or a column name
+                checked_to = b + start
             if _table_cue(body):
                 schedule_seen = True
             else:
@@ -651,8 +833,34 @@ def _lines(text: str, start: int, end: int) -> list[_Line]:
                 pending = None
             else:
                 kind = label = None
-            out.append(_Line(ln_start, ln_end, body, ln_start + len(raw) - len(raw.lstrip()), kind, label, 0, cue))
+            append(_Line(ln_start, ln_start + len(raw), body, ln_start + len(raw) - len(raw.lstrip()), kind, label, 0, cue))
             continue
+        # "- Text", "a) Text", "1. Text", "12) Text": what `_MARKER` would match, without it (the
+        # character after the marker's one space is no space, so the marker is not bare)
+        r0 = raw[0]
+        if r0 in _BULLETS:
+            e = 2 if raw[1:2] == " " and len(raw) > 2 and not raw[2].isspace() else 0
+        elif r0 in _LETTERS:
+            e = 3 if raw[1:3] == ") " and len(raw) > 3 and not raw[3].isspace() else 0
+        elif r0 in _DIGITS:
+            if raw[1:2] in (".", ")") and raw[2:3] == " " and len(raw) > 3 and not raw[3].isspace():
+                e = 3
+            elif raw[1:2] in _DIGITS and raw[2:3] in (".", ")") and raw[3:4] == " " and len(raw) > 4 \
+                    and not raw[4].isspace():
+                e = 4
+            else:
+                e = 0
+        else:
+            e = 0
+        if e:
+            if pending:
+                append(_Line(ln_start, ln_start, "", ln_start, pending[0], pending[1], 0, False))
+                pending = None
+            kind = "bullet" if e == 2 else "letter" if r0 in _LETTERS else "num"
+            append(_Line(ln_start, ln_start + len(raw), raw[e:].rstrip(), ln_start + e, kind,
+                         raw[:e - 2] if kind == "num" else r0, 0, cue))
+            continue
+        ln_end = ln_start + len(raw)
         m = _MARKER.match(raw)
         kind = label = None
         b0 = ln_start
@@ -665,19 +873,19 @@ def _lines(text: str, start: int, end: int) -> list[_Line]:
             else:
                 if pending:
                     # "Điều 2." alone, then "1. Trưởng ban …": the bare marker heads the numbered lines
-                    out.append(_Line(ln_start, ln_start, "", ln_start, pending[0], pending[1], 0, False))
+                    append(_Line(ln_start, ln_start, "", ln_start, pending[0], pending[1], 0, False))
                     pending = None
                 kind = m.lastgroup
                 label = m.group(kind)
                 b0 = ln_start + m.end()
                 body = raw[m.end():]
                 lead = len(body) - len(body.lstrip())
-                out.append(_Line(ln_start, ln_end, body.strip(), b0 + lead, kind, label, 0, cue))
+                append(_Line(ln_start, ln_end, body.strip(), b0 + lead, kind, label, 0, cue))
                 continue
         if pending:
             kind, label = pending
             pending = None
-        out.append(_Line(ln_start, ln_end, body, ln_start + len(raw) - len(raw.lstrip()), kind, label, 0, cue))
+        append(_Line(ln_start, ln_end, body, ln_start + len(raw) - len(raw.lstrip()), kind, label, 0, cue))
     return out
 
 
@@ -698,17 +906,23 @@ _HEADING_LEAD = regex.compile(r"^(?P<who>[^,;:]{3,120}?)\s+chủ trì,?\s*(?:ph�
 _HEADING_ASK = regex.compile(r"^(?P<who>[^,;:]{3,120}?)\s+chỉ đạo\s+[^,;:]{1,80}?\s+và\s+đề nghị\s+(?P<other>.+)$")
 
 
+_RESP_OF = regex.compile(r"^(?:Trách nhiệm|Nhiệm vụ) của\s+(?P<who>.+?)\s*:?$")
+
+
 def _heading_agency(line: _Line) -> tuple[list[str], list[str]] | None:
     """An agency heading: "1. Sở Y tế", "b) Giao Sở Nội vụ:", "2. UBND các huyện, thị xã:" (no action)."""
     t = line.text.rstrip()
     if len(t) > 220:
         return None
-    resp = _R.match(r"^(?:Trách nhiệm|Nhiệm vụ) của\s+(?P<who>.+?)\s*:?$", t) if t[:1] in "TN" else None
+    if t[:1] not in _HEAD_FIRST and t[:1] not in "TNGgĐđYy":
+        return None  # opens with neither "Trách nhiệm/Nhiệm vụ của", "Giao/Đề nghị/Yêu cầu" nor an agency word
+    resp = _RESP_OF.match(t) if t[:1] in "TN" else None
     if resp and _HEAD.match(resp.group("who")):
         return split_agencies(resp.group("who")), []
     m = _GIAO.match(t)
     body = m.group("rest") if m else t
-    if not _HEAD.match(body) or _VERB_FIRST.match(body) or _PAST.search(body) or _not_task(body):
+    if not _HEAD.match(body) or _VERB_FIRST.match(body) or (("đã" in body or "đang" in body or "trong đó" in body)
+                                                              and _PAST.search(body)) or _not_task(body):
         return None  # "Sở Y tế trân trọng kính mời:" heads a list of guests
     if not t.endswith(":"):
         # a heading without a colon is a bare list of bodies: "1. Sở Y tế", "6. Sở A, Đài B, Báo C"
@@ -738,7 +952,7 @@ def _heading_agency(line: _Line) -> tuple[list[str], list[str]] | None:
     coords = _coordinators(body + ":", anywhere=True)
     head = _R.split(r",?\s*(?:chủ trì|phối hợp|phối với|cùng với)(?!\p{L})", body)[0]
     if _STOP_RE.search(head):
-        head = _STOP_RE.split(head)[0]
+        head = _STOP_RE.head(head)
     names = split_agencies(head)
     return (names, coords) if names else None
 
@@ -773,6 +987,22 @@ def find_tasks(text: str, body_start: int = 0, doc_type: str | None = None, reci
     skip_lvl: float | None = None
     for idx, ln in enumerate(lines):
         t = ln.text
+        # Fast path for the commonest line: a plain paragraph line (no marker, no cue word, no ":" at
+        # its end, no "|") while nothing is open that could make it work (no lead-in, no heading
+        # agency in force, no table, no skipped part, no composition, no quote, no recipients list)
+        # and that opens neither with an agency, nor the recipients or the signature, nor a quote, nor
+        # names the closing part: every test below would let it through to "nothing on this line can
+        # assign work", and it changes no state but `after_heading` (which only a lead-in reads,
+        # and a lead-in is set after it is written again).
+        if ln.kind is None and not ln.cue and lead_in is None and state is not None and state[1] is None \
+                and table is None and skip_lvl is None and not (composition or in_recipients or quoted) \
+                and "|" not in t and not t.endswith(":") and idx not in covered and idx not in blocks:
+            first = t[:1]
+            if not (first in _HEAD_FIRST and _HEAD.match(t)) and first not in '“"' \
+                    and not (first in _RECIPIENTS_FIRST and _RECIPIENTS_START.match(t)) \
+                    and not (len(t) < 120 and ("HỰC HIỆN" in t or "hực hiện" in t or "RÁCH NHIỆM" in t or "rách nhiệm" in t)):
+                after_heading = False
+                continue
         if table is None and t[:1] == "|" and not ln.cue and not (
                 "rách nhiệm" in t or "Đơn vị" in t or "Cơ quan" in t or "RÁCH NHIỆM" in t or "ĐƠN VỊ" in t or "CƠ QUAN" in t):
             continue  # a row of a table that is not a schedule of tasks (a price list, a catalogue)
@@ -810,7 +1040,7 @@ def find_tasks(text: str, body_start: int = 0, doc_type: str | None = None, reci
             in_recipients = True
             continue
         if in_recipients:
-            if _ANNEX_TITLE.match(ln.text):
+            if _maybe_annex(ln.text) and _ANNEX_TITLE.match(ln.text):
                 in_recipients = False
                 stack, lead_in, state, skip_lvl = [], None, None, None
             continue
@@ -858,7 +1088,7 @@ def find_tasks(text: str, body_start: int = 0, doc_type: str | None = None, reci
             if ln.kind == "dieu" and label:
                 label = label.replace("  ", " ")
             head = _heading_agency(ln) if len(t) <= 220 else None
-            if head is None and colon and _NOT_TASK_ITEM.search(t):
+            if head is None and colon and _not_task_item(t):
                 # "Thống nhất tổ chức Hội nghị … . Giao Trung tâm …:": the sentence that gives work heads
                 later = _LATER_GIVES.search(t)
                 if later:
@@ -894,8 +1124,7 @@ def find_tasks(text: str, body_start: int = 0, doc_type: str | None = None, reci
             continue  # nothing on this line can assign work
         if _not_task(t) or first in "TX" and _PREAMBLE.match(t):
             continue
-        if (t.startswith(_NOT_TASK_ITEM_STARTS) or "đã" in t or "đang" in t or ":" in t or "thông báo để" in t) \
-                and _NOT_TASK_ITEM.search(t):
+        if _not_task_item(t):
             later = _LATER_GIVES.search(ln.text)
             if not later:
                 continue
@@ -1163,16 +1392,29 @@ def addressees(text: str, body_start: int = 0) -> list[str]:
     """The "Kính gửi:" list only (not "Nơi nhận"): the bodies a công văn tells what to do."""
     from .signature import read_recipients
 
-    at = text.find("Nơi nhận")
-    while at >= 0 and text[at + 8: at + 40].lstrip()[:1] != ":":  # "Nơi nhận\s*:"
-        at = text.find("Nơi nhận", at + 1)
-    cut = min(_body_end(text), at if at >= 0 else len(text))
+    # one pass over the occurrences of "Nơi nhận" gives both the first one followed by a colon
+    # ("Nơi nhận\s*:") and the first one in the last part of the text that `_body_end` wants
+    n = len(text)
+    lo = int(n * 0.3)
+    at, best = -1, n
+    i = text.find("Nơi nhận")
+    while i >= 0 and (at < 0 or best == n):
+        if at < 0 and text[i + 8: i + 40].lstrip()[:1] == ":":
+            at = i
+        if best == n and i >= lo and _NOI_NHAN.match(text, i):
+            best = i
+        i = text.find("Nơi nhận", i + 1)
+    # a signature mark after the first "Nơi nhận:" cannot make the cut earlier: it is not looked for
+    cut = min(_body_end(text, best, at + 1 if at >= 0 else None), at if at >= 0 else n)
     return read_recipients(text[:cut], body_start)[0]
 
 
+_LEADIN_DOERS = regex.compile(r"(?:yêu cầu|đề nghị|giao)\s+(?P<who>(?:" + _HEAD_WORDS + r")[^:]{0,200}?)\s+"
+                              r"(?:" + _STOP + r")(?!\p{L})", regex.IGNORECASE)
+
+
 def _leadin_doers(line: str) -> list[str] | None:
-    m = _R.search(r"(?:yêu cầu|đề nghị|giao)\s+(?P<who>(?:" + _HEAD_WORDS + r")[^:]{0,200}?)\s+"
-                     r"(?:" + _STOP + r")(?!\p{L})", line, regex.IGNORECASE)
+    m = _LEADIN_DOERS.search(line)
     if m and _HEAD.match(m.group("who")):
         return [normalise_assignee(m.group("who"))]
     return None
@@ -1207,25 +1449,39 @@ _RECIPIENTS_START = regex.compile(r"^(?:Nơi nhận\s*:|(?:TM|KT|TL|TUQ|Q)\.\s*\
 # 2020. " before it, and its line names what it is attached to "(Ban hành kèm theo Quyết định …)"
 _ANNEX_TITLE = regex.compile(r"^(?:[^\n.]{0,80}?\bnăm\s+\d{4}\.\s*)?(?:QUY CHẾ|QUY ĐỊNH|KẾ HOẠCH|CHƯƠNG TRÌNH|ĐỀ ÁN|"
                              r"PHƯƠNG ÁN|PHỤ LỤC|DANH MỤC|HƯỚNG DẪN)(?!\p{L})|^\(?(?:Ban hành )?[Kk]èm theo\s")
+_ANNEX_KEYS = ("QUY CHẾ", "QUY ĐỊNH", "KẾ HOẠCH", "CHƯƠNG TRÌNH", "ĐỀ ÁN", "PHƯƠNG ÁN", "PHỤ LỤC", "DANH MỤC", "HƯỚNG DẪN",
+               "èm theo")
+
+
+def _maybe_annex(t: str) -> bool:
+    """Every `_ANNEX_TITLE` holds one of these words: every line after "Nơi nhận" is tested, and the
+    regex's lazy prefix cost 3.5 µs a line."""
+    return any(k in t for k in _ANNEX_KEYS)
+
+
 _NORMATIVE_TYPES = {"Luật", "Bộ luật", "Pháp lệnh", "Nghị định", "Thông tư", "Thông tư liên tịch", "Nghị quyết liên tịch",
                     "Hiến pháp", "Văn bản hợp nhất"}
 _CLOSING = regex.compile(r"(?m)^[ \t]*(?:Chương\s+[IVXLC]+\s*[.:]?\s*)?(?:TỔ CHỨC THỰC HIỆN|ĐIỀU KHOẢN THI HÀNH|"
                          r"Điều\s+\d+\.\s*(?:Tổ chức thực hiện|Trách nhiệm thi hành|Trách nhiệm tổ chức thực hiện|"
                          r"Điều khoản thi hành|Hiệu lực thi hành))")
-_CLOSING_KEYS = ("TỔ CHỨC THỰC HIỆN", "ĐIỀU KHOẢN THI HÀNH", "Tổ chức thực hiện", "Trách nhiệm thi hành",
-                 "Trách nhiệm tổ chức thực hiện", "Điều khoản thi hành", "Hiệu lực thi hành")
+# the key phrases of `_CLOSING`, the most frequent closing headings first: the answer does not depend
+# on the order, but a heading found early bounds the search for the other phrases to the text after it
+_CLOSING_KEYS = ("Hiệu lực thi hành", "Trách nhiệm thi hành", "Điều khoản thi hành", "Tổ chức thực hiện",
+                 "Trách nhiệm tổ chức thực hiện", "TỔ CHỨC THỰC HIỆN", "ĐIỀU KHOẢN THI HÀNH")
 
 
 def _last_closing(text: str, start: int) -> int | None:
     """Start of the last `_CLOSING` heading at or after `start`: each key phrase is looked up from
     the end with `str.rfind` and the heading regex is tried on its line only (scanning the whole
-    decree with the multi-line regex cost more than the rest of the task reading)."""
+    decree with the multi-line regex cost more than the rest of the task reading). The answer is the
+    latest start of any phrase's last heading, so once one is found the other phrases are looked for
+    after it only (`rfind` from `best`: an occurrence before it could not raise it)."""
     best = None
     for key in _CLOSING_KEYS:
         hi = len(text)
         while True:
-            k = text.rfind(key, start, hi)
-            if k < 0 or (best is not None and k < best):
+            k = text.rfind(key, start if best is None else max(start, best), hi)
+            if k < 0:
                 break
             line0 = max(text.rfind("\n", 0, k) + 1, start)
             # "Chương V" may stand on the line above ("\s*" of the regex spans the line break)
@@ -1250,19 +1506,21 @@ _SIGN_LINE = re.compile(r"\n[ \t]*(?P<mark>(?:TM|KT|TL|TUQ|Q)\.)[ \t]*(\w)")
 _NOI_NHAN = re.compile(r"Nơi nhận[ \t]*:")
 
 
-def _body_end(text: str) -> int:
+def _body_end(text: str, best: int | None = None, stop: int | None = None) -> int:
     """Where the main text ends: the recipients list ("Nơi nhận:") or the signature stack (TM./KT.),
     the first of them in the last part of the text (used for the Kính gửi list; `find_tasks` reads
     on through an attached paper, skipping the recipients and the signature). Same result as
-    `_BODY_END`, found with literal searches (the multi-line regex scanned every position)."""
+    `_BODY_END`, found with literal searches (the multi-line regex scanned every position).
+    `best`: the "Nơi nhận:" the caller has found already; `stop`: no mark at or after it matters."""
     lo = int(len(text) * 0.3)
-    best = len(text)
-    m = _NOI_NHAN.search(text, lo)
-    if m:
-        best = m.start()
+    if best is None:
+        best = len(text)
+        m = _NOI_NHAN.search(text, lo)
+        if m:
+            best = m.start()
     # the mark opens its line: searching from the line break lets the regex skip to each "\n"
     # (an alternation that must be tried at every position cost five times more)
-    for m in _SIGN_LINE.finditer(text, max(text.rfind("\n", 0, lo), 0), best):
+    for m in _SIGN_LINE.finditer(text, max(text.rfind("\n", 0, lo), 0), best if stop is None else min(best, stop)):
         if m.start("mark") >= lo and m.group(2).isupper():
             return m.start() + 1  # the regex's "^[ \t]*" match starts at the line
     return best
@@ -1303,6 +1561,11 @@ def _upward(names: list[str], issuer_level: int | None) -> bool:
 # opening clause; "Sở Nội vụ có văn bản đề nghị các cơ quan …" is the doer's own letter (its object)
 _LATER_ASK = regex.compile(r"(?:^|[,;.:]\s+|(?<!văn bản)\s)(?P<v>giao|đề nghị|yêu cầu|(?<=[.:]\s+)(?:Giao|Đề nghị|Yêu cầu))\s+"
                            r"(?P<rest>(?:" + _HEAD_WORDS + r")(?!\p{L}).+)$")
+
+
+# "chủ trì, phối hợp với Sở … xây dựng …": the partner phrase before the action's own verb
+_PARTNER_LEAD = regex.compile(r"^(?:chủ trì,?\s*)?(?:phối hợp(?: với)?|cùng với)\s+.+?(?=\s+(?:" +
+                              _STOP.replace("phối hợp|phối với|", "") + r")(?!\p{L}))")
 
 
 def _clause_tasks(ln: _Line, text: str, inherited, lead_in, in_tcth: bool, section: str | None,
@@ -1363,8 +1626,10 @@ def _clause_tasks(ln: _Line, text: str, inherited, lead_in, in_tcth: bool, secti
     own_coords = _coordinators(action, every=True)
     if own_coords:
         coords = own_coords
-    action = _R.sub(r"^(?:chủ trì,?\s*)?(?:phối hợp(?: với)?|cùng với)\s+.+?(?=\s+(?:" +
-                       _STOP.replace("phối hợp|phối với|", "") + r")(?!\p{L}))", "", action).lstrip(" ,")
+    if action.startswith(("chủ trì", "phối hợp", "cùng với")):  # what `_PARTNER_LEAD` opens with
+        action = _PARTNER_LEAD.sub("", action).lstrip(" ,")
+    else:
+        action = action.lstrip(" ,")
     if len(action) < 8 or not _R.search(r"\p{L}{3}", action):
         return []
     # Form 7: a later sentence with a subject of its own is that subject's task ("4. UBND huyện Sơn Tây
