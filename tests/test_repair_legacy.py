@@ -18,8 +18,11 @@ from pipeline.text.repair import repair_segment, repair_text
     ("ngày 2O tháng 5 năm 2O24", "ngày 20 tháng 5 năm 2024"),
     ("CÔNG AN TĨNH LÂM ĐÓNG", "CÔNG AN TỈNH LÂM ĐỒNG"),
     ("Lâm Đông, ngày 15 tháng 12 năm 2025", "Lâm Đồng, ngày 15 tháng 12 năm 2025"),
+    ("VIỄN THÔNG LÂẦM ĐÔNG", "VIỄN THÔNG LÂM ĐỒNG"),  # a vowel read twice
     ("Quyết định số 28/2025/QĐ-11g của Thủ tướng", "Quyết định số 28/2025/QĐ-TTg của Thủ tướng"),
     ("và Kế hoạch số 2126:KH-UBND ngày", "và Kế hoạch số 2126/KH-UBND ngày"),
+    ("Nghị định số 95/2022NĐ-CP ngày", "Nghị định số 95/2022/NĐ-CP ngày"),
+    ("Kế hoạch số 2126/KH-BND ngày", "Kế hoạch số 2126/KH-UBND ngày"),  # the narrow U dropped
     ("Luật số 65/2023/QH15 ngày 19/02/2025;", "Luật số 65/2025/QH15 ngày 19/02/2025;"),
     ("số 28/2025/QĐ-TTg ngày 24/8/2625 của", "số 28/2025/QĐ-TTg ngày 24/8/2025 của"),
     ("số 12/2024/NĐ-CP ngày 5 tháng 2 năm 2084", "số 12/2024/NĐ-CP ngày 5 tháng 2 năm 2024"),

@@ -23,8 +23,8 @@ import numpy as np
 from . import seal
 
 TARGET_DPI = 300
-SEAL_BY_COLOUR = 0.002
-SKEW_POINTS = 80000  # ink pixels sampled for the skew profile (fewer moved real scans' angles by 0.2°)  # share of the page whitened as coloured ink above which the seal went by colour
+SEAL_BY_COLOUR = 0.002  # share of the page whitened as coloured ink above which the seal went by colour
+SKEW_POINTS = 80000  # ink pixels sampled for the skew profile (fewer moved real scans' angles by 0.2°)
 
 
 @dataclass
@@ -70,17 +70,31 @@ def to_array(img) -> np.ndarray:
     return arr
 
 
-def _colour_mask(rgb: np.ndarray) -> np.ndarray:
+VIOLET_BELOW = 0.4  # the crossing of signature and seal is looked for below this share of the page
+
+
+def _colour_mask(rgb: np.ndarray, violet: bool = False) -> np.ndarray:
+    """Seal and signature ink: saturated, not dark, red or blue. `violet`: also the dark violet
+    where a blue signature crosses a red seal (see `remove_colour_ink`)."""
     hsv = cv2.cvtColor(rgb, cv2.COLOR_RGB2HSV)
     h, s, v = hsv[:, :, 0], hsv[:, :, 1], hsv[:, :, 2]
     red = (h <= 12) | (h >= 155)
     blue = (h >= 95) & (h <= 140)
     # saturated and not dark: black text under a seal shows through as dark red/black and stays
-    mask = (s > 80) & (v > 110) & (red | blue)
+    bright = (s > 80) & (v > 110)
+    mask = bright & (red | blue)
+    if not violet:
+        return mask
     # where a blue signature crosses a red seal the two inks make a dark violet: too dark for the
     # test above, but far from grey (black text under blue ink stays near black, no colour).
-    # Chroma max − min = S·V/255.
-    return mask | (blue & (v > 60) & (s.astype(np.uint16) * v >= 40 * 255))
+    # Chroma max − min = S·V/255. Only where both inks are near (the crossing).
+    dark_violet = blue & (v > 60) & (s.astype(np.uint16) * v >= 40 * 255) & ~mask
+    if dark_violet.any():
+        red_ink, blue_ink = (bright & red).astype(np.uint8), (bright & blue).astype(np.uint8)
+        if red_ink.any() and blue_ink.any():
+            k = np.ones((9, 9), np.uint8)
+            mask |= dark_violet & cv2.dilate(red_ink, k).astype(bool) & cv2.dilate(blue_ink, k).astype(bool)
+    return mask
 
 
 def remove_colour_ink(rgb: np.ndarray) -> tuple[np.ndarray, float]:
@@ -107,7 +121,10 @@ def remove_colour_ink(rgb: np.ndarray) -> tuple[np.ndarray, float]:
             continue
         x0, y0 = max(0, x * 4 - 8), max(0, y * 4 - 8)
         x1, y1 = min(W, (x + w) * 4 + 8), min(H, (y + h) * 4 + 8)
-        mask = _colour_mask(rgb[y0:y1, x0:x1])
+        # the dark violet of a signature across a seal, only at the signature (lower on the page):
+        # the blue ballpoint of a handwritten number next to a red receipt stamp at the top has
+        # the same dark violet strokes, and those are what Tesseract reads the number from
+        mask = _colour_mask(rgb[y0:y1, x0:x1], violet=(y0 + y1) / 2 > VIOLET_BELOW * H)
         if mask.any():
             region = grey[y0:y1, x0:x1]
             region[mask] = 255

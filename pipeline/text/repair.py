@@ -8,7 +8,8 @@ Forms repaired (confusion pairs are data: rules/ocr_confusions.tsv):
             when the change makes it a known type or agency abbreviation.
   Digits:   2O24 → 2024, l2/QĐ → 12/QĐ (letters inside a digit run).
   Slash:    "Số: UBND-KGVX" (the slash of a blank number lost) → "Số: /UBND-KGVX"; "76⁄KH" → "76/KH";
-            "2126:KH-UBND" → "2126/KH-UBND" (a colon before a type abbreviation and its hyphen).
+            "2126:KH-UBND" → "2126/KH-UBND" (a colon before a type abbreviation and its hyphen);
+            "95/2022NĐ-CP" → "95/2022/NĐ-CP" (the slash after a legal normative number's year).
   Years:    "65/2023/QH15 ngày 19/02/2025" → "65/2025/QH15 ngày 19/02/2025", "28/2025/QĐ-TTg ngày
             24/8/2625" → "… ngày 24/8/2025": the year inside a legal normative number is its year
             of issue; one digit apart from the date after it, the implausible one (else the
@@ -168,15 +169,27 @@ def _variant_class() -> dict[str, str]:
 
 
 def _phrase_pattern(phrase: str) -> str:
+    """A known phrase with every vowel and d/đ open to its marked variants; a vowel may be read
+    twice ("LÂẦM ĐÔNG": OCR doubled a letter; Vietnamese never writes one vowel twice in a row)."""
     cls = _variant_class()
     out = []
     for ch in phrase:
         if ch == " ":
             out.append(r"\s+")
         elif ch in cls:
-            out.append(cls[ch])
+            out.append(cls[ch] + ("{1,2}" if ch.lower() not in "dđ" else ""))
         else:
             out.append(regex.escape(ch))
+    return "".join(out)
+
+
+def _undouble(found: str) -> str:
+    """A vowel OCR read twice, once: "LÂẦM" → "LÂM" (the first reading kept)."""
+    out = []
+    for ch in found:
+        if out and ch.isalpha() and _key(ch) == _key(out[-1]) and _key(ch) in "aeiouy":
+            continue
+        out.append(ch)
     return "".join(out)
 
 
@@ -235,7 +248,7 @@ def _repair_names(text: str) -> str:
     rx, canon = _name_lexicon()
 
     def fix(m: regex.Match) -> str:
-        found = m.group(0)
+        found = _undouble(m.group(0))
         model = canon.get(_key(found))
         if model is None or len(model) != len(regex.sub(r"\s+", " ", found)):
             return found
@@ -324,6 +337,13 @@ def _colon_slash() -> regex.Pattern:
     return regex.compile(r"(?<![\w/:])(?P<n>\d{1,5})\s?[:;]\s?(?=(?:" + "|".join(map(regex.escape, types)) + r")\s?-)")
 
 
+@cache
+def _year_no_slash() -> regex.Pattern:
+    """"95/2022NĐ-CP": the slash between a legal normative number's year and its type, lost."""
+    types = sorted({a for fam in rules.abbr_to_type().values() for a in fam if len(a) >= 2}, key=len, reverse=True)
+    return regex.compile(r"(?<![\w/])(?P<head>\d{1,5}/(?:19|20)\d{2})(?=(?:" + "|".join(map(regex.escape, types)) + r")-)")
+
+
 # "65/2023/QH15 ngày 19/02/2025": the year inside a legal normative number is its year of issue,
 # so when it and the date that follows differ in one digit, one of them was misread: an
 # implausible year (before 1945 or after next year: "2625", "2084") takes the other's,
@@ -362,6 +382,7 @@ def repair_text(text: str) -> str:
         text = rx.sub(rep, text)
     text = _BLANK_NO_SLASH.sub(lambda m: f"{m.group('head')}/{m.group('sym')}", text)
     text = _colon_slash().sub(lambda m: m.group("n") + "/", text)
+    text = _year_no_slash().sub(lambda m: m.group("head") + "/", text)
     text = _repair_numbers(text)
     text = _repair_number_years(text)
     text = _repair_dates(text)
