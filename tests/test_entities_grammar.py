@@ -144,3 +144,44 @@ def test_same_entities_whatever_the_hash_seed():
         runs.append(json.loads(r.stdout))
     assert runs[0] == runs[1]
     assert sum(len(x) for x in runs[0]) > 50
+
+
+def _triggers_by_tries(text):
+    """The reference for `_triggers`: both character tries run by `re.finditer` (what the scan did
+    before the Aho-Corasick automaton took the lower-case words), dispatched the same way."""
+    from pipeline.extract import entities as E
+
+    ms = E._master()
+    hits = {c: [] for c in E._CATEGORY_END}
+    inner = []
+    for rx in ms.rx:
+        for m in rx.finditer(text):
+            inner.append((m.start(), m.end(), m.group()))
+    while inner:
+        s, e, w = inner.pop()
+        c = ms.single.get(w)
+        if c is not None:
+            hits[c].append((s, e))
+        else:
+            E._dispatch(text, s, e, w, hits, ms.dispatch, ms, inner)
+    for v in hits.values():
+        v.sort()
+    return hits
+
+
+def test_trigger_scan_finds_what_the_tries_find():
+    # the automaton must report exactly the tries' matches: any spacing inside a word ("Ủy ban\n
+    # nhân dân", a tab, two spaces, a no-break space), a word inside another word ("không Nguyễn"),
+    # a cue before a capital or not, "các" before a trigger, overlapping words
+    from pipeline.extract.entities import _triggers
+
+    texts = [
+        "Ủy ban\nnhân dân tỉnh Quảng Ngãi; các\tSở,\n ban, ngành; ông  Nguyễn Văn A; bà\u00a0Lê Thị B",
+        "không Nguyễn, công Trần, ông nguyễn, Ông Hà, ôngHà, thành phố Hà Nội, thành  phố Đà Nẵng",
+        "UBND các xã: Bình Thạnh, Bình Sơn; các Sở Y tế; Các Bộ trưởng; các cơ quan ngang bộ, cơ quan thuộc Chính phủ",
+        "xã hội, xã Bình Thạnh (cũ), thị xã\nĐức Phổ, TP. Hồ Chí Minh, đặc khu Lý Sơn, huyện đảo Lý Sơn",
+        "lãnh đạo Sở, Đại diện lãnh đạo BHXH tỉnh; thị trấn 3, phường  7, quận\t1",
+        "các phòng, ban chuyên môn; các phòng chức năng thuộc Sở Y tế; các tổ chức chính trị - xã hội",
+    ]
+    for t in texts + [" ".join(texts), "\n".join(texts).replace(" ", "\u2003", 7)]:
+        assert _triggers(t) == _triggers_by_tries(t), t

@@ -41,22 +41,30 @@ Forms handled (tables in `rules/entities_*.tsv`, `agencies.tsv`, `surnames.tsv`,
 Never entities: document numbers and symbols (the UBND of 76/KH-UBND is no body), dates, the
 motto, bodies inside a law's name (Luật Tổ chức Chính phủ).
 
-Speed: one scan of the text finds every trigger of every kind (a character trie of all of them,
-`_master`; two tries, capitalised and lower-case words, because `re` tests a first-character set
-per position and the two sets are cheaper apart), and each hit is read outwards with small
-anchored patterns; nothing else runs over the whole text, so the cost is linear. The scan itself
-is about 0.17 s of CPU over the 17 MB dev corpus: `re` has no multi-literal search, so that is the
-floor of this design (a C Aho-Corasick automaton would be the next step). spaCy is not needed on this path: `spacy_pipeline()` wraps the
-rules as a spaCy component (with a tokenizer that keeps 76/KH-UBND and 26/3/2024 whole) for
-training, and `model_entities` runs a trained NER (`pipeline/evaluation/train_ner.py`), which did
-not beat these rules (see `evaluation/evaluate_entities.py`).
+Speed: two scans of the text find every trigger of every kind, and each hit is then read
+outwards with small anchored patterns; nothing else runs over the whole text, so the cost is
+linear. Words that open with a capital are found by a `re` character trie (`_Master.rx[0]`: its
+first characters are rare in running text, so `re` is quick there); the others ("tỉnh", "xã",
+"các …", "ông") by a C Aho-Corasick automaton (`pyahocorasick`, `_Master.ac`), which reports
+the same matches as their trie (`_triggers` picks, as `finditer` would, the longest word whose
+condition holds and goes on from its end) for about two thirds of the CPU: `re` tried that trie at
+every c, t, h of the text. The capitalised words stay with `re` because this automaton searches
+a node's children one by one, which over ~35 first characters costs more than `re`'s
+first-character test (measured on the dev corpus).
+
+spaCy is not needed on this path: `spacy_pipeline()` wraps the rules as a spaCy component (with a
+tokenizer that keeps 76/KH-UBND and 26/3/2024 whole) for training, and `model_entities` runs a
+trained NER (`pipeline/evaluation/train_ner.py`), which did not beat these rules (see
+`evaluation/evaluate_entities.py`).
 """
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from operator import attrgetter
 from typing import Optional
 
 import regex
@@ -292,13 +300,16 @@ class _Master:
     dispatch: dict[str, tuple[tuple[str, str, int], ...]]   # trigger → ((category, prefix, words), …)
     ends: dict[str, re.Pattern]
     single: dict[str, str]                                   # trigger of one kind, whole word → kind
+    ac: object                                               # ahocorasick.Automaton: the triggers of rx[1] (None: not installed)
 
 
 @cache
 def _master() -> _Master:
-    """One pass over the text finds every trigger of every kind (a character trie of all of them);
-    each hit is then dispatched to the kinds whose trigger is that word or a whole-word prefix of it
-    ("Hà Nội" is a province and starts with the surname "Hà")."""
+    """Two scans of the text find every trigger of every kind (a character trie of the capitalised
+    ones for `re`, an Aho-Corasick automaton of the others, `_automaton`); each hit is then
+    dispatched to the kinds whose trigger is that word or a whole-word prefix of it ("Hà Nội" is a
+    province and starts with the surname "Hà"). The trie of the others (`rx[1]`) is kept: it reads
+    the rare position whose word is spaced by more than one plain space, and the word after "các"."""
     t = _tables()
     cats: dict[str, set[str]] = {}
 
@@ -345,33 +356,148 @@ def _master() -> _Master:
     ends = {c: re.compile(p) for c, p in _CATEGORY_END.items()}
     single = {w: d[0][0] for w, d in dispatch.items() if len(d) == 1 and d[0][1] == w
               and w[:4] not in ("các ", "Các ")}
-    return _Master(rx, dispatch, ends, single)
+    return _Master(rx, dispatch, ends, single, _automaton(cats, word_end))
+
+
+# every character Python's `re` takes for `\s` in a str pattern (the tries' word spacing: str.isspace,
+# none above U+3000), and every character of `_UP` (the capital a name opens with)
+_RE_SPACES = "".join(c for c in map(chr, range(0x3001)) if c.isspace())
+_UPPER_CHARS = "".join(map(chr, range(ord("A"), ord("Z") + 1))) + _UP[3:]
+_NAME_CUES = frozenset({"sur", "cue"})  # kinds whose word must be followed by spaces and a capital
+
+
+def _automaton(cats: dict[str, set[str]], word_end: dict[str, str]):
+    """The triggers that do not open with a capital as one Aho-Corasick automaton: a C scan that
+    reports every such trigger at every position (overlapping), for `_triggers` to choose from as
+    their trie would (the capitalised ones stay with `re`, quicker there: see the module's note).
+
+    A value is (length of the key, length of the word, the zero-width condition that must follow
+    the word as a bound `match` or None when it always holds or the key already holds it, the trie
+    of the word: 0 capitalised, 1 the others).
+    - A word is stored with single spaces, as the tables print it, while the tries accept any run
+      of whitespace there (a `\\s+`): every word prefix that ends before a space is stored again
+      followed by each run that is not one plain space (a non-space whitespace character, or a
+      space and another one), with the condition False: that position is matched by the trie.
+    - A person cue ("ông", "bà": the kinds of `_NAME_CUES`) must be followed by spaces and a
+      capital; it is stored with its space and each capital ("ông N…"), so that the thousands of
+      "ông" inside "không", "công" are not reported at all (other spacings go to the trie, as above)."""
+    try:
+        import ahocorasick
+    except ImportError:  # pragma: no cover - a dependency; without it the trie scans the text (slower)
+        return None
+
+    compiled: dict[str, object] = {}
+    ac = ahocorasick.Automaton()
+    prefixes: set[str] = set()
+
+    def spaced(pre: str, chain: int) -> None:
+        for c in _RE_SPACES:
+            for run in ((c,) if c != " " else ()) + (" " + c,):
+                if pre + run not in ac:  # a word of its own never holds a tab or a newline
+                    ac.add_word(pre + run, (len(pre + run), len(pre), False, chain))
+
+    for w in sorted(cats):
+        if w[:1].isupper():
+            continue  # the capitalised words stay with their trie (see `_triggers`)
+        cond = word_end[w]
+        if cond not in compiled:
+            # an empty alternative ("coll", "cac") always holds: no test
+            compiled[cond] = None if "(?:|" in cond or cond == "(?:)" else re.compile(cond).match
+        chain = 1  # the trie of the words that do not open with a capital
+        if cats[w] <= _NAME_CUES:
+            for u in _UPPER_CHARS:
+                ac.add_word(f"{w} {u}", (len(w) + 2, len(w), None, chain))
+            spaced(w, chain)
+        else:
+            ac.add_word(w, (len(w), len(w), compiled[cond], chain))
+        parts = w.split(" ")
+        for k in range(1, len(parts)):
+            prefixes.add(" ".join(parts[:k]))
+    for pre in sorted(prefixes):
+        spaced(pre, 1)
+    ac.make_automaton()
+    return ac
 
 
 def _triggers(text: str) -> dict[str, list[tuple[int, int]]]:
-    """category → [(start, end of the trigger word)] over the whole text, in one scan (two tries:
-    words that open with a capital, then the others), each list in text order."""
+    """category → [(start, end of the trigger word)] over the whole text, each list in text order.
+
+    What the two tries (`_Master.rx`: words that open with a capital, then the others) find with
+    `finditer`: the first by itself; the second from the Aho-Corasick scan of its words
+    (`_Master.ac`), choosing as `finditer` does: at each position the longest word whose condition
+    holds, then on from its end (a trie's matches do not overlap; the two tries run apart). A
+    position whose word is spaced otherwise than by single spaces is matched by the trie itself."""
     ms = _master()
     hits: dict[str, list[tuple[int, int]]] = {c: [] for c in _CATEGORY_END}
     single = ms.single
     dispatch = ms.dispatch
     inner: list = []
-    for rx in ms.rx:
-        for m in rx.finditer(text):
-            w = m.group()
-            c = single.get(w)
-            if c is not None:  # one kind, the whole word: the trie checked its end
-                hits[c].append((m.start(), m.end()))
-                continue
-            _dispatch(text, m, w, hits, dispatch, ms, inner)
-    while inner:
-        m = inner.pop()
+    rx = ms.rx
+    # the capitalised words: rare first characters, `re` is quick there (and every word when the
+    # automaton is missing: `pyahocorasick` not installed)
+    for m in itertools.chain.from_iterable(r.finditer(text) for r in (rx if ms.ac is None else rx[:1])):
         w = m.group()
         c = single.get(w)
-        if c is not None:
-            hits[c].append((m.start(), m.end()))
+        if c is not None:  # one kind, the whole word: the trie checked its end
+            hits[c].append(m.span())
         else:
-            _dispatch(text, m, w, hits, dispatch, ms, inner)
+            _dispatch(text, m.start(), m.end(), w, hits, dispatch, ms, inner)
+    at: dict[int, list] = {}
+    for end, v in (ms.ac.iter(text) if ms.ac is not None else ()):
+        s = end + 1 - v[0]
+        got = at.get(s)
+        if got is None:
+            at[s] = [v]
+        else:
+            got.append(v)
+    nxt = [0, 0]  # where each trie's scan goes on
+    for s in sorted(at):
+        vs = at[s]
+        if len(vs) == 1:
+            _k, n, cond, chain = vs[0]
+            if s < nxt[chain]:
+                continue
+            if cond is None:
+                e = s + n
+            elif cond is False:
+                m = rx[chain].match(text, s)
+                if not m:
+                    continue
+                e = m.end()
+            elif cond(text, s + n):
+                e = s + n
+            else:
+                continue
+        else:
+            chain = vs[0][3]
+            if s < nxt[chain]:
+                continue
+            e = -1
+            if any(v[2] is False for v in vs):
+                m = rx[chain].match(text, s)
+                if m:
+                    e = m.end()
+            else:
+                for _k, n, cond, _c in sorted(vs, key=_word_length, reverse=True):  # longest first, as the trie
+                    if cond is None or cond(text, s + n):
+                        e = s + n
+                        break
+            if e == -1:
+                continue
+        nxt[chain] = e
+        w = text[s:e]
+        c = single.get(w)
+        if c is not None:  # one kind, the whole word: its condition was checked
+            hits[c].append((s, e))
+            continue
+        _dispatch(text, s, e, w, hits, dispatch, ms, inner)
+    while inner:
+        s, e, w = inner.pop()
+        c = single.get(w)
+        if c is not None:
+            hits[c].append((s, e))
+        else:
+            _dispatch(text, s, e, w, hits, dispatch, ms, inner)
     for v in hits.values():
         v.sort()
     return hits
@@ -380,10 +506,13 @@ def _triggers(text: str) -> dict[str, list[tuple[int, int]]]:
 _SPACES = re.compile(r"\s+")
 
 
-def _dispatch(text: str, m, w: str, hits: dict, dispatch: dict, ms: "_Master", inner: list) -> None:
-    """A trie match that is not one kind's whole word: a word of several kinds, or one whose
-    spacing differs from the table's, or "các …" (whose next word is a trigger of its own)."""
-    s = m.start()
+def _word_length(v: tuple) -> int:
+    return v[1]
+
+
+def _dispatch(text: str, s: int, e0: int, w: str, hits: dict, dispatch: dict, ms: "_Master", inner: list) -> None:
+    """A trie match (text[s:e0] == w) that is not one kind's whole word: a word of several kinds,
+    or one whose spacing differs from the table's, or "các …" (whose next word is a trigger of its own)."""
     if w[:3] in ("các", "Các") and w[3:4] in (" ", "\t", "\n"):
         # "Các Sở Y tế tỉnh", "các Bộ", "Các Bộ trưởng": the word after "các" is a trigger of its
         # own, which the scan (one match per position, longest first) did not report
@@ -392,13 +521,13 @@ def _dispatch(text: str, m, w: str, hits: dict, dispatch: dict, ms: "_Master", i
             im = rx.match(text, p)
             if im:
                 if im.group(0)[:1].isupper():  # "các xã …" is read by the unit list
-                    inner.append(im)
+                    inner.append((im.start(), im.end(), im.group()))
                 break
     if " " in w or "\n" in w or "\t" in w:
         w = _SPACES.sub(" ", w)
     for c, pre, k in dispatch.get(w, ()):
         if pre == w:
-            e = m.end()
+            e = e0
         else:  # a whole-word prefix: its end in the text, over its own spacing
             e = s
             for i in range(k):
@@ -1192,6 +1321,27 @@ _PRIORITY = {"ORG": 4, "LOC": 3, "TITLE": 2, "PER": 1}
 _QUOC_HIEU = regex.compile(r"(?P<qh>C[ỘO]NG\s+H[\p{L}]{1,3}\s+X[ÃA]\s+H[ỘO]I\s+CH[ỦU]\s+NGH[ĨI]A\s+VI[ỆE]T(?:\s+NAM)?)|"
                            r"Độc\s+lập\s*[-–]\s*Tự\s+do\s*[-–]\s*Hạnh\s+phúc", regex.IGNORECASE)
 _MAX_CHARS = 8_000_000
+# where `_QUOC_HIEU` can start (a superset): its first three letters in either case ("CỘN", "côn",
+# "Độc"); these letters have no other case-insensitive equivalent in `regex` (checked over every
+# code point). One letter is consumed, so no start is skipped; one character class first, so `re`
+# tests it alone at each position
+_QH_START = re.compile(r"[CcĐđ](?=[ỘộOo][NnCc])")
+
+
+def _quoc_hieu(text: str, end: int) -> list:
+    """`list(_QUOC_HIEU.finditer(text, 0, end))`, tried only where a match can start: the
+    case-insensitive `regex` scan costs ~30 ns a character, the stdlib test of three letters ~2."""
+    out = []
+    nxt = 0
+    for c in _QH_START.finditer(text, 0, end):
+        p = c.start()
+        if p < nxt:
+            continue
+        m = _QUOC_HIEU.match(text, p, end)
+        if m:
+            out.append(m)
+            nxt = m.end()
+    return out
 
 
 def find_entities(text: str, header: Header | None = None, signature: Signature | None = None,
@@ -1208,7 +1358,7 @@ def find_entities(text: str, header: Header | None = None, signature: Signature 
     t = _tables()
     ctx = _context(header, where)
     cands: list[EntityMention] = []
-    quoc_hieu = list(_QUOC_HIEU.finditer(text, 0, min(len(text), 4000)))  # one scan: the motto, the quốc hiệu
+    quoc_hieu = _quoc_hieu(text, min(len(text), 4000))  # the motto, the quốc hiệu
     blocked: list[tuple[int, int]] = [(m.start(), m.end()) for m in quoc_hieu if not m.group("qh")]
 
     # the header: the issuer and its parent as the header prints them (one ORG each), the
@@ -1596,10 +1746,17 @@ def _body_of(e: EntityMention, t: _Tables) -> str | None:
     n = e.normalized or ""
     if n.startswith("các "):
         n = n[4:]
-    for title in sorted(set(t.titles.values()) | set(t.title_abbr.values()), key=lambda x: (-len(x), x)):
+    for title in _titles_longest_first():
         if n.startswith(title + " "):
             return n[len(title) + 1:]
     return None
+
+
+@cache
+def _titles_longest_first() -> tuple[str, ...]:
+    """Every title in its normal case, longest first (sorted once, not per TITLE of a list)."""
+    t = _tables()
+    return tuple(sorted(set(t.titles.values()) | set(t.title_abbr.values()), key=lambda x: (-len(x), x)))
 
 
 def _header_bodies(text: str, header: Header, ctx: _Context) -> list[EntityMention]:
@@ -1733,8 +1890,7 @@ def _header_place(place: str, ctx: _Context) -> tuple[str, str | None]:
     return norm, path
 
 
-def _by_span(c: EntityMention) -> tuple[int, int]:
-    return c.start, c.end
+_START_END = attrgetter("start", "end")  # a mention's span, the sort key of every mention (in C)
 
 
 def _resolve(cands: list[EntityMention], blocked: list[tuple[int, int]]) -> list[EntityMention]:
@@ -1765,7 +1921,7 @@ def _resolve(cands: list[EntityMention], blocked: list[tuple[int, int]]) -> list
     def pick(items: list[EntityMention]) -> list[EntityMention]:
         # the greedy choice only depends on the mentions a mention overlaps: run it on each group
         # of overlapping mentions (most mentions overlap none and are kept as they are)
-        items.sort(key=_by_span)
+        items.sort(key=_START_END)
         out: list[EntityMention] = []
         group: list[EntityMention] = []
         end = -1
