@@ -101,17 +101,26 @@ def _frame_candidates(grey: np.ndarray) -> list[tuple[int, int, int, int]]:
     # the frame's inside is a hole of the lines, whatever other line touches the frame (a rule
     # under the issuer's name, a table's edge): a stamp-sized, stamp-shaped, rectangular hole
     contours, hier = cv2.findContours(lines, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
-    out = []
+    # a stamp ruled into compartments (the receiving body's row above, ĐẾN / Số / Ngày below) has
+    # one hole per compartment: the stamp is their union
+    groups: dict[int, list] = {}
     for c, h_info in zip(contours, hier[0] if hier is not None else []):
         if h_info[3] < 0:  # an outer boundary, not a hole
             continue
         x, y, w, h = cv2.boundingRect(c)
-        X, Y, Wb, Hb = (x - 2) * f, (y - 2) * f, (w + 4) * f, (h + 4) * f
+        if w * h < 0.1 * (STAMP_MIN_W * W / f) * (STAMP_MIN_H * H / f) or cv2.contourArea(c) < FRAME_FILL * w * h:
+            continue  # a speck between lines, or a ring
+        groups.setdefault(int(h_info[3]), []).append((x, y, x + w, y + h))
+    out = []
+    for boxes in groups.values():
+        x0, y0 = min(b[0] for b in boxes), min(b[1] for b in boxes)
+        x1, y1 = max(b[2] for b in boxes), max(b[3] for b in boxes)
+        X, Y, Wb, Hb = (x0 - 2) * f, (y0 - 2) * f, (x1 - x0 + 4) * f, (y1 - y0 + 4) * f
         if not (STAMP_MIN_W * W <= Wb <= STAMP_MAX_W * W and STAMP_MIN_H * H * 0.8 <= Hb <= STAMP_MAX_H * H):
             continue
-        if Wb < 1.15 * Hb or cv2.contourArea(c) < FRAME_FILL * w * h:
+        if Wb < 1.15 * Hb:
             continue
-        out.append((w * h, (max(0, X), max(0, Y), Wb, Hb)))
+        out.append((Wb * Hb, (max(0, X), max(0, Y), Wb, Hb)))
     out.sort(reverse=True)
     return [b for _a, b in out[:MAX_CANDIDATES]]
 
@@ -128,9 +137,18 @@ def _date(text: str) -> dt.date | None:
     """A day written into the stamp's dotted blank. The blank's dots and a stray stroke cut the
     handwriting into pieces ("2.3..10~.2025" is 23-10-2025), so the date is read from the digit
     groups: the year is the last four-digit group (else a two-digit one), day and month the
-    groups before it, joined where one was cut; a three-digit last group led by 1 is a two-digit
-    year whose slash was read as a 1 ("29|.3.121" is 29-03-2021)."""
+    groups before it, joined where one was cut. A handwritten slash is often read as a 1: a
+    three-digit last group led by 1 is a two-digit year ("29|.3.121" is 29-03-2021), and a
+    three-digit day or month ending in 1 lost its slash too ("291.3.121")."""
     groups = regex.findall(r"\d+", text)
+    got = _date_of(groups)
+    if got is None:  # the slashes read as 1s, taken out
+        got = _date_of([g[:-1] if len(g) == 3 and g.endswith("1") and k < len(groups) - 1 else g
+                        for k, g in enumerate(groups)])
+    return got
+
+
+def _date_of(groups: list[str]) -> dt.date | None:
     for y_len in (4, 2, 3):
         for k in range(len(groups) - 1, 0, -1):
             if len(groups[k]) != y_len:
@@ -212,9 +230,10 @@ def find_receipts(rgb: np.ndarray, page: int = 1, frames: bool = False) -> list[
         boxes = _candidates(rgb)
     else:
         boxes, frames = [], True
+    framed = False
     if not boxes and frames:
         grey = rgb if rgb.ndim == 2 else cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
-        boxes = _frame_candidates(grey)
+        boxes, framed = _frame_candidates(grey), True
         if rgb.ndim == 2:
             rgb = cv2.cvtColor(rgb, cv2.COLOR_GRAY2RGB)
     if not boxes:
@@ -228,7 +247,8 @@ def find_receipts(rgb: np.ndarray, page: int = 1, frames: bool = False) -> list[
     H, W = rgb.shape[:2]
     out = []
     for x, y, w, h in boxes:
-        pad = max(4, h // 20)
+        # a black stamp's box is its frame's inside: a wider margin gives the recogniser the edge lines
+        pad = max(8, h // 8) if framed else max(4, h // 20)
         x0, y0, x1, y1 = max(0, x - pad), max(0, y - pad), min(W, x + w + pad), min(H, y + h + pad)
         crop = np.ascontiguousarray(rgb[y0:y1, x0:x1])
         try:
