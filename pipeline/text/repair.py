@@ -219,7 +219,10 @@ def _name_lexicon() -> tuple[regex.Pattern, dict[str, str]]:
         by_key.setdefault(_key(n), set()).add(_key_case(n))
     # a spelling is restored only when the letters name one phrase: "THỦ TRƯỞNG" and "THỨ TRƯỞNG"
     # are both real titles, so neither is ever "repaired" into the other
-    canon = {k: next(n for n in names if _key_case(n) == next(iter(v))) for k, v in by_key.items() if len(v) == 1}
+    spelt = {}
+    for n in sorted(names):
+        spelt.setdefault(_key_case(n), n)
+    canon = {k: spelt[next(iter(v))] for k, v in by_key.items() if len(v) == 1}
     names = {n for n in names if _key(n) in canon}
     alts = sorted(names, key=len, reverse=True)
     rx = regex.compile(r"(?<!\p{L})(?:" + "|".join(_phrase_pattern(n) for n in alts) + r")(?!\p{L})", regex.IGNORECASE)
