@@ -94,7 +94,12 @@ def iter_numbers(text: str):
                 if h is not None:
                     starts.add(h.start())
             p = text.find(sep, p + 1)
-    rx = number_re()
+    yield from _matches_at(number_re(), text, starts)
+
+
+def _matches_at(rx: regex.Pattern, text: str, starts: set[int]):
+    """`rx` matched at each start in order, skipping the starts inside the previous match: the
+    leftmost non-overlapping matches, as `finditer` gives them when every match starts there."""
     end = 0
     for s in sorted(starts):
         if s < end:
@@ -117,14 +122,7 @@ def iter_from_literals(rx: regex.Pattern, text: str, literals: tuple[str, ...]):
         while p >= 0:
             starts.add(p)
             p = text.find(lit, p + 1)
-    end = 0
-    for s in sorted(starts):
-        if s < end:
-            continue
-        m = rx.match(text, s)
-        if m is not None:
-            end = m.end()
-            yield m
+    yield from _matches_at(rx, text, starts)
 
 
 def iter_from_openings(rx: regex.Pattern, text: str, openings: tuple[regex.Pattern, ...]):
@@ -132,14 +130,7 @@ def iter_from_openings(rx: regex.Pattern, text: str, openings: tuple[regex.Patte
     ("Q(?=\\s*\\.?\\s)"), which the `regex` module finds by its fast literal search: every match of
     `rx` must start where one of them matches."""
     starts = {m.start() for o in openings for m in o.finditer(text)}
-    end = 0
-    for s in sorted(starts):
-        if s < end:
-            continue
-        m = rx.match(text, s)
-        if m is not None:
-            end = m.end()
-            yield m
+    yield from _matches_at(rx, text, starts)
 
 
 @cache
