@@ -163,6 +163,10 @@ def measure_ingest(paths: list[str], out, backend: str = "local", jobs: int = 2,
         "docs_per_s": round(s["written"] / max(t_commit, 1e-9), 1),
         "peak_tree_mb": round(max((m for _, m, _, _ in samples), default=0) / mb, 1),
         "peak_tree_ingest_mb": round(max(ingest_s, default=0) / mb, 1),
+        # the ingest's tree memory over time (0th … 100th percentile of the samples): a peak that
+        # is one sample (a worker being replaced) shows against the level of the run
+        "tree_ingest_mb_percentiles": [round(sorted(ingest_s)[int(q * (len(ingest_s) - 1) / 10)] / mb)
+                                       for q in range(11)] if ingest_s else [],
         "peak_tree_link_mb": round(max(link_s, default=0) / mb, 1),
         "peak_parent_mb": round(parent_hwm[0] / mb, 1),
         "processes": max((n for _, _, n, _ in samples), default=0),
