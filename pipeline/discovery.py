@@ -20,7 +20,7 @@ from __future__ import annotations
 import os
 from typing import Iterator
 
-from .text.sources import Source, _classify, _ignored, _problem_source, discover, group_pages, kind_of, page_key
+from .text.sources import Source, _classify, _ignored, discover, group_pages, kind_of, list_folder, page_key
 
 
 def iter_discover(paths: list[str], group: bool = True, missing: list[str] | None = None,
@@ -102,16 +102,9 @@ def _emit(s: Source, mapping: dict[str, Source] | None) -> Iterator[Source]:
 
 
 def _walk(d: str, st: os.stat_result, seen_dirs: set, group: bool, skip: set) -> Iterator[Source]:
-    ident = (st.st_dev, st.st_ino)
-    if ident in seen_dirs:
-        yield _problem_source(d, "symlink loop: this folder was already walked (a link points back to it)", "dir-loop")
-        return
-    seen_dirs.add(ident)
-    try:
-        with os.scandir(d) as it:
-            names = sorted(e.name for e in it)
-    except OSError as e:
-        yield _problem_source(d, f"cannot list folder: {e.strerror or e}", f"listdir-error:{e.errno}")
+    names = list_folder(d, st, seen_dirs)
+    if isinstance(names, Source):
+        yield names
         return
     names = [n for n in names if not _ignored(n)]
     if skip:

@@ -191,6 +191,20 @@ def group_pages(found: list[Source], whole_dirs: set[str] = frozenset()) -> list
     return out
 
 
+def list_folder(d: str, st: os.stat_result, seen_dirs: set) -> list[str] | Source:
+    """A folder's entry names, sorted; or its problem row: a symlink loop (the folder was already
+    walked: `seen_dirs` holds the (device, inode) of those) or a folder that cannot be listed."""
+    ident = (st.st_dev, st.st_ino)
+    if ident in seen_dirs:
+        return _problem_source(d, "symlink loop: this folder was already walked (a link points back to it)", "dir-loop")
+    seen_dirs.add(ident)
+    try:
+        with os.scandir(d) as it:
+            return sorted(e.name for e in it)
+    except OSError as e:
+        return _problem_source(d, f"cannot list folder: {e.strerror or e}", f"listdir-error:{e.errno}")
+
+
 def discover(paths: list[str], group: bool = True) -> tuple[list[Source], list[str]]:
     """Files under `paths` (recursive, sorted for a stable order) and the paths that do not exist.
 
@@ -203,17 +217,9 @@ def discover(paths: list[str], group: bool = True) -> tuple[list[Source], list[s
     whole_dirs: set[str] = set()  # walked folders with only regular files in them
 
     def walk(d: str, st: os.stat_result) -> None:
-        ident = (st.st_dev, st.st_ino)
-        if ident in seen_dirs:
-            found.append(_problem_source(d, "symlink loop: this folder was already walked (a link points back "
-                                            "to it)", "dir-loop"))
-            return
-        seen_dirs.add(ident)
-        try:
-            with os.scandir(d) as it:
-                names = sorted(e.name for e in it)
-        except OSError as e:
-            found.append(_problem_source(d, f"cannot list folder: {e.strerror or e}", f"listdir-error:{e.errno}"))
+        names = list_folder(d, st, seen_dirs)
+        if isinstance(names, Source):
+            found.append(names)
             return
         whole = True
         for name in names:
