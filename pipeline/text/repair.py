@@ -332,19 +332,23 @@ def _subsequence(short: str, long: str) -> bool:
     return all(ch in it for ch in short)
 
 
+def _type_alternation() -> str:
+    """The document types' abbreviations of two letters or more, longest first, as an alternation."""
+    types = sorted({a for fam in rules.abbr_to_type().values() for a in fam if len(a) >= 2}, key=len, reverse=True)
+    return "|".join(map(regex.escape, types))
+
+
 @cache
 def _colon_slash() -> regex.Pattern:
     """"2126:KH-UBND": a number's slash read as a colon, before a document type's abbreviation and
     its hyphen (a colon is never written there)."""
-    types = sorted({a for fam in rules.abbr_to_type().values() for a in fam if len(a) >= 2}, key=len, reverse=True)
-    return regex.compile(r"(?<![\w/:])(?P<n>\d{1,5})\s?[:;]\s?(?=(?:" + "|".join(map(regex.escape, types)) + r")\s?-)")
+    return regex.compile(r"(?<![\w/:])(?P<n>\d{1,5})\s?[:;]\s?(?=(?:" + _type_alternation() + r")\s?-)")
 
 
 @cache
 def _year_no_slash() -> regex.Pattern:
     """"95/2022NĐ-CP": the slash between a legal normative number's year and its type, lost."""
-    types = sorted({a for fam in rules.abbr_to_type().values() for a in fam if len(a) >= 2}, key=len, reverse=True)
-    return regex.compile(r"(?<![\w/])(?P<head>\d{1,5}/(?:19|20)\d{2})(?=(?:" + "|".join(map(regex.escape, types)) + r")-)")
+    return regex.compile(r"(?<![\w/])(?P<head>\d{1,5}/(?:19|20)\d{2})(?=(?:" + _type_alternation() + r")-)")
 
 
 # "65/2023/QH15 ngày 19/02/2025": the year inside a legal normative number is its year of issue,

@@ -39,6 +39,7 @@ SEAL_MM = (28.0, 52.0)  # diameters of the round seals of state bodies, with mar
 RING_COVER = 0.55  # share of the circumference a ring must ink
 ANGLES = 360
 SIGNATURE_REACH = 1.6
+GREY_GAP = 45  # ring ink this much lighter than the text's: the grey form
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,7 @@ class Seal:
     y: float
     r: float  # outer ring radius, page pixels
     form: str  # "grey" | "black"
+    levels: tuple[float, float] | None = None  # (ring ink, text ink) grey levels (`_levels`)
 
 
 def _ring_cover(img: np.ndarray, cx: float, cy: float, r: float, dark: int, width: int = 2) -> float:
@@ -86,7 +88,9 @@ def find_seals(grey: np.ndarray, dpi: int) -> list[Seal]:
                 r = rr
                 break
         X, Y, R = cx * f + (f - 1) / 2, cy * f + (f - 1) / 2, r * f
-        out.append(Seal(float(X), float(Y), float(R), _form(grey, X, Y, R)))
+        lv = _levels(grey, X, Y, R)
+        form = "grey" if lv and lv[0] - lv[1] >= GREY_GAP else "black"
+        out.append(Seal(float(X), float(Y), float(R), form, lv))
     return out
 
 
@@ -111,11 +115,6 @@ def _levels(grey: np.ndarray, cx: float, cy: float, r: float) -> tuple[float, fl
     return float(np.median(region[band])), float(np.percentile(region[inked], 2))
 
 
-def _form(grey: np.ndarray, cx: float, cy: float, r: float) -> str:
-    lv = _levels(grey, cx, cy, r)
-    return "grey" if lv and lv[0] - lv[1] >= 45 else "black"
-
-
 def remove_seals(grey: np.ndarray, dpi: int) -> tuple[np.ndarray, list[Seal]]:
     """Find the page's round seals and whiten them (see the module docstring)."""
     seals = find_seals(grey, dpi)
@@ -123,15 +122,12 @@ def remove_seals(grey: np.ndarray, dpi: int) -> tuple[np.ndarray, list[Seal]]:
         if s.form == "grey":
             _remove_grey(grey, s)
         else:
-            _remove_black(grey, s, dpi)
+            _remove_black(grey, s)
     return grey, seals
 
 
 def _remove_grey(grey: np.ndarray, s: Seal) -> None:
-    lv = _levels(grey, s.x, s.y, s.r)
-    if not lv:
-        return
-    ring, text = lv
+    ring, text = s.levels
     cut = (ring + text) / 2
     # the signature is written across the seal and out of it: its ink, lighter than the text's
     # too on a grey scan of blue ink, goes as far as SIGNATURE_REACH radii from the centre
@@ -154,7 +150,7 @@ def _remove_grey(grey: np.ndarray, s: Seal) -> None:
     region[(dist <= s.r * SIGNATURE_REACH) & ~keep] = max(int(paper), int(cut) + 1)
 
 
-def _remove_black(grey: np.ndarray, s: Seal, dpi: int) -> None:
+def _remove_black(grey: np.ndarray, s: Seal) -> None:
     """Black form: ink blobs wholly inside the seal that are not part of a text row go."""
     dark = 128
     sy, sx, dist = _disc(grey.shape, s.x, s.y, s.r * 1.08)
