@@ -146,10 +146,11 @@ def tone_variants() -> tuple[tuple[str, str], ...]:
 
 
 @cache
-def boilerplate() -> tuple[tuple[str, str, str, tuple[str, ...]], ...]:
-    """(name, where, pattern, needles): `needles` are literals one of which every match holds (empty:
-    the pattern is always tried)."""
-    return tuple((n, w, p, tuple(x for x in k.split("|") if x)) for n, w, p, k in read_table("boilerplate.tsv", 4))
+def boilerplate() -> tuple[tuple[str, str, str, tuple[str, ...], str], ...]:
+    """(name, where, pattern, needles, anchor): `needles` are literals one of which every match holds
+    (empty: the pattern is always tried); `anchor` a pattern that matches inside every match (empty:
+    none)."""
+    return tuple((n, w, p, tuple(x for x in k.split("|") if x), a) for n, w, p, k, a in read_table("boilerplate.tsv", 5))
 
 
 @cache

@@ -54,7 +54,8 @@ def _old_normalize(text: str) -> tuple[str, int]:
     text = clean._fix_symbol_lookalikes(text)
     text = clean._join_broken_symbols(text)
     removed = 0
-    for _name, where, rx, _needles in clean._boilerplate_res():
+    for b in clean._boilerplate_res():
+        where, rx = b.where, b.rx
         if where == "start":
             m = rx.match(text)
             if m:
@@ -136,9 +137,43 @@ def test_cue_words_are_held_by_every_match(left):
 
 
 def test_boilerplate_needles_are_in_every_match():
-    for _name, _where, pattern, needles in rules.boilerplate():
+    for _name, _where, pattern, needles, _anchor in rules.boilerplate():
         for needle in needles:
             assert needle in pattern  # each needle is printed in the pattern (a literal of a branch)
+
+
+_PORTAL_PIECES = ["Cổng thông tin điện tử", "Bản quyền thuộc về", "Copyright", " ©", "©", "Địa chỉ:", "Điện thoại", "Fax",
+                  "Trang chủ", " > ", "›", "Bạn đang xem", "Đăng nhập", "Đăng ký", "\n", "\n\n", " ", "\t", "x", "Quyết định",
+                  "Quyết định 12/QĐ-UBND năm 2024. ", "Công văn 5/UBND năm 2023. ", "năm 2024. ", "Điều 1", "Chương II",
+                  "1. ", "II. ", ". ", "; ", "a"]
+
+
+def _plain_removal(text: str) -> tuple[str, int]:
+    """Every boilerplate pattern scanned over the whole text, as before needles and anchors."""
+    removed = 0
+    for b in clean._boilerplate_res():
+        if b.where == "start":
+            m = b.rx.match(text)
+            if m:
+                removed += m.end() - m.start()
+                text = text[m.end():]
+        elif b.where == "end":
+            m = b.rx.search(text, max(0, len(text) - 1500))
+            if m:
+                removed += len(text) - m.start()
+                text = text[: m.start()].rstrip() + "\n"
+        else:
+            new, n = b.rx.subn("", text)
+            removed += len(text) - len(new)
+            text = new
+    return text, removed
+
+
+@settings(max_examples=800, deadline=None)
+@given(st.lists(st.sampled_from(_PORTAL_PIECES), max_size=24).map("".join))
+def test_boilerplate_from_needles_and_anchors_is_the_plain_removal(text):
+    """`remove_boilerplate` (only needle lines tried, anchors first) removes what the plain scans remove."""
+    assert clean.remove_boilerplate(text) == _plain_removal(text)
 
 
 _BLOCK_PIECES = ["TM. ", "KT. ", "TL.", "Q. ", "T/M ", "CHỦ TỊCH", "PHÓ CHỦ TỊCH", "ỦY BAN NHÂN DÂN", "GIÁM ĐỐC", " ¶ ", "¶",

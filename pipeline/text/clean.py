@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 from functools import cache, lru_cache
 
 import regex
@@ -72,12 +73,20 @@ def _fold_special(text: str) -> tuple[str, bool]:
     return _special_re().sub(one, text), bool(seen)
 
 
+@dataclass(frozen=True)
+class _Boilerplate:
+    name: str
+    where: str  # start / end / line / anywhere (boilerplate.tsv)
+    rx: regex.Pattern
+    needles: tuple[str, ...]  # literals one of which every match holds
+    anchor: regex.Pattern | None  # a pattern matching inside every match
+
+
 @cache
-def _boilerplate_res() -> tuple[tuple[str, str, regex.Pattern, tuple[str, ...]], ...]:
-    out = []
-    for name, where, pattern, needles in rules.boilerplate():
-        out.append((name, where, regex.compile(pattern, regex.MULTILINE), needles))
-    return tuple(out)
+def _boilerplate_res() -> tuple[_Boilerplate, ...]:
+    return tuple(_Boilerplate(name, where, regex.compile(pattern, regex.MULTILINE), needles,
+                              regex.compile(anchor, regex.MULTILINE) if anchor else None)
+                 for name, where, pattern, needles, anchor in rules.boilerplate())
 
 
 _LATIN_OR_DIGIT = regex.compile(r"[\p{Latin}\d]")
@@ -125,28 +134,62 @@ def _fold_token(token: str, in_symbol: dict[str, str]) -> str:
 
 
 def remove_boilerplate(text: str) -> tuple[str, int]:
-    """Strip portal furniture; returns the text and the number of characters removed."""
+    """Strip portal furniture; returns the text and the number of characters removed.
+
+    A pattern is searched only in a text that holds one of its needles and a match of its anchor
+    (boilerplate.tsv): almost no document holds portal furniture, and the tests are many times
+    cheaper than a pattern's scan. A `line` pattern with needles is tried only at the start of the
+    lines that hold a needle (`_line_matches`)."""
     removed = 0
-    for _name, where, rx, needles in _boilerplate_res():
-        if needles and not any(n in text for n in needles):
-            continue  # no match can hold none of them (boilerplate.tsv)
-        if where == "start":
+    for b in _boilerplate_res():
+        if b.needles and not any(n in text for n in b.needles):
+            continue  # no match can hold none of them
+        if b.anchor is not None and b.anchor.search(text) is None:
+            continue
+        rx = b.rx
+        if b.where == "start":
             m = rx.match(text)
             if m:
                 removed += m.end() - m.start()
                 text = text[m.end():]
-        elif where == "end":
+        elif b.where == "end":
             tail_start = max(0, len(text) - 1500)
             m = rx.search(text, tail_start)
             if m:
                 removed += len(text) - m.start()
                 text = text[: m.start()].rstrip() + "\n"
         else:  # line / anywhere
-            new, n = rx.subn("", text)
+            spans = _line_matches(text, b) if b.where == "line" and b.needles else None
+            if spans is None:
+                new, n = rx.subn("", text)
+            else:
+                new = "".join(text[a:z] for a, z in zip([0] + [e for _, e in spans], [s for s, _ in spans] + [len(text)]))
+                n = len(spans)
             if n:
                 removed += len(text) - len(new)
                 text = new
     return text, removed
+
+
+def _line_matches(text: str, b: _Boilerplate) -> list[tuple[int, int]]:
+    """The spans `b.rx.finditer(text)` finds, for a `line` pattern whose needles stand on the first
+    line of every match (boilerplate.tsv): a match starts at a line start (its `^`), so only the
+    starts of lines holding a needle are tried, in order, each past the previous match's end."""
+    starts = set()
+    for needle in b.needles:
+        i = text.find(needle)
+        while i >= 0:
+            starts.add(text.rfind("\n", 0, i) + 1)
+            i = text.find(needle, i + 1)
+    spans, pos = [], 0
+    for ls in sorted(starts):
+        if ls < pos:
+            continue
+        m = b.rx.match(text, ls)
+        if m is not None:
+            spans.append(m.span())
+            pos = max(m.end(), ls + 1)
+    return spans
 
 
 def normalize_text(text: str, strip_boilerplate: bool = True) -> tuple[str, int]:
