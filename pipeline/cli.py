@@ -313,9 +313,10 @@ def cmd_bench(args) -> int:
     from .evaluation.bench import run_bench, run_ocr_bench
 
     if not args.ocr_only:
-        print(run_bench(args.corpus, repeat=args.repeat))
+        print(run_bench(args.corpus, repeat=args.repeat, report=Path(args.text_report) if args.text_report else None),
+              flush=True)
     if args.ocr or args.ocr_only:
-        print(run_ocr_bench(pages=args.pages))
+        print(run_ocr_bench(pages=args.pages, report=Path(args.ocr_report) if args.ocr_report else None), flush=True)
         from .evaluation.scan_bench import run_scan_ocr_bench
 
         print(run_scan_ocr_bench(report=Path("reports/bench-ocr-scans.json")), flush=True)
@@ -612,6 +613,10 @@ def main(argv: list[str] | None = None) -> int:
     pb.add_argument("--ocr", action="store_true", help="also time OCR against bare tesseract, 1 vs 2 workers")
     pb.add_argument("--ocr-only", action="store_true")
     pb.add_argument("--pages", type=int, default=8)
+    pb.add_argument("--text-report", default="reports/bench-text.json",
+                    help="where the text path's figures go as JSON ('' for none)")
+    pb.add_argument("--ocr-report", default="reports/bench-ocr.json",
+                    help="where the OCR figures (per page vs bare tesseract, 1 vs 2 workers) go as JSON ('' for none)")
     pb.add_argument("--graph", action="store_true",
                     help="build a synthetic archive, time the full and the incremental link and the queries")
     pb.add_argument("--graph-docs", type=int, default=100_000)

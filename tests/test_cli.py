@@ -41,3 +41,15 @@ def test_eval_check_exit_code(tmp_path):
     floors = tmp_path / "floors.json"
     floors.write_text(json.dumps({"references": 1.01}))
     assert main(["eval", "--check", str(floors)]) == ExitCode.quality_regression
+
+
+def test_bench_writes_the_text_path_report(tmp_path, samples, capsys):
+    """`vanban bench` prints the text path's figures and writes them as JSON (`make bench` keeps
+    reports/bench-text.json); the figures themselves are the bench's, not asserted here."""
+    report = tmp_path / "bench-text.json"
+    assert main(["bench", str(samples), "--text-report", str(report)]) == ExitCode.ok
+    r = json.loads(report.read_text(encoding="utf-8"))
+    assert r["files"] == len(list(samples.rglob("*.txt"))) > 0
+    assert r["mb_per_s_cpu"] > 0 and r["process_failures"] == 0
+    assert set(r["stages_cpu_s"]) >= {"citations", "entities", "tasks", "normalise", "signature", "header"}
+    assert f"{r['mb_per_s_cpu']:.2f} MB/s CPU time" in capsys.readouterr().out

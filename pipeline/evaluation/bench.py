@@ -64,11 +64,14 @@ def _stage_times(texts: list[str]) -> dict[str, float]:
     return spent
 
 
-def run_bench(corpus: str | None = None, repeat: int = 1) -> str:
+def measure_text_path(corpus: str | None = None, repeat: int = 1) -> dict:
+    """The text path's figures as a dict (what `reports/bench-text.json` holds): MB/s and docs/s per
+    core in CPU time (the headline), wall beside it, CPU seconds by stage, the whole `process()` per
+    file, peak memory. An empty corpus gives {"error": …}."""
     root = Path(corpus) if corpus else shared_corpus() / "dev"
     files = sorted(p for p in root.rglob("*.txt"))
     if not files:
-        return f"no .txt files under {root}"
+        return {"corpus": str(root), "error": f"no .txt files under {root}"}
     texts = [f.read_text(encoding="utf-8") for f in files]
     total_bytes = sum(len(t.encode("utf-8")) for t in texts)
 
@@ -96,24 +99,56 @@ def run_bench(corpus: str | None = None, repeat: int = 1) -> str:
     full = time.perf_counter() - t0
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / (1024 if sys.platform != "darwin" else 1024 * 1024)
     mb = total_bytes / 1e6
-    st = sum(stages.values()) or 1.0
-    breakdown = ", ".join(f"{k} {v:.2f} s ({100 * v / st:.0f}%)" for k, v in sorted(stages.items(), key=lambda kv: -kv[1]))
+    return {
+        "corpus": str(root), "files": len(files), "mb": round(mb, 3), "repeat": max(1, repeat),
+        "cpu_s": round(best_cpu, 3), "mb_per_s_cpu": round(mb / best_cpu, 2), "docs_per_s_cpu": round(len(files) / best_cpu, 1),
+        "wall_s": round(best_wall, 3), "mb_per_s_wall": round(mb / best_wall, 2),
+        "stages_cpu_s": {k: round(v, 3) for k, v in sorted(stages.items(), key=lambda kv: -kv[1])},
+        "process_wall_s": round(full, 3), "process_docs_per_s": round(len(files) / full, 1),
+        "process_mb_per_s": round(mb / full, 2), "process_failures": failures,
+        "peak_rss_mb": round(peak_mb), "target_mb_per_s": 20.0,
+    }
+
+
+def format_text_path(r: dict) -> str:
+    if "error" in r:
+        return r["error"]
+    st = sum(r["stages_cpu_s"].values()) or 1.0
+    breakdown = ", ".join(f"{k} {v:.2f} s ({100 * v / st:.0f}%)" for k, v in r["stages_cpu_s"].items())
     return "\n".join([
-        f"corpus: {root} ({len(files)} files, {mb:.1f} MB UTF-8, in memory)",
+        f"corpus: {r['corpus']} ({r['files']} files, {r['mb']:.1f} MB UTF-8, in memory)",
         f"text path per core (one process; normalise + extract: header, signature, recipients, citations, "
-        f"tasks, identity, entities), best of {max(1, repeat)}: "
-        f"{mb / best_cpu:.2f} MB/s CPU time ({best_cpu:.2f} s, {len(files) / best_cpu:.1f} docs/s); "
-        f"wall {mb / best_wall:.2f} MB/s ({best_wall:.2f} s)",
+        f"tasks, identity, entities), best of {r['repeat']}: "
+        f"{r['mb_per_s_cpu']:.2f} MB/s CPU time ({r['cpu_s']:.2f} s, {r['docs_per_s_cpu']:.1f} docs/s); "
+        f"wall {r['mb_per_s_wall']:.2f} MB/s ({r['wall_s']:.2f} s)",
         f"by stage (CPU): {breakdown}",
         f"full process() per file (read, hash, decode, normalise, extract), wall: "
-        f"{len(files) / full:.1f} docs/s, {mb / full:.2f} MB/s ({full:.2f} s, {failures} failures)",
-        f"peak memory (max RSS): {peak_mb:.0f} MB",
+        f"{r['process_docs_per_s']:.1f} docs/s, {r['process_mb_per_s']:.2f} MB/s ({r['process_wall_s']:.2f} s, "
+        f"{r['process_failures']} failures)",
+        f"peak memory (max RSS): {r['peak_rss_mb']:.0f} MB",
     ])
 
 
-def run_ocr_bench(pages: int = 8, seed: int = 0) -> str:
+def run_bench(corpus: str | None = None, repeat: int = 1, report: Path | None = None) -> str:
+    """`measure_text_path`, printed; with `report`, written there as JSON too."""
+    r = measure_text_path(corpus, repeat)
+    _write_report(report, r)
+    return format_text_path(r)
+
+
+def _write_report(report: Path | None, r: dict) -> None:
+    if report is not None:
+        import json
+
+        report = Path(report)
+        report.parent.mkdir(parents=True, exist_ok=True)
+        report.write_text(json.dumps(r, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def run_ocr_bench(pages: int = 8, seed: int = 0, report: Path | None = None) -> str:
     """Per page: the pipeline's OCR (prepare, layout, Tesseract, repair) against the bare
-    `tesseract` command on the same page image; then pages/s with 1 and 2 workers, in one run."""
+    `tesseract` command on the same page image; then pages/s with 1 and 2 workers, in one run.
+    With `report`, the figures are written there as JSON too."""
     import os
     import subprocess
     import tempfile
@@ -172,6 +207,14 @@ def run_ocr_bench(pages: int = 8, seed: int = 0) -> str:
                 list(pool.map(one, paths))
             rates[workers] = len(paths) / (time.perf_counter() - t0)
     sb, so = sum(bare), sum(ours)
+    _write_report(report, {
+        "pages": len(images), "source": "scan-like renders of corpus/samples at 300 dpi",
+        "bare_tesseract_s_per_page": round(sb / len(images), 3), "pipeline_s_per_page": round(so / len(images), 3),
+        "ratio_to_bare": round(so / sb, 3), "target_ratio": 1.10,
+        "pages_per_s": {"1": round(rates[1], 3), "2": round(rates[2], 3)},
+        "two_workers_speedup": round(rates[2] / rates[1], 3), "target_speedup": 1.8,
+        "per_page": [{"bare_s": round(b, 3), "pipeline_s": round(o, 3)} for b, o in zip(bare, ours)],
+    })
     return "\n".join([
         f"OCR pages: {len(images)} scan-like renders of corpus/samples at 300 dpi",
         f"bare tesseract CLI (-l vie, default psm): {sb / len(images):.2f} s/page",
