@@ -24,7 +24,7 @@ from .. import rules
 from .agencies import display_name, split_bodies
 from ..text.clean import fold
 from ..models import Header, Span
-from .regexes import BLANK_NUMBER, MOTTO, NUMBER, PARTY_MOTTO, SEG, YEAR, make_date
+from .regexes import BLANK_NUMBER, MOTTO, NUMBER, PARTY_MOTTO, SEG, YEAR, _matches_at, make_date
 
 SYMBOL_STRICT = rf"{SEG}(?:-{SEG})+"  # at least two segments: a symbol, not a stray word
 from .symbols import issuer_from_symbol, parse_number, parse_number_text, type_from_symbol
@@ -59,6 +59,43 @@ _DATE_LINE = regex.compile(
 )
 _DATE_LINE_NUMERIC = regex.compile(
     rf"(?P<place>\p{{Lu}}[\p{{L}}'.]*(?:[ \t]+\p{{Lu}}[\p{{L}}'.]*){{0,5}})[ \t]*,[ \t]*ngày[ \t]*(?P<d>\d{{1,2}})[/.\-](?P<m>\d{{1,2}})[/.\-](?P<y>{YEAR})")
+# Where a date line can first begin. Every `_DATE_LINE` match holds the word "ngày" (as the pattern
+# reads it: case-insensitive), and its place runs on that word's line: no newline inside, except in
+# the whitespace after a leading "TP.". So no match starts before the line of the first "ngày" (or
+# that "TP."), and the search starts there instead of trying the place pattern, which with
+# IGNORECASE reads a run of words at every letter, all over the header's lines (a quarter of the
+# header's time).
+_NGAY = regex.compile("ngày", regex.IGNORECASE)
+_NGAY_EXACT = regex.compile("ngày")
+_TP_THEN_BLANK = regex.compile(r"TP\.\s*\Z", regex.IGNORECASE | regex.REVERSE)
+
+
+def _first_start(text: str, pos: int, word: regex.Pattern, tp: bool) -> int | None:
+    """The lowest offset ≥ `pos` at which a date line (holding `word`, its place led by "TP." when
+    `tp`) can start in `text`; None when `word` is not there."""
+    w = word.search(text, pos)
+    if w is None:
+        return None
+    lo = max(pos, text.rfind("\n", 0, w.start()) + 1)
+    if tp:
+        tm = _TP_THEN_BLANK.search(text, pos, lo)
+        if tm:
+            lo = tm.start()
+    return lo
+
+
+def _date_lines(text: str, pos: int = 0):
+    """`_DATE_LINE.finditer(text, pos)`, the search started where a match can first begin."""
+    lo = _first_start(text, pos, _NGAY, tp=True)
+    return iter(()) if lo is None else _DATE_LINE.finditer(text, lo)
+
+
+def _numeric_date_lines(text: str):
+    """`_DATE_LINE_NUMERIC.finditer(text)`, the search started where a match can first begin."""
+    lo = _first_start(text, 0, _NGAY_EXACT, tp=False)
+    return iter(()) if lo is None else _DATE_LINE_NUMERIC.finditer(text, lo)
+
+
 _VV = regex.compile(r"(?<!\p{L})V/[vV]\s*[:.]?\s*(?P<subject>[^\n]+(?:\n(?!\s*(?:CỘNG|Độc|Kính|\p{Lu}[\p{L}]*(?:[ \t]+\p{Lu}[\p{L}]*){0,4},\s*ngày))[^\n]{0,200})?)")
 _BODY_START = regex.compile(
     r"^\s*(?:Căn\s+cứ|Kính\s+gửi|Thực\s+hiện|Theo\s+đề\s+nghị|Xét\s+đề\s+nghị|Điều\s+1\b|I\.\s|Phần\s+I\b|Chương\s+I\b|1\.\s)",
@@ -151,9 +188,28 @@ def _is_body_name(name: str) -> bool:
     return _head_re().match(name.strip()) is not None or fold(display_name(name)) in _known_names()
 
 
+# what a portal key opens with, as `_PORTAL` reads it (case-insensitive)
+_PORTAL_KEY_START = regex.compile(r"[SLCN]", regex.IGNORECASE)
+
+
 def _portal_fields(text: str) -> dict[str, str]:
+    """Portal metadata lines ("Số hiệu: …", "Người ký: …") in the header window, key → value.
+
+    `_PORTAL` is tried only at the starts of lines whose first visible character can open a key, in
+    order, skipping those inside the previous match (a value may run onto the next line): the same
+    keys and values as its `finditer` over the window, which tried the pattern at every character.
+    (A match `finditer` starts on a blank line above its key reads the same key and value from the
+    key's line.)"""
+    window = text[:HEADER_WINDOW]
+    starts = []
+    pos = 0
+    for line in window.split("\n"):
+        c = line.lstrip()[:1]
+        if c and (c in "SLCNslcn" or (c > "\x7f" and _PORTAL_KEY_START.match(c))):
+            starts.append(pos)
+        pos += len(line) + 1
     out = {}
-    for m in _PORTAL.finditer(text[:HEADER_WINDOW]):
+    for m in _matches_at(_PORTAL, window, starts):
         out[fold(m.group("key"))] = m.group("value").strip()
     return out
 
@@ -187,13 +243,13 @@ def read_header(text: str, untyped: str | None = "Văn bản", fields: dict | No
             h.number_span = Span(so.start("n_norm") if so.group("n_norm") else so.start("n_party") if so.group("n_party") else so.start("n_admin"), so.end())
 
     # Place, ngày … tháng … năm …
-    dm = next((m for m in _DATE_LINE.finditer(zone) if m.group("place") or _at_line_start(zone, m.start())), None) \
-        or next((m for m in _DATE_LINE_NUMERIC.finditer(zone) if _column_start(zone, m.start())), None)
+    dm = next((m for m in _date_lines(zone) if m.group("place") or _at_line_start(zone, m.start())), None) \
+        or next((m for m in _numeric_date_lines(zone) if _column_start(zone, m.start())), None)
     if dm is None:
         # a header table flattened cell by cell may put the place-date cell after "Kính gửi: …"
         # ("Kính gửi:\nCỘNG HÒA …\nĐộc lập …\nLâm Đồng, ngày  tháng 12 năm 2025\n- Các sở …")
         tail = window[: min(len(window), zone_end + 600)]
-        dm = next((m for m in _DATE_LINE.finditer(tail, zone_end) if m.group("place") and _at_line_start(tail, m.start())
+        dm = next((m for m in _date_lines(tail, zone_end) if m.group("place") and _at_line_start(tail, m.start())
                    and tail.count("\n", zone_end, m.start()) <= 8), None)
     if dm:
         h.date_span = Span(dm.start(), dm.end())

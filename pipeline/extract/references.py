@@ -49,6 +49,10 @@ from .regexes import (
 from .relations import assign_relations
 from .symbols import Number, issuer_from_symbol, parse_number, symbol_is_known, type_from_symbol
 
+# `fold` of a number, a name or an issuer (short strings that recur in every text: "56/2017/NĐ-CP",
+# "Chính phủ"), cached: the keys of short forms and targets fold each citation's fields again
+_fold_short = lru_cache(maxsize=16384)(fold)
+
 LEFT_WINDOW = 260
 # Every look to the right of a position is bounded (no extractor may be super-linear in its input):
 # `regex` scans ahead for a pattern's required literal ("khóa", "Điều") over the whole rest of the
@@ -149,6 +153,21 @@ def _known_names_re() -> regex.Pattern:
                          regex.IGNORECASE)
 
 
+@cache
+def _known_first_letter_re() -> regex.Pattern:
+    """The first letters of the known names, matched as `_known_names_re` matches them (its tree opens
+    with the case-folded first letter, matched case-insensitively)."""
+    names = [a.name for a in rules.agencies() if a.level == "central"] + list(_NAME_TAILS)
+    return regex.compile("|".join(sorted({regex.escape(n[0].casefold()[0]) for n in names})), regex.IGNORECASE)
+
+
+@lru_cache(maxsize=4096)
+def _may_open_known_name(letter: str) -> bool:
+    """Whether a known name can start with `letter`: a word start that cannot is not tried against
+    the whole name tree (most words of an issuer's tail: "Lâm", "Đồng", "Sở", "Giám đốc")."""
+    return _known_first_letter_re().match(letter) is not None
+
+
 def _prefix_tree(names: list[str]) -> str:
     """The alternation of `names` (case-insensitive; spaces match any spacing, a comma may follow
     spaces) as a tree of shared prefixes; a longer name is tried before a shorter one it extends."""
@@ -207,15 +226,18 @@ def _read_issuer(text: str, pos: int) -> tuple[str | None, int]:
         word = t.group(0)
         absolute = pos + t.start()
         while next_start is not None and next_start.start() <= t.start():
-            km = known.match(window, next_start.start(), 160)
-            if km:
-                keep.append((km.start() + pos, km.end() + pos))
+            if _may_open_known_name(next_start.group(0)):
+                km = known.match(window, next_start.start(), 160)
+                if km:
+                    keep.append((km.start() + pos, km.end() + pos))
             next_start = next(word_starts, None)
-        if text[end:absolute].strip():  # punctuation between tokens: stop, unless inside a known name
-            if not any(a < end and absolute < b for a, b in keep):
+        if end != absolute:  # (tokens that touch leave no gap to read)
+            gap = text[end:absolute]
+            if gap.strip():  # punctuation between tokens: stop, unless inside a known name
+                if not any(a < end and absolute < b for a, b in keep):
+                    break
+            if "\n" in gap:
                 break
-        if "\n" in text[end:absolute]:
-            break
         w = word.strip()
         inside = False
         for a, b in keep:  # (a loop, not `any` over a generator: this runs per token)
@@ -556,7 +578,7 @@ def find_citations(text: str, own_number: str | None = None, where: Jurisdiction
         c.relation_cue = how
         # the document's own number is not a reference, unless dated otherwise: "Kế hoạch số
         # 92/KH-UBND ngày 20/4/2023" in the 92/KH-UBND of 2024 is last year's plan
-        if own and fold(c.cited_number) in (own, own_short) and not (
+        if own and _fold_short(c.cited_number) in (own, own_short) and not (
                 own_date and ((c.cited_date and c.cited_date != own_date)
                               or (c.cited_year and c.cited_year != own_date.year))):
             prev = c
@@ -689,7 +711,7 @@ def resolve_short_forms(cits: list[Citation], acronyms: dict[str, str] | None = 
     _link_yearless_numbers(cits)
     full: dict[str, Citation] = {}
     for c in cits:
-        key = fold(c.cited_number) if c.cited_number else (f"name:{fold(c.cited_name)}" if c.cited_name else None)
+        key = _fold_short(c.cited_number) if c.cited_number else (f"name:{_fold_short(c.cited_name)}" if c.cited_name else None)
         if key is None:
             continue
         if key in full:
@@ -714,7 +736,7 @@ def resolve_short_forms(cits: list[Citation], acronyms: dict[str, str] | None = 
             full[key] = c
     # back-fill earlier mentions from the record that gathered the most detail
     for c in cits:
-        key = fold(c.cited_number) if c.cited_number else (f"name:{fold(c.cited_name)}" if c.cited_name else None)
+        key = _fold_short(c.cited_number) if c.cited_number else (f"name:{_fold_short(c.cited_name)}" if c.cited_name else None)
         f = full.get(key) if key else None
         if f is not None and f is not c:
             c.cited_date = c.cited_date or f.cited_date
@@ -845,7 +867,7 @@ def _link_yearless_numbers(cits: list[Citation]) -> None:
 def citation_key(c: Citation) -> str | None:
     """The within-document key of the cited document: its number, else its name."""
     if c.cited_number:
-        return fold(c.cited_number)
+        return _fold_short(c.cited_number)
     if c.cited_name:
         return "name:" + law_key(c.cited_name)
     return None
@@ -862,7 +884,7 @@ def target_key(c: Citation) -> str | None:
         if _NORMATIVE.search(c.cited_number):
             return "vb:" + parts[0]
         when = c.cited_date.isoformat() if c.cited_date else (str(c.cited_year) if c.cited_year else "")
-        who = fold(c.cited_issuer) if c.cited_issuer else ""
+        who = _fold_short(c.cited_issuer) if c.cited_issuer else ""
         return "vb:" + "|".join([parts[0], when, who])
     if c.cited_name:
         return "law:" + law_key(c.cited_name)

@@ -87,9 +87,18 @@ def iter_numbers(text: str):
     for sep in "/-":
         p = text.find(sep, 1)
         while p >= 0:
-            # a character before the separator that no number's head ends with (ASCII only: the
-            # pattern decides for the rest): many hyphens and slashes of a text
-            if text[p - 1] not in _NOT_BEFORE_SEPARATOR:
+            # a head reads, backwards from the separator: at most one space, at most one letter a-z,
+            # then a digit. Characters that rule that out (ASCII only: the pattern decides for the
+            # rest, Unicode digits included) skip most hyphens and slashes of a text ("lập - Tự do",
+            # "và/hoặc") without a match
+            i = p - 1
+            c = text[i]
+            if c == " " and i:
+                i -= 1
+                c = text[i]
+            if "a" <= c <= "z" and i:
+                c = text[i - 1]
+            if c not in _NOT_BEFORE_SEPARATOR and not ("a" <= c <= "z" or c == " "):
                 h = _NUMBER_HEAD_REV.match(text, max(0, p - _HEAD_REACH), p)
                 if h is not None:
                     starts.add(h.start())

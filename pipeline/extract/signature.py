@@ -16,7 +16,7 @@ Recipients: "Kính gửi: Sở Tài chính" or a bulleted list; "Nơi nhận:" b
 """
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, lru_cache
 
 import regex
 
@@ -76,9 +76,11 @@ _PREFIX_WORD = regex.compile(_PREFIX + r"(?:\s|$)")
 _HAS_PREFIX = regex.compile(rf"(?:^|\s){_PREFIX}(?:\s|$)")
 
 
+@lru_cache(maxsize=4096)
 def _split_block(block: str) -> tuple[str | None, str]:
     """"TM. CHÍNH PHỦ ¶ KT. THỦ TƯỚNG ¶ PHÓ THỦ TƯỚNG" → ("TM. Chính phủ / KT. Thủ tướng", "Phó Thủ tướng");
-    "KT. CHỦ TỊCH PHÓ CHỦ TỊCH" on one line → ("KT. Chủ tịch", "Phó Chủ tịch")."""
+    "KT. CHỦ TỊCH PHÓ CHỦ TỊCH" on one line → ("KT. Chủ tịch", "Phó Chủ tịch").
+    A pure function of the block's text (cached: blocks repeat across the documents of one body)."""
     parts: list[str] = []
     for raw in _GAP_SPLIT.split(block):
         raw = _SPACES.sub(" ", raw).strip(" ,")
@@ -114,50 +116,79 @@ def _split_block(block: str) -> tuple[str | None, str]:
 _GAP_RE = regex.compile(r"[\n|\t\f][ \t\n|\f]*|[ ]{3,}[ \t\n|\f]*")
 
 
-def _flatten(text: str, base: int = 0) -> tuple[str, list[tuple[int, int]]]:
-    """Newlines, table bars and wide gaps → " ¶ "; returns the flat text and (flat, original)
-    anchor pairs to map a flat offset back (see `_unflat`)."""
-    out: list[str] = []
-    anchors: list[tuple[int, int]] = [(0, base)]
-    pos = 0
-    flat_len = 0
-    for m in _GAP_RE.finditer(text):
-        out.append(text[pos:m.start()])
-        flat_len += m.start() - pos
-        out.append(f" {_GAP} ")
-        flat_len += 3
-        anchors.append((flat_len, base + m.end()))
-        pos = m.end()
-    out.append(text[pos:])
-    return "".join(out), anchors
+_GAP_MARK = f" {_GAP} "
+_GAP_KEEP = regex.compile(f"({_GAP_RE.pattern})")
 
 
-def _unflat(anchors: list[tuple[int, int]], flat_pos: int) -> int:
+class _FlatAnchors:
+    """The (flat, original) anchor pairs of a `_flatten`ed window, listed only when an offset is
+    mapped back (`_unflat`): most windows are searched and dropped, and listing every gap of every
+    window cost more than flattening it."""
+
+    __slots__ = ("_text", "_base", "_pairs")
+
+    def __init__(self, text: str, base: int):
+        self._text, self._base, self._pairs = text, base, None
+
+    def pairs(self) -> list[tuple[int, int]]:
+        if self._pairs is None:
+            # the text split at its gaps, the gaps kept: [text, gap, text, gap, …, text]
+            parts = _GAP_KEEP.split(self._text)
+            pairs = [(0, self._base)]
+            flat_len, orig = 0, self._base
+            for i in range(0, len(parts) - 1, 2):
+                seg = len(parts[i])
+                flat_len += seg + 3  # the text before the gap, then " ¶ "
+                orig += seg + len(parts[i + 1])
+                pairs.append((flat_len, orig))
+            self._pairs = pairs
+        return self._pairs
+
+
+def _flatten(text: str, base: int = 0) -> tuple[str, "_FlatAnchors"]:
+    """Newlines, table bars and wide gaps → " ¶ "; returns the flat text and its (flat, original)
+    anchor pairs to map a flat offset back (see `_unflat`), listed on demand."""
+    return _GAP_RE.sub(_GAP_MARK, text), _FlatAnchors(text, base)
+
+
+def _unflat(anchors, flat_pos: int) -> int:
     import bisect
 
+    if isinstance(anchors, _FlatAnchors):
+        anchors = anchors.pairs()
     i = bisect.bisect_right(anchors, (flat_pos, float("inf"))) - 1
     f, o = anchors[max(i, 0)]
     return o + (flat_pos - f)
 
 
+# `_case`'s patterns, compiled once: `regex.match(pattern_string, …)` looks each up in the module's
+# cache by its text on every call, which cost more than the match itself
+_PREFIX_REST = regex.compile(rf"({_PREFIX})\s*(.*)$")
+_BODY_WORD = regex.compile(r"(?:ỦY|UỶ|HỘI|BỘ|SỞ|BAN|CHÍNH|QUỐC|TỈNH|THƯỜNG)\b")
+_MINISTER = regex.compile(r"BỘ\s+TRƯỞNG")
+_OFFICE_WORDS = regex.compile(r"(?<=\s)(chủ\s+tịch|thủ\s+tướng|giám\s+đốc|chủ\s+nhiệm|bộ\s+trưởng|trưởng\s+ban|chánh\s+văn\s+phòng)")
+
+
+@lru_cache(maxsize=4096)
 def _case(s: str) -> str:
-    """"KT. CHỦ TỊCH" → "KT. Chủ tịch"; "PHÓ THỦ TƯỚNG" → "Phó Thủ tướng"."""
+    """"KT. CHỦ TỊCH" → "KT. Chủ tịch"; "PHÓ THỦ TƯỚNG" → "Phó Thủ tướng".
+
+    A pure function of its string, cached: signature lines repeat across documents ("KT. CHỦ TỊCH")."""
     from .agencies import display_name
 
-    m = regex.match(rf"({_PREFIX})\s*(.*)$", s)
+    m = _PREFIX_REST.match(s)
     prefix, rest = (m.group(1).replace(" ", ""), m.group(2)) if m else ("", s)
     words = rest.split()
     if not words:
         return prefix
     # a body after TM. ("TM. ỦY BAN NHÂN DÂN") is a name of a body; a title is a person's office
-    if regex.match(r"(?:ỦY|UỶ|HỘI|BỘ|SỞ|BAN|CHÍNH|QUỐC|TỈNH|THƯỜNG)\b", rest) and not regex.match(r"BỘ\s+TRƯỞNG", rest):
+    if _BODY_WORD.match(rest) and not _MINISTER.match(rest):
         body = display_name(rest)
     else:
         low = rest.lower()
         body = low[:1].upper() + low[1:]
         # office words that keep a capital inside titles
-        body = regex.sub(r"(?<=\s)(chủ\s+tịch|thủ\s+tướng|giám\s+đốc|chủ\s+nhiệm|bộ\s+trưởng|trưởng\s+ban|chánh\s+văn\s+phòng)",
-                         lambda w: w.group(0)[0].upper() + w.group(0)[1:], body)
+        body = _OFFICE_WORDS.sub(lambda w: w.group(0)[0].upper() + w.group(0)[1:], body)
     return canonical_tone(f"{prefix} {body}".strip())
 
 
@@ -165,9 +196,23 @@ def _case(s: str) -> str:
 # not a lower-case word: "KT theo TT 23" (kỹ thuật) in the rows of a price table, "TM và DL" are not
 # prefixes, and a window around each of hundreds of them made the search read the whole table.
 _TRIGGER = regex.compile(rf"(?<![\p{{L}}])(?:{_PREFIX}\s(?![ \t]*\p{{Ll}})|(?:Nơi\s+nhận))")
-# what every trigger opens with, each led by its literal: found by the `regex` module's fast literal
-# search, where `_TRIGGER` itself (a look-behind, then an alternation) is tried at every character
-_TRIGGER_OPENINGS = tuple(regex.compile(rf"{w}(?=\s*\.?\s)") for w in _PREFIX_WORDS) + (regex.compile(r"Nơi(?=\s+nhận)"),)
+
+
+def _trigger_openings() -> tuple[regex.Pattern, ...]:
+    """What every trigger opens with, each led by its literal: found by the `regex` module's fast
+    literal search, where `_TRIGGER` itself (a look-behind, then an alternation) is tried at every
+    character. Each pattern is one pass over the whole text, so the prefix words sharing a first
+    letter share one ("TM", "TL", "TUQ", "T/M", "T.M"; "KT", "K/T", "K.T"; "Q"), then "Nơi": four
+    passes instead of ten. No word holds its first letter again after its start, so the matches of
+    one pattern never hide another start of the same pattern."""
+    families: dict[str, list[str]] = {}
+    for w in _PREFIX_WORDS:
+        families.setdefault(w[0], []).append(w[1:])
+    return tuple(regex.compile(rf"{first}(?:{'|'.join(rests)})(?=\s*\.?\s)") for first, rests in families.items()) + (
+        regex.compile(r"Nơi(?=\s+nhận)"),)
+
+
+_TRIGGER_OPENINGS = _trigger_openings()
 WINDOW = 1500
 # A window starts at a line start so that the block's first line is whole, but looks back at most
 # this far for it: a text that is one huge line (a dump, a flattened table) must not make every

@@ -39,21 +39,29 @@ def normalise_number(raw: str) -> str:
     return s.replace("Ð", "Đ")
 
 
+_NUMBER_GROUPS = ("n_norm", "y_norm", "s_norm", "n_party", "s_party", "n_admin", "s_admin")
+
+
 def parse_number(m: regex.Match) -> Number:
     """Turn a `regexes.NUMBER` match into its parts."""
-    if m.group("n_norm"):
+    return _parse_groups(m.group(*_NUMBER_GROUPS))
+
+
+@lru_cache(maxsize=16384)
+def _parse_groups(groups: tuple[str | None, ...]) -> Number:
+    """`parse_number` of the NUMBER groups (a pure function of them, cached: a text cites the same
+    numbers again and again, and a frozen `Number` may be shared)."""
+    n_norm, y_norm, s_norm, n_party, s_party, n_admin, s_admin = groups
+    if n_norm:
         # "TT BTC", "TTLT/BTP-BCA": a normative symbol has no space or slash inside
-        symbol = normalise_number(_SPACE_SLASH.sub("-", _HYPHEN_SPACES.sub("-", m.group("s_norm").strip())))
-        digits = m.group("n_norm")
-        year = int(m.group("y_norm"))
-        return Number(f"{digits}/{year}/{symbol}", digits, year, symbol, "normative")
-    if m.group("n_party"):
-        symbol = normalise_number(m.group("s_party"))
-        digits = m.group("n_party")
-        return Number(f"{digits}-{symbol}", digits, None, symbol, "party")
-    symbol = normalise_number(m.group("s_admin"))
-    digits = m.group("n_admin")
-    return Number(f"{digits}/{symbol}", digits, None, symbol, "admin")
+        symbol = normalise_number(_SPACE_SLASH.sub("-", _HYPHEN_SPACES.sub("-", s_norm.strip())))
+        year = int(y_norm)
+        return Number(f"{n_norm}/{year}/{symbol}", n_norm, year, symbol, "normative")
+    if n_party:
+        symbol = normalise_number(s_party)
+        return Number(f"{n_party}-{symbol}", n_party, None, symbol, "party")
+    symbol = normalise_number(s_admin)
+    return Number(f"{n_admin}/{symbol}", n_admin, None, symbol, "admin")
 
 
 def parse_number_text(text: str) -> Number | None:
