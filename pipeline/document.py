@@ -19,7 +19,7 @@ from .text import read as reader
 from .extract.agencies import jurisdiction_of
 from .extract.identity import annotate
 from .extract.entities import find_entities
-from .extract.tasks import addressees, find_tasks
+from .extract.tasks import LETTER_TYPES, addressees, find_tasks
 from .text.clean import normalize_text
 from .text.evidence import place_words
 from .errors import InputError
@@ -312,8 +312,9 @@ def extract(record: DocumentRecord, text: str) -> None:
     for c in cits:
         c.page = _page_of(record.pages, c.start, starts)
     record.citations = cits
+    # only a letter's addressees are its assignees ("Kính gửi: Sở Y tế …"): others are not read
     record.tasks = _guarded(record, "tasks", lambda: find_tasks(
-        text, h.body_start, h.doc_type, addressees(text, h.body_start),
+        text, h.body_start, h.doc_type, addressees(text, h.body_start) if h.doc_type in LETTER_TYPES else [],
         h.issue_year or (h.issue_date.year if h.issue_date else None), h.issuer, h.subject))
     annotate(record)
     # after annotate: the entities' normaliser completes names from the canonical issuer

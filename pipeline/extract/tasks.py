@@ -51,17 +51,20 @@ chính trị - xã hội tỉnh" → "… Việt Nam tỉnh").
 
 Speed: most lines cannot assign work, so every per-line test is guarded by a plain substring or
 first-character check before its regex, rows of tables that are not task schedules are dropped
-first, the section path and the heading in force are recomputed only when the outline stack
-changes, and the closing provisions of a decree and the end of a letter are found with `str.rfind`
-/ literal searches instead of multi-line regex scans. The cue words are found once per document
-(`_lines` gives each line its `cue` flag); the not-task words and the deadline and recurrence
-keywords are plain substring tests on the lower-cased clause before any case-insensitive regex;
-names met again (`split_agencies`, `normalise_assignee`, `_kind`, `_level`, `_subject`) come from a
-cache. The ~200 verbs that end a name are looked up by the clause's words (`_StopWords`, same matches
-as the alternation), each branch of a joined regex runs behind its own literal pre-check
-(`_not_task_item`, `_maybe_annex`, `_PAST`), no pattern is built at run time, a run of "|" rows
-without a cue or a column name is dropped at once, and a plain paragraph line while nothing is open
-takes a fast path in `find_tasks`.
+first, the heading in force is recomputed only when the outline stack changes (the section path
+only when a line may give work), and the closing provisions of a decree and the end of a letter
+are found with `str.rfind` / literal searches instead of multi-line regex scans. The cue words are
+found once per document, case-insensitively in the text itself (`_lines` gives each line its `cue`
+flag); the not-task words, the deadline and recurrence keywords and the words of a composition
+heading or a lead-in are plain substring tests on the lower-cased clause before any case-insensitive
+regex; names met again (`split_agencies`, `normalise_assignee`, `_kind`, `_level`, `_subject`) come
+from a cache. The ~200 verbs that end a name are looked up by the clause's words (`_StopWords`, same
+matches as the alternation), the ~100 head words by the text's first word (`_head`), each branch of
+a joined regex runs behind its own literal pre-check (`_not_task_item`, `_maybe_annex`, `_PAST`,
+`_may_open_marker`, `_INNER_ASK`), no pattern is built at run time, a run of "|" rows without a cue
+or a column name is passed over at once, and a plain paragraph line while nothing is open, and a
+line of the recipients list, take fast paths in `find_tasks`. tests/test_perf_tasks.py compares
+each shortcut with the plain search.
 
 Deadlines (`deadline_of`): "trước ngày 3/7/2024", "trước 16 giờ ngày 5/8/2024", "trước ngày 15/12"
 (the document's year), "trước ngày 25 tháng 7 năm 2024", "trong tháng 6/2024" (its last day),
@@ -74,6 +77,7 @@ from __future__ import annotations
 import calendar
 import re
 from bisect import bisect_left
+from itertools import islice
 import datetime as dt
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -136,6 +140,54 @@ _HEAD_WORDS = (
 )
 _HEAD = regex.compile(rf"^(?:{_HEAD_WORDS})(?!\p{{L}})")
 _HEAD_FIRST = frozenset(w[0] for w in _HEAD_WORDS.split("|"))
+# the first two characters of the head words (each has two or more): a text opening with other two
+# cannot open with a head word, and most lines are told so by one set look-up
+_HEAD_PREFIXES = frozenset(w[:2] for w in _HEAD_WORDS.split("|"))
+_LEAD_LETTERS = regex.compile(r"\p{L}+")
+_LETTER = regex.compile(r"\p{L}")
+
+
+def _head_index(words: str) -> dict[str, tuple[bool, tuple[str, ...]]] | None:
+    """`_HEAD_WORDS` by first word: (the word is a head word by itself, the longer head words that
+    open with it). None when a head word is not plain words of letters (then `_head` is the regex)."""
+    out: dict[str, tuple[bool, tuple[str, ...]]] = {}
+    for w in words.split("|"):
+        if not regex.fullmatch(r"\p{L}+(?: \p{L}+)*", w):
+            return None
+        first = w.split(" ", 1)[0]
+        alone, longer = out.get(first, (False, ()))
+        out[first] = (True, longer) if w == first else (alone, longer + (w,))
+    return out
+
+
+_HEAD_INDEX = _head_index(_HEAD_WORDS)
+
+
+def _head(t: str) -> bool:
+    """`_HEAD.match(t)` as a truth value, by a dictionary look-up of the text's first word (the
+    alternation of ~100 head words cost 1.5 µs a call, and it is asked of most lines). A head word
+    is followed by a non-letter, so the text's run of leading letters is exactly the head word's
+    first word; a one-word head word then matches at once, a longer one needs its following words
+    and a non-letter after them."""
+    if _HEAD_INDEX is None:
+        return _HEAD.match(t) is not None
+    if t[:2] not in _HEAD_PREFIXES:
+        return False
+    word = t.partition(" ")[0]
+    entry = _HEAD_INDEX.get(word)
+    if entry is None:
+        if word.isalpha():
+            return False  # the run of leading letters is that word (every `isalpha` letter is \p{L})
+        m = _LEAD_LETTERS.match(t)
+        entry = _HEAD_INDEX.get(m.group()) if m is not None else None
+        if entry is None:
+            return False
+    if entry[0]:
+        return True
+    for w in entry[1]:
+        if t.startswith(w) and _LETTER.match(t, len(w)) is None:
+            return True
+    return False
 # words that end an agency name and start the action
 _STOP = (r"chủ trì|phối hợp|phối với|có trách nhiệm|chịu trách nhiệm|tham mưu|khẩn trương|(?<!các\s)(?<!những\s)(?<!Các\s)tổ chức(?!\s+(?:chính trị|xã hội|đoàn thể|hội(?!\s+(?:nghị|thảo|thi|chợ|diễn|trại))|tín dụng|đảng|cơ sở đảng|kinh tế|quốc tế|phi chính phủ|có liên quan|liên quan|cá nhân)(?!\p{L})|\s*,\s*cá nhân)|thực hiện|"
          r"triển khai|rà soát|(?<!đầu tư\s)xây dựng|hướng dẫn|chỉ đạo|báo cáo|theo dõi|căn cứ|nghiên cứu|đôn đốc|kiểm tra|"
@@ -262,6 +314,7 @@ def _anchor_groups(words: tuple[str, ...], anchors: tuple[str, ...]) -> tuple[tu
 
 
 _NOT_TASK_GROUPS = _anchor_groups(_NOT_TASK_WORDS, ("đã ", "nhận", "thi hành", "biết", "kính ", "có "))
+_NOT_TASK_ANCHORS = tuple(a for a, _ in _NOT_TASK_GROUPS)
 
 
 def _not_task(t: str) -> bool:
@@ -270,6 +323,8 @@ def _not_task(t: str) -> bool:
     substring tests on the lower-cased line (a case-insensitive regex alternation cost four times more),
     a group of words tested only when a word they share is there (`_NOT_TASK_GROUPS`)."""
     low = t.lower()
+    if not any(map(low.__contains__, _NOT_TASK_ANCHORS)):
+        return False  # most lines: no anchor, told without a Python loop
     for anchor, words in _NOT_TASK_GROUPS:
         if anchor in low:
             for w in words:
@@ -355,7 +410,7 @@ class _Line:
     kind: str | None  # roman, num, letter, paren, dieu, bullet, None
     label: str | None
     depth: int
-    cue: bool = True  # holds a word of `_CUE_WORDS` (found once per document by `_lines`)
+    cue: bool = True  # holds a word of `_CUE_WORDS` in any case (found once per document by `_lines`)
 
 
 def _year_end_month(y: int, m: int) -> dt.date | None:
@@ -375,13 +430,16 @@ def deadline_of(text: str, doc_year: int | None, first_due: bool = False) -> tup
     (what response tracking checks)."""
     recurrence = None
     low = text.lower()
-    if "hằng" in low or "hàng" in low or "mỗi" in low or "tháng" in low:  # every _RECUR form has one
+    # every _RECUR form has "hằng", "hàng" or "mỗi", but the half-year ones, which have "tháng" and
+    # "6" or "sáu" (looked for as "áu": the case-insensitive "s" of the regex also matches "ſ")
+    if "hằng" in low or "hàng" in low or "mỗi" in low or "tháng" in low and ("6" in low or "áu" in low):
         for rx, name in _RECUR:
             if rx.search(text):
                 recurrence = name
                 break
-    if not any(w in low for w in _DEADLINE_WORDS) or not _DIGIT.search(text):
-        return None, None, recurrence  # every _DEADLINE form has a number and one of these words
+    if not ("trước" in low or "tháng" in low or "chậm nhất" in low or "quý" in low or "không quá" in low
+            or "đến hết" in low or "hạn chót" in low) or not _DIGIT.search(text):
+        return None, None, recurrence  # every _DEADLINE form has a number and one of _DEADLINE_WORDS
     if first_due:
         recurrence_for_date = None
     else:
@@ -563,7 +621,7 @@ def _split_agencies(phrase: str) -> tuple[str, ...]:
             continue
         # a piece that is not a name of its own, or a head word left alone before "và" ("Báo và
         # Đài Phát thanh - Truyền hình": one body), is joined back with its separator
-        if out and (not _HEAD.match(_restore(p, keep)) and not ("và" in sep and _R.match(r"địa phương(?!\p{L})", p)
+        if out and (not _head(_restore(p, keep)) and not ("và" in sep and _R.match(r"địa phương(?!\p{L})", p)
                                                                 and _R.match(r"\p{Lu}", out[-1]) and not out[-1].startswith("Các"))
                     or "và" in sep and _R.fullmatch(r"\p{L}+", out[-1]) and not out[-1].isupper()
                     # "lực lượng … của lực lượng Công an, Hải quan": a short list inside a "của" complement
@@ -628,7 +686,7 @@ _SUBJECT_END = regex.compile(r"[.:](?:\s|$)|;(?!\s*(?:" + _HEAD_WORDS + r")(?!\p
 def _subject(text: str) -> tuple[str | None, int]:
     """The agency phrase that opens a clause, and where the action starts (0 when none). Cached: a
     quarter of the clauses are read twice (as a heading's body, as a later sentence)."""
-    if not _HEAD.match(text) or _VERB_FIRST.match(text):
+    if not _head(text) or _VERB_FIRST.match(text):
         return None, 0  # "Tổ chức …", "Ban hành …", "Báo cáo …": an item that opens with its verb
     s, keep = _protect(text[:400])
     if "(" in s:
@@ -715,7 +773,7 @@ def _coordinators(text: str, block: bool = False, every: bool = False, anywhere:
             continue
         rest = text[m.end():].lstrip(" ,")
         cue = m.group(0).lower()
-        if not _HEAD.match(rest) and not ("với" in cue or "cùng" in cue):
+        if not _head(rest) and not ("với" in cue or "cùng" in cue):
             continue
         if _VERB_FIRST.match(rest):
             continue
@@ -752,12 +810,12 @@ _BARE_MARKER = regex.compile(r"^[ \t]*(?:(?P<num>\d{1,2}(?:\.\d{1,2}){0,3})[.)]|
                             + _ROMAN + r")\.|(?P<dieu>Điều\s+\d+)[.:])[ \t]*$")
 
 
-def _cue_line_starts(chunk: str, start: int) -> tuple[set[int], list[int]]:
+def _cue_line_starts_plain(chunk: str, start: int) -> tuple[set[int], list[int]]:
     """Start offsets of the lines of `chunk` that hold a word of `_CUE_WORDS` in any case (as a set,
-    and sorted). The words are found once in the lower-cased text, and each hit is given the line
-    around it (one `rfind`), instead of walking a pointer over the hits at every line. A hit is read
-    in the lower-cased text's offsets, as it always was (they differ only after an "İ", which
-    lower-cases to two characters); one that falls on a line break marks no line."""
+    and sorted). The words are found in the lower-cased text, and each hit is given the line around
+    it (one `rfind`). A hit is read in the lower-cased text's offsets, as it always was (they differ
+    only after an "İ", which lower-cases to two characters); one that falls on a line break marks
+    no line."""
     low = chunk.lower()
     n = len(chunk)
     starts: set[int] = set()
@@ -767,6 +825,30 @@ def _cue_line_starts(chunk: str, start: int) -> tuple[set[int], list[int]]:
             if i < n and chunk[i] != "\n":
                 starts.add(chunk.rfind("\n", 0, i) + 1 + start)
             i = low.find(w, i + 1)
+    return starts, sorted(starts)
+
+
+# each cue word as a case-insensitive literal: `regex` matches a character of it exactly when the
+# character lower-cases to it, except "İ" (which `str.lower` makes two characters)
+_CUE_RXS = tuple(regex.compile(regex.escape(w), regex.IGNORECASE) for w in _CUE_WORDS)
+
+
+def _cue_line_starts(chunk: str, start: int) -> tuple[set[int], list[int]]:
+    """`_cue_line_starts_plain` without lower-casing the text: each word is searched for case-
+    insensitively in the text itself (lower-casing a long annex and searching it six times cost a
+    tenth of the task reading). The hits are the same: a character of the text matches a letter of
+    a word exactly when it lower-cases to that letter, save "İ"; a text holding "İ" (whose lower
+    case shifts the offsets the plain search reads) takes the plain search. No word holds a line
+    break, so a hit never falls on one; no word overlaps itself, so the non-overlapping matches
+    mark the same lines."""
+    if "İ" in chunk:
+        return _cue_line_starts_plain(chunk, start)
+    starts: set[int] = set()
+    add = starts.add
+    rfind = chunk.rfind
+    for rx in _CUE_RXS:
+        for m in rx.finditer(chunk):
+            add(rfind("\n", 0, m.start()) + 1 + start)
     return starts, sorted(starts)
 
 
@@ -783,13 +865,14 @@ def _lines(text: str, start: int, end: int) -> list[_Line]:
     động - Thương binh và Xã hội:" on the next, as table-less exports lay items out) marks the
     line after it.
 
-    Speed: one marker regex per line that can open with a marker (`m.lastgroup` names the kind),
-    and none for the common "- ", "a) ", "1. ", "12) " followed by text (their match is known);
-    the cue words are found once in the lower-cased text and each line is told whether it holds
-    one (`_Line.cue`); a row of a "|" table that holds no cue and no responsibility column, before
-    any table that could be a schedule of tasks, is dropped here (`find_tasks` skipped it anyway),
-    and a whole run of such rows (a price list of thousands of rows) is dropped at once when no
-    row of it holds a cue or a column name."""
+    Speed: one marker regex per line that can open with a marker (`m.lastgroup` names the kind,
+    `_may_open_marker` rules out "Đồng …", "(Ký …)", "2024 …" first), and none for the common "- ",
+    "a) ", "1. ", "12) " followed by text (their match is known); the cue words are found once in
+    the text (`_cue_line_starts`) and each line is told whether it holds one (`_Line.cue`); a row
+    of a "|" table that holds no cue and no responsibility column, before any table that could be a
+    schedule of tasks, is dropped here (`find_tasks` skipped it anyway), and a whole run of such
+    rows (a price list of thousands of rows) is dropped at once, its lines not even visited, when
+    no row of it holds a cue or a column name."""
     out: list[_Line] = []
     append = out.append
     pos = start
@@ -797,11 +880,12 @@ def _lines(text: str, start: int, end: int) -> list[_Line]:
     chunk = text[start:end]
     cue_at, cue_sorted = _cue_line_starts(chunk, start)
     schedule_seen = False
-    skip_to = checked_to = -1  # [.., skip_to): rows dropped as a run; [.., checked_to): a run read row by row
-    for raw in chunk.split("\n"):
+    checked_to = -1  # [.., checked_to): a run read row by row
+    it = iter(chunk.split("\n"))
+    for raw in it:
         ln_start = pos
         pos += len(raw) + 1
-        if ln_start < skip_to:
+        if not raw:
             continue
         body = raw.strip()
         if not body:
@@ -816,8 +900,14 @@ def _lines(text: str, start: int, end: int) -> list[_Line]:
                 if not (k < len(cue_sorted) and cue_sorted[k] < b + start) \
                         and all(chunk.find(w, a, b) < 0 for w in _TABLE_CUE_WORDS):
                     pending = None
-                    skip_to = b + start
-                    continue  # rows of a price list or a catalogue, none with a cue or a column name
+                    # rows of a price list or a catalogue, none with a cue or a column name: the
+                    # lines that start before b are passed over at once (the run ends after a line
+                    # break or at the end of the text)
+                    more = chunk.count("\n", a, b - 1)
+                    if more:
+                        next(islice(it, more - 1, None), None)
+                    pos = b + start
+                    continue
                 checked_to = b + start
             if _table_cue(body):
                 schedule_seen = True
@@ -833,7 +923,9 @@ def _lines(text: str, start: int, end: int) -> list[_Line]:
                 pending = None
             else:
                 kind = label = None
-            append(_Line(ln_start, ln_start + len(raw), body, ln_start + len(raw) - len(raw.lstrip()), kind, label, 0, cue))
+            # (`pos - 1` is the line's end; a line with no space around it is its own body)
+            append(_Line(ln_start, pos - 1, body, ln_start if body is raw else ln_start + len(raw) - len(raw.lstrip()),
+                         kind, label, 0, cue))
             continue
         # "- Text", "a) Text", "1. Text", "12) Text": what `_MARKER` would match, without it (the
         # character after the marker's one space is no space, so the marker is not bare)
@@ -861,7 +953,7 @@ def _lines(text: str, start: int, end: int) -> list[_Line]:
                          raw[:e - 2] if kind == "num" else r0, 0, cue))
             continue
         ln_end = ln_start + len(raw)
-        m = _MARKER.match(raw)
+        m = _MARKER.match(raw) if _may_open_marker(raw) else None
         kind = label = None
         b0 = ln_start
         if m is not None:
@@ -890,6 +982,29 @@ def _lines(text: str, start: int, end: int) -> list[_Line]:
 
 
 _MARKER_FIRST = frozenset("0123456789IVX(-–•+*Đ")
+_NOT_AFTER_NUMBER = frozenset(",/%-:;'")
+_ANY_DIGIT = regex.compile(r"\d")
+
+
+def _may_open_marker(raw: str) -> bool:
+    """False when `_MARKER.match(raw)` surely fails, told by the first characters (lines opening
+    with "Đ", "(", "V", "X" or a number are mostly not items: "Đồng thời", "(Ký, ghi họ tên)",
+    "2024", "10%"): "Đ" opens only "Điều", "(" only "(<digits>)", a Roman numeral is followed by
+    itself, "." or a space, never by another letter, and a number by one or two digits only and
+    then by neither a letter nor a sign like "," "/" "%"."""
+    r0, r1 = raw[:1], raw[1:2]
+    if r0 == "Đ":
+        return raw.startswith("Điều")
+    if r0 == "(":
+        return r1 in _DIGITS or _ANY_DIGIT.match(r1) is not None  # `\d` is any decimal digit
+    if r0 in "IVX":
+        return not (r1.isalpha() and r1 not in "IVX")
+    if r0 in _DIGITS:
+        return not (r1 in _DIGITS and raw[2:3] in _DIGITS or r1.isalpha() or r1 in _NOT_AFTER_NUMBER)
+    return True
+
+
+_COMPOSITION_KINDS = frozenset({"dieu", "roman"})  # a heading of these kinds says whether members are listed
 _LEVEL = {"roman": 0, "dieu": 0, "num": 1, "letter": 2, "paren": 2, "bullet": 3}
 
 
@@ -900,6 +1015,9 @@ _NO_TASK_SECTION = regex.compile(r"^(?:MỤC ĐÍCH|Mục đích|PHẠM VI|Phạ
                                  r"NGUYÊN TẮC|Nguyên tắc|KINH PHÍ|Kinh phí)(?!\p{L})[^.;:]{0,100}:?$|^(?:YÊU CẦU|Yêu cầu)\s*:?$")
 _NO_TASK_ARTICLE = regex.compile(r"^(?:Phê duyệt|Công bố|Công nhận|Cho phép|Chỉ định|Phê bình|Khen thưởng|Tặng|Thống nhất|"
                                  r"Chấp thuận|Đồng ý|Phê chuẩn|Phạm vi|Đối tượng)(?!\p{L})")
+# the first letters of their branches
+_NO_TASK_SECTION_FIRST = frozenset("MPĐCNKY")
+_NO_TASK_ARTICLE_FIRST = frozenset("PCKTĐ")
 _GUIDANCE = regex.compile(r"(?<!\p{L})hướng dẫn(?!\p{L})(?![^:]*(?:yêu cầu|đề nghị|giao(?!\p{L})))")
 _PAST = regex.compile(r"\s(?:đã|đang)\s(?!được giao)|trong đó\s*:\s*$")
 _HEADING_LEAD = regex.compile(r"^(?P<who>[^,;:]{3,120}?)\s+chủ trì,?\s*(?:phối hợp|phối với|cùng)(?:\s+với)?\s+(?P<partners>.+)$")
@@ -914,14 +1032,14 @@ def _heading_agency(line: _Line) -> tuple[list[str], list[str]] | None:
     t = line.text.rstrip()
     if len(t) > 220:
         return None
-    if t[:1] not in _HEAD_FIRST and t[:1] not in "TNGgĐđYy":
+    if t[:2] not in _HEAD_PREFIXES and t[:1] not in "TNGgĐđYy":
         return None  # opens with neither "Trách nhiệm/Nhiệm vụ của", "Giao/Đề nghị/Yêu cầu" nor an agency word
-    resp = _RESP_OF.match(t) if t[:1] in "TN" else None
-    if resp and _HEAD.match(resp.group("who")):
+    resp = _RESP_OF.match(t) if t.startswith(("Trách nhiệm của", "Nhiệm vụ của")) else None
+    if resp and _head(resp.group("who")):
         return split_agencies(resp.group("who")), []
-    m = _GIAO.match(t)
+    m = _GIAO.match(t) if t[:1] in "GgĐđYy" else None  # what `_GIAO` opens with
     body = m.group("rest") if m else t
-    if not _HEAD.match(body) or _VERB_FIRST.match(body) or (("đã" in body or "đang" in body or "trong đó" in body)
+    if not _head(body) or _VERB_FIRST.match(body) or (("đã" in body or "đang" in body or "trong đó" in body)
                                                               and _PAST.search(body)) or _not_task(body):
         return None  # "Sở Y tế trân trọng kính mời:" heads a list of guests
     if not t.endswith(":"):
@@ -935,14 +1053,14 @@ def _heading_agency(line: _Line) -> tuple[list[str], list[str]] | None:
         if stop:
             # "a) Sở Tài chính chủ trì, phối hợp các sở, ban, ngành": leads and partners, no action
             lead = _HEADING_LEAD.match(body)
-            if lead and _HEAD.match(lead.group("who")):
+            if lead and _head(lead.group("who")):
                 partners = lead.group("partners")
                 if _strip_partner_tail(partners) == partners.strip(" ,;.-–"):
                     return split_agencies(lead.group("who")), split_agencies(partners)
             # "c) Bộ Chỉ huy quân sự tỉnh chỉ đạo lực lượng Bộ đội Biên phòng và đề nghị Bộ tư lệnh Vùng
             # Cảnh sát biển 3": a body the issuer cannot order is asked; both lead the items below
             ask = _HEADING_ASK.match(body)
-            if ask and _HEAD.match(ask.group("who")) and _HEAD.match(ask.group("other")) \
+            if ask and _head(ask.group("who")) and _head(ask.group("other")) \
                     and not _STOP_RE.search(ask.group("other")):
                 return split_agencies(ask.group("who")) + split_agencies(ask.group("other")), []
             return None
@@ -955,6 +1073,18 @@ def _heading_agency(line: _Line) -> tuple[list[str], list[str]] | None:
         head = _STOP_RE.head(head)
     names = split_agencies(head)
     return (names, coords) if names else None
+
+
+# the types whose lead-in ("Chủ tịch UBND tỉnh yêu cầu:") points at the addressees of "Kính gửi":
+# `find_tasks` reads its `recipients` (what `addressees` gives) for these types only, so a caller
+# may skip `addressees` for the others
+LETTER_TYPES = frozenset({"Công văn", "Thông báo", "Văn bản", "Công điện", None})
+_UNSET = object()
+
+
+def _path_of(stack: list) -> tuple[str | None, tuple | None]:
+    """The section path ("II.1.a") of the outline stack and the time its lists state, if any."""
+    return (".".join(x[3] for x in stack if x[3]) or None, next((x[4] for x in reversed(stack) if x[4]), None))
 
 
 def find_tasks(text: str, body_start: int = 0, doc_type: str | None = None, recipients: list[str] | None = None,
@@ -974,12 +1104,17 @@ def find_tasks(text: str, body_start: int = 0, doc_type: str | None = None, reci
     # stack of (level, names, coords, label, deadline-for-list)
     stack: list[tuple[int, list[str] | None, list[str], str | None]] = []
     lead_in: list[str] | None = None
-    recipients = [normalise_assignee(r) for r in (recipients or []) if r.strip()]
+    # the addressees are the doers of a letter's lead-in only (Form 5); other types never read them
+    recipients = [normalise_assignee(r) for r in (recipients or []) if r.strip()] if doc_type in LETTER_TYPES else []
     quoted = False
     in_recipients = False
     composition = False
     table: dict | None = None
-    blocks, covered = _executor_blocks(lines)
+    # an executor line opens with "Cơ quan" or "Đơn vị": without them in the text there is no block
+    if text.find("Cơ quan", body_start) >= 0 or text.find("Đơn vị", body_start) >= 0:
+        blocks, covered = _executor_blocks(lines)
+    else:
+        blocks, covered = {}, set()
     issuer_level = _level(issuer)
     item_sections: dict[int, str | None] = {}
     state = None
@@ -987,6 +1122,14 @@ def find_tasks(text: str, body_start: int = 0, doc_type: str | None = None, reci
     skip_lvl: float | None = None
     for idx, ln in enumerate(lines):
         t = ln.text
+        # Fast path for a line of the recipients list and the signature stack, or of an attached
+        # paper's tail read as if it were one (a decree's forms after "Nơi nhận:"): with no table
+        # open, a line that holds no "|" (no table row or header), is neither an Điều nor a Roman
+        # heading nor ends with ":" (it cannot set `composition`) and holds no word of an annex
+        # title goes, through every test below, to a `continue` that changes no state.
+        if in_recipients and table is None and "|" not in t and not t.endswith(":") \
+                and ln.kind not in _COMPOSITION_KINDS and not _could_be_annex(t):
+            continue
         # Fast path for the commonest line: a plain paragraph line (no marker, no cue word, no ":" at
         # its end, no "|") while nothing is open that could make it work (no lead-in, no heading
         # agency in force, no table, no skipped part, no composition, no quote, no recipients list)
@@ -998,7 +1141,7 @@ def find_tasks(text: str, body_start: int = 0, doc_type: str | None = None, reci
                 and table is None and skip_lvl is None and not (composition or in_recipients or quoted) \
                 and "|" not in t and not t.endswith(":") and idx not in covered and idx not in blocks:
             first = t[:1]
-            if not (first in _HEAD_FIRST and _HEAD.match(t)) and first not in '“"' \
+            if not (t[:2] in _HEAD_PREFIXES and _head(t)) and first not in '“"' \
                     and not (first in _RECIPIENTS_FIRST and _RECIPIENTS_START.match(t)) \
                     and not (len(t) < 120 and ("HỰC HIỆN" in t or "hực hiện" in t or "RÁCH NHIỆM" in t or "rách nhiệm" in t)):
                 after_heading = False
@@ -1025,9 +1168,9 @@ def find_tasks(text: str, body_start: int = 0, doc_type: str | None = None, reci
             table = None
         # the members of a body the document sets up ("Điều 1. Thành lập Ban Chỉ đạo … gồm:",
         # "Ông X, Giám đốc Sở Y tế, Phó Trưởng ban") are a list of people, not of tasks
-        if ln.kind in {"dieu", "roman"}:
-            composition = bool(_COMPOSITION_HEAD.search(ln.text))
-        elif ln.text.endswith(":") and _COMPOSITION_HEAD.search(ln.text):
+        if ln.kind in _COMPOSITION_KINDS:
+            composition = _composition_head(ln.text)
+        elif ln.text.endswith(":") and _composition_head(ln.text):
             composition = True
         if composition or ("," in ln.text and _MEMBER_WORDS.search(ln.text) and _MEMBER.search(ln.text)
                            if ("rưởng" in ln.text or "viên" in ln.text or "Thư ký" in ln.text or "Tổ phó" in ln.text
@@ -1080,7 +1223,8 @@ def find_tasks(text: str, body_start: int = 0, doc_type: str | None = None, reci
                 if skip_lvl is not None and lvl <= skip_lvl:
                     skip_lvl = None
                 if ln.kind in _ZONE_KINDS and len(t) < 400 and (
-                        _NO_TASK_SECTION.match(t) if ln.kind != "dieu" else _NO_TASK_ARTICLE.match(t)):
+                        t[:1] in _NO_TASK_SECTION_FIRST and _NO_TASK_SECTION.match(t) if ln.kind != "dieu"
+                        else t[:1] in _NO_TASK_ARTICLE_FIRST and _NO_TASK_ARTICLE.match(t)):
                     skip_lvl = lvl  # scope, targets, funding, an approval: nothing under it is a task
             if skip_lvl is not None:
                 continue
@@ -1112,14 +1256,17 @@ def find_tasks(text: str, body_start: int = 0, doc_type: str | None = None, reci
             if not _is_title_case_line(t):
                 continue
             skip_lvl = None  # an upper-case title ("… CHƯƠNG TRÌNH HÀNH ĐỘNG. II. NỘI DUNG HOẠT ĐỘNG") ends it
-        if state is None:  # the section path and the heading in force, recomputed when the stack changes
-            state = (".".join(x[3] for x in stack if x[3]) or None, next((x for x in reversed(stack) if x[1]), None),
-                     next((x[4] for x in reversed(stack) if x[4]), None))
-        section, inherited, list_when = state
+        if state is None:
+            # the heading in force, recomputed when the stack changes; the section path and the time
+            # of the list are filled in when a line needs them (most lines are passed over first)
+            state = [_UNSET, next((x for x in reversed(stack) if x[1]), None), _UNSET]
+        inherited = state[1]
         if idx in covered:
-            item_sections[idx] = section
+            if state[0] is _UNSET:
+                state[0], state[2] = _path_of(stack)
+            item_sections[idx] = state[0]
             continue  # Form 9: the executor block after it says whose task it is
-        if not colon and not inherited and not lead_in and not (first in _HEAD_FIRST and _HEAD.match(t)) \
+        if not colon and not inherited and not lead_in and not (t[:2] in _HEAD_PREFIXES and _head(t)) \
                 and not ln.cue:
             continue  # nothing on this line can assign work
         if _not_task(t) or first in "TX" and _PREAMBLE.match(t):
@@ -1131,19 +1278,22 @@ def find_tasks(text: str, body_start: int = 0, doc_type: str | None = None, reci
             # only the sentence that gives work: "Thống nhất … . Hiệp hội … có trách nhiệm …"
             cut = later.start() + 1 + (len(ln.text[later.start() + 1:]) - len(ln.text[later.start() + 1:].lstrip()))
             ln = _Line(ln.start, ln.end, ln.text[cut:], ln.body_start + cut, None, ln.label, ln.depth, _has_cue(ln.text[cut:]))
-        if colon and _DIRECTIVE_LEADIN.search(ln.text[-260:]):
+        if colon and _directive_leadin(ln.text[-260:]):
             # Form 5: a lead-in that names nobody points at the addressees of a letter or notice; the
             # issuer's guidance ("Bộ Y tế hướng dẫn thực hiện một số nội dung … như sau:") asks nothing
-            letter = doc_type in {"Công văn", "Thông báo", "Văn bản", "Công điện", None}
+            letter = doc_type in LETTER_TYPES
             lead_in = _leadin_doers(ln.text) or ((recipients or None) if letter and not _GUIDANCE.search(ln.text[-260:])
                                                  else None)
             continue
-        if colon and not inherited and not lead_in and not _HEAD.match(ln.text) and not ln.cue:
+        if colon and not inherited and not lead_in and not _head(ln.text) and not ln.cue:
             continue
         item_lead = lead_in if not inherited else None
         if item_lead and after_heading and (_is_title_case_line(t) or idx + 1 < len(lines)
                                             and _LEVEL.get(lines[idx + 1].kind, -1) > _LEVEL.get(ln.kind, 9)):
             item_lead = None  # a heading over the items ("I. NHỮNG NHIỆM VỤ …", "1. Nhiệm vụ, giải pháp chung")
+        if state[0] is _UNSET:
+            state[0], state[2] = _path_of(stack)
+        section, list_when = state[0], state[2]
         found = _clause_tasks(ln, text, inherited, item_lead, in_tcth, section, doc_year, doc_type, issuer_level)
         if tasks and found:
             # a closing exhortation repeats the tasks listed above it (SPEC: "Yêu cầu Thủ trưởng … nghiêm
@@ -1156,13 +1306,20 @@ def find_tasks(text: str, body_start: int = 0, doc_type: str | None = None, reci
                     tk.deadline, tk.deadline_text = dt.datetime.combine(list_when[0], dt.time()), list_when[1]
         tasks.extend(found)
     _resolve_short_names(tasks)
-    own = fold(expand_abbreviations(issuer)) if issuer else None
+    own = _issuer_key(issuer) if issuer and tasks else None
     # the issuer does not assign work to itself: "UBND tỉnh nhận được …", "UBND tỉnh sẽ …"
     tasks = [t for t in tasks if not (own and own.startswith(fold(t.assignee)) and len(fold(t.assignee)) > 12)]
     if subject and _SETS_UP.match(subject):
         # a decision that sets up a body lists that body's standing duties: not tasks, unless dated
         tasks = [t for t in tasks if t.deadline or not _MEMBER_OF_BODY.search(t.assignee)]
     return tasks
+
+
+@lru_cache(maxsize=1024)
+def _issuer_key(issuer: str) -> str:
+    """The issuer's name with its abbreviations expanded, folded (the same issuers sign document
+    after document, and expanding runs some thirty substitutions)."""
+    return fold(expand_abbreviations(issuer))
 
 
 _SHORT_HEADS = frozenset({"trung tâm", "ban", "hội", "quỹ", "ban quản lý", "công ty", "nhà đầu tư", "tổ công tác",
@@ -1363,7 +1520,7 @@ def _table_header(cells: list[str]) -> dict | None:
 
 def _row_tasks(cells: list[str], table: dict, ln: _Line, raw: str, doc_year: int | None) -> list[Task]:
     who = cells[table["resp"]]
-    if not who or not _HEAD.match(normalise_assignee(who)):
+    if not who or not _head(normalise_assignee(who)):
         return []
     content = cells[table["content"]] if table["content"] is not None else ""
     when = cells[table["time"]] if table["time"] is not None else ""
@@ -1415,9 +1572,32 @@ _LEADIN_DOERS = regex.compile(r"(?:yêu cầu|đề nghị|giao)\s+(?P<who>(?:" 
 
 def _leadin_doers(line: str) -> list[str] | None:
     m = _LEADIN_DOERS.search(line)
-    if m and _HEAD.match(m.group("who")):
+    if m and _head(m.group("who")):
         return [normalise_assignee(m.group("who"))]
     return None
+
+
+def _may_hold(t: str, words: tuple[str, ...]) -> bool:
+    """False when no word of `words` (lower case) is in `t` in any case, as a case-insensitive regex
+    reads case: a character matches a letter there exactly when it lower-cases to it, save "İ",
+    which lower-cases to "i" and a combining dot (then the answer is True: the regex decides)."""
+    low = t.lower()
+    return "i\u0307" in low or any(w in low for w in words)
+
+
+# what every match of `_COMPOSITION_HEAD` and of `_DIRECTIVE_LEADIN` holds (in some case)
+_COMPOSITION_WORDS = ("gồm", "thành lập", "kiện toàn", "thành phần", "cơ cấu tổ chức")
+_LEADIN_WORDS = ("yêu cầu", "đề nghị", "giao", "chỉ đạo", "ý kiến", "thực hiện", "nội dung", "nhiệm vụ")
+
+
+def _composition_head(t: str) -> bool:
+    """`_COMPOSITION_HEAD.search(t)` as a truth value, the regex tried only when its words are there."""
+    return _may_hold(t, _COMPOSITION_WORDS) and _COMPOSITION_HEAD.search(t) is not None
+
+
+def _directive_leadin(t: str) -> bool:
+    """`_DIRECTIVE_LEADIN.search(t)` as a truth value, the regex tried only when its words are there."""
+    return _may_hold(t, _LEADIN_WORDS) and _DIRECTIVE_LEADIN.search(t) is not None
 
 
 _COMPOSITION_HEAD = regex.compile(r"(?:^(?:Thành lập|Kiện toàn|Thành phần|Cơ cấu tổ chức)(?!\p{L})|"
@@ -1457,6 +1637,15 @@ def _maybe_annex(t: str) -> bool:
     """Every `_ANNEX_TITLE` holds one of these words: every line after "Nơi nhận" is tested, and the
     regex's lazy prefix cost 3.5 µs a line."""
     return any(k in t for k in _ANNEX_KEYS)
+
+
+_ANNEX_OPENERS = tuple(k for k in _ANNEX_KEYS if k.isupper())
+
+
+def _could_be_annex(t: str) -> bool:
+    """False when `_maybe_annex(t) and _ANNEX_TITLE.match(t)` is surely false: a title opens with
+    its word, or with "(", "Ban hành", "Kèm theo", or names a year ("năm 2020. ") before its word."""
+    return t.startswith(_ANNEX_OPENERS) or t[:1] in "(BKk" or "năm" in t and _maybe_annex(t)
 
 
 _NORMATIVE_TYPES = {"Luật", "Bộ luật", "Pháp lệnh", "Nghị định", "Thông tư", "Thông tư liên tịch", "Nghị quyết liên tịch",
@@ -1563,9 +1752,31 @@ _LATER_ASK = regex.compile(r"(?:^|[,;.:]\s+|(?<!văn bản)\s)(?P<v>giao|đề n
                            r"(?P<rest>(?:" + _HEAD_WORDS + r")(?!\p{L}).+)$")
 
 
+_ASK_WORDS = ("giao", "đề nghị", "yêu cầu", "Giao", "Đề nghị", "Yêu cầu")
+_SPACE_BEFORE = regex.compile(r"\s*", regex.REVERSE)
+
+
+def _later_ask(body: str):
+    """`_LATER_ASK.search(body)`, started where its first match can start: the ask word of a match
+    is one of `_ASK_WORDS`, and the match opens at most at the sign before the spaces before the
+    first of them (the search tried its alternation at every position of the clause before)."""
+    first = min((i for i in map(body.find, _ASK_WORDS) if i >= 0), default=-1)
+    if first < 0:
+        return None
+    return _LATER_ASK.search(body, max(_SPACE_BEFORE.match(body, 0, first).start() - 1, 0))
+
+
 # "chủ trì, phối hợp với Sở … xây dựng …": the partner phrase before the action's own verb
 _PARTNER_LEAD = regex.compile(r"^(?:chủ trì,?\s*)?(?:phối hợp(?: với)?|cùng với)\s+.+?(?=\s+(?:" +
                               _STOP.replace("phối hợp|phối với|", "") + r")(?!\p{L}))")
+
+
+_INNER_ASK_SUBJECTS = ("Chủ tịch", "Phó Chủ tịch", "Thường trực", "Ban Thường vụ", "Ủy ban nhân dân", "UBND", "Bộ trưởng",
+                       "Thủ tướng", "Bộ", "Sở", "Lãnh đạo")
+_INNER_ASK = regex.compile(r"^(?:" + "|".join(_INNER_ASK_SUBJECTS) + r")[^;:]{0,80}?\s(?P<v>giao|đề nghị|yêu cầu)\s+(?P<rest>.+)$",
+                           regex.S)
+# what `_ADVERBIAL` opens with
+_ADVERBIAL_STARTS = ("Căn cứ", "Trên cơ sở", "Để", "Nhằm", "Trong ", "Theo", "Sau khi")
 
 
 def _clause_tasks(ln: _Line, text: str, inherited, lead_in, in_tcth: bool, section: str | None,
@@ -1574,10 +1785,12 @@ def _clause_tasks(ln: _Line, text: str, inherited, lead_in, in_tcth: bool, secti
     names: list[str] | None = None
     coords: list[str] = []
     action_at = 0
-    inner = _R.match(r"^(?:Chủ tịch|Phó Chủ tịch|Thường trực|Ban Thường vụ|Ủy ban nhân dân|UBND|Bộ trưởng|Thủ tướng|Bộ|Sở|"
-                        r"Lãnh đạo)[^;:]{0,80}?\s(?P<v>giao|đề nghị|yêu cầu)\s+(?P<rest>.+)$", body, regex.S)
-    m = _GIAO.match(body)
-    if inner and not m and not _STOP_RE.search(body, 0, inner.start("v")) and _HEAD.match(inner.group("rest")):
+    m = _GIAO.match(body) if body[:1] in "GgĐđYy" else None
+    # the issuer's lead-in is read only when the clause does not open with the ask itself, and only
+    # when it opens with one of its subjects and holds one of its verbs (literals every match has)
+    inner = _INNER_ASK.match(body) if m is None and body.startswith(_INNER_ASK_SUBJECTS) and (
+        "giao" in body or "đề nghị" in body or "yêu cầu" in body) else None
+    if inner and not _STOP_RE.search(body, 0, inner.start("v")) and _head(inner.group("rest")):
         # "Chủ tịch UBND tỉnh giao Sở …": the issuer's lead-in; "UBND các huyện rà soát … đề nghị hỗ
         # trợ" is a subject with its own verb, and "đề nghị" there is part of the action
         m = inner
@@ -1592,7 +1805,7 @@ def _clause_tasks(ln: _Line, text: str, inherited, lead_in, in_tcth: bool, secti
     else:
         # "Căn cứ nội dung Kế hoạch này …, các sở, ban, ngành … xây dựng …": the subject follows the
         # opening adverbial clause
-        adv = _ADVERBIAL.match(body)
+        adv = _ADVERBIAL.match(body) if body.startswith(_ADVERBIAL_STARTS) else None
         if adv:
             body_off = adv.end()
             subj, at = _subject(body[body_off:])
@@ -1606,8 +1819,7 @@ def _clause_tasks(ln: _Line, text: str, inherited, lead_in, in_tcth: bool, secti
             names = split_agencies(subj)
             action_at = at
         else:
-            lm = _LATER_ASK.search(body) if ("giao" in body or "Giao" in body or "ề nghị" in body
-                                             or "êu cầu" in body) else None
+            lm = _later_ask(body)
             if lm:
                 subj, at = _subject(lm.group("rest"))
                 if subj:
@@ -1635,7 +1847,10 @@ def _clause_tasks(ln: _Line, text: str, inherited, lead_in, in_tcth: bool, secti
     # Form 7: a later sentence with a subject of its own is that subject's task ("4. UBND huyện Sơn Tây
     # ban hành kế hoạch … . UBND các huyện, thị xã, thành phố báo cáo … trước ngày 15/7/2024.")
     extra: list[Task] = []
-    for sm in _SENTENCE.finditer(action):
+    # a sentence break is a "." or ";" with a space after it: an action without one before its last
+    # character has no later sentence
+    last = len(action) - 1
+    for sm in _SENTENCE.finditer(action) if action.find(".", 0, last) >= 0 or action.find(";", 0, last) >= 0 else ():
         rest = action[sm.end():]
         subj, at = _subject(rest)
         if subj and _STOP_RE.match(rest[at:].lstrip()):
@@ -1681,4 +1896,4 @@ def _split_clauses(action: str) -> list[str]:
     return out if len(out) > 1 else [action]
 
 
-__all__ = ["find_tasks", "addressees", "deadline_of", "split_agencies", "normalise_assignee"]
+__all__ = ["find_tasks", "addressees", "deadline_of", "split_agencies", "normalise_assignee", "LETTER_TYPES"]
