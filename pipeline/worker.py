@@ -55,11 +55,32 @@ class InputFailure(Failure):
 
 
 # -- inside a worker ------------------------------------------------------------------------------
+_LIBC: list = []  # the C library, opened once (in the forkserver: the workers inherit it)
+
+
 def _libc():
-    try:
-        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-    except OSError:
-        return None
+    """The C library for `prctl`, without starting a process: the symbols already loaded in this
+    one (CPython links libc), else libc.so.6. Not `ctypes.util.find_library`, which runs
+    `ldconfig -p` in a subprocess: from a worker that is a fork of a ~100 MB process at every
+    worker start (briefly one more worker-sized process in the tree, and a slower start)."""
+    if _LIBC:
+        return _LIBC[0]
+    lib = None
+    for name in (None, "libc.so.6"):
+        try:
+            cand = ctypes.CDLL(name, use_errno=True)
+        except OSError:
+            continue
+        if hasattr(cand, "prctl"):
+            lib = cand
+            break
+    if lib is None:  # an unusual libc name (not glibc, not Linux): ask the loader's cache, once
+        try:
+            lib = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        except OSError:
+            lib = None
+    _LIBC.append(lib)
+    return lib
 
 
 def set_pdeathsig(sig: int = signal.SIGTERM) -> bool:
@@ -266,7 +287,9 @@ _WARM_TEXT = ("ỦY BAN NHÂN DÂN\nTỈNH QUẢNG NGÃI\nSố: 76/KH-UBND\nCỘ
 
 
 def _warm() -> None:
-    """Import the readers and compile the rules once, in the forkserver, before any fork."""
+    """Import the readers and compile the rules once, in the forkserver, before any fork; open
+    the C library there too (`_libc`), so a new worker starts without looking it up."""
+    _libc()
     try:
         from .document import process
 

@@ -226,6 +226,36 @@ def test_workers_are_recycled_without_losing_a_document(tmp_path):
     assert pool.killed == 0 and pool._n >= 4  # each worker retired after 2 documents
 
 
+def test_a_worker_asks_for_its_parents_death_signal_without_starting_a_process(monkeypatch):
+    """A new worker opens libc for prctl(PR_SET_PDEATHSIG) without `ctypes.util.find_library`,
+    which runs `ldconfig -p`: a fork of the worker at every worker start (with recycling, one
+    more worker-sized process in the tree every `max_tasks` documents)."""
+    import ctypes
+
+    from pipeline import worker
+
+    def no_subprocess(*_a, **_k):
+        raise AssertionError("a subprocess was started to open libc")
+
+    monkeypatch.setattr(worker, "_LIBC", [])
+    monkeypatch.setattr(subprocess, "Popen", no_subprocess)
+    lib = worker._libc()
+    assert lib is not None and hasattr(lib, "prctl")
+    assert worker._libc() is lib  # opened once (in the forkserver: the workers inherit it)
+    pid = os.fork()
+    if pid == 0:  # a child, as a worker is: the signal is really set
+        code = 98
+        try:
+            ok = worker.set_pdeathsig(signal.SIGTERM)
+            got = ctypes.c_int(0)
+            lib.prctl(2, ctypes.byref(got), 0, 0, 0)  # PR_GET_PDEATHSIG
+            code = got.value if ok else 99
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == signal.SIGTERM
+
+
 def test_kill_9_of_a_worker_then_rerun(tmp_path):
     src = tmp_path / "in"
     names = write_corpus(src, 40, big_chars=6_000_000)

@@ -12,6 +12,10 @@ workers and their document workers) is read from /proc every `interval` seconds:
   ingest / link    the run is split where the last batch was committed (the `_manifest.jsonl` of the
                    dataset stops growing): the per-document phase, then the linker (DuckDB over
                    the whole dataset, capped at 512 MB: the reduce step, which is not per document)
+  peak_sample      the tree at the ingest's highest sample: each process with its role (command,
+                   forkserver, resource_tracker, worker, other: e.g. a child of a worker), age and
+                   resident MB; `crowded_samples`, the first samples with more processes than the
+                   local pool's usual tree (a one-sample peak is named, not guessed at)
 
 Target: the 100,000-document archive's ingest-phase peak within 10% of the 10,000-document one's.
 Throughput is documents written per second of the ingest phase, on the same archive, for the local
@@ -22,6 +26,7 @@ archive size to `reports/bench-scale.png`.
 """
 from __future__ import annotations
 
+import collections
 import json
 import os
 import random
@@ -109,6 +114,44 @@ def _hwm(pid: int) -> int:
     return 0
 
 
+_CLK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _proc_info(pid: int) -> dict | None:
+    """(ppid, state, age, command line) of one process from /proc, for the peak sample's roles."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            head, rest = fh.read().rsplit(b")", 1)
+        fields = rest.split()
+        with open(f"/proc/{pid}/cmdline", "rb") as fh:
+            cmd = fh.read().replace(b"\0", b" ").decode("utf-8", "replace").strip()
+        with open("/proc/uptime") as fh:
+            up = float(fh.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        return None
+    return {"pid": pid, "ppid": int(fields[1]), "state": fields[0].decode(),
+            "comm": head.split(b"(", 1)[1].decode("utf-8", "replace"),
+            "age_s": round(up - int(fields[19]) / _CLK, 2), "cmd": cmd[:160]}
+
+
+def _roles(root: int, procs: list[dict]) -> list[dict]:
+    """Name each process of the tree: the command, the forkserver, the resource tracker, the
+    document workers (children of the forkserver), or what its command line says."""
+    server = {p["pid"] for p in procs if p["ppid"] == root and "forkserver" in p["cmd"]}
+    for p in procs:
+        if p["pid"] == root:
+            p["role"] = "command"
+        elif p["pid"] in server:
+            p["role"] = "forkserver"
+        elif "resource_tracker" in p["cmd"]:
+            p["role"] = "resource_tracker"
+        elif p["ppid"] in server:
+            p["role"] = "worker"
+        else:
+            p["role"] = "other"
+    return procs
+
+
 def _manifest_lines(out: Path) -> int:
     try:
         with open(out / "_manifest.jsonl", "rb") as fh:
@@ -133,14 +176,46 @@ def measure_ingest(paths: list[str], out, backend: str = "local", jobs: int = 2,
                          stdin=subprocess.DEVNULL)
     samples: list[tuple[float, int, int, int]] = []  # (t, tree bytes, processes, batches committed)
     parent_hwm = [0]
+    # the highest sample of each phase, with every process of the tree (role, age, resident MB):
+    # "link" holds the samples since the last commit; when another batch is committed they were
+    # ingest after all (the split below: ingest is up to the first sample at the last count)
+    peaks: dict[str, dict] = {"ingest": {}, "link": {}}
+    crowded: list[dict] = []  # the first samples with more processes than the run's usual count
+    # the local pool's usual tree: the command, the forkserver, its resource tracker, the workers
+    usual = jobs + 3 if backend == "local" else 10 ** 6
     stop = threading.Event()
 
+    def snapshot(t: float, pids: list[int], sizes: list[int]) -> dict:
+        procs = []
+        for x, b in zip(pids, sizes):
+            info = _proc_info(x)
+            if info is not None:
+                info["mb"] = round(b / 2 ** 20, 1)
+                procs.append(info)
+        return {"t": round(t, 2), "bytes": sum(sizes), "mb": round(sum(sizes) / 2 ** 20, 1),
+                "processes": _roles(p.pid, procs)}
+
     def sample() -> None:
+        last = -1
         while not stop.is_set():
             pids = process_tree(p.pid)
-            total = sum(rss(x) for x in pids)
+            sizes = [rss(x) for x in pids]
+            total = sum(sizes)
             parent_hwm[0] = max(parent_hwm[0], _hwm(p.pid))
-            samples.append((time.monotonic() - t0, total, len(pids), _manifest_lines(out)))
+            t = time.monotonic() - t0
+            batches = _manifest_lines(out)
+            samples.append((t, total, len(pids), batches))
+            phase = "link"
+            if batches != last:
+                last, phase = batches, "ingest"
+                if peaks["link"].get("bytes", -1) > peaks["ingest"].get("bytes", -1):
+                    peaks["ingest"] = peaks["link"]
+                peaks["link"] = {}
+            snap = None
+            if total > peaks[phase].get("bytes", -1):
+                snap = peaks[phase] = snapshot(t, pids, sizes)
+            if len(pids) > usual and len(crowded) < 5:
+                crowded.append(snap or snapshot(t, pids, sizes))
             stop.wait(interval)
 
     th = threading.Thread(target=sample, daemon=True)
@@ -171,6 +246,12 @@ def measure_ingest(paths: list[str], out, backend: str = "local", jobs: int = 2,
         "peak_parent_mb": round(parent_hwm[0] / mb, 1),
         "processes": max((n for _, _, n, _ in samples), default=0),
         "samples": len(samples), "nodes": s["nodes"], "edges": s["edges"],
+        # what the tree held at the highest sample of the ingest (of the link): each process's
+        # role, age and resident MB; more processes than usual (a worker's child) show here
+        "peak_sample": {k: v for k, v in peaks["ingest"].items() if k != "bytes"},
+        "peak_sample_link": {k: v for k, v in peaks["link"].items() if k != "bytes"},
+        "crowded_samples": crowded,
+        "process_counts": dict(sorted(collections.Counter(n for _, _, n, _ in samples).items())),
     }
 
 
@@ -194,7 +275,9 @@ def run_scale_bench(work_dir="build/scale-bench", sizes=(10_000, 50_000, 100_000
         r = measure_ingest(archive_paths(archive, n), work / f"out-{backend}-{n}", backend=backend, jobs=jobs)
         r["archive_docs"] = n
         runs.append(r)
-        log(f"  {r['docs_per_s']} docs/s, peak {r['peak_tree_ingest_mb']} MB (ingest), {r['peak_tree_link_mb']} MB (link)")
+        log(f"  {r['docs_per_s']} docs/s, peak {r['peak_tree_ingest_mb']} MB (ingest), {r['peak_tree_link_mb']} MB (link); "
+            f"ingest percentiles {r['tree_ingest_mb_percentiles']} MB; processes per sample {r['process_counts']}")
+        log("  the highest sample: " + ", ".join(f"{q['role']} {q['mb']:.0f} MB" for q in r["peak_sample"].get("processes", [])))
         if not keep:
             shutil.rmtree(work / f"out-{backend}-{n}", ignore_errors=True)
     local = [r for r in runs if r["backend"] == "local"]
