@@ -53,6 +53,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from ..errors import StoreError
+from .ids import IdSet
 from ..models import DocumentRecord, Failure
 from ..text.sources import display_path, path_bytes_b64
 
@@ -294,7 +295,7 @@ class Dataset:
     def __init__(self, root: str | os.PathLike, readonly: bool = False):
         self.root = Path(root)
         self.readonly = readonly
-        self._doc_ids: set[str] | None = None
+        self._doc_ids: IdSet | None = None
         self._fail_index: dict[str, set[str]] | None = None  # path → failures parts with its whole-file rows
         self._lock_fd: int | None = None
         self.batches_committed = 0
@@ -487,12 +488,14 @@ class Dataset:
     def _table_dir(self, table: str) -> Path:
         return table_dir(self.root, table)
 
-    def doc_ids(self) -> set[str]:
+    def doc_ids(self) -> IdSet:
+        """The ids of the documents stored, read once per `Dataset` and kept current by
+        `write_batch`: packed (`ids.IdSet`), since the run keeps them all."""
         if self._doc_ids is None:
-            ids: set[str] = set()
+            ids = IdSet()
             for f in _parts(self._table_dir("documents")):
                 t = _read(f, columns=["doc_id"])
-                ids.update(x for x in t.column("doc_id").to_pylist() if x)
+                ids.update(t.column("doc_id").to_pylist())
             self._doc_ids = ids
         return self._doc_ids
 
