@@ -24,9 +24,12 @@ mentions. Cue phrases and their scopes live in `rules/relations.tsv`. For each c
 """
 from __future__ import annotations
 
+import re
+import string
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
+from typing import Callable
 
 import regex
 
@@ -42,6 +45,7 @@ OBJECT_GAP = 140
 # whole rest of the text. Each reach is far beyond what its grammar spans.
 MARKER_REACH = 200  # "  12.3) ", "Điều 5. " and the connective words after it
 OPENING_REACH = 200  # "Điều 9. Bãi bỏ", "sửa đổi, bổ sung"
+HEADING_LINES = 80  # how far up a list item looks for its heading line
 ITEM_HEAD_REACH = 2000  # what may stand between a list item's marker and its citation ("Cụm từ “…” tại")
 OWN_REACH = 2000  # a clause's text before its citation, read as a list item ("và các", "- Hướng dân") or a title
 ACTING = {"amends", "replaces", "repeals"}
@@ -161,21 +165,49 @@ class _Occurrences:
         return best
 
 
+# past this many ".", ":" and ")" read one by one, a view is left to the reverse search ("........" of a
+# table of contents)
+BREAK_CANDIDATES = 12
+
+
 def _reverse_break(text: str, b: int, end: int) -> tuple[int, int] | None:
-    """The span of `_CLAUSE_BREAK_REV.search(text, b, end)`, without the search when the last "\\n"
-    or ";" of the view is the answer (about half the citations): no longer break ends after it
-    when no ".", ":" or ")" follows it in the view and the character after it is not a space (a
-    longer break is one of those characters, then spaces, so it would start after the "\\n" or ";",
-    or run through the character after it). At the "\\n" or ";" itself the one-character
-    alternatives come first."""
+    """The span of `_CLAUSE_BREAK_REV.search(text, b, end)`, without reading the view backwards
+    character by character: the break with the rightmost end is the last "\\n" or ";" of the view,
+    unless a longer break ends after it. A longer break is ".", ":" or ")", then spaces up to where it
+    ends: it starts after that "\\n" or ";", or (a "\\n" among its spaces) just before the spaces
+    around the "\\n". Those characters are found with `rfind` from the right, and each one followed by
+    a space is matched at its place: the spaces after it are where it ends (a shorter run leaves a
+    space for the lookahead, which it does not take), so the first that matches ends rightmost. At
+    one end the one-character alternatives come first, as the pattern orders them."""
     k = max(text.rfind("\n", b, end), text.rfind(";", b, end))
-    if k >= 0:
-        after = k + 1
-        if (after == end or not text[after].isspace()) and text.find(".", after, end) < 0 \
-                and text.find(":", after, end) < 0 and text.find(")", after, end) < 0:
-            return k, after
-    m = _CLAUSE_BREAK_REV.search(text, b, end)
-    return m.span() if m is not None else None
+    lo = k + 1 if k >= 0 else b
+    dot, colon, paren = text.rfind(".", lo, end), text.rfind(":", lo, end), text.rfind(")", lo, end)
+    for _ in range(BREAK_CANDIDATES):
+        s = max(dot, colon, paren)
+        if s < 0:
+            break
+        if s + 1 < end and text[s + 1].isspace():  # (every character `\s` matches is a space to `isspace`)
+            m = _CLAUSE_BREAK_AT.match(text, s, end)
+            if m is not None:
+                return s, m.end()
+        if s == dot:
+            dot = text.rfind(".", lo, s)
+        elif s == colon:
+            colon = text.rfind(":", lo, s)
+        else:
+            paren = text.rfind(")", lo, s)
+    else:
+        m = _CLAUSE_BREAK_REV.search(text, b, end)
+        return m.span() if m is not None else None
+    if k < 0:
+        return None
+    if text[k] == "\n" and k > b and (text[k - 1] in ".:)" or text[k - 1].isspace()):
+        s = _WS_RUN_REV.match(text, b, k + 1).start() - 1
+        if s >= b and text[s] in ".:)":
+            m = _CLAUSE_BREAK_AT.match(text, s, end)
+            if m is not None and m.end() > k + 1:
+                return s, m.end()
+    return k, k + 1
 
 
 class _Breaks:
@@ -201,7 +233,8 @@ class _Breaks:
             m = _reverse_break(self.text, b, end)
             # a break from before `b` ends past m only across a run of spaces from `b` through m
             # (m itself a newline): its "." and the spaces after it (every `\\s` is an `isspace`)
-            if b == lo or (m is not None and not (self.text[m[0]] == "\n"
+            # (the first character is looked at before the stretch is copied: it is seldom a space)
+            if b == lo or (m is not None and not (self.text[m[0]] == "\n" and self.text[b].isspace()
                                                  and self.text[b: m[1]].isspace())):
                 return m
             # (end, long, start): at equal ends the one-character break sorts first
@@ -244,13 +277,60 @@ class _Breaks:
         return (s, q) if m is not None and m.end() == q else None
 
 _LIST_MARKER = regex.compile(r"\s*(?:[-+•*]\s*|\(?(?:\d{1,3}|[a-zđ]|[IVX]{1,5})(?:\.\d{1,3})*[.)]\s+|Điều\s+\d+[a-z]?\.\s*)?", regex.IGNORECASE)
-_PART_UNIT = r"(?:tiểu\s+mục|điểm|khoản|điều|mục|phần|chương|phụ\s+lục|tiết)"
+_PART_UNITS = (r"tiểu\s+mục", "điểm", "khoản", "điều", "mục", "phần", "chương", r"phụ\s+lục", "tiết")
+_PART_UNIT = "(?:" + "|".join(_PART_UNITS) + ")"
+# the word each part word opens with, case-folded: a part word starts where one of them stands
+_PART_UNIT_OPENINGS = tuple(dict.fromkeys(u.split("\\")[0].casefold() for u in _PART_UNITS))
+_PART_UNIT_SHORTEST = min(map(len, _PART_UNIT_OPENINGS))
+# every place in case-folded text where one of those words starts, in order (a lookahead: words
+# that overlap are each found)
+_PART_UNIT_OPENING_AT = re.compile("(?=" + "|".join(map(re.escape, _PART_UNIT_OPENINGS)) + ")")
 _PART_TAIL = regex.compile(
     rf"(?:{_PART_UNIT}\s+(?:[0-9IVXLivxl]+[a-zđ]?(?:\.[0-9]+)*|[a-zđ](?!\p{{L}}))"
     r"(?:\s*(?:,|và)\s*(?:[0-9IVXLivxl]+[a-zđ]?(?:\.[0-9]+)*|[a-zđ](?!\p{L})))*\s*(?:,|và)?\s*)+"
     r"(?:(?:của|tại|thuộc)\s+)?(?:các\s+)?\Z",
     regex.IGNORECASE,
 )
+# the characters a `_PART_TAIL` match is made of, case-folded, for `rstrip`: every space (what
+# `str.isspace` holds, which is every `\s` of `regex`, lies below U+3001), digits, ASCII letters, "đ",
+# "." and ",", and the letters of the pattern's words. (Under IGNORECASE a letter matches the members
+# of its case folding class, which `casefold` maps to the class's folded letter.)
+_PART_TAIL_CHARS = "".join(sorted({ch.casefold() for ch in _PART_TAIL.pattern if ch.isalpha()}
+                                  | set(string.ascii_lowercase + string.digits + "đ.,")
+                                  | {chr(i) for i in range(0x3001) if chr(i).isspace()}))
+# how far back `_run_tail_start` reads: most views end in a run of a few characters, a part
+# ("điểm a khoản 1 Điều 162 của ") or capitals ("TRIỂN KHAI ") in a longer one
+PART_TAIL_LOOKS = (24, 96)
+
+
+@lru_cache(maxsize=4096)
+def _run_tail_start(stretch: str, whole: bool) -> int | None | bool:
+    """Where in `stretch`, the end of a view (all of it if `whole`), the leftmost `_PART_TAIL`
+    match that ends the view starts (None: there is none), read case-folded; False when the
+    stretch is not enough to tell.
+
+    A match is a run of the characters the pattern reads ("khoản 2 điều 5 của "), opening with a
+    part word. So it starts inside the run of those characters that ends the view (" tại " of "… quy
+    định tại ", " " of "Căn cứ "), at a place where the first word of a part word stands: those places
+    are tried in order, as a forward search would try them, and most views have none. (`casefold`
+    keeps each position when it keeps the length, no character folding to none.) When the run fills
+    a stretch that is not the whole view, a longer one is read. A function of the string alone (the
+    pattern reads nothing before its start), so remembered: the same words stand before many
+    citations."""
+    folded = stretch.casefold()
+    if len(folded) != len(stretch):
+        return False
+    run = len(folded.rstrip(_PART_TAIL_CHARS))
+    if (run == 0 and not whole) or (run and folded[run - 1].isspace()):  # (a space not listed)
+        return False
+    if len(folded) - run < _PART_UNIT_SHORTEST:  # (a space, " tại ": no part word fits)
+        return None
+    for m in _PART_UNIT_OPENING_AT.finditer(folded, run):
+        if _PART_TAIL.match(stretch, m.start()) is not None:
+            return m.start()
+    return None
+
+
 # where a `_PART_TAIL` match can start: a part word (every match opens with one)
 _PART_UNIT_RE = regex.compile(_PART_UNIT, regex.IGNORECASE)
 _GAP_BREAK = regex.compile(
@@ -268,18 +348,18 @@ _ACTOR_REV = regex.compile(_ACTOR.pattern, regex.IGNORECASE | regex.REVERSE)
 
 
 def _opens_clause(text: str, clause: int, pos: int, clauses: "_Clauses") -> bool:
-    """True when only a list marker or "Điều N." stands between the clause (or line) start and `pos`."""
+    """True when only a list marker or "Điều N." stands between the clause (or line) start and `pos`.
+    (What follows a marker is almost never a space, as the marker takes the spaces after it: the
+    rest, up to a clause long, is copied and stripped only when it opens with one.)"""
     line = clauses.line_start(pos)
-    for start in {clause, max(clause, line)}:
+    for start in (clause,) if line <= clause else (clause, line):
         m = _LIST_MARKER.match(text, start, pos)
-        if m is not None and not text[m.end():pos].strip():
+        if m is None:
+            continue
+        e = m.end()
+        if e == pos or (text[e].isspace() and not text[e:pos].strip()):
             return True
     return False
-
-
-def _part_start(text: str, c: Citation, clauses: "_Clauses") -> int:
-    """Where the citation begins with its part ("khoản 4 Điều 3 Thông tư số …")."""
-    return clauses.part_cut(max(0, c.start - 120), c.start)
 
 
 # `_PART_TAIL` read from the end: whether the view ends with a part at all. A forward search tries
@@ -296,22 +376,48 @@ def _strip_part(left: str) -> str:
     return left[: m.start()] if m else left
 
 
-def _adjacent(text: str, c: Citation, clause: int, clauses: "_Clauses") -> list[tuple[str, int]]:
-    """Cues ending where the citation (or its part) begins: (relation, cue start), longest first."""
-    base = max(clause, c.start - 260)
-    left = text[base: clauses.part_cut(base, c.start)]
+@cache
+def _trailing_cues() -> tuple[tuple[str, Callable], ...]:
+    return tuple((cue.relation, cue.rx.match) for cue in cues().get("trailing", ()))
+
+
+@cache
+def _adjacent_cues() -> tuple[tuple[str, tuple[tuple[int, str, tuple[str, ...], Callable], ...]], ...]:
+    """The adjacent cues grouped by the first word they require ("" for none), each as (its place
+    in the table, relation, the other words, search): a view without the word is spared the tests
+    of every cue that requires it."""
+    groups: dict[str, list] = {}
+    for i, cue in enumerate(cues().get("adjacent", ())):
+        first, rest = (cue.words[0], cue.words[1:]) if cue.words else ("", ())
+        groups.setdefault(first, []).append((i, cue.relation, rest, cue.rx.search))
+    return tuple((first, tuple(group)) for first, group in groups.items())
+
+
+@lru_cache(maxsize=4096)
+def _cues_ending(left: str) -> tuple[tuple[int, int, str], ...]:
+    """The adjacent cues that end where `left` ends, `left` being what stands before a citation (or
+    its part) in its clause, 260 characters at most: (cue start in `left`, place in the table,
+    relation), longest first, then in the table's order.
+
+    A function of the string alone, so remembered: many citations stand behind the same words
+    ("Căn cứ ", a table's header, "Sửa đổi, bổ sung một số điều của "), in one document and across
+    them."""
     found = []
     folded = left.casefold()
-    for cue in cues().get("adjacent", ()):
-        for w in cue.words:
-            if w not in folded:
-                break
-        else:
-            m = cue.rx.search(left)
-            if m:
-                found.append((cue.relation, base + m.start()))
-    found.sort(key=lambda x: x[1])
-    return found
+    for first, group in _adjacent_cues():
+        if first not in folded:
+            continue
+        for i, relation, rest, search in group:
+            for w in rest:
+                if w not in folded:
+                    break
+            else:
+                m = search(left)
+                if m:
+                    found.append((m.start(), i, relation))
+    if len(found) > 1:
+        found.sort()
+    return tuple(found)
 
 
 def _by_type(c: Citation) -> str:
@@ -323,8 +429,63 @@ _CONNECTIVE = regex.compile(
     regex.IGNORECASE)
 
 
-_NEWLINE = regex.compile(r"\n")
 _SECTION_END = regex.compile(r"\n|(?:^|\s)\*\s|(?<![\p{L}\d])[IVX]{1,4}\.\s+\p{Lu}")
+
+
+@cache
+def _clause_cues_rx() -> tuple[regex.Pattern, tuple[str, ...]] | None:
+    """The clause cues as one pattern of alternatives, one named group each, in their order: an
+    alternation tries its branches in order, each as it would alone, so the branch that matches is
+    the first cue that would, with the same end (`_clause_cue` calls one match, not one per cue).
+    None when a cue has groups of its own (the branch would not be the last group closed)."""
+    clause = cues().get("clause", ())
+    if not clause or any(c.rx.groups for c in clause):
+        return None
+    pattern = "|".join(f"(?P<c{i}>{c.rx.pattern})" for i, c in enumerate(clause))
+    try:
+        return regex.compile(pattern, clause[0].rx.flags), tuple(c.relation for c in clause)
+    except regex.error:  # a global inline flag, say
+        return None
+
+
+def _final_char(pattern: str) -> str | None:
+    """The character every match of `pattern` ends with, when the pattern plainly says so: its last
+    atom a literal that has no case (the ":" of "…pháp\\s+lý\\s*:"), in a pattern without a
+    top-level alternative. None when it does not."""
+    if not pattern or pattern[-1] in "\\.^$*+?{}[]|()" or pattern[-1].lower() != pattern[-1].upper():
+        return None
+    if (len(pattern) - 1 - len(pattern[:-1].rstrip("\\"))) % 2:  # an escaped character ("\\s")
+        return None
+    depth, i, n = 0, 0, len(pattern)
+    while i < n:
+        ch = pattern[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if ch == "[":  # a class, "]" first in it literal
+            i += 2 if pattern[i + 1: i + 2] in ("]", "^") else 1
+            if pattern[i - 1] == "^" and pattern[i: i + 1] == "]":
+                i += 1
+            while i < n and pattern[i] != "]":
+                i += 2 if pattern[i] == "\\" else 1
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == "|" and depth == 0:
+            return None
+        i += 1
+    return pattern[-1]
+
+
+@cache
+def _label_final_chars() -> frozenset[str] | None:
+    """The characters the section labels end with ({":"}), if every label pattern has one and a
+    line break ends a section (`_Clauses.section` then needs a label end on the citation's line)."""
+    if not _SECTION_END.match("\n"):
+        return None
+    ends = [None if c.rx.flags & regex.VERBOSE else _final_char(c.rx.pattern) for c in cues().get("section", ())]
+    return None if None in ends else frozenset(ends)
 
 
 def _clause_cue(text: str, clause: int) -> tuple[str, int] | None:
@@ -332,6 +493,11 @@ def _clause_cue(text: str, clause: int) -> tuple[str, int] | None:
     start = m.end() if m else clause
     cm0 = _CONNECTIVE.match(text, start, start + MARKER_REACH)
     start = cm0.end() if cm0 else start
+    combined = _clause_cues_rx()
+    if combined is not None:
+        rx, relations = combined
+        cm = rx.match(text, start, min(len(text), start + 200))
+        return (relations[int(cm.lastgroup[1:])], cm.end()) if cm else None
     for cue in cues().get("clause", ()):
         cm = cue.rx.match(text, start, min(len(text), start + 200))
         if cm:
@@ -348,9 +514,13 @@ _PHRASE_ITEM = regex.compile(r"\s*(?:các\s+)?(?:cụm\s+)?từ(?:\s+ngữ)?\s*:
 _ONLY_CAC = regex.compile(r"\s*(?:các\s+)?", regex.IGNORECASE)
 
 
-def _heading_relation(text: str, c: Citation, clauses: "_Clauses") -> str | None:
-    """Walk up over list items to the line that introduces them; its cue governs the items."""
-    line_start = clauses.line_start(c.start)
+def _heading_relation(text: str, c: Citation, clauses: "_Clauses", line_start: int) -> str | None:
+    """Walk up over list items to the line that introduces them; its cue governs the items.
+    (`line_start`: where the citation's line starts.)"""
+    # (a line that opens with a letter is an item only as "a) " or "b. ": most lines are ruled out so)
+    first = text[line_start]
+    if first.isalpha() and (line_start + 1 >= c.start or text[line_start + 1] not in ".)"):
+        return None
     marker = _ITEM_MARKER.match(text, line_start, c.start)
     # the citation's line must itself be a list item opening with the citation (or "các …")
     if not marker or c.start - marker.end() > ITEM_HEAD_REACH:
@@ -358,18 +528,7 @@ def _heading_relation(text: str, c: Citation, clauses: "_Clauses") -> str | None
     rest = text[marker.end(): clauses.part_cut(marker.end(), c.start)]
     if not (_ONLY_CAC.fullmatch(rest) or _PHRASE_ITEM.fullmatch(rest)):
         return None
-    pos = line_start
-    for _ in range(80):
-        if pos <= 0:
-            return None
-        prev_end = pos - 1
-        prev_start = clauses.line_start(prev_end)
-        pos = prev_start
-        kind = clauses.heading_line(prev_start, prev_end)
-        if kind == "blank" or kind == "item":
-            continue
-        return kind
-    return None
+    return clauses.heading_above(line_start)
 
 
 class _Clauses:
@@ -377,13 +536,15 @@ class _Clauses:
     nearest break is cheaper than listing every break of a 100-page law."""
 
     def __init__(self, text: str, soft: tuple[tuple[int, int], ...]):
-        self.text, self.soft = text, soft
+        self.text, self.soft, self.n = text, soft, len(text)
+        self._soft_end = max((b for _, b in soft), default=0)  # no soft span reaches past it
         self.cache: dict[int, int] = {}
         self._labels: list[tuple[int, int, str]] | None = None  # section labels: (start, end, relation)
         self._label_starts: list[int] = []
         self._label_reach: list[int] = []  # running maximum of the labels' ends, in start order
         self._newlines: list[int] | None = None
         self._headings: dict[int, str | None] = {}
+        self._above: dict[int, tuple[str | None, int]] = {}  # `heading_above`: (relation, lines read)
         self._breaks: _Breaks | None = None
         self._occurrences: dict[str, _Occurrences] = {}
         self._tails: dict[int, tuple[int, int | None]] = {}
@@ -414,21 +575,34 @@ class _Clauses:
         item). Whether a part tail starts at s depends only on text[s:end] (`_PART_TAIL` looks
         neither behind nor past the end), so the leftmost tail start in a view is the leftmost one
         of a wider view when that lies inside the view; none in a wider view is none in any view
-        inside it. Only a view that starts past a wider view's tail start is read again."""
+        inside it. Only a view that starts past a wider view's tail start is read again.
+
+        A view is read from its end, in a stretch of it or two (`_run_tail_start`); only when the
+        characters a part is made of fill them is it read whole: whether it ends with a part at all
+        (the pattern from the end), then the first start that matches, tried only where a part word
+        stands (all of them, overlapping ones included: "mục" inside "tiểu mục"), not at every
+        character of the view."""
         got = self._tails.get(end)
         if got is not None:
             lo0, s0 = got
             if lo >= lo0 and (s0 is None or lo <= s0):
                 return end if s0 is None else s0
-        s = None
-        if _PART_TAIL_REV.search(self.text, lo, end) is not None:
-            # `_PART_TAIL.search(text, lo, end)`: the first start that matches, tried only where a
-            # part word stands (all of them, overlapping ones included: "mục" inside "tiểu mục"),
-            # not at every character of the view
-            for u in _PART_UNIT_RE.finditer(self.text, lo, end, overlapped=True):
-                if _PART_TAIL.match(self.text, u.start(), end) is not None:
-                    s = u.start()
-                    break
+        for look in PART_TAIL_LOOKS:
+            a = end - look if end - look > lo else lo
+            s = _run_tail_start(self.text[a:end], a == lo)
+            if s is not False:
+                if s is not None:
+                    s += a
+                break
+            if a == lo:
+                break
+        if s is False:
+            s = None
+            if _PART_TAIL_REV.match(self.text, lo, end) is not None:
+                for u in _PART_UNIT_RE.finditer(self.text, lo, end, overlapped=True):
+                    if _PART_TAIL.match(self.text, u.start(), end) is not None:
+                        s = u.start()
+                        break
         if got is None or lo < got[0]:
             self._tails[end] = (lo, s)
         return end if s is None else s
@@ -440,9 +614,43 @@ class _Clauses:
             nl = self.text.rfind("\n", max(0, pos - LOCAL_READ), pos)
             if nl >= 0 or pos <= LOCAL_READ:
                 return nl + 1
-            self._newlines = [m.start() for m in _NEWLINE.finditer(self.text)]
+            self._newlines = newlines = []  # (`find` from one to the next: no match objects)
+            text, i = self.text, self.text.find("\n")
+            while i >= 0:
+                newlines.append(i)
+                i = text.find("\n", i + 1)
         i = bisect_left(self._newlines, pos)
         return self._newlines[i - 1] + 1 if i else 0
+
+    def heading_above(self, line: int) -> str | None:
+        """What the items' walk finds above the line starting at `line`: up over blank and item
+        lines to the line that introduces them, its relation if it is at most HEADING_LINES lines up
+        (None: its line has no cue, or the top of the text). The walk from each line is remembered
+        with its length, so the items of one list, each walking up to the same heading, read their
+        lines once, not once per item."""
+        path = []
+        pos = line
+        while True:
+            got = self._above.get(pos)
+            if got is not None:
+                kind, steps = got
+                break
+            if pos <= 0:
+                kind, steps = None, 0
+                break
+            if len(path) == HEADING_LINES:
+                return None  # (the lines walked are not remembered: their walks are longer still)
+            prev_end = pos - 1
+            prev_start = self.line_start(prev_end)
+            path.append(pos)
+            kind = self.heading_line(prev_start, prev_end)
+            if kind != "blank" and kind != "item":
+                steps = 0
+                break
+            pos = prev_start
+        for i, p in enumerate(path):
+            self._above[p] = (kind, len(path) - i + steps)
+        return kind if len(path) + steps <= HEADING_LINES else None
 
     def heading_line(self, start: int, end: int) -> str | None:
         """What the line text[start:end] is to the items below it: "blank", "item" (a sibling, skipped),
@@ -465,10 +673,22 @@ class _Clauses:
         self._headings[start] = got
         return got
 
-    def section(self, pos: int) -> str | None:
+    def section(self, pos: int, line: int) -> str | None:
         """The relation of the labelled section holding `pos` ("* Căn cứ pháp lý: …"), if the
-        label is within 3000 characters and no section mark stands between."""
+        label is within 3000 characters and no section mark stands between. (`line`: where the
+        line of `pos` starts.)"""
         if self._labels is None:  # one pass over the text, on the first citation that asks
+            # (unless the line holds no label end: a label that ends before the line is cut off by the
+            # line break, a section mark, so the answer is None without the pass. Only the line's last
+            # 3000 characters are read: a label read starts within them.)
+            ends = _label_final_chars()
+            if ends is not None:
+                since = max(line - 1, pos - 3000, 0)
+                for ch in ends:
+                    if self.text.find(ch, since, pos) >= 0:
+                        break
+                else:
+                    return None
             self._labels = sorted((m.start(), m.end(), cue.relation) for cue in cues().get("section", ())
                                   for m in cue.rx.finditer(self.text))
             reach = -1
@@ -488,13 +708,22 @@ class _Clauses:
             return best[1]
         return None
 
+    def _in_soft(self, pos: int) -> bool:
+        for a, b in self.soft:
+            if a <= pos < b:
+                return True
+        return False
+
     def start(self, pos: int) -> int:
+        """Where the clause holding `pos` starts: after the last break that ends at or before `pos`
+        (a "\\n" inside a soft span not counting), at most CLAUSE_REACH characters back."""
         got = self.cache.get(pos)
         if got is not None:
             return got
+        text = self.text
         if self._breaks is None:
             self._breaks = _Breaks(self.text)
-        text, end = self.text, min(len(self.text), pos + 1)
+        end = min(len(text), pos + 1)
         lo = max(0, pos - CLAUSE_REACH)
         found = 0
         while True:
@@ -506,7 +735,8 @@ class _Clauses:
             if m_end > pos:  # a break right at `pos` (the citation starts a clause) counts
                 end = m_end - 1
                 continue
-            if text[m_start] == "\n" and m_end - m_start == 1 and any(a <= m_start < b for a, b in self.soft):
+            if m_start < self._soft_end and m_end - m_start == 1 and text[m_start] == "\n" \
+                    and self._in_soft(m_start):
                 end = m_start
                 continue
             found = m_end
@@ -630,26 +860,40 @@ def _chain_head(cits: list[Citation], i: int, clause: int) -> Citation | None:
 def _relation(text: str, c: Citation, prev: Citation | None, clauses: "_Clauses",
               cits: list[Citation], i: int) -> str:
     """The relation of c = cits[i]; cits[:i] are the citations before it, already assigned."""
-    clause = clauses.start(c.start)
-    same_clause = prev is not None and clause <= prev.start and prev.end <= c.start
+    start = c.start
+    clause = clauses.start(start)
+    same_clause = prev is not None and clause <= prev.start and prev.end <= start
     # "(Kế hoạch số 1014/KH-C04-P6 gửi kèm)": the phrase right after the citation
-    for cue in cues().get("trailing", ()):
-        if cue.rx.match(text, c.end, min(len(text), c.end + 40)):
-            return cue.relation
-    # "Thông tư số 28/2025/TT-BTC … hết hiệu lực": the citation must be the clause's subject
-    # the views before the citation that lose their trailing part ("khoản 2 Điều 5") all end at
-    # c.start: the widest of the two read for every citation is read first, and answers the other
-    clauses.part_cut(min(max(0, c.start - 120), max(clause, c.start - 260)), c.start)
-    after = _after_relation(text, c) if not same_clause and _opens_clause(text, clause, _part_start(text, c, clauses), clauses) else None
-    if after:
-        return after
+    reach = c.end + 40
+    if reach > clauses.n:
+        reach = clauses.n
+    for relation, match in _trailing_cues():
+        if match(text, c.end, reach):
+            return relation
     # 1. next item of a list
-    if same_clause and _LIST_GAP.match(text[prev.end: c.start]):
+    if same_clause and _LIST_GAP.match(text[prev.end: start]):
         if prev.relation in {"proposal", "report"}:
             return _by_type(c) if c.cited_type in {"Báo cáo", "Tờ trình"} else prev.relation
         return prev.relation
+    # the two views before the citation read for most citations, cut where their trailing part
+    # begins ("khoản 2 Điều 5"): the 120 characters before it and its clause's last 260. The wider
+    # is read first, and mostly answers the other (see `part_cut`)
+    near = start - 120 if start > 120 else 0
+    base = start - 260 if start - 260 > clause else clause
+    if near < base:
+        cut_near = clauses.part_cut(near, start)
+        cut_base = cut_near if cut_near >= base else clauses.part_cut(base, start)
+    else:
+        cut_base = clauses.part_cut(base, start)
+        cut_near = cut_base if cut_base >= near else clauses.part_cut(near, start)
+    if not same_clause and _opens_clause(text, clause, cut_near, clauses):
+        # "Thông tư số 28/2025/TT-BTC … hết hiệu lực": the citation must be the clause's subject
+        after = _after_relation(text, c)
+        if after:
+            return after
     # 2. adjacent phrase
-    for relation, cue_start in _adjacent(text, c, clause, clauses):
+    for offset, _, relation in _cues_ending(text[base:cut_base]):
+        cue_start = base + offset
         c.relation_cue = text[cue_start: c.start].strip()[:60]
         if relation == "inherit":
             head = _chain_head(cits, i, clause)
@@ -672,11 +916,11 @@ def _relation(text: str, c: Citation, prev: Citation | None, clauses: "_Clauses"
             break  # someone else's amendment: fall through to the clause's own cue
         return relation
     # 2b. a labelled section: "* Căn cứ pháp lý: - Về đề nghị kiện toàn: Ngày 04/4/2025, … Quyết định số 607 …"
-    section = clauses.section(c.start)
+    line = clauses.line_start(start)
+    section = clauses.section(start, line)
     if section:
         return section
     # 3. phrase opening the clause (or the line, inside a title broken over lines)
-    line = clauses.line_start(c.start)
     got = clauses.clause_cue(clause) or (clauses.clause_cue(line) if line > clause else None)
     if got:
         relation, cue_end = got
@@ -712,7 +956,7 @@ def _relation(text: str, c: Citation, prev: Citation | None, clauses: "_Clauses"
             and not _SENTENCE_OR_PARAGRAPH.search(text, prev.end, c.start):
         return prev.relation
     # 5. list item under a heading
-    heading = _heading_relation(text, c, clauses)
+    heading = _heading_relation(text, c, clauses, line)
     if heading:
         return heading
     return "mentions"
