@@ -41,16 +41,15 @@ Forms handled (tables in `rules/entities_*.tsv`, `agencies.tsv`, `surnames.tsv`,
 Never entities: document numbers and symbols (the UBND of 76/KH-UBND is no body), dates, the
 motto, bodies inside a law's name (Luật Tổ chức Chính phủ).
 
-Speed: two scans of the text find every trigger of every kind, and each hit is then read
-outwards with small anchored patterns; nothing else runs over the whole text, so the cost is
-linear. Words that open with a capital are found by a `re` character trie (`_Master.rx[0]`: its
-first characters are rare in running text, so `re` is quick there); the others ("tỉnh", "xã",
-"các …", "ông") by a C Aho-Corasick automaton (`pyahocorasick`, `_Master.ac`), which reports
-the same matches as their trie (`_triggers` picks, as `finditer` would, the longest word whose
-condition holds and goes on from its end) for about two thirds of the CPU: `re` tried that trie at
-every c, t, h of the text. The capitalised words stay with `re` because this automaton searches
-a node's children one by one, which over ~35 first characters costs more than `re`'s
-first-character test (measured on the dev corpus).
+Speed: one pass over the text finds where a trigger of any kind can start, and each hit is then
+read outwards with small anchored patterns; nothing else runs over the whole text, so the cost is
+linear. The triggers are two character tries (`_Master.rx`: words that open with a capital, and
+the others: "tỉnh", "xã", "các …", "ông"), tried only at the positions `_trigger_starts` keeps: the
+text as an array of UTF-16 code units (numpy), a hash of each position's first two characters in
+a small table, then the hashed opening of some trigger word one character more at a time
+(`_openings`). `re` scanning the text itself tested every capital (and every c, t, h) at ~5 ns a
+character, more than what follows; the tries still decide every match (`_matches_at` gives their
+`finditer`, tests/test_perf_entities.py), and short texts use `finditer` itself.
 
 spaCy is not needed on this path: `spacy_pipeline()` wraps the rules as a spaCy component (with a
 tokenizer that keeps 76/KH-UBND and 26/3/2024 whole) for training, and `model_entities` runs a
@@ -155,10 +154,6 @@ def _trie(words, space: str = r"\s+", ends: dict | None = None) -> str:
         return "(?:" + "|".join(parts) + ")"
 
     return "(?:" + emit(root) + ")"
-
-
-def _escape_words(s: str) -> str:
-    return r"\s+".join(re.escape(w) for w in s.split())
 
 
 def _variants(s: str) -> set[str]:
@@ -300,16 +295,15 @@ class _Master:
     dispatch: dict[str, tuple[tuple[str, str, int], ...]]   # trigger → ((category, prefix, words), …)
     ends: dict[str, re.Pattern]
     single: dict[str, str]                                   # trigger of one kind, whole word → kind
-    ac: object                                               # ahocorasick.Automaton: the triggers of rx[1] (None: not installed)
+    openings: "_Openings | None"                             # where a trigger can start (None: numpy missing)
 
 
 @cache
 def _master() -> _Master:
-    """Two scans of the text find every trigger of every kind (a character trie of the capitalised
-    ones for `re`, an Aho-Corasick automaton of the others, `_automaton`); each hit is then
-    dispatched to the kinds whose trigger is that word or a whole-word prefix of it ("Hà Nội" is a
-    province and starts with the surname "Hà"). The trie of the others (`rx[1]`) is kept: it reads
-    the rare position whose word is spaced by more than one plain space, and the word after "các"."""
+    """Both character tries (`rx[0]`: the words that open with a capital, `rx[1]`: the others) and
+    what reads their hits: each hit is dispatched to the kinds whose trigger is that word or a
+    whole-word prefix of it ("Hà Nội" is a province and starts with the surname "Hà"). The tries are
+    tried only where one of their words can start (`_openings`, see `_triggers`)."""
     t = _tables()
     cats: dict[str, set[str]] = {}
 
@@ -349,148 +343,218 @@ def _master() -> _Master:
         dispatch[w] = tuple(got)
     la = {c: (p if p.startswith("(?") or not p else f"(?={p})") for c, p in _CATEGORY_END.items()}
     word_end = {w: "(?:" + "|".join(sorted({la[c] or "" for c in cs})) + ")" for w, cs in cats.items()}
-    # two scans beat one: a trie whose words all start with a capital is tried only at capitals
+    # two tries: a trie whose words all start with a capital is tried only at capitals
     upper = [w for w in cats if w[:1].isupper()]
     lower = [w for w in cats if not w[:1].isupper()]
     rx = (re.compile(_trie(upper, ends=word_end)), re.compile(_trie(lower, ends=word_end)))
     ends = {c: re.compile(p) for c, p in _CATEGORY_END.items()}
     single = {w: d[0][0] for w, d in dispatch.items() if len(d) == 1 and d[0][1] == w
               and w[:4] not in ("các ", "Các ")}
-    return _Master(rx, dispatch, ends, single, _automaton(cats, word_end))
+    return _Master(rx, dispatch, ends, single, _openings(cats))
 
 
 # every character Python's `re` takes for `\s` in a str pattern (the tries' word spacing: str.isspace,
 # none above U+3000), and every character of `_UP` (the capital a name opens with)
 _RE_SPACES = "".join(c for c in map(chr, range(0x3001)) if c.isspace())
 _UPPER_CHARS = "".join(map(chr, range(ord("A"), ord("Z") + 1))) + _UP[3:]
-_NAME_CUES = frozenset({"sur", "cue"})  # kinds whose word must be followed by spaces and a capital
+_CAPITALS = frozenset(_UPPER_CHARS)  # `[{_UP}]` as a set of characters
+_OPENING_CHARS = 8       # how many characters of a trigger's opening `_openings` compares
+_HASH_BITS = 18          # the size of its tables (2**18 booleans each: 4.5 MB in all)
+_PAIR_BITS = 16          # the first test, over the whole text: a 64 KB table (it stays in the cache)
+_MUL_PAIR = 0x9E3779B1   # multiplicative hashes (odd constants): of the first two characters as read,
+_MUL_OPENING = 0x85EBCA6B  # of the first two with whitespace read as " ",
+_MUL_NEXT = 0x01000193   # of an opening, one character more
+_SCAN_MIN = 6000         # shorter texts: the tries' own `finditer` (the arrays' fixed cost is higher)
+_FEW_LEFT = 200          # positions left after which each is tried by the tries rather than hashed on
 
 
-def _automaton(cats: dict[str, set[str]], word_end: dict[str, str]):
-    """The triggers that do not open with a capital as one Aho-Corasick automaton: a C scan that
-    reports every such trigger at every position (overlapping), for `_triggers` to choose from as
-    their trie would (the capitalised ones stay with `re`, quicker there: see the module's note).
+@dataclass(frozen=True)
+class _Openings:
+    """Hashed tables of the openings of every trigger word (see `_openings`), as numpy arrays.
 
-    A value is (length of the key, length of the word, the zero-width condition that must follow
-    the word as a bound `match` or None when it always holds or the key already holds it, the trie
-    of the word: 0 capitalised, 1 the others).
-    - A word is stored with single spaces, as the tables print it, while the tries accept any run
-      of whitespace there (a `\\s+`): every word prefix that ends before a space is stored again
-      followed by each run that is not one plain space (a non-space whitespace character, or a
-      space and another one), with the condition False: that position is matched by the trie.
-    - A person cue ("ông", "bà": the kinds of `_NAME_CUES`) must be followed by spaces and a
-      capital; it is stored with its space and each capital ("ông N…"), so that the thousands of
-      "ông" inside "không", "công" are not reported at all (other spacings go to the trie, as above)."""
+    pair: hash of (first, second character) of some opening, every whitespace character spelled out;
+    prefix[L] / whole[L]: hash of an opening's first L characters (whitespace read as " "), when
+    they are a prefix of a longer opening / a whole opening."""
+    pair: object             # bool[2**_PAIR_BITS]
+    prefix: tuple            # bool[2**_HASH_BITS] for each length
+    whole: tuple
+    spaces: object           # uint16[65536]: every whitespace character → " ", the others unchanged
+    upper: object            # bool[65536]: the first characters of the words of the capitalised trie
+    single_chars: str        # first characters of the one-character openings (looked for with str.find)
+
+
+# what must follow a trigger word, as the openings `_opening_strings` add after it (" ": any
+# whitespace character): a name cue's `\s+(?=[UP])`; a unit word's `[ \t]*(?:đảo[ \t]+)?(?=[UP0-9])`.
+# The other kinds' conditions only forbid a next character: nothing is added after their words.
+_UNIT_NEXT = _UPPER_CHARS + "0123456789đ"
+_CONTINUATIONS = {
+    "sur": tuple(" " + u for u in _UPPER_CHARS) + ("  ",),
+    "cue": tuple(" " + u for u in _UPPER_CHARS) + ("  ",),
+    "loc": tuple(_UNIT_NEXT) + tuple(" " + u for u in _UNIT_NEXT) + ("  ",),
+}
+
+
+def _opening_strings(w: str, own: set[str]) -> set[str]:
+    """What every text a trie matches with the word `w` starts with, cut at `_OPENING_CHARS`
+    characters, with " " standing for any whitespace character.
+
+    The trie reads each space of `w` as `\\s+`: a run of one whitespace character followed by the
+    next syllable, or of two or more (the opening stops after the second: what follows is unknown).
+    The word is then followed by the condition of one of its kinds (`own`): when each of them
+    requires more text (`_CONTINUATIONS`: a name cue, a unit word), the openings go on with it."""
+    k = _OPENING_CHARS
+    parts = w.split(" ")
+    out = {(" ".join(parts[:i + 1]) + "  ")[:k] for i in range(len(parts) - 1)}  # a run of 2+ inside
+    if all(c in _CONTINUATIONS for c in own):
+        out.update((w + nxt)[:k] for c in own for nxt in _CONTINUATIONS[c])
+    else:
+        out.add(w[:k])
+    return out
+
+
+def _hash_pair(a: int, b: int, mul: int, bits: int) -> int:
+    """The hash `_trigger_starts` computes with numpy for a pair of characters (uint32 arithmetic)."""
+    return ((a | (b << 16)) * mul & 0xFFFFFFFF) >> (32 - bits)
+
+
+def _hash_next(h: int, c: int) -> int:
+    return ((h * _MUL_NEXT) ^ c) & ((1 << _HASH_BITS) - 1)
+
+
+def _openings(cats: dict[str, set[str]]) -> "_Openings | None":
+    """The tables `_trigger_starts` reads: every opening of every trigger word of both tries, by
+    its first two characters (every whitespace character spelled out) and then, one character
+    more at a time, by the hash of the opening so far."""
     try:
-        import ahocorasick
-    except ImportError:  # pragma: no cover - a dependency; without it the trie scans the text (slower)
+        import numpy as np
+    except ImportError:  # pragma: no cover - numpy comes with pandas; without it the tries scan the text
         return None
 
-    compiled: dict[str, object] = {}
-    ac = ahocorasick.Automaton()
-    prefixes: set[str] = set()
-
-    def spaced(pre: str, chain: int) -> None:
-        for c in _RE_SPACES:
-            for run in ((c,) if c != " " else ()) + (" " + c,):
-                if pre + run not in ac:  # a word of its own never holds a tab or a newline
-                    ac.add_word(pre + run, (len(pre + run), len(pre), False, chain))
-
-    for w in sorted(cats):
+    openings: set[str] = set()
+    for w, own in cats.items():
+        openings |= _opening_strings(w, own)
+    spaces = np.arange(65536, dtype=np.uint16)
+    for c in _RE_SPACES:
+        spaces[ord(c)] = ord(" ")
+    size = 1 << _HASH_BITS
+    pair = np.zeros(1 << _PAIR_BITS, dtype=bool)
+    prefix = tuple(np.zeros(size, dtype=bool) for _ in range(_OPENING_CHARS + 1))
+    whole = tuple(np.zeros(size, dtype=bool) for _ in range(_OPENING_CHARS + 1))
+    single = set()
+    for o in openings:
+        if len(o) == 1:
+            single.add(o)
+            continue
+        for second in (_RE_SPACES if o[1] == " " else o[1]):
+            pair[_hash_pair(ord(o[0]), ord(second), _MUL_PAIR, _PAIR_BITS)] = True
+        h = _hash_pair(ord(o[0]), ord(o[1]), _MUL_OPENING, _HASH_BITS)
+        for L in range(2, len(o) + 1):
+            if L > 2:
+                h = _hash_next(h, ord(o[L - 1]))
+            (whole if L == len(o) else prefix)[L][h] = True
+    upper = np.zeros(65536, dtype=bool)
+    for w in cats:
         if w[:1].isupper():
-            continue  # the capitalised words stay with their trie (see `_triggers`)
-        cond = word_end[w]
-        if cond not in compiled:
-            # an empty alternative ("coll", "cac") always holds: no test
-            compiled[cond] = None if "(?:|" in cond or cond == "(?:)" else re.compile(cond).match
-        chain = 1  # the trie of the words that do not open with a capital
-        if cats[w] <= _NAME_CUES:
-            for u in _UPPER_CHARS:
-                ac.add_word(f"{w} {u}", (len(w) + 2, len(w), None, chain))
-            spaced(w, chain)
-        else:
-            ac.add_word(w, (len(w), len(w), compiled[cond], chain))
-        parts = w.split(" ")
-        for k in range(1, len(parts)):
-            prefixes.add(" ".join(parts[:k]))
-    for pre in sorted(prefixes):
-        spaced(pre, 1)
-    ac.make_automaton()
-    return ac
+            upper[ord(w[0])] = True
+    return _Openings(pair, prefix, whole, spaces, upper, "".join(sorted(single)))
+
+
+def _trigger_starts(text: str, op: _Openings) -> tuple[list[int], list[int]] | None:
+    """Every position where a word of the capitalised trie can start, and every position where a
+    word of the other trie can (a superset: hashes may collide), each in text order (a position
+    may come twice); None when the text holds a character beyond U+FFFF (its UTF-16 code units
+    would not be its positions).
+
+    The text as an array of UTF-16 code units. Over the whole text, one hash of the first two
+    characters (the buffer read as 32-bit words at both alignments, a 64 KB table); then, on the
+    positions left, the opening one character more at a time (whitespace read as " ")."""
+    import numpy as np
+
+    n = len(text)
+    raw = (text + "\0" * (_OPENING_CHARS + 1)).encode("utf-16-le")
+    if len(raw) != 2 * (n + _OPENING_CHARS + 1):
+        return None
+    a = np.frombuffer(raw, dtype=np.uint16)
+    spaces = op.spaces
+    mask = np.uint32((1 << _HASH_BITS) - 1)
+    pairs = []
+    for off in (0, 1):  # the pair at every position: the buffer read as 32-bit words at both alignments
+        u = np.frombuffer(raw, dtype=np.uint32, count=(len(raw) - 2 * off) // 4, offset=2 * off)
+        pairs.append(np.flatnonzero(op.pair.take((u * np.uint32(_MUL_PAIR)) >> np.uint32(32 - _PAIR_BITS))) * 2 + off)
+    idx = np.concatenate(pairs)
+    idx = idx[idx < n]  # (the positions of the padding)
+    first = a[idx].astype(np.uint32)
+    second = spaces.take(a[idx + 1]).astype(np.uint32)
+    h = ((first | (second << np.uint32(16))) * np.uint32(_MUL_OPENING)) >> np.uint32(32 - _HASH_BITS)
+    starts = [idx[op.whole[2].take(h)]]
+    for L in range(3, _OPENING_CHARS + 1):
+        keep = op.prefix[L - 1].take(h)
+        idx, h = idx[keep], h[keep]
+        if len(idx) <= _FEW_LEFT:  # trying the tries there costs less than the rounds left
+            starts.append(idx)
+            break
+        h = ((h * np.uint32(_MUL_NEXT)) ^ spaces.take(a[idx + L - 1]).astype(np.uint32)) & mask
+        starts.append(idx[op.whole[L].take(h)])
+    # (a position may be there twice, as the opening of two words: `_matches_at` tries it once)
+    found = np.concatenate(starts)
+    if op.single_chars:  # a word of one character (its opening cannot be longer)
+        more = []
+        for c in op.single_chars:
+            i = text.find(c)
+            while i != -1:
+                more.append(i)
+                i = text.find(c, i + 1)
+        found = np.concatenate([found, np.array(more, dtype=found.dtype)])
+    found.sort()
+    capital = op.upper.take(a[found])  # the trie a position's first character opens
+    return found[capital].tolist(), found[~capital].tolist()
+
+
+def _trie_matches(text: str, ms: _Master):
+    """The matches of `ms.rx[0].finditer(text)` and of `ms.rx[1].finditer(text)` (each in text order).
+
+    Each trie is tried only at the positions `_trigger_starts` keeps, in text order, going on from
+    the end of its last match: as `finditer`, which tries every position. Most of the text is not
+    the opening of any trigger, and the scan of `re` at every capital (and every c, t, h) cost more
+    than the extraction that follows (short texts: `finditer` itself)."""
+    starts = _trigger_starts(text, ms.openings) if ms.openings is not None and len(text) >= _SCAN_MIN else None
+    if starts is None:
+        return list(ms.rx[0].finditer(text)), list(ms.rx[1].finditer(text))
+    return _matches_at(text, ms, starts)
+
+
+def _matches_at(text: str, ms: _Master, starts: tuple[list[int], list[int]]) -> tuple[list, list]:
+    """Both tries' `finditer` matches, each trie tried only at its `starts` (in text order, with
+    every position where one of its matches can start), going on from the end of its last match."""
+    found: tuple[list, list] = ([], [])
+    for rx, at, out in zip(ms.rx, starts, found):
+        match = rx.match
+        nxt = 0
+        for p in at:
+            if p >= nxt:
+                m = match(text, p)
+                if m is not None:
+                    nxt = m.end()
+                    out.append(m)
+    return found
 
 
 def _triggers(text: str) -> dict[str, list[tuple[int, int]]]:
-    """category → [(start, end of the trigger word)] over the whole text, each list in text order.
-
-    What the two tries (`_Master.rx`: words that open with a capital, then the others) find with
-    `finditer`: the first by itself; the second from the Aho-Corasick scan of its words
-    (`_Master.ac`), choosing as `finditer` does: at each position the longest word whose condition
-    holds, then on from its end (a trie's matches do not overlap; the two tries run apart). A
-    position whose word is spaced otherwise than by single spaces is matched by the trie itself."""
+    """category → [(start, end of the trigger word)] over the whole text, each list in text order:
+    the matches of both tries (`_trie_matches`: as their `finditer`), each dispatched to its kinds."""
     ms = _master()
     hits: dict[str, list[tuple[int, int]]] = {c: [] for c in _CATEGORY_END}
     single = ms.single
     dispatch = ms.dispatch
     inner: list = []
-    rx = ms.rx
-    # the capitalised words: rare first characters, `re` is quick there (and every word when the
-    # automaton is missing: `pyahocorasick` not installed)
-    for m in itertools.chain.from_iterable(r.finditer(text) for r in (rx if ms.ac is None else rx[:1])):
-        w = m.group()
-        c = single.get(w)
-        if c is not None:  # one kind, the whole word: the trie checked its end
-            hits[c].append(m.span())
-        else:
-            _dispatch(text, m.start(), m.end(), w, hits, dispatch, ms, inner)
-    at: dict[int, list] = {}
-    for end, v in (ms.ac.iter(text) if ms.ac is not None else ()):
-        s = end + 1 - v[0]
-        got = at.get(s)
-        if got is None:
-            at[s] = [v]
-        else:
-            got.append(v)
-    nxt = [0, 0]  # where each trie's scan goes on
-    for s in sorted(at):
-        vs = at[s]
-        if len(vs) == 1:
-            _k, n, cond, chain = vs[0]
-            if s < nxt[chain]:
-                continue
-            if cond is None:
-                e = s + n
-            elif cond is False:
-                m = rx[chain].match(text, s)
-                if not m:
-                    continue
-                e = m.end()
-            elif cond(text, s + n):
-                e = s + n
+    for found in _trie_matches(text, ms):
+        for m in found:
+            w = m.group()
+            c = single.get(w)
+            if c is not None:  # one kind, the whole word: the trie checked its end
+                hits[c].append(m.span())
             else:
-                continue
-        else:
-            chain = vs[0][3]
-            if s < nxt[chain]:
-                continue
-            e = -1
-            if any(v[2] is False for v in vs):
-                m = rx[chain].match(text, s)
-                if m:
-                    e = m.end()
-            else:
-                for _k, n, cond, _c in sorted(vs, key=_word_length, reverse=True):  # longest first, as the trie
-                    if cond is None or cond(text, s + n):
-                        e = s + n
-                        break
-            if e == -1:
-                continue
-        nxt[chain] = e
-        w = text[s:e]
-        c = single.get(w)
-        if c is not None:  # one kind, the whole word: its condition was checked
-            hits[c].append((s, e))
-            continue
-        _dispatch(text, s, e, w, hits, dispatch, ms, inner)
+                _dispatch(text, m.start(), m.end(), w, hits, dispatch, ms, inner)
     while inner:
         s, e, w = inner.pop()
         c = single.get(w)
@@ -506,10 +570,6 @@ def _triggers(text: str) -> dict[str, list[tuple[int, int]]]:
 _SPACES = re.compile(r"\s+")
 
 
-def _word_length(v: tuple) -> int:
-    return v[1]
-
-
 def _dispatch(text: str, s: int, e0: int, w: str, hits: dict, dispatch: dict, ms: "_Master", inner: list) -> None:
     """A trie match (text[s:e0] == w) that is not one kind's whole word: a word of several kinds,
     or one whose spacing differs from the table's, or "các …" (whose next word is a trigger of its own)."""
@@ -523,18 +583,21 @@ def _dispatch(text: str, s: int, e0: int, w: str, hits: dict, dispatch: dict, ms
                 if im.group(0)[:1].isupper():  # "các xã …" is read by the unit list
                     inner.append((im.start(), im.end(), im.group()))
                 break
+    printed = w
     if " " in w or "\n" in w or "\t" in w:
-        w = _SPACES.sub(" ", w)
+        w = " ".join(w.split())  # (a trie match opens and ends with a word: `_SPACES.sub(" ", w)`)
     for c, pre, k in dispatch.get(w, ()):
         if pre == w:
             e = e0
+        elif printed == w:  # a whole-word prefix of a word printed single-spaced
+            e = s + len(pre)
         else:  # a whole-word prefix: its end in the text, over its own spacing
             e = s
-            for i in range(k):
+            for i, part in enumerate(pre.split(" ")[:k]):
                 sm = _SPACES.match(text, e) if i else None
                 if sm:
                     e = sm.end()
-                e = text.index(pre.split(" ")[i], e) + len(pre.split(" ")[i])
+                e = text.index(part, e) + len(part)
         if ms.ends[c].match(text, e):
             hits[c].append((s, e))
 
@@ -566,6 +629,20 @@ class _Context:
             h = hash((self.where, self.on, self.issuer, self.province, self.central))
             object.__setattr__(self, "_hash", h)
         return h
+
+
+_CONTEXTS: dict["_Context", "_Context"] = {}
+
+
+def _interned(ctx: _Context) -> _Context:
+    """One object per distinct context: the normalisers' caches are keyed by the context, and a
+    key that is the very object cached compares without the dataclass `__eq__` (by identity)."""
+    got = _CONTEXTS.get(ctx)
+    if got is None:
+        if len(_CONTEXTS) >= 4096:
+            _CONTEXTS.clear()
+        _CONTEXTS[ctx] = got = ctx
+    return got
 
 
 @cache
@@ -619,7 +696,7 @@ def _context(header: Header | None, where: Jurisdiction | None) -> _Context:
                 break
         if prov:
             where = Jurisdiction(prov, where.district, where.commune, where.own)
-    return _Context(where, on, issuer, where.province, central)
+    return _interned(_Context(where, on, issuer, where.province, central))
 
 
 # ---- ORG -------------------------------------------------------------------------------------------
@@ -648,6 +725,8 @@ _PARTY_TAIL = re.compile(rf"[ \t]+(?:Tỉnh|Thành|Huyện|Thị|Đảng)[ \t]+[
 
 def _era_of(text: str, end: int) -> str:
     """" (cũ)" when the text marks a unit as former ("(mới)" is dropped: the current unit is the default)."""
+    if text[end:end + 1] not in (" ", "\t", "("):
+        return ""  # (what `_ERA_AT` opens with: spaces or tabs, then "(")
     m = _ERA_AT.match(text, end)
     return " (cũ)" if m and m.group(1).lower() == "cũ" else ""
 
@@ -673,13 +752,18 @@ _CAP_UNIT = re.compile(r"(?:Thành[ \t]+phố|Tỉnh|Huyện|Quận|Thị[ \t]+x
 _SEP = re.compile(rf"[ \t]*(?:,|-|–|&)[ \t]*|[ \t]+(?:và|VÀ)[ \t]+|[ \t]+(?=[{_UP}])")
 
 
+@cache
+def _known_field_re() -> re.Pattern:
+    """A field abbreviation, else a known field, at a position: `field_abbr_re` then `fields_re`
+    as one alternation (the first alternative is tried first, as the first pattern was), one call."""
+    t = _tables()
+    return re.compile(f"(?:{t.field_abbr_re.pattern})|(?:{t.fields_re.pattern})")
+
+
 def _field_at(text: str, pos: int, upper: bool, known_only: bool = False) -> int | None:
     """End of a field name starting at `pos` (just after the head and its space), or None."""
     t = _tables()
-    m = t.field_abbr_re.match(text, pos)
-    if m:
-        return m.end()
-    m = t.fields_re.match(text, pos)
+    m = _known_field_re().match(text, pos)
     if m:
         return m.end()
     if known_only:
@@ -719,7 +803,7 @@ def _field_at(text: str, pos: int, upper: bool, known_only: bool = False) -> int
         if not sep:
             break
         nxt = sep.end()
-        if not _rmatch(rf"[{_UP}]", text[nxt:nxt + 1]):
+        if text[nxt:nxt + 1] not in _CAPITALS:
             break
         if t.title_re.match(text, nxt):
             break  # "Thanh tra Cơ yếu, Chánh Thanh tra …": the next item is a post, not a conjunct
@@ -736,6 +820,8 @@ _ALL_LEVELS = re.compile(r"(?P<sp>[ \t]+)(?P<coll>các)[ \t]+(?P<unit>cấp)(?P<
 
 
 def _unit_tail(text: str, pos: int, upper: bool, allow_newline: bool = False):
+    if not text[pos:pos + 1].isspace():
+        return None  # (the three patterns open with whitespace: `\s+`, `[ \t]+`, `[ \t]*\n`)
     m = _UNIT_TAIL.match(text, pos)
     if m is None and not upper:
         m = _ALL_LEVELS.match(text, pos)  # "Ủy ban nhân dân các cấp"
@@ -799,7 +885,7 @@ def _place_keep(unit: str, name: str) -> int:
     return len(name) if toks[-1].group(0) != "-" else toks[0].end()
 
 
-@dataclass
+@dataclass(slots=True)
 class _Org:
     start: int
     end: int
@@ -812,19 +898,15 @@ class _Org:
     fixed: bool = False                # a body of one name (Chính phủ, Bộ Chính trị): the canonical as is
 
 
-def _org_at(text: str, start: int, end: int, depth: int = 0) -> _Org | None:
-    """Read an organisation whose head spans text[start:end]."""
+@lru_cache(maxsize=4096)
+def _head_info(head_txt: str) -> tuple | None:
+    """What `_org_at` reads from the head as printed, once per spelling: (the body a symbol
+    abbreviation names or None, the head of the table, whether in upper case, its folded canonical
+    form); None when the head is no body's ("Tt" is not TT, a lower-case "bộ")."""
     t = _tables()
-    head_txt = text[start:end]
     upper = head_txt.isupper() and len(head_txt) > 3 and not head_txt.isascii()
     if head_txt in t.symbol_orgs:
-        # "BYT" alone; "VPUB" (+ unit)
-        name = t.symbol_orgs[head_txt]
-        if name.startswith("Văn phòng"):
-            tail = _unit_tail(text, end, False)
-            e = tail[1] if tail else end
-            return _Org(start, e, text[start:e], canonical_hint=name + text[end:e])
-        return _Org(start, end, head_txt, canonical_hint=name)
+        return t.symbol_orgs[head_txt], None, upper, None
     h = t.heads_raw.get(head_txt) or t.heads.get(fold(head_txt))
     if h is None:
         return None
@@ -832,6 +914,24 @@ def _org_at(text: str, start: int, end: int, depth: int = 0) -> _Org | None:
         return None  # "Tt" is not TT
     if not upper and not head_txt[:1].isupper():
         return None
+    return None, h, upper, fold(h.canonical)
+
+
+def _org_at(text: str, start: int, end: int, depth: int = 0) -> _Org | None:
+    """Read an organisation whose head spans text[start:end]."""
+    t = _tables()
+    head_txt = text[start:end]
+    info = _head_info(head_txt)
+    if info is None:
+        return None
+    name, h, upper, hc = info
+    if name is not None:
+        # "BYT" alone; "VPUB" (+ unit)
+        if name.startswith("Văn phòng"):
+            tail = _unit_tail(text, end, False)
+            e = tail[1] if tail else end
+            return _Org(start, e, text[start:e], canonical_hint=name + text[end:e])
+        return _Org(start, end, head_txt, canonical_hint=name)
     if h.grammar == "fixed":
         return _Org(start, end, head_txt, canonical_hint=h.canonical, fixed=True)
     if h.grammar == "unit":
@@ -896,7 +996,6 @@ def _org_at(text: str, start: int, end: int, depth: int = 0) -> _Org | None:
             return _Org(start, e, text[start:e])
         return _Org(start, end, head_txt) if h.alone else None
     # field
-    hc = fold(h.canonical)
     if hc == "vụ" and start and text[start - 1] in " \t":
         prev = text[max(0, start - 12):start].split()
         if prev and fold(prev[-1]) in _VU_COMPOUNDS:
@@ -939,7 +1038,7 @@ def _org_at(text: str, start: int, end: int, depth: int = 0) -> _Org | None:
         return None
     if hc in ("công ty", "tổng công ty", "tập đoàn"):
         # "Công ty TNHH Tập đoàn Sơn Hải", "Cty TNHH MTV Thoát nước HN": the name after the form
-        nm = _rmatch(rf"[ \t]+(?:{_TSYL}(?:[ \t]+{_LSYL})?|[{_UP}]{{2,}})(?:[ \t]+(?:{_TSYL}(?:[ \t]+{_LSYL})?|[{_UP}]{{2,}}))*", text[fe:fe + 120])
+        nm = _COMPANY_NAME.match(text[fe:fe + 120])
         if nm:
             got = nm.group(0)
             last = got.split()[-1] if got.split() else ""
@@ -985,6 +1084,8 @@ def _org_at(text: str, start: int, end: int, depth: int = 0) -> _Org | None:
     return _Org(start, e, text[start:e], coll, era=_era_of(text, e))
 
 
+# the name after a company's form ("Công ty TNHH" + " Tập đoàn Sơn Hải"), compiled with the module
+_COMPANY_NAME = regex.compile(rf"[ \t]+(?:{_TSYL}(?:[ \t]+{_LSYL})?|[{_UP}]{{2,}})(?:[ \t]+(?:{_TSYL}(?:[ \t]+{_LSYL})?|[{_UP}]{{2,}}))*")
 _ASSOC_TAIL = re.compile(rf"((?:[ \t]+{_LSYL}){{1,4}})[ \t]+(?P<place>{_TSYL}(?:[ \t]+{_TSYL}){{0,2}})")
 
 
@@ -1197,8 +1298,10 @@ def _head_expand_re() -> tuple[regex.Pattern, dict[str, str]]:
     for h in rules.entity_org_heads():
         for v in sorted(_variants(h.head)):
             table.setdefault(v, h.canonical)
-    alt = "|".join(_escape_words(k) for k in sorted(table, key=lambda x: (-len(x), x)))
-    return regex.compile(rf"(?<![\p{{L}}\d])(?:{alt})(?![\p{{L}}\d])"), {fold(k): v for k, v in table.items()}
+    # the heads as one character trie (longest first on each path, as the alternation of the heads
+    # sorted longest first that it replaces: `regex` tried each of them at every position)
+    trie = _trie(sorted(table, key=lambda x: (-len(x), x)))
+    return regex.compile(rf"(?<![\p{{L}}\d]){trie}(?![\p{{L}}\d])"), {fold(k): v for k, v in table.items()}
 
 
 def _expand_heads(name: str) -> str:
@@ -1248,6 +1351,7 @@ def _fix_qu(s: str | None) -> str | None:
 
 # ---- PER -------------------------------------------------------------------------------------------
 _NAME_RUN = re.compile(rf"{_TSYL}(?:[ \t]+{_TSYL}){{0,4}}")
+_SYLLABLE = re.compile(r"[^ \t]+")
 _TITLE_WORDS = {"phó", "chủ", "giám", "bộ", "thứ", "bí", "chánh", "trưởng", "tổng", "cục", "vụ", "thủ", "tỉnh", "huyện",
                 "đại", "thiếu", "trung", "thượng", "ủy", "uỷ", "hiệu", "viện", "kế", "chuyên", "lãnh", "các",
                 "ban", "sở", "phòng", "văn", "đoàn", "giáo", "bác", "trạm", "công", "thường", "thư", "tổ", "người"}
@@ -1281,12 +1385,16 @@ def _person_name(text: str, pos: int, cue: bool) -> tuple[int, int] | None:
             return None
         if len(words) > 5:
             return None
-    name = " ".join(words)
-    end = pos + len(name)
-    # the run in the text may hold tabs: recompute the end over the original spacing
-    mm = _rmatch(r"[ \t]+".join(regex.escape(w) for w in words), text[pos:pos + 200])
-    if mm:
-        end = pos + mm.end()
+    # the end over the run's own spacing (tabs, several spaces): the end of its len(words)-th
+    # syllable; as if single-spaced when that is more than 200 characters on (the name was looked
+    # for within 200 characters)
+    run = m.group(0)
+    if len(words) == len(run.split()):
+        end = m.end()
+    else:
+        end = pos + next(itertools.islice(_SYLLABLE.finditer(run), len(words) - 1, None)).end()
+    if end - pos > 200:
+        end = pos + len(" ".join(words))
     return pos, end
 
 
@@ -1317,6 +1425,7 @@ def _line_bounds(text: str, s: int, e: int) -> tuple[str, str]:
 
 
 # ---- the finder ------------------------------------------------------------------------------------
+_AFTER_CAPITAL = regex.compile(r"(?r)(?:[\p{Lu}][\p{L}]*|\)|ông|bà)[ \t]*[:\-–,]?[ \t]*$")
 _PRIORITY = {"ORG": 4, "LOC": 3, "TITLE": 2, "PER": 1}
 _QUOC_HIEU = regex.compile(r"(?P<qh>C[ỘO]NG\s+H[\p{L}]{1,3}\s+X[ÃA]\s+H[ỘO]I\s+CH[ỦU]\s+NGH[ĨI]A\s+VI[ỆE]T(?:\s+NAM)?)|"
                            r"Độc\s+lập\s*[-–]\s*Tự\s+do\s*[-–]\s*Hạnh\s+phúc", regex.IGNORECASE)
@@ -1384,19 +1493,27 @@ def find_entities(text: str, header: Header | None = None, signature: Signature 
 
     # ORG
     org_end = -1
+    org_norms: dict[tuple, str] = {}  # (what `_org_norm` reads of an _Org without an inner body) → its form
     for s, he in hits["org"]:  # in text order
         if s < org_end or s and (text[s - 1].isalnum() or text[s - 1] in "-/&._'’"):
             continue  # a head inside the body just read ("HĐND" of "Thường trực HĐND tỉnh")
         if text[s] in "Hh" and fold(text[max(0, s - 4):s]).endswith(("xã ", "xa ")):
             continue  # "CỘNG HÒA XÃ HỘI …", "xã hội": not the head "Hội"
-        if _LAW_WORDS.search(text, max(0, s - 60), s) and _IN_LAW_NAME.search(text, max(0, s - 60), s):
+        lo = s - 60 if s > 60 else 0
+        if _LAW_WORDS.search(text, lo, s) and _IN_LAW_NAME.search(text, lo, s):
             continue  # "Luật Tổ chức Chính phủ" names a law, not the body
         o = _org_at(text, s, he)
         if o is None:
             continue
-        norm = _org_norm(o, ctx)
-        cm = _CAC_BEFORE.search(text, max(0, s - 6), s) if not o.fixed and o.organ is None and \
-            "ác" in text[max(0, s - 6):s] else None
+        if o.inner is None:  # the same body, printed again in the document: normalised once
+            key = (o.raw, o.canonical_hint, o.collective, o.organ, o.era, o.fixed)
+            norm = org_norms.get(key)
+            if norm is None:
+                norm = org_norms[key] = _org_norm(o, ctx)
+        else:
+            norm = _org_norm(o, ctx)
+        lo = s - 6 if s > 6 else 0
+        cm = _CAC_BEFORE.search(text, lo, s) if not o.fixed and o.organ is None and "ác" in text[lo:s] else None
         if cm:  # "các Trung tâm Y tế khu vực", "Các Sở Y tế tỉnh, thành phố …": a set of bodies
             o.start, o.collective = cm.start(), True
             norm = "các " + norm if not norm.startswith("các ") else norm
@@ -1499,12 +1616,13 @@ def find_entities(text: str, header: Header | None = None, signature: Signature 
             nwords = len(raw.split())
             before, after = _line_bounds(text, ps, pe)
             own_line = not before.strip(" \t-–•+*") and not after.strip(" \t.;,")
-            after_title = bool(_rsearch(r"(?:[\p{Lu}][\p{L}]*|\)|ông|bà)[ \t]*[:\-–,]?[ \t]*$", before)) and nwords >= 2
             if nwords < 3 and not own_line and not _after_title(before):
                 continue
             if _looks_like_place(raw, ctx):
                 continue
-            if nwords >= 3 or own_line or after_title:
+            # read only when needed: after a capitalised word, ")", "ông", "bà" (the search runs
+            # backwards from the end of `before`, where any match must end)
+            if nwords >= 3 or own_line or nwords >= 2 and _AFTER_CAPITAL.search(before):
                 cands.append(EntityMention("PER", raw, ps, pe, _person_norm(raw), "rule"))
 
     # the signer (its name as the signature block prints it)
@@ -1650,12 +1768,14 @@ def _titles(text: str, orgs_at: dict[int, EntityMention], ctx: _Context, signatu
             full = f"{'các ' if coll else ''}{pnorm} {onorm}"
             out.append(EntityMention("TITLE", text[s:o.end], s, o.end, full, "rule", collective=coll or o.collective))
             continue
-        bm = _BARE_BODY.match(text, e) if org is None else None
+        # (both bodies open with a space or a tab: most titles are followed by neither)
+        spaced = org is None and text[e:e + 1] in (" ", "\t")
+        bm = _BARE_BODY.match(text, e) if spaced else None
         if bm and ctx.issuer and fold(ctx.issuer).startswith(fold(bm.group("h"))):
             full = f"{'các ' if coll else ''}{norm} {ctx.issuer}"
             out.append(EntityMention("TITLE", text[s:bm.end()], s, bm.end(), full, "rule", collective=coll))
             continue
-        gm = _GENERIC_BODIES.match(text, e) if org is None else None
+        gm = _GENERIC_BODIES.match(text, e) if spaced else None
         if gm:
             out.append(EntityMention("TITLE", text[s:gm.end()], s, gm.end(),
                                      _rsub(r"\s+", " ", f"{norm}{gm.group(0)}"), "rule", collective=True))
@@ -1690,13 +1810,12 @@ def _titles(text: str, orgs_at: dict[int, EntityMention], ctx: _Context, signatu
     out.sort(key=lambda x: (x.start, -(x.end - x.start), x.label, x.normalized or ""))
     for i in range(len(out) - 2, -1, -1):
         a, b = out[i], out[i + 1]
-        gap = text[a.end:b.start]
-        if "," not in gap and "và" not in gap:
-            continue  # the two are not one list
-        if _rfullmatch(r"[ \t]*(?:,|và)[ \t]*(?:các[ \t]+)?", gap) and b.end > b.start + len(b.text.split()[0]) \
-                and a.text == text[a.start:a.end] and " " not in a.text.strip() or (
-                _rfullmatch(r"[ \t]*(?:,|và)[ \t]*(?:các[ \t]+)?", gap) and b.normalized and
-                a.normalized and len(b.normalized) > len(a.normalized) and a.text.isupper() is False
+        # the two are one list when only "," or "và" is between them (read in place: the text
+        # between two titles may be long)
+        if a.end > b.start or not _LIST_GAP.fullmatch(text, a.end, b.start):
+            continue
+        if b.end > b.start + len(b.text.split()[0]) and a.text == text[a.start:a.end] and " " not in a.text.strip() or (
+                b.normalized and a.normalized and len(b.normalized) > len(a.normalized) and a.text.isupper() is False
                 and _bare_title(a, t)):
             head = t.title_abbr.get(a.text) or t.titles.get(fold(a.text)) or a.normalized.split(" Ủy ban")[0]
             body = _body_of(b, t)
@@ -1705,6 +1824,7 @@ def _titles(text: str, orgs_at: dict[int, EntityMention], ctx: _Context, signatu
     return out
 
 
+_LIST_GAP = re.compile(r"[ \t]*(?:,|và)[ \t]*(?:các[ \t]+)?")
 _BARE_BODY = regex.compile(r"[ \t]+(?P<h>Sở|Bộ|Cục|Ban|Hội|hội|Trung tâm|Chi cục)(?![\p{L}\d])(?![ \t]+\p{Lu})")
 _GENERIC_BODIES = regex.compile(
     r"[ \t]+(?:các[ \t]+)?cơ[ \t]+quan(?:[ \t]*,[ \t]*(?:đơn[ \t]+vị|địa[ \t]+phương|tổ[ \t]+chức))*"
@@ -1712,7 +1832,12 @@ _GENERIC_BODIES = regex.compile(
     r"nhiệm[ \t]+vụ[ \t]+quản[ \t]+lý[ \t]+nhà[ \t]+nước))?(?![\p{L}])")
 
 
-_WORD_START = re.compile(r"(?<=[ \t])\S")
+@lru_cache(maxsize=4096)
+def _capital_words(title: str, spaced_before: bool) -> tuple[int, ...]:
+    """The offsets in `title` of the words that open with a capital (a word: after a space or a
+    tab; the first one when a space or a tab is printed before the title), once per title as printed."""
+    first = (0,) if spaced_before and title[:1].isupper() else ()
+    return first + tuple(i for i in range(1, len(title)) if title[i - 1] in " \t" and title[i].isupper())
 
 
 def _title_inner_org(text: str, s: int, e: int, org: EntityMention | None, ctx: _Context):
@@ -1720,10 +1845,8 @@ def _title_inner_org(text: str, s: int, e: int, org: EntityMention | None, ctx: 
     các xã" → "Trạm Y tế các xã"; "Chánh Thanh tra" + "Bộ Công an" → "Thanh tra Bộ Công an" (the
     whole office, longer than the "Bộ Công an" after the title). (org, normalised) or None."""
     t = _tables()
-    for w in _WORD_START.finditer(text, s, e):
-        p = w.start()
-        if not text[p].isupper():
-            continue
+    for i in _capital_words(text[s:e], s > 0 and text[s - 1] in " \t"):
+        p = s + i
         hm = t.head_re.match(text, p)
         if not hm or hm.end() < e:
             continue
@@ -1746,17 +1869,22 @@ def _body_of(e: EntityMention, t: _Tables) -> str | None:
     n = e.normalized or ""
     if n.startswith("các "):
         n = n[4:]
-    for title in _titles_longest_first():
-        if n.startswith(title + " "):
-            return n[len(title) + 1:]
+    # the longest title that n starts with, followed by a space: the title is n up to one of its
+    # spaces (looked up from the last space back, as the titles were tried longest first)
+    titles = _title_set()
+    i = n.rfind(" ")
+    while i != -1:
+        if n[:i] in titles:
+            return n[i + 1:]
+        i = n.rfind(" ", 0, i)
     return None
 
 
 @cache
-def _titles_longest_first() -> tuple[str, ...]:
-    """Every title in its normal case, longest first (sorted once, not per TITLE of a list)."""
+def _title_set() -> frozenset[str]:
+    """Every title in its normal case."""
     t = _tables()
-    return tuple(sorted(set(t.titles.values()) | set(t.title_abbr.values()), key=lambda x: (-len(x), x)))
+    return frozenset(t.titles.values()) | frozenset(t.title_abbr.values())
 
 
 def _header_bodies(text: str, header: Header, ctx: _Context) -> list[EntityMention]:
@@ -1840,7 +1968,7 @@ def _province_from_text(text: str, prov_hits, ctx: _Context) -> _Context:
     if not norm or not norm.startswith(("tỉnh ", "thành phố ")):
         return ctx
     w = ctx.where
-    return dataclasses.replace(ctx, where=Jurisdiction(norm, w.district, w.commune, w.own), province=norm)
+    return _interned(dataclasses.replace(ctx, where=Jurisdiction(norm, w.district, w.commune, w.own), province=norm))
 
 
 def _after_title(before: str) -> bool:
