@@ -51,8 +51,10 @@ def _old_normalize(text: str) -> tuple[str, int]:
     text = unicodedata.normalize("NFC", text)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = clean._everywhere_re().sub(lambda m: everywhere[m.group(0)], text)
-    text = clean._fix_symbol_lookalikes(text)
-    text = clean._join_broken_symbols(text)
+    text = clean._fix_symbol_lookalikes(text)  # (no look-alikes given: the class read over the text)
+    if "-\n" in text:
+        text = clean._BROKEN_SYMBOL.sub("-", text)
+    text = clean._footnote_re().sub(r"\1", text)
     removed = 0
     for b in clean._boilerplate_res():
         where, rx = b.where, b.rx
@@ -77,13 +79,48 @@ def _old_normalize(text: str) -> tuple[str, int]:
 _CLEAN_PIECES = ["Cổng thông tin điện tử tỉnh", "Bản quyền thuộc về Sở", "Copyright ©", "Copyright", "Địa chỉ: 12 Lê Lợi",
                  " Điện thoại 0123", "Trang chủ > Văn bản", "Bạn đang xem", "Đăng nhập | Đăng ký", "Quyết định 12 năm 2020. ",
                  "Điều 1. ", "\n", "\r\n", "\r", " ", "\t", "“", "”", "–", "\u00a0", "\u00ad", "Т", "С", "TT-BT", "12/2024/NĐ-",
-                 "CP", "CP1, ", "56/2017/NĐ–CP", "u\u0301", "Facebook", "Lưu trữ"]
+                 "CP", "CP1, ", "56/2017/NĐ–CP", "u\u0301", "Facebook", "Lưu trữ", "1676/SNV-", "-\n", "TCBC nêu", "TTg2 ",
+                 "126/2024/NĐ-CP1. ", "/2024/BTC-", "Ð", "Α", "е", "\u200b", "\ufeff", "\u2009", "’", "…", "𝐀", "Quyết định ",
+                 "Thông tư 5/BTC ", "năm 2020. ", "Điều 1. ", ". ", "; ", ": ", "1. ", "II. "]
 
 
 @settings(max_examples=400, deadline=None)
 @given(st.lists(st.sampled_from(_CLEAN_PIECES), max_size=25).map("".join))
 def test_normalisation_is_the_step_by_step_one(text):
     assert clean.normalize_text(text) == _old_normalize(text)
+
+
+_SPECIAL_PIECES = ["a", "Đ", "ư", "ạ", " ", "\n", "-", "/", "\u00a0", "\u00ad", "\u2013", "“", "”", "\u2044", "\ufeff", "\uff1a",
+                   "Т", "С", "е", "Α", "Ð", "\u0189", "\u2026", "\u20ac", "𝐀", "\u0301", "\udc80", "TT-BT", "x"]
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(st.sampled_from(_SPECIAL_PIECES), max_size=20).map("".join))
+def test_special_characters_by_blocks_are_the_class_substitution(text):
+    """`_fold_special` (the characters possible by their UTF-16 blocks, then `in` and `replace`)
+    folds and reports what one substitution of the character class does."""
+    got, lookalikes = clean._fold_special(text)
+    plain, plain_lookalikes = clean._fold_special_plain(text)
+    assert got == plain
+    assert sorted(lookalikes) == sorted(plain_lookalikes)
+    assert clean._fix_symbol_lookalikes(got, lookalikes) == clean._fix_symbol_lookalikes(plain)
+
+
+_BREAK_SYMBOL_PIECES = ["-\n", "-", "\n", "1676/SNV", "126/2024/NĐ", "/", "2024", "12", "A", "TCBC", "CP", "TTg", "BTC", "x", "nêu",
+                        " ", "1", ",", ".", ")", "Đ", "-\n-\n", "QĐ-UBND"]
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(st.sampled_from(_BREAK_SYMBOL_PIECES), max_size=20).map("".join))
+def test_broken_symbols_from_their_breaks_are_the_substitutions(text):
+    """The "-\n" tried where `str.find` lists them, the footnote marks only in a text with the hint:
+    what the two substitutions over the whole text give."""
+    plain = clean._BROKEN_SYMBOL.sub("-", text)
+    assert clean._join_broken_lines(text) == plain
+    plain = clean._footnote_re().sub(r"\1", plain)
+    assert clean._join_broken_symbols(text) == plain
+    if clean._footnote_re().search(text):
+        assert clean._footnote_hint().search(text)
 
 
 _PART_PIECES = ["khoản 2", "Điều 5", "điểm a", "tiểu mục 3", "mục", "phụ lục", "của", "tại", "các", "và", ",", " ",
@@ -145,7 +182,8 @@ def test_boilerplate_needles_are_in_every_match():
 _PORTAL_PIECES = ["Cổng thông tin điện tử", "Bản quyền thuộc về", "Copyright", " ©", "©", "Địa chỉ:", "Điện thoại", "Fax",
                   "Trang chủ", " > ", "›", "Bạn đang xem", "Đăng nhập", "Đăng ký", "\n", "\n\n", " ", "\t", "x", "Quyết định",
                   "Quyết định 12/QĐ-UBND năm 2024. ", "Công văn 5/UBND năm 2023. ", "năm 2024. ", "Điều 1", "Chương II",
-                  "1. ", "II. ", ". ", "; ", "a"]
+                  "1. ", "II. ", ". ", "; ", "a", ": ", "Thông tư", "Công văn", "Nghị định 7", " năm", "2020", ".", "(", "12", "Đ",
+                  "Mục", "Phần"]
 
 
 def _plain_removal(text: str) -> tuple[str, int]:
@@ -203,3 +241,22 @@ def test_signature_triggers_from_their_openings_are_the_finditer(text):
 
     got = iter_from_openings(signature._TRIGGER, text, signature._TRIGGER_OPENINGS)
     assert _spans(got) == _spans(signature._TRIGGER.finditer(text))
+
+
+@settings(max_examples=800, deadline=None)
+@given(st.lists(st.sampled_from(_PORTAL_PIECES), max_size=24).map("".join))
+def test_boilerplate_from_anchor_starts_is_the_finditer(text):
+    """A pattern whose anchor captures `start` (boilerplate.tsv) is matched there only: the spans
+    are those of its `finditer`."""
+    anchored = [b for b in clean._boilerplate_res() if b.starts_at_anchor]
+    assert anchored  # tvpl_chunk
+    for b in anchored:
+        assert clean._anchored_matches(text, b) == [m.span() for m in b.rx.finditer(text)]
+
+
+def test_boilerplate_anchor_starts_on_a_portal_chunk():
+    """The case the anchor is for, on a text that holds it (the drawn texts may rarely do)."""
+    text = "Điều 9. Hiệu lực.\nQuyết định 435/QĐ-UBND năm 2020. Điều 10. Tổ chức; Thông tư 5 năm 2021. II. Mục"
+    b = next(b for b in clean._boilerplate_res() if b.starts_at_anchor)
+    spans = [m.span() for m in b.rx.finditer(text)]
+    assert spans and clean._anchored_matches(text, b) == spans

@@ -54,11 +54,57 @@ def _special_re() -> re.Pattern:
     return re.compile("[" + "".join(re.escape(c) for c in (*everywhere, *in_symbol)) + "]")
 
 
-def _fold_special(text: str) -> tuple[str, bool]:
-    """The `everywhere` map applied (as `_fold_characters`), and whether an `in_symbol` look-alike
-    is in the text (left as it is: `_fix_symbol_lookalikes` reads the tokens around it). One pass:
-    the two classes are disjoint and no `everywhere` replacement is a look-alike, so the look-alikes
-    of the folded text are those of the text."""
+def _fold_special(text: str) -> tuple[str, tuple[str, ...]]:
+    """The `everywhere` map applied (as `_fold_characters`), and the `in_symbol` look-alikes the
+    text holds (left as they are: `_fix_symbol_lookalikes` reads the tokens around them).
+
+    Most texts hold none of the ~55 characters, or only the two curly quotes, yet a character
+    class read every character of every text (a quarter of normalisation). `_special_groups` says
+    which characters can be in the text at all from the high bytes of its UTF-16 code units
+    (Vietnamese text uses a handful of 256-character blocks, the special characters a few others),
+    then each possible one is tested with `in` and replaced with `str.replace`: memory-speed
+    passes. The result is the one-pass class substitution's: the characters are replaced one by
+    one, but no replacement holds a special character (`_special_groups` checks it), so no pass
+    changes what another one finds; the look-alikes are never replaced, so those of the folded
+    text are those of the text."""
+    groups = _special_groups()
+    if groups is None:  # a table whose replacements hold special characters: the plain class
+        return _fold_special_plain(text)
+    table = rules.character_map()[0]
+    high = text.encode("utf-16-le", "surrogatepass")[1::2]  # each code unit's high byte
+    lookalikes = []
+    for block, chars in groups:
+        if block is not None and block not in high:
+            continue
+        for c in chars:
+            if c in text:
+                got = table.get(c)
+                if got is None:
+                    lookalikes.append(c)
+                else:
+                    text = text.replace(c, got)
+    return text, tuple(lookalikes)
+
+
+@cache
+def _special_groups() -> tuple[tuple[bytes | None, tuple[str, ...]], ...] | None:
+    """The `everywhere` and `in_symbol` characters by their UTF-16 high byte (None: outside the
+    BMP, where a character is two code units: always tested); None when a replacement holds a
+    special character (then replacing one character at a time could differ from one pass)."""
+    everywhere, in_symbol = rules.character_map()
+    specials = (*everywhere, *in_symbol)
+    if any(c in got for got in everywhere.values() for c in specials):
+        return None
+    groups: dict[bytes | None, list[str]] = {}
+    for c in specials:
+        groups.setdefault(bytes([ord(c) >> 8]) if ord(c) <= 0xFFFF else None, []).append(c)
+    return tuple((block, tuple(chars)) for block, chars in groups.items())
+
+
+def _fold_special_plain(text: str) -> tuple[str, tuple[str, ...]]:
+    """`_fold_special` as one substitution of the character class over the whole text (the two
+    classes are disjoint and no `everywhere` replacement is a look-alike, so the look-alikes of
+    the folded text are those of the text)."""
     table = rules.character_map()[0]
     seen = []
 
@@ -70,7 +116,7 @@ def _fold_special(text: str) -> tuple[str, bool]:
             return c
         return got
 
-    return _special_re().sub(one, text), bool(seen)
+    return _special_re().sub(one, text), tuple(dict.fromkeys(seen))
 
 
 @dataclass(frozen=True)
@@ -80,6 +126,11 @@ class _Boilerplate:
     rx: regex.Pattern
     needles: tuple[str, ...]  # literals one of which every match holds
     anchor: regex.Pattern | None  # a pattern matching inside every match
+
+    @property
+    def starts_at_anchor(self) -> bool:
+        """The anchor captures `start`: where every match of the pattern starts (boilerplate.tsv)."""
+        return self.anchor is not None and "start" in self.anchor.groupindex
 
 
 @cache
@@ -100,19 +151,26 @@ def _lookalike_char_re() -> re.Pattern:
     return re.compile("[" + "".join(re.escape(c) for c in in_symbol) + "]")
 
 
-def _fix_symbol_lookalikes(text: str) -> str:
+def _fix_symbol_lookalikes(text: str, present: tuple[str, ...] | None = None) -> str:
+    """Look-alike letters folded in the tokens that read as symbols (`_fold_token`). `present`:
+    the look-alikes the text holds, when known (`_fold_special`): their places are then listed with
+    `str.find` rather than by the class read over every character."""
     _, in_symbol = rules.character_map()
-    if not _lookalike_char_re().search(text):  # the common case: nothing to fold
-        return text
+    if present is None:
+        if not _lookalike_char_re().search(text):  # the common case: nothing to fold
+            return text
+        places = [m.start() for m in _lookalike_char_re().finditer(text)]
+    else:
+        places = sorted(i for c in present for i in _find_all(text, c))
     # only the tokens around each look-alike are examined
     out, pos = [], 0
-    for m in _lookalike_char_re().finditer(text):
-        if m.start() < pos:
+    for at in places:
+        if at < pos:
             continue
-        a = m.start()
+        a = at
         while a > 0 and _TOKEN_CHAR.match(text[a - 1]):
             a -= 1
-        b = m.end()
+        b = at + 1
         while b < len(text) and _TOKEN_CHAR.match(text[b]):
             b += 1
         out.append(text[pos:a])
@@ -120,6 +178,13 @@ def _fix_symbol_lookalikes(text: str) -> str:
         pos = b
     out.append(text[pos:])
     return "".join(out)
+
+
+def _find_all(text: str, c: str):
+    i = text.find(c)
+    while i >= 0:
+        yield i
+        i = text.find(c, i + 1)
 
 
 _TOKEN_CHAR = regex.compile(r"[\p{L}\p{N}/\-()]")
@@ -136,17 +201,27 @@ def _fold_token(token: str, in_symbol: dict[str, str]) -> str:
 def remove_boilerplate(text: str) -> tuple[str, int]:
     """Strip portal furniture; returns the text and the number of characters removed.
 
-    A pattern is searched only in a text that holds one of its needles and a match of its anchor
-    (boilerplate.tsv): almost no document holds portal furniture, and the tests are many times
-    cheaper than a pattern's scan. A `line` pattern with needles is tried only at the start of the
-    lines that hold a needle (`_line_matches`)."""
+    A pattern is searched only where a match can be: almost no document holds portal furniture,
+    and a pattern's scan of a long text costs many times a literal search (boilerplate.tsv).
+    A `line` pattern with needles is tried only at the start of the lines that hold a needle
+    (`_line_matches`); a pattern whose anchor marks where its matches start, only there
+    (`_anchored_matches`); any other pattern only in a text that holds one of its needles and a
+    match of its anchor."""
     removed = 0
     for b in _boilerplate_res():
+        rx = b.rx
+        if b.where in ("line", "anywhere") and (b.where == "line" and b.needles or b.starts_at_anchor):
+            spans = _line_matches(text, b) if b.where == "line" and b.needles else _anchored_matches(text, b)
+            if spans:
+                kept = zip([0] + [e for _, e in spans], [s for s, _ in spans] + [len(text)])
+                new = "".join(text[a:z] for a, z in kept)
+                removed += len(text) - len(new)
+                text = new
+            continue
         if b.needles and not any(n in text for n in b.needles):
             continue  # no match can hold none of them
         if b.anchor is not None and b.anchor.search(text) is None:
             continue
-        rx = b.rx
         if b.where == "start":
             m = rx.match(text)
             if m:
@@ -159,12 +234,7 @@ def remove_boilerplate(text: str) -> tuple[str, int]:
                 removed += len(text) - m.start()
                 text = text[: m.start()].rstrip() + "\n"
         else:  # line / anywhere
-            spans = _line_matches(text, b) if b.where == "line" and b.needles else None
-            if spans is None:
-                new, n = rx.subn("", text)
-            else:
-                new = "".join(text[a:z] for a, z in zip([0] + [e for _, e in spans], [s for s, _ in spans] + [len(text)]))
-                n = len(spans)
+            new, n = rx.subn("", text)
             if n:
                 removed += len(text) - len(new)
                 text = new
@@ -181,14 +251,32 @@ def _line_matches(text: str, b: _Boilerplate) -> list[tuple[int, int]]:
         while i >= 0:
             starts.add(text.rfind("\n", 0, i) + 1)
             i = text.find(needle, i + 1)
+    return _spans_from(text, b.rx, starts)
+
+
+def _anchored_matches(text: str, b: _Boilerplate) -> list[tuple[int, int]]:
+    """The spans `b.rx.finditer(text)` finds, for a pattern whose anchor captures a group `start`
+    where every match of the pattern starts (boilerplate.tsv): the anchor leads with a literal,
+    which the `regex` module finds fast, and reads the match's opening backwards from it with a
+    look-behind; the pattern itself, led by a look-behind and an alternation of words, was tried
+    at every position of every text holding the anchor. Anchor matches never overlap the next
+    match's anchor (the anchor holds one literal "năm" …), so `finditer` sees every one."""
+    return _spans_from(text, b.rx, {m.start("start") for m in b.anchor.finditer(text)})
+
+
+def _spans_from(text: str, rx: regex.Pattern, starts: set[int]) -> list[tuple[int, int]]:
+    """`rx` matched at each start in order, each past the previous match's end: the spans of
+    `rx.finditer(text)` when every match starts at one of `starts` (a match at a start is the one
+    `finditer` finds there; look-behinds and `^` see the text before it). No boilerplate pattern
+    matches the empty string."""
     spans, pos = [], 0
-    for ls in sorted(starts):
-        if ls < pos:
+    for s in sorted(starts):
+        if s < pos:
             continue
-        m = b.rx.match(text, ls)
+        m = rx.match(text, s)
         if m is not None:
             spans.append(m.span())
-            pos = max(m.end(), ls + 1)
+            pos = max(m.end(), s + 1)
     return spans
 
 
@@ -199,7 +287,7 @@ def normalize_text(text: str, strip_boilerplate: bool = True) -> tuple[str, int]
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     text, lookalikes = _fold_special(text)
     if lookalikes:
-        text = _fix_symbol_lookalikes(text)
+        text = _fix_symbol_lookalikes(text, lookalikes)
     text = _join_broken_symbols(text)
     removed = 0
     if strip_boilerplate:
@@ -222,15 +310,57 @@ def _footnote_re() -> regex.Pattern:
     position of the text (a fifth of normalisation), a leading `\d/` only where a number starts.
     The matches are the same: the digits removed are followed by punctuation or a space, which no
     number holds, so one match's number never overlaps the previous match."""
-    abbrs = sorted({a.abbr for a in rules.agencies() if a.level == "central" and a.abbr and not a.abbr[-1].isdigit()}
-                   | {"CP", "TTg"}, key=len, reverse=True)
-    return regex.compile(r"(\d/\d{4}/[\p{Lu}Đ]{1,8}-(?:" + "|".join(map(regex.escape, abbrs)) + r"))\d{1,2}(?=[,.;:)]|\s)")
+    return regex.compile(r"(\d/\d{4}/[\p{Lu}Đ]{1,8}-(?:" + "|".join(map(regex.escape, _footnote_abbrs())) + r"))\d{1,2}(?=[,.;:)]|\s)")
+
+
+@cache
+def _footnote_abbrs() -> tuple[str, ...]:
+    """The central agency abbreviations that never take digits, longest first."""
+    return tuple(sorted({a.abbr for a in rules.agencies() if a.level == "central" and a.abbr and not a.abbr[-1].isdigit()}
+                        | {"CP", "TTg"}, key=len, reverse=True))
+
+
+@cache
+def _footnote_hint() -> re.Pattern:
+    """What every `_footnote_re` match holds: "-", an abbreviation, a digit (`re`: literals and a
+    digit class, which mean the same to both modules; led by the literal "-", which `re` scans for
+    fast). Three texts in a thousand hold a footnote mark; the hint rules out nearly all others."""
+    return re.compile("-(?:" + "|".join(map(re.escape, _footnote_abbrs())) + r")\d")
 
 
 def _join_broken_symbols(text: str) -> str:
-    if "-\n" in text:
-        text = _BROKEN_SYMBOL.sub("-", text)
-    return _footnote_re().sub(r"\1", text)
+    """Broken symbols joined and glued footnote marks dropped (`_BROKEN_SYMBOL`, `_footnote_re`).
+
+    Each is tried only in a text holding what every match holds, found by `re`'s literal scan
+    (faster than `str.find` for a two-character needle, and than the `regex` pattern's own scan of
+    every position): a "-\n", or "-" + an agency abbreviation + a digit (`_footnote_hint`)."""
+    first = _HYPHEN_BREAK.search(text)
+    if first is not None:
+        text = _join_broken_lines(text, first.start())
+    if _footnote_hint().search(text) is not None:
+        text = _footnote_re().sub(r"\1", text)
+    return text
+
+
+_HYPHEN_BREAK = re.compile("-\n")
+
+
+def _join_broken_lines(text: str, first: int = 0) -> str:
+    """`_BROKEN_SYMBOL.sub("-", text)`: every match is a "-\n" between two look-arounds, so it is
+    tried only at the "-\n" that `str.find` lists (the pattern, led by a look-behind, was tried at
+    every position). Two "-\n" never overlap, and the look-arounds read the unchanged text, as
+    `sub` reads them."""
+    out, pos = [], 0
+    i = text.find("-\n", first)
+    while i >= 0:
+        if _BROKEN_SYMBOL.match(text, i) is not None:
+            out.append(text[pos:i + 1])  # the hyphen kept, the line break dropped
+            pos = i + 2
+        i = text.find("-\n", i + 2)
+    if not out:
+        return text
+    out.append(text[pos:])
+    return "".join(out)
 
 
 @cache
