@@ -10,6 +10,7 @@ Forms handled:
 """
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
@@ -17,6 +18,44 @@ import regex
 
 from .. import rules
 from ..text.clean import canonical_tone, fold, strip_accents
+
+
+class _Reorders(Exception):
+    """A character whose decomposition holds a mark that canonical ordering may move and
+    `strip_accents` keeps (a spacing mark with a combining class): read by `strip_accents` itself."""
+
+
+class _BareChars(dict):
+    """Code point → `strip_accents` of that character alone, filled on first sight."""
+
+    def __missing__(self, cp: int) -> str:
+        c = chr(cp)
+        if any(unicodedata.combining(d) and unicodedata.category(d) != "Mn"
+               for d in unicodedata.normalize("NFD", c)):
+            raise _Reorders
+        self[cp] = out = strip_accents(c)
+        return out
+
+
+_BARE_CHARS = _BareChars()
+
+
+def bare(s: str) -> str:
+    """`strip_accents(s)`, by one table lookup per character instead of a decomposition and a
+    category test per character (it runs on every new name, number and unit mention).
+
+    Why per character gives the same: `strip_accents` is a replacement of Đ/đ, NFD, dropping the
+    nonspacing marks (Mn) and `casefold` (which has no context), all per character except NFD's
+    canonical ordering, which only moves marks with a combining class among themselves. Every Mn
+    mark is dropped wherever it moves; the characters kept all have class 0 (never moved), except
+    in a text holding a spacing mark with a class (`_Reorders`), which is left to `strip_accents`."""
+    if s.isascii():
+        return s.lower()  # NFD changes no ASCII character, none is a mark, casefold is lower
+    try:
+        return s.translate(_BARE_CHARS)
+    except _Reorders:
+        return strip_accents(s)
+
 
 # abbreviations that appear inside names ("UBND TỈNH", "TP. HỒ CHÍ MINH")
 _EXPAND = [
@@ -79,13 +118,23 @@ def _head_canonical() -> dict[str, str]:
     return {fold(h): c for h, c in rules.agency_heads()}
 
 
-_EXPAND_RE = [(regex.compile(p), r) for p, r in _EXPAND]
+def _required(pattern: str) -> str:
+    """The literal every match of an `_EXPAND` pattern starts with ("UBND", "TP", "MTTQ" …): the
+    characters after `\\b` up to the first regex syntax."""
+    m = regex.match(r"\\b([\p{L}]+(?:\\\.)?)", pattern)
+    return m.group(1).replace("\\", "")
+
+
+# each pattern with the literal its matches hold: most names hold none, and a substring test is
+# cheaper than a pattern's search (the substitutions still run in order, each on the previous result)
+_EXPAND_RE = [(regex.compile(p), r, _required(p)) for p, r in _EXPAND]
 _WS = regex.compile(r"\s+")
 
 
 def expand_abbreviations(name: str) -> str:
-    for rx, rep in _EXPAND_RE:
-        name = rx.sub(rep, name)
+    for rx, rep, literal in _EXPAND_RE:
+        if literal in name:
+            name = rx.sub(rep, name)
     return _WS.sub(" ", name).strip()
 
 
@@ -93,11 +142,15 @@ def _title(word: str) -> str:
     return word[:1].upper() + word[1:].lower() if word else word
 
 
+_FIELD_SEPARATORS = regex.compile(r"(\s+|,|-)")
+_VOWELS = frozenset("aeiouyàáảãạâầấẩẫậăằắẳẵặèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵ")
+
+
 def _field_case(text: str) -> str:
     """Field name after a head: first word of each conjunct capitalised (Bộ Văn hóa, Thể thao và Du lịch)."""
     out = []
     cap_next = True
-    for tok in regex.split(r"(\s+|,|-)", text):
+    for tok in _FIELD_SEPARATORS.split(text):
         if not tok or tok.isspace() or tok in {",", "-"}:
             out.append(tok)
             if tok in {",", "-"}:
@@ -108,7 +161,7 @@ def _field_case(text: str) -> str:
             out.append(low)
             cap_next = True
             continue
-        if tok.isupper() and len(tok) <= 6 and not regex.search(r"[aeiouyàáảãạâầấẩẫậăằắẳẵặèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵ]", low):
+        if tok.isupper() and len(tok) <= 6 and _VOWELS.isdisjoint(low):
             out.append(tok)  # an acronym inside a name: "BHXH", "TTĐT"
             cap_next = False
             continue
@@ -125,13 +178,13 @@ def display_name(raw: str) -> str:
     "SỞ VĂN HÓA, THỂ THAO VÀ DU LỊCH" → "Sở Văn hóa, Thể thao và Du lịch";
     "UBND thị xã Đức Phổ" → "Ủy ban nhân dân thị xã Đức Phổ"; a mixed-case name is kept.
     """
-    name = canonical_tone(regex.sub(r"\s+", " ", raw).strip(" -_*.,;:"))
+    name = canonical_tone(_WS.sub(" ", raw).strip(" -_*.,;:"))
     if not name:
         return name
-    letters = [c for c in name if c.isalpha()]
-    mostly_upper = bool(letters) and sum(c.isupper() for c in letters) / len(letters) > 0.8
+    letters = list(filter(str.isalpha, name))
+    mostly_upper = bool(letters) and sum(map(str.isupper, letters)) / len(letters) > 0.8
     name = expand_abbreviations(name)
-    known = _known_names().get(fold(name)) or _known_bare().get(strip_accents(name))
+    known = _known_names().get(fold(name)) or _known_bare().get(bare(name))
     if known:
         return known
     if not mostly_upper:
@@ -164,18 +217,24 @@ def _place_case(text: str) -> str:
         out.append(m.group(0).lower())
         pos = m.end()
     out.append(_name_case(text[pos:]))
-    return regex.sub(r"\s+", " ", "".join(out)).strip()
+    return _WS.sub(" ", "".join(out)).strip()
+
+
+_LETTERS = regex.compile(r"\p{L}+")
 
 
 def _name_case(text: str) -> str:
-    return regex.sub(r"\p{L}+", lambda w: w.group(0).lower() if w.group(0).lower() in _LOWER else _title(w.group(0)), text)
+    return _LETTERS.sub(lambda w: w.group(0).lower() if w.group(0).lower() in _LOWER else _title(w.group(0)), text)
+
+
+_PARTY_SUFFIX = regex.compile(r"\s+[uủ][yỷ](?!\p{L})", regex.IGNORECASE)
 
 
 def _fix_mixed(name: str) -> str:
     """Mixed case as written: keep, but lower the unit words ("Tỉnh Lâm Đồng" → "tỉnh Lâm Đồng")."""
     def low(m: regex.Match) -> str:
         # "Huyện ủy", "Tỉnh ủy", "Thị ủy" are Party committees, not units
-        if regex.match(r"\s+[uủ][yỷ](?!\p{L})", name[m.end():], regex.IGNORECASE):
+        if _PARTY_SUFFIX.match(name, m.end()):
             return m.group(0)
         return m.group(0).lower() if m.start() > 0 else m.group(0)
     return _unit_re().sub(low, name)
@@ -196,7 +255,7 @@ def split_bodies(lines: list[str]) -> list[str]:
     with a unit word (TỈNH, HUYỆN …) or anything else continues the previous one. Lines whose
     join is a known central name are one body (ỦY BAN THƯỜNG VỤ / QUỐC HỘI).
     """
-    lines = [regex.sub(r"\s+", " ", ln).strip(" -_*=.") for ln in lines]
+    lines = [_WS.sub(" ", ln).strip(" -_*=.") for ln in lines]
     lines = [ln for ln in lines if ln]
     bodies: list[str] = []
     for ln in lines:
@@ -327,6 +386,9 @@ _RELATIVE = regex.compile(
 )
 
 
+_PARTY_COMMITTEE = regex.compile(r"(?:(?:ban thường vụ|thường trực)\s+)?(huyện|thị|thành)\s+ủy")
+
+
 @lru_cache(maxsize=8192)
 def resolve_issuer(raw: str | None, where: Jurisdiction | None = None) -> str | None:
     """A cited issuer as written → full name, completing a bare level from the citing document.
@@ -354,7 +416,7 @@ def resolve_issuer(raw: str | None, where: Jurisdiction | None = None) -> str | 
     if low in {"tỉnh ủy", "ban thường vụ tỉnh ủy", "thường trực tỉnh ủy"} and where.province:
         return f"{name} {where.province.split(' ', 1)[1]}"
     # "Huyện ủy", "Thường trực Huyện ủy" in a document of huyện Ba Tơ → … Huyện ủy Ba Tơ
-    pm = regex.fullmatch(r"(?:(?:ban thường vụ|thường trực)\s+)?(huyện|thị|thành)\s+ủy", low)
+    pm = _PARTY_COMMITTEE.fullmatch(low)
     if pm and where.district:
         unit = {"huyện": "huyện", "thị": "thị xã", "thành": "thành phố"}[pm.group(1)]
         if fold(where.district).startswith(unit + " "):

@@ -47,8 +47,8 @@ import regex
 
 from .. import rules
 from ..models import Citation, DocumentRecord
-from ..text.clean import fold, strip_accents
-from .agencies import Jurisdiction, display_name, jurisdiction_of
+from ..text.clean import fold
+from .agencies import Jurisdiction, bare, display_name, jurisdiction_of
 
 try:  # the administrative-unit data (a package); identity still works, less completely, without it
     from . import units as _units
@@ -59,6 +59,14 @@ REFORM = dt.date(2025, 7, 1)
 _NORMATIVE = regex.compile(r"^\d+[a-zA-Z]?/\d{4}/")
 _OLD = regex.compile(r"\s*\((?:cũ|cu)\)", regex.IGNORECASE)
 _NEW = regex.compile(r"\s*\((?:mới|moi)\)", regex.IGNORECASE)
+
+
+def _marked_old(text: str | None) -> bool:
+    """Does `text` say "(cũ)"? (A mark holds its parenthesis: most names hold none, and the
+    substring test is cheaper than the search.)"""
+    return bool(text and "(" in text and _OLD.search(text))
+
+
 # a person acting for the body: "Chủ tịch UBND tỉnh" issues as the UBND; "Thủ tướng Chính phủ" is a
 # body of its own (QĐ-TTg) and stays
 _PERSON = regex.compile(
@@ -98,7 +106,7 @@ def number_key(number: str | None) -> str | None:
     The graph compares these by edit distance to join typos inside the symbol."""
     if not number:
         return None
-    s = strip_accents(number).upper()
+    s = bare(number).upper()
     s = _NOT_KEY_CHAR.sub("", s).lstrip("0")  # "08/KH-UBND" is "8/KH-UBND"
     return s or None
 
@@ -171,13 +179,19 @@ def _place(unit_text: str, on: dt.date | None) -> str:
     return unit_text
 
 
-def _normalise_places(name: str, on: dt.date | None) -> str:
-    """Normalise the place part ("tỉnh LÂM ĐỒNG", "TP. Huế") and drop "(cũ)"/"(mới)" marks."""
+@lru_cache(maxsize=65536)
+def _place_tail(name: str) -> tuple[str, str | None]:
+    """`name` without "(cũ)"/"(mới)" marks, split before its trailing place ("Sở Y tế tỉnh LÂM ĐỒNG"
+    → ("Sở Y tế ", "tỉnh LÂM ĐỒNG")); no place → (name, None). Only the place depends on a date."""
     name = _NEW.sub("", _OLD.sub("", name))
     m = _PLACE_TAIL.search(name)
-    if m:
-        name = name[: m.start()] + _place(m.group(0), on)
-    return name
+    return (name[: m.start()], m.group(0)) if m else (name, None)
+
+
+def _normalise_places(name: str, on: dt.date | None) -> str:
+    """Normalise the place part ("tỉnh LÂM ĐỒNG", "TP. Huế") and drop "(cũ)"/"(mới)" marks."""
+    head, tail = _place_tail(name)
+    return head + _place(tail, on) if tail is not None else head
 
 
 # a local Party committee's standing bodies issue in its name ("Chỉ thị … của Ban Thường vụ Tỉnh ủy"
@@ -237,19 +251,43 @@ def _province_of_place(place: str, on: dt.date | None) -> str | None:
     return None
 
 
+@lru_cache(maxsize=65536)
+def _cited_reading(raw: str) -> tuple[str, str | None, bool, tuple[str | None, str | None, bool] | None]:
+    """The date-free part of a cited issuer's reading, once per spelling (a text cites "Chính phủ" or
+    "Ủy ban nhân dân tỉnh" many times, an archive thousands): the body for the person (Form 7), the
+    field in full (Form 6), tidied, without "(cũ)"/"(mới)", split before a trailing place (the only
+    part read on a date); whether `raw` is marked "(cũ)"; and, without a place, the name's `_shape`."""
+    head, tail = _place_tail(_tidy(_expand_field(_strip_person(raw))))
+    return head, tail, _marked_old(raw), _shape(head) if tail is None else None
+
+
+_UNIT_AT_END = regex.compile(rf"(?:{_UNIT_WORDS})$", regex.IGNORECASE)
+
+
+@lru_cache(maxsize=65536)
+def _shape(name: str) -> tuple[str | None, str | None, bool]:
+    """(text before a bare unit word ending `name`, that word in lower case, does `name` name a
+    place?): "Ủy ban nhân dân huyện" → ("Ủy ban nhân dân", "huyện", False). The lazy head of
+    `_BARE_UNIT_END` tries every split of the name; it is tried only when the name's last characters
+    hold a unit word (the pattern has no look-behind, so its match on the tail is the match there)."""
+    m = _BARE_UNIT_END.match(name) if _UNIT_AT_END.search(name[-16:]) else None
+    head = m.group("head") if m else None
+    return head or None, m.group("unit").lower() if head else None, bool(_HAS_PLACE.search(name))
+
+
 def canonical_cited_issuer(c: Citation, where: Jurisdiction, citing_date: dt.date | None) -> str | None:
     """A cited issuer with its jurisdiction, as valid on the cited document's date (Forms 5–9)."""
     raw = c.cited_issuer
     if not raw:
         return None
     on = c.cited_date or (dt.date(c.cited_year, 6, 30) if c.cited_year else citing_date)
-    old = bool(_OLD.search(raw)) or bool(c.cited_issuer_raw and _OLD.search(c.cited_issuer_raw))
-    name = _tidy(_expand_field(_strip_person(raw)))
-    name = _normalise_places(name, on if not old else dt.date(2025, 6, 30))
-    m = _BARE_UNIT_END.match(name)
-    if m and m.group("head") and not _HAS_PLACE.search(name):
-        unit = m.group("unit").lower()
-        head = m.group("head")
+    name, tail, old, shape = _cited_reading(raw)
+    if tail is not None:  # the place as valid on the cited date (before the reform for a "(cũ)" one)
+        old = old or _marked_old(c.cited_issuer_raw)
+        name += _place(tail, on if not old else dt.date(2025, 6, 30))
+        shape = _shape(name)
+    head, unit, has_place = shape
+    if head and not has_place:
         if unit in {"huyện", "quận", "thị xã", "thành phố"} and where.commune and not where.district:
             district = None
             if _units is not None:
@@ -266,7 +304,7 @@ def canonical_cited_issuer(c: Citation, where: Jurisdiction, citing_date: dt.dat
         lvl = where.level(unit)
         if lvl:
             return f"{head} {lvl}"
-    if not _HAS_PLACE.search(name) and where.province:
+    if not has_place and where.province:
         # Form 10: a department named without its place is the citing document's own: a Sở of its
         # province, a Phòng of its district
         head = fold(name).split(" ", 1)[0]
@@ -297,21 +335,35 @@ def _when(date: dt.date | None, year: int | None) -> str:
     return date.isoformat() if date else (str(year) if year else "")
 
 
+@lru_cache(maxsize=65536)
+def _number_form(number: str) -> tuple[str, bool]:
+    """A number without spaces, upper case, and whether it names one document in the country: a
+    document's number is met again in every text citing it, with a different date or issuer."""
+    num = _SPACES.sub("", number).upper()
+    return num, is_unique_number(num)
+
+
 def node_key(number: str | None, date: dt.date | None, year: int | None, issuer: str | None) -> str | None:
     """Key of a numbered document: a normative number alone; otherwise number + date + issuer."""
     if not number:
         return None
-    num = _SPACES.sub("", number).upper()
-    if is_unique_number(num):
+    num, unique = _number_form(number)
+    if unique:
         return "vb:" + num
     return "vb:" + "|".join([num, _when(date, year), fold(issuer)])
 
 
-def law_node_key(name: str, date: dt.date | None, year: int | None) -> str:
+@lru_cache(maxsize=16384)
+def _law_key(name: str) -> str:
+    """`references.law_key`, once per name: a law is cited by name in text after text."""
     from .references import law_key
 
+    return law_key(name)
+
+
+def law_node_key(name: str, date: dt.date | None, year: int | None) -> str:
     y = date.year if date else year
-    return "law:" + law_key(name) + (f"|{y}" if y else "")
+    return "law:" + _law_key(name) + (f"|{y}" if y else "")
 
 
 _LAW_TYPES = {"Luật", "Bộ luật", "Pháp lệnh", "Hiến pháp"}
@@ -380,7 +432,7 @@ def annotate(record: DocumentRecord) -> DocumentRecord:
     memo: dict[tuple, str | None] = {}
     for c in record.citations:
         key = (c.cited_issuer, c.cited_date, c.cited_year,
-               bool(c.cited_issuer_raw and _OLD.search(c.cited_issuer_raw))) if c.cited_issuer else None
+               _marked_old(c.cited_issuer_raw)) if c.cited_issuer else None
         if key is None:
             c.cited_issuer_canonical = None
         elif key in memo:

@@ -43,6 +43,7 @@ import regex
 
 from .. import rules
 from ..text.clean import canonical_tone, strip_accents
+from .agencies import bare as _bare
 
 REFORM = dt.date(2025, 7, 1)
 HUE_CITY = dt.date(2025, 1, 1)  # tỉnh Thừa Thiên Huế → thành phố Huế (Nghị quyết 175/2024/QH15)
@@ -97,6 +98,16 @@ def _words() -> dict[str, str]:
 
 
 @cache
+def _word_of_bare() -> dict[str, str]:
+    """Unaccented unit word → the first unit word (in table order) bearing it: what a match of the
+    unaccented pattern names, found by one lookup."""
+    out: dict[str, str] = {}
+    for w in _words():
+        out.setdefault(strip_accents(w), w)
+    return out
+
+
+@cache
 def _word_res() -> tuple[regex.Pattern, regex.Pattern]:
     words = list(_words())
     accented = "|".join(regex.escape(w).replace(r"\ ", r"\s+") for w in words)
@@ -111,7 +122,7 @@ def _key(name: str) -> str:
 
 
 def _plain(key: str) -> str:
-    return strip_accents(key)
+    return _bare(key)
 
 
 def _title(name: str, lower_rest: bool = False) -> str:
@@ -119,23 +130,25 @@ def _title(name: str, lower_rest: bool = False) -> str:
     return " ".join(t[:1].upper() + (t[1:].lower() if lower_rest else t[1:]) for t in name.split())
 
 
+@lru_cache(maxsize=65536)
 def _split(text: str) -> tuple[str | None, str, str | None]:
-    """"TP. Hồ Chí Minh (cũ)" → ("thành phố", "Hồ Chí Minh", "old")."""
+    """"TP. Hồ Chí Minh (cũ)" → ("thành phố", "Hồ Chí Minh", "old"). Memoised: one mention is read
+    on many dates (each document's own) and as a `within`."""
     s = _DASHES.sub("-", unicodedata.normalize("NFC", text))
     s = canonical_tone(" ".join(s.split())).strip(" .,;:")
     marker = None
     if m := _MARKER.search(s):
-        marker = "old" if strip_accents(m.group(1)) == "cu" else "new"
+        marker = "old" if _bare(m.group(1)) == "cu" else "new"
         s = s[:m.start()].strip(" .,;:")
     word = None
     if m := _ABBR.match(s):
         word, s = _ABBR_WORD[(m.group(1) or m.group(2)).casefold()], s[m.end():]
     else:
         accented, bare = _word_res()
-        m = accented.match(s) or (bare.match(s) if strip_accents(s) == s.casefold() else None)
+        m = accented.match(s) or (bare.match(s) if _bare(s) == s.casefold() else None)
         if m:
-            folded = strip_accents(" ".join(m.group(1).split()))
-            word = next(w for w in _words() if strip_accents(w) == folded)
+            folded = _bare(" ".join(m.group(1).split()))
+            word = _word_of_bare().get(folded) or next(w for w in _words() if strip_accents(w) == folded)
             s = m.group(2)
     return word, s.strip(" .,;:"), marker
 
@@ -234,26 +247,37 @@ def _level_ok(word: str, level: str) -> bool:
     return level == allowed or (allowed == "province_or_district" and level in ("province", "district"))
 
 
-def _candidates(word: str | None, name: str) -> list[tuple[_Row, str]]:
+@lru_cache(maxsize=65536)
+def _candidates(word: str | None, name: str) -> tuple[tuple[_Row, str], ...]:
     """Rows bearing `name` under `word`, with the display to answer: the package's spelling, or the
-    text's own for a former name or a changed unit word below province level."""
+    text's own for a former name or a changed unit word below province level. The accented key
+    first; the unaccented one (and its `strip_accents`) only when the accented finds nothing."""
     g = _gazetteer()
     key = _key(name)
     if not key:
-        return []
-    tries = ([(r, r.word, False) for r in g.accented.get(key, ())], g.plain.get(_plain(key), ()))
-    for hits in tries:
+        return ()
+    as_written = None  # the name as the text spells it, title-cased: made once, when a row needs it
+    for hits in _tries(g, key):
         exact, other = [], []
         for r, w, alias in hits:
             same = word is None or w == word
             if not same and not _level_ok(word, r.level):
                 continue
-            keep = r.level == "province" or (same and not alias)
-            shown = r.name if keep else f"{word or w or r.word} {_title(name, lower_rest=True)}"
+            if r.level == "province" or (same and not alias):
+                shown = r.name
+            else:
+                as_written = as_written or _title(name, lower_rest=True)
+                shown = f"{word or w or r.word} {as_written}"
             (exact if same else other).append((r, shown))
         if exact or other:
-            return exact or other
-    return []
+            return tuple(exact or other)
+    return ()
+
+
+def _tries(g: _Gazetteer, key: str):
+    """The rows under the accented key, then those under its unaccented form (computed on demand)."""
+    yield [(r, r.word, False) for r in g.accented.get(key, ())]
+    yield g.plain.get(_plain(key), ())
 
 
 def _as_date(on) -> dt.date | None:
@@ -281,8 +305,9 @@ def _era_pick(cands: list[tuple[_Row, str]], on: dt.date | None, marker: str | N
         elif not want_old and (on is None or on < REFORM):
             on = REFORM
     d = on or REFORM  # unknown date: the post-reform unit if there is one, else the latest old one
-    best = min(r.gap(d) for r, _ in cands)
-    return [c for c in cands if c[0].gap(d) == best]
+    gaps = [r.gap(d) for r, _ in cands]
+    best = min(gaps)
+    return [c for c, g in zip(cands, gaps) if g == best]
 
 
 def _old_province_on(name: str, on: dt.date | None) -> str:
