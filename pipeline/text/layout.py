@@ -13,7 +13,7 @@ around it keeps its order.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import cv2
 import numpy as np
@@ -27,6 +27,9 @@ class Line:
     right: int
     split: int | None = None  # x of the column gap for a two-column line
     gap: tuple[int, int] | None = None  # the gap itself
+    # which columns of the page hold ink on this line (`find_lines` computes it; the column-gap
+    # tests reuse it rather than summing the line's pixels again)
+    inked: np.ndarray | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass
@@ -48,42 +51,48 @@ def _ink(grey: np.ndarray) -> np.ndarray:
     return b
 
 
+def _sums(ink: np.ndarray, axis: int) -> np.ndarray:
+    """Ink per column (axis 0) or per row (axis 1) of a 0/1 uint8 image. cv2.reduce: a numpy sum
+    over a whole page widens every pixel to 64 bits first and costs several times more."""
+    if ink.dtype != np.uint8 or ink.size == 0:
+        return ink.sum(axis=axis)
+    return cv2.reduce(ink, axis, cv2.REDUCE_SUM, dtype=cv2.CV_32S).ravel()
+
+
+def _runs(flags: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(starts, ends) of the runs of True in a 1-D boolean array, ends exclusive."""
+    d = np.diff(flags.astype(np.int8), prepend=0, append=0)
+    return np.flatnonzero(d == 1), np.flatnonzero(d == -1)
+
+
 def find_lines(ink: np.ndarray) -> list[Line]:
+    """Text lines: runs of at least 4 rows holding more than a speck of ink, with the columns
+    their ink spans."""
     h, w = ink.shape
-    rows = ink.sum(axis=1)
-    on = rows > max(2, int(w * 0.002))
+    on = _sums(ink, 1) > max(2, int(w * 0.002))
     lines: list[Line] = []
-    y = 0
-    while y < h:
-        if not on[y]:
-            y += 1
-            continue
-        start = y
-        while y < h and on[y]:
-            y += 1
-        if y - start >= 4:  # a rule or a speck is not a line of text
-            cols = np.nonzero(ink[start:y].sum(axis=0))[0]
+    for start, end in zip(*_runs(on)):
+        if end - start >= 4:  # a rule or a speck is not a line of text
+            inked = _sums(ink[start:end], 0) > 0
+            cols = np.flatnonzero(inked)
             if len(cols):
-                lines.append(Line(start, y, int(cols[0]), int(cols[-1])))
+                lines.append(Line(int(start), int(end), int(cols[0]), int(cols[-1]), inked=inked))
     return lines
+
+
+def _inked(ink: np.ndarray, line: Line) -> np.ndarray:
+    if line.inked is None:
+        line.inked = _sums(ink[line.top:line.bottom], 0) > 0
+    return line.inked
 
 
 def _column_split(ink: np.ndarray, line: Line, width: int, side: float = 0.08,
                   gap_min: float = 0.035) -> tuple[int, int] | None:
     """The single wide empty gap (start, end) centred between 25% and 75% of the width, if any."""
-    cols = ink[line.top:line.bottom].sum(axis=0) > 0
+    cols = _inked(ink, line)
     min_gap = max(12, int(width * gap_min))
-    gaps = []
-    x = line.left
-    while x <= line.right:
-        if cols[x]:
-            x += 1
-            continue
-        s = x
-        while x <= line.right and not cols[x]:
-            x += 1
-        if x - s >= min_gap:
-            gaps.append((s, x))
+    starts, ends = _runs(~cols[line.left: line.right + 1])
+    gaps = [(int(s) + line.left, int(e) + line.left) for s, e in zip(starts, ends) if e - s >= min_gap]
     central = [(s, e) for s, e in gaps if width * 0.25 <= (s + e) / 2 <= width * 0.75]
     if len(gaps) > 2 or len(central) != 1:  # none, or a table row
         return None
@@ -190,21 +199,19 @@ def _gap_clear(ink: np.ndarray, ln: Line, split: int, w: int) -> bool:
 
 def _band_split(ink: np.ndarray, top: int, bottom: int, w: int) -> int | None:
     """The middle of the widest empty vertical corridor of the whole band (25%–75% of the width)."""
-    cols = ink[top:bottom].sum(axis=0)
+    cols = _sums(ink[top:bottom], 0)
     limit = max(1, int((bottom - top) * 0.004))
-    best = None
-    x, lo, hi = int(w * 0.25), int(w * 0.25), int(w * 0.75)
-    while x < hi:
-        if cols[x] > limit:
-            x += 1
-            continue
-        s = x
-        while x < w and cols[x] <= limit:
-            x += 1
-        if best is None or x - s > best[1] - best[0]:
-            best = (s, x)
-    if best and best[1] - best[0] >= w * 0.02:
-        return (best[0] + best[1]) // 2
+    lo, hi = int(w * 0.25), int(w * 0.75)
+    # empty runs that start between lo and hi (one under way at lo counts from lo) and may end
+    # past hi; the first of the widest wins
+    starts, ends = _runs(cols[lo:] <= limit)
+    keep = starts < hi - lo
+    if not keep.any():
+        return None
+    starts, ends = starts[keep] + lo, ends[keep] + lo
+    k = int(np.argmax(ends - starts))
+    if ends[k] - starts[k] >= w * 0.02:
+        return int(starts[k] + ends[k]) // 2
     return None
 
 

@@ -118,28 +118,66 @@ def page_images(data: bytes, kind: str, pages: list[int]) -> list[PageImage]:
     return out
 
 
+# The image handed to Tesseract: an uncompressed BMP file. Tesseract (Leptonica) reads a PGM one
+# byte per call and an image on its standard input one byte at a time: on an A4 page at 300 dpi
+# (8.7 Mpx, more once `layout.compose` has stacked the columns) either costs it 100-170 ms more
+# than a BMP or an uncompressed TIFF file, same pixels, same TSV. A compressed format (PNG) costs
+# the encoding here instead (~50 ms a page).
+IMAGE_SUFFIX = ".bmp"
+
+
+class _Tesseract:
+    """One `tesseract` run on a greyscale image, started at once and waited for with `result`:
+    the caller can do other work (the stored page image) while the page is recognised."""
+
+    def __init__(self, grey: np.ndarray, psm: int = PSM, extra: list[str] | None = None, lang: str = "vie"):
+        fd, self.path = tempfile.mkstemp(suffix=IMAGE_SUFFIX)
+        os.close(fd)
+        self.proc = None
+        try:
+            if not cv2.imwrite(self.path, np.ascontiguousarray(grey)):
+                raise RuntimeError("cannot write the page image for tesseract")
+            cmd = ["tesseract", self.path, "stdout", "-l", lang, "--oem", "1", "--psm", str(psm)] + (extra or ["tsv"])
+            self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                         env=dict(os.environ, OMP_THREAD_LIMIT="1"))
+        except BaseException:
+            self.close()
+            raise
+
+    def result(self, timeout: float | None = None) -> str:
+        """Tesseract's stdout (TSV, or OSD text), once it is done."""
+        timeout = timeout or page_timeout()
+        try:
+            out, err = self.proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.close()
+            raise TimeoutError(f"OCR timed out after {timeout:.0f} s") from None
+        out, err = out.decode("utf-8", "replace"), err.decode("utf-8", "replace")
+        if self.proc.returncode != 0 and not out:
+            raise RuntimeError(f"tesseract failed: {err.strip()[:200]}")
+        return out
+
+    def close(self) -> None:
+        """End the process if it still runs (a timeout, an error on this side) and remove the image."""
+        if self.proc is not None:
+            if self.proc.poll() is None:
+                self.proc.kill()
+            if not self.proc.stdout.closed:
+                self.proc.communicate()  # reap it, close its pipes
+        try:
+            os.unlink(self.path)
+        except OSError:
+            pass
+
+
 def _run_tesseract(grey: np.ndarray, psm: int = PSM, timeout: float | None = None, extra: list[str] | None = None,
                    lang: str = "vie") -> str:
     """Tesseract on an uncompressed greyscale image; TSV (or OSD text) on stdout."""
-    env = dict(os.environ, OMP_THREAD_LIMIT="1")
-    with tempfile.NamedTemporaryFile(suffix=".pgm", delete=False) as fh:
-        path = fh.name
+    tess = _Tesseract(grey, psm, extra, lang)
     try:
-        cv2.imwrite(path, grey)
-        cmd = ["tesseract", path, "stdout", "-l", lang, "--oem", "1", "--psm", str(psm)] + (extra or ["tsv"])
-        timeout = timeout or page_timeout()
-        try:
-            res = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env)
-        except subprocess.TimeoutExpired:
-            raise TimeoutError(f"OCR timed out after {timeout:.0f} s") from None
-        if res.returncode != 0 and not res.stdout:
-            raise RuntimeError(f"tesseract failed: {res.stderr.strip()[:200]}")
-        return res.stdout
+        return tess.result(timeout)
     finally:
-        try:
-            os.unlink(path)
-        except OSError:
-            pass
+        tess.close()
 
 
 def tsv_to_text(tsv: str) -> tuple[str, float | None, int]:
@@ -280,7 +318,7 @@ def ocr_page_image(img, dpi: int | None = None, signed: list | None = None) -> O
         text = text.rstrip("\n") + "\n\n" + more
         words += more_words
         engine += " + signature column re-read"
-    img_bytes = page_image_bytes(used_grey)
+    img_bytes = used.page_image or page_image_bytes(used_grey)
     return OcrResult(text, conf, engine, fields, words, *(img_bytes or (None, None)))
 
 
@@ -373,6 +411,7 @@ class _Read:
     confidence: float | None
     tsv: str  # Tesseract's words with their boxes, on the composed page
     regions: list  # `layout.compose`'s map from the composed page back to the page
+    page_image: tuple | None = None  # `page_image_bytes` of the page read, made while Tesseract ran
 
 
 LINE_MIN_CONF = 70.0
@@ -413,15 +452,22 @@ def _lone_lines(composed: np.ndarray) -> str:
 
 
 def _read(grey: np.ndarray) -> _Read:
+    """The page read in one Tesseract call on its composed image (`layout`). The stored page
+    image is made while Tesseract reads: this process would only wait for it otherwise."""
     composed, regions = compose(grey, bands(grey))
-    tsv = _run_tesseract(composed)
+    tess = _Tesseract(composed)
+    try:
+        page_image = page_image_bytes(grey)
+        tsv = tess.result()
+    finally:
+        tess.close()
     text, conf, _ = tsv_to_text(tsv)
     if not text.strip() and (composed < 128).sum() > 30:
         lone = _lone_lines(composed)
         if lone:
             text, conf, _ = tsv_to_text(lone)
-            return _Read(text, conf, lone, regions)
-    return _Read(text, conf, tsv, regions)
+            return _Read(text, conf, lone, regions, page_image)
+    return _Read(text, conf, tsv, regions, page_image)
 
 
 def ocr_line(img, digits: bool = False) -> str:
