@@ -101,6 +101,15 @@ _SUBJECT_AFTER = regex.compile(
     r"thực\s+hiện|triển\s+khai|thành\s+lập|hợp\s+nhất)\b[^;\n]{0,300}?)(?=\s*(?:[;\n]|\.\s|\.$|\Z|,\s*(?:và\s+)?(?:các\s+)?\p{Lu}))",
     regex.IGNORECASE,
 )
+# What each of the four patterns above opens with, past spaces, a comma and (a date's) parenthesis:
+# its first two letters, or a digit. Most numbers are followed by none of them ("; Căn cứ", ".\n\n2.",
+# " | Tên", ", Luật …", " và …"), and then one match of this answers for the four.
+_RIGHT_OPENING = regex.compile(
+    r"\s*,?\s*(?:\(\s*)?(?:\d|đư|ba|ký|ng|nă|củ|do|về|v/|qu|hư|ph|sử|th|tr|hợ)", regex.IGNORECASE)
+# … and what the issuer and the subject open with, after the date: most dates end the mention
+_TAIL_OPENING = regex.compile(r"\s*,?\s*(?:củ|do|về|v/|qu|hư|ba|ph|sử|th|tr|hợ)", regex.IGNORECASE)
+RIGHT_REACH = 320  # the longest reach of the four (the subject's)
+
 # connectors between items of one list: ", ", " và ", "; ", " và các "
 _LIST_GAP = regex.compile(r"\A\s*(?:,|;|\bvà\b|\bhoặc\b|,\s*và|/)\s*(?:các\s+)?(?:số\s*:?\s*)?\Z", regex.IGNORECASE)
 
@@ -168,14 +177,15 @@ def _may_open_known_name(letter: str) -> bool:
     return _known_first_letter_re().match(letter) is not None
 
 
-def _prefix_tree(names: list[str]) -> str:
-    """The alternation of `names` (case-insensitive; spaces match any spacing, a comma may follow
-    spaces) as a tree of shared prefixes; a longer name is tried before a shorter one it extends."""
+def _prefix_tree(names: list[str], space: str = r"\s*", comma: str = r"\s*,") -> str:
+    """The alternation of `names` (case-insensitive; a space matches `space`, by default any spacing,
+    a comma `comma`, by default after any spacing) as a tree of shared prefixes; a longer name is
+    tried before a shorter one it extends."""
     root: dict = {}
     for n in names:
         node = root
         for ch in n:
-            unit = r"\s*" if ch == " " else r"\s*," if ch == "," else regex.escape(ch.casefold())
+            unit = space if ch == " " else comma if ch == "," else regex.escape(ch.casefold())
             node = node.setdefault(unit, {})
         node[""] = {}
 
@@ -302,6 +312,25 @@ def _law_names_by_prefix() -> tuple[int, dict[str, tuple[tuple[str, str], ...]]]
     return k, {p: tuple(v) for p, v in buckets.items()}
 
 
+def _fold_prefix(window: str, need: int) -> tuple[str, bool]:
+    """A prefix of `fold(window)` at least `need` characters long, or the whole fold when shorter;
+    and whether it is the whole fold.
+
+    `fold` maps character by character except where it looks at neighbours — NFC composition, the
+    tone at a syllable's end, runs of spaces, the strip at the ends — and none of these reaches
+    across a space (U+0020 composes with nothing and is no letter): so the fold of the window cut
+    just before a space is the whole window's fold cut there, short of what the strip drops at the
+    cut. A law's name is compared with as much of the window as it is long (folding the 250
+    characters for every "Luật" of a text was a fifth of citation reading: fold costs ~0.15 µs a
+    character)."""
+    cut = window.find(" ", need)
+    if cut >= 0:
+        head = fold(window[:cut])
+        if len(head) >= need:
+            return head, False
+    return fold(window), True
+
+
 _NAMED_LAW = regex.compile(r"(?<![\p{L}])(?P<type>Bộ luật|Luật|Pháp lệnh|Hiến pháp)(?![\p{L}])")
 _NAMED_LAW_WORDS = ("Bộ luật", "Luật", "Pháp lệnh", "Hiến pháp")  # what every `_NAMED_LAW` match opens with
 _NAME_STOP = regex.compile(
@@ -335,11 +364,19 @@ def _named_law_at(text: str, m: regex.Match) -> tuple[str, int] | None:
         end = m.end() + (len(after) - len(rest)) + am.end()
         return _WS.sub(" ", text[start:end]).strip(" ,"), end
     # a law the gazetteer knows, however its first word is cased ("Luật tổ chức chính quyền địa phương")
+    # (fold collapses spaces: a name wrapped over two lines, an OCR'd table cell, is one name)
     window = text[start: start + 250]
-    fw = fold(window)  # fold collapses spaces: a name wrapped over two lines (an OCR'd table cell) is one name
     k, buckets = _law_names_by_prefix()
+    # fw: a prefix of fold(window) (all of it when `whole`), lengthened only for a name it opens:
+    # the comparison of a name of n characters reads n + 1
+    fw, whole = _fold_prefix(window, k)
     for folded, name in buckets.get(fw[:k], ()):
-        if fw.startswith(folded) and (len(fw) == len(folded) or not fw[len(folded)].isalpha()):
+        n = len(folded)
+        if len(fw) <= n and not whole:
+            if not folded.startswith(fw):
+                continue  # (fold(window) opens with fw, and so would the name)
+            fw, whole = _fold_prefix(window, n + 1)
+        if fw.startswith(folded) and (len(fw) == n or not fw[n].isalpha()):
             return name, start + len(_span_of(window, folded))
     if not rest[:1].isupper():  # "luật này", "Luật sư" (a lawyer) start in lower case
         return None
@@ -396,10 +433,14 @@ _PERSON_HEADS = ("Chủ tịch", "Phó Chủ tịch", "Giám đốc", "Phó Giá
 
 @cache
 def _issuer_head_re() -> regex.Pattern:
+    """A head or a central body's name, whole, whatever its case ("Giám đốc Sở Y tế", "Bộ Tài chính").
+
+    The ~140 names make one branch per shared prefix, longest first (`_prefix_tree`, a space as
+    one or more): the matches of their flat alternation, a third of the time over a line of text."""
     heads = [h for h, _ in rules.agency_heads()] + [a.name for a in rules.agencies() if a.level == "central"]
     heads += list(_PERSON_HEADS)
-    alt = "|".join(regex.escape(h).replace(r"\ ", r"\s+") for h in sorted(set(heads), key=rules.longest_first))
-    return regex.compile(rf"(?<![\p{{L}}])(?:{alt})(?![\p{{L}}])", regex.IGNORECASE)
+    tree = _prefix_tree(sorted(set(heads), key=rules.longest_first), space=r"\s+", comma=",")
+    return regex.compile(rf"(?<![\p{{L}}])(?:{tree})(?![\p{{L}}])", regex.IGNORECASE)
 
 
 def _issuer_before(text: str, start: int) -> str | None:
@@ -439,6 +480,13 @@ def _amending(c: Citation) -> bool:
     return bool(c.cited_name) and _AMENDING_HEAD.match(c.cited_name) is not None
 
 
+@lru_cache(maxsize=4096)
+def _type_key(word: str) -> str:
+    """A type word as printed ("Nghị  định", "NGHỊ ĐỊNH") → its key in `rules.type_words()`; cached,
+    as a text prints the same few type words before most of its numbers."""
+    return _WS.sub(" ", word).casefold()
+
+
 def _type_and_start(text: str, m: regex.Match, num: Number, prev: Citation | None) -> tuple[str | None, int, str | None, str | None] | None:
     """What stands left of the number: (type, mention start, named-law name, how) or None to reject."""
     lo = max(0, m.start() - LEFT_WINDOW)
@@ -466,7 +514,7 @@ def _type_and_start(text: str, m: regex.Match, num: Number, prev: Citation | Non
     # Branch 2: a type word right before: "Quyết định số", "Công văn", "các Nghị quyết số:"
     tm = type_word_before_re().search(left)
     if tm:
-        word = _WS.sub(" ", tm.group("type")).casefold()
+        word = _type_key(tm.group("type"))
         # "Thông tư liên tịch số …", "Nghị quyết liên tịch số …": the joint type, not its head word
         if _JOINT.match(tm.group("gap")) and f"{word} liên tịch" in rules.type_words():
             word = f"{word} liên tịch"
@@ -495,6 +543,8 @@ def _type_and_start(text: str, m: regex.Match, num: Number, prev: Citation | Non
 def _read_right(text: str, pos: int, where: Jurisdiction | None, c: Citation) -> int:
     """Date, issuer, subject after the number; returns the mention's end."""
     end = pos
+    if not _RIGHT_OPENING.match(text, pos, min(len(text), pos + RIGHT_REACH)):
+        return end  # (none of the four can match at `pos`: nothing follows the number)
     dm = _DATE_AFTER.match(text, pos, min(len(text), pos + 80))
     if dm:
         c.cited_date = date_from_match(dm)
@@ -505,6 +555,8 @@ def _read_right(text: str, pos: int, where: Jurisdiction | None, c: Citation) ->
         if ym:
             c.cited_year = int(ym.group("year"))
             end = ym.end()
+    if not _TAIL_OPENING.match(text, end, min(len(text), end + RIGHT_REACH)):
+        return end
     im = _ISSUER_AFTER.match(text, end, min(len(text), end + 20))
     if im:
         name, iend = _read_issuer(text, im.end())
@@ -512,10 +564,18 @@ def _read_right(text: str, pos: int, where: Jurisdiction | None, c: Citation) ->
             c.cited_issuer_raw = name
             c.cited_issuer = resolve_issuer(name, where)
             end = iend
-    sm = _SUBJECT_AFTER.match(text, end, min(len(text), end + 320))
+    sm = _SUBJECT_AFTER.match(text, end, min(len(text), end + RIGHT_REACH))
     if sm:
         c.cited_subject = _WS.sub(" ", sm.group("subject")).strip()
     return end
+
+
+def _may_hold(text: str, lo: int, hi: int, word: str) -> bool:
+    """Whether text[lo:hi] may hold `word` (lower case) as an IGNORECASE pattern matches it: a
+    necessary condition, a search of the lowered window far cheaper than a pattern that needs the
+    word ("ngày" in `_DATE_BEFORE`) tried at each of its positions. (Each letter such a pattern
+    matches lowers to the letter of `word`: tests/test_perf_citations.py.)"""
+    return word in text[lo:hi].lower()
 
 
 _CANNOT_ACT = frozenset({"Báo cáo", "Tờ trình", "Phiếu trình", "Giấy mời", "Biên bản"})
@@ -553,7 +613,7 @@ def find_citations(text: str, own_number: str | None = None, where: Jurisdiction
         if num.year:
             c.cited_year = num.year
         c.end = _read_right(text, m.end(), where, c)
-        if c.cited_date is None:
+        if c.cited_date is None and _may_hold(text, max(0, start - 160), start, "ngày"):
             db = _DATE_BEFORE.search(text, max(0, start - 160), start)
             if db:
                 c.cited_date = date_from_match(db)
