@@ -16,22 +16,33 @@ Recipients: "Kính gửi: Sở Tài chính" or a bulleted list; "Nơi nhận:" b
 """
 from __future__ import annotations
 
+import heapq
+import re
 from functools import cache, lru_cache
+from itertools import accumulate, islice
 
 import regex
 
 from .. import rules
 from ..text.clean import canonical_tone
 from ..models import Signature, Span
-from .regexes import MOTTO, QUOC_HIEU, iter_from_openings
+from .regexes import MOTTO, QUOC_HIEU, _matches_at, iter_from_openings
 
 _GAP = "¶"
 _PREFIX_WORDS = ("TM", "KT", "Q", "TL", "TUQ", "T/M", "K/T", r"T\.M", r"K\.T")  # (as patterns)
 _PREFIX = rf"(?:{'|'.join(_PREFIX_WORDS)})\s*\.?"
-_RANK = r"(?:Thiếu\s+tướng|Trung\s+tướng|Thượng\s+tướng|Đại\s+tướng|Đại\s+tá|Thượng\s+tá|Trung\s+tá|Thiếu\s+tá|Đồng\s+chí|Ông|Bà|TS\.|ThS\.|PGS\.?\s*TS\.|GS\.?\s*TS\.|BS\.|Ls\.)"
+_RANK_FORMS = (r"Thiếu\s+tướng", r"Trung\s+tướng", r"Thượng\s+tướng", r"Đại\s+tướng", r"Đại\s+tá", r"Thượng\s+tá",
+               r"Trung\s+tá", r"Thiếu\s+tá", r"Đồng\s+chí", "Ông", "Bà", r"TS\.", r"ThS\.", r"PGS\.?\s*TS\.", r"GS\.?\s*TS\.",
+               r"BS\.", r"Ls\.")
+_RANK = f"(?:{'|'.join(_RANK_FORMS)})"
+# the most words a rank spans, separated by spaces ("Thiếu tướng", "PGS. TS.": two)
+_RANK_WORDS = max(form.count(r"\s") + 1 for form in _RANK_FORMS)
 # a name: capitalised words; the first may be a one-letter Ê Đê / Jrai particle ("Y Thông", "H' Hen")
 _NAME = r"(?:\p{Lu}\p{Ll}+|Y|H'|K')(?:[ ]\p{Lu}\p{Ll}*){1,4}"
-_SIGNED = r"(?:\((?:[Đđ]ã\s+ký|[Kk]ý|[Kk]ý\s+tên|[Kk]ý,[^)]*|[Đđ]ã\s+ký\s+và\s+đóng\s+dấu)[^)]*\)|\[[^\]\n]{0,40}\])"
+# a signed mark: "(Đã ký)", "(ký tên)", "[đã ký]"
+_SIGNED_WORDS = r"(?:[Đđ]ã\s+ký|[Kk]ý|[Kk]ý\s+tên|[Kk]ý,[^)]*|[Đđ]ã\s+ký\s+và\s+đóng\s+dấu)"
+_SIGNED_BRACKET = r"\[[^\]\n]{0,40}\]"
+_SIGNED = rf"(?:\({_SIGNED_WORDS}[^)]*\)|{_SIGNED_BRACKET})"
 
 
 @cache
@@ -42,6 +53,10 @@ def _titles_alt() -> str:
 @cache
 def _block_re() -> regex.Pattern:
     return regex.compile(_block_pattern(), regex.V1)
+
+
+# where a block may start: the text's start, a line start (after a gap), or after a sentence
+_BLOCK_START = rf"(?:(?<=^|{_GAP}\s?)|(?<=\.\s)|(?<=\p{{Ll}}\s))"
 
 
 def _block_pattern(reach: bool = True) -> str:
@@ -61,10 +76,74 @@ def _block_pattern(reach: bool = True) -> str:
     can_end = rf"(?:[\[Y']|\Z|(?<=\()|{_RANK}|{_NAME}(?=\s*(?:{_GAP}|$)))"
     ahead = rf"(?=[\p{{Lu}}\d])(?=(?:[^\p{{Lu}}\p{{Ll}}\[Y']|(?!Y)\p{{Lu}}(?!\p{{Ll}}))*+{can_end})" if reach else ""
     return (
-        rf"(?:(?<=^|{_GAP}\s?)|(?<=\.\s)|(?<=\p{{Ll}}\s)){ahead}(?P<block>(?:{line}\s*{_GAP}\s*)*?{line})"
+        rf"{_BLOCK_START}{ahead}(?P<block>(?:{line}\s*{_GAP}\s*)*?{line})"
         rf"\s*(?:{_GAP}\s*)*(?:{_SIGNED}\s*(?:{_GAP}\s*)*)*"
         rf"(?:(?P<rank>{_RANK})\s+)?(?P<name>{_NAME})(?=\s*(?:{_GAP}|$))"
     )
+
+
+# The block search tries the pattern only where a block can start (`_iter_blocks`). A block ends
+# with a name before a gap or the text's end, and between its start and that name holds no
+# "hard" character (a lower-case letter, "[", "'"), except inside a signed mark or a rank:
+_HARD_BEFORE = regex.compile(r"[\p{Ll}\[']", regex.V1 | regex.REVERSE)
+_START_AT = regex.compile(rf"{_BLOCK_START}(?=[\p{{Lu}}\d])", regex.V1)
+# a name before a gap, and before the end of the text (`$` after `\s*` is the end: `\s` holds "\n")
+_NAME_BEFORE_GAP = regex.compile(rf"(?<=(?P<name>{_NAME})\s*){_GAP}", regex.V1)
+_NAME_BEFORE_END = regex.compile(rf"(?<=(?P<name>{_NAME})\s*)\Z", regex.V1)
+# back from a name's end over its words and a rank's: a name holds five words at most
+_WORDS_BACK = regex.compile(rf"(?:\S+\s+){{0,{4 + _RANK_WORDS}}}\S+", regex.V1 | regex.REVERSE)
+# where a signed mark opens: read up to its words only, as a mark "(…)" reaches the next ")"
+_SIGNED_OPENING = regex.compile(rf"\((?={_SIGNED_WORDS})|{_SIGNED_BRACKET}", regex.V1)
+
+
+def _block_reaches(flat: str) -> list[tuple[int, int]]:
+    """(reach, end) for each place a block can end: every match of the block pattern starts in
+    (the last hard character before `reach`, `end`].
+
+    A block's text before its name is upper-case lines, gaps, signed marks "(Đã ký)" / "[đã ký]"
+    and a rank. Without a signed mark, the hard characters in it are a rank's only: so for each
+    name before a gap (the longest, `_NAME_BEFORE_GAP`: a shorter one starts inside it), the reach
+    is five words and a rank's words back from the name's end. With a mark, nothing hard precedes
+    the first one, where `_SIGNED_OPENING` matches."""
+    reaches = []
+    for m in _NAME_BEFORE_GAP.finditer(flat):
+        end = m.end("name")
+        reaches.append((_WORDS_BACK.match(flat, 0, end).start(), end))
+    m = _NAME_BEFORE_END.match(flat, len(flat))
+    if m is not None:
+        end = m.end("name")
+        reaches.append((_WORDS_BACK.match(flat, 0, end).start(), end))
+    for opening in "([":
+        p = flat.find(opening)
+        while p >= 0:
+            if _SIGNED_OPENING.match(flat, p) is not None:
+                reaches.append((p, p))
+            p = flat.find(opening, p + 1)
+    return reaches
+
+
+def _iter_blocks(flat: str):
+    """The matches of `_block_re().finditer(flat)`, the pattern tried only where a block can start.
+
+    `finditer` tries it at every position, and the leading look-behinds alone cost more than all
+    the matching. Here the starts are listed from where blocks can end (`_block_reaches`): each
+    start that passes the look-behinds (`_START_AT`) between the last hard character before a
+    reach and its end. The reaches are taken in order, each looking back for a hard character
+    only as far as the one before it, and no stretch is listed twice (linear time); the pattern is
+    matched at the starts in order, skipping those inside the previous match (`_matches_at`)."""
+    starts: set[int] = set()
+    hard, looked = -1, 0  # the last hard character before `looked`
+    listed = 0  # the starts before this are listed, from the last hard character on
+    for reach, end in sorted(_block_reaches(flat)):
+        h = _HARD_BEFORE.search(flat, looked, reach)
+        if h is not None:
+            hard = h.start()
+        looked = reach
+        lo = max(hard + 1, listed)
+        if lo <= end:
+            starts.update(m.start() for m in _START_AT.finditer(flat, lo, end + 1))
+            listed = end + 1
+    return _matches_at(_block_re(), flat, starts)
 
 
 # compiled once: these run per candidate block, and `regex`'s own cache is keyed by the pattern text
@@ -118,37 +197,47 @@ _GAP_RE = regex.compile(r"[\n|\t\f][ \t\n|\f]*|[ ]{3,}[ \t\n|\f]*")
 
 _GAP_MARK = f" {_GAP} "
 _GAP_KEEP = regex.compile(f"({_GAP_RE.pattern})")
+# In a text without "|", tab, form feed or three spaces, a gap can only open at a newline: there it
+# is `_GAP_RE`'s first branch, a newline and the blanks after it. The stdlib `re` splits at that by
+# its fast search for the newline; `regex` tries the whole pattern at every character.
+_NEWLINE_GAP_KEEP = re.compile(r"(\n[ \t\n|\f]*)")
+
+
+def _split_gaps(text: str) -> list[str]:
+    """`_GAP_KEEP.split(text)`: the text split at its gaps, the gaps kept."""
+    if "|" in text or "\t" in text or "\f" in text or "   " in text:
+        return _GAP_KEEP.split(text)
+    return _NEWLINE_GAP_KEEP.split(text)
 
 
 class _FlatAnchors:
     """The (flat, original) anchor pairs of a `_flatten`ed window, listed only when an offset is
-    mapped back (`_unflat`): most windows are searched and dropped, and listing every gap of every
-    window cost more than flattening it."""
+    mapped back (`_unflat`), from the window's parts as `_flatten` split it: nearly every window
+    flattened is mapped back (the one holding the block), and splitting it again to list its gaps
+    cost more than flattening it."""
 
-    __slots__ = ("_text", "_base", "_pairs")
+    __slots__ = ("_parts", "_base", "_pairs")
 
-    def __init__(self, text: str, base: int):
-        self._text, self._base, self._pairs = text, base, None
+    def __init__(self, parts: list[str], base: int):
+        self._parts, self._base, self._pairs = parts, base, None
 
     def pairs(self) -> list[tuple[int, int]]:
         if self._pairs is None:
-            # the text split at its gaps, the gaps kept: [text, gap, text, gap, …, text]
-            parts = _GAP_KEEP.split(self._text)
-            pairs = [(0, self._base)]
-            flat_len, orig = 0, self._base
-            for i in range(0, len(parts) - 1, 2):
-                seg = len(parts[i])
-                flat_len += seg + 3  # the text before the gap, then " ¶ "
-                orig += seg + len(parts[i + 1])
-                pairs.append((flat_len, orig))
-            self._pairs = pairs
+            # parts: [text, gap, text, gap, …, text]; a text starts, in the original, after every
+            # part before it, and in the flat text after every text before it and a mark each
+            lengths = list(map(len, self._parts))
+            orig = accumulate(lengths, initial=self._base)
+            flat = accumulate(map(len(_GAP_MARK).__add__, lengths[0:-1:2]), initial=0)
+            self._pairs = list(zip(flat, islice(orig, 0, None, 2)))
         return self._pairs
 
 
 def _flatten(text: str, base: int = 0) -> tuple[str, "_FlatAnchors"]:
     """Newlines, table bars and wide gaps → " ¶ "; returns the flat text and its (flat, original)
-    anchor pairs to map a flat offset back (see `_unflat`), listed on demand."""
-    return _GAP_RE.sub(_GAP_MARK, text), _FlatAnchors(text, base)
+    anchor pairs to map a flat offset back (see `_unflat`), listed on demand. (The text is split at
+    its gaps, the gaps kept, and its texts joined with the mark: what `_GAP_RE.sub` gives.)"""
+    parts = _split_gaps(text)
+    return _GAP_MARK.join(parts[0::2]), _FlatAnchors(parts, base)
 
 
 def _unflat(anchors, flat_pos: int) -> int:
@@ -514,7 +603,7 @@ def _read_signature(text: str, side: bool, windows: list[tuple[int, int]] | None
         # start the window at a line start so that the block's first line is whole
         a = _window_start(text, a)
         flat, anchors = _right_column(text[a:b], a) if side else _flatten(text[a:b], a)
-        for m in _block_re().finditer(flat, overlapped=False):
+        for m in _iter_blocks(flat):
             block = m.group("block")
             last_line = _GAP_SPLIT.split(block.strip())[-1]
             has_prefix = _HAS_PREFIX.search(block) is not None
@@ -552,6 +641,55 @@ def _read_signature(text: str, side: bool, windows: list[tuple[int, int]] | None
 
 _KINH_GUI = regex.compile(r"Kính\s+gửi\s*:?\s*", regex.IGNORECASE)
 _NOI_NHAN = regex.compile(r"Nơi\s+nhận\s*:?\s*", regex.IGNORECASE)
+# `_NOI_NHAN` is looked for in the whole text and `_KINH_GUI` in the header and after it, each
+# tried at every character. A match opens with its words in any case: so one letter of them is
+# looked for, in each of its cases, where the rest follows, and the pattern is tried where the
+# words would start. The letter is the second ("ơ" of "Nơi", "í" of "Kính"): fewer places have it
+# than have "N" or "K". A lower-case letter is found by the stdlib `re` (its fast search for a
+# leading literal, the rest tested in C), an upper-case one, rare in running text, by `str.find`
+# (at memory speed), the rest tested at each. The cases are those that `regex`'s IGNORECASE
+# matches (simple case folding: "i" also matches "İ"), checked against every character by the
+# tests; `re`'s "\s" (`str.isspace`) holds every character `regex`'s does.
+_CASES = {"ơ": "ơƠ", "i": "iIİ", "n": "nN", "h": "hH", "ậ": "ậẬ", "í": "íÍ", "g": "gG", "ử": "ửỬ"}
+
+
+def _letter_finders(words: str, at: int) -> tuple[int, tuple[tuple[str, re.Pattern], ...]]:
+    """(at, (case, its pattern) for each case of the letter at `at` in `words`): the pattern
+    matches the letter where the rest of the words follows in any case (a space: any blanks)."""
+    rest = "".join(r"\s+" if c == " " else f"[{_CASES[c]}]" for c in words[at + 1:])
+    return at, tuple((case, re.compile(rf"{case}(?={rest})")) for case in _CASES[words[at]])
+
+
+_KINH_GUI_LETTER = _letter_finders("Kính gửi", 1)
+_NOI_NHAN_LETTER = _letter_finders("Nơi nhận", 1)
+
+
+def _letter_places(text: str, case: str, rx: re.Pattern, pos: int, endpos: int):
+    """Where `rx` (one case's pattern of `_letter_finders`) matches, in order."""
+    if case.isupper():
+        p = text.find(case, pos, endpos)
+        while p >= 0:
+            if rx.match(text, p, endpos):
+                yield p
+            p = text.find(case, p + 1, endpos)
+    else:
+        for m in rx.finditer(text, pos, endpos):
+            yield m.start()
+
+
+def _search_by_letter(rx: regex.Pattern, letter: tuple[int, tuple[tuple[str, re.Pattern], ...]], text: str,
+                      endpos: int | None = None) -> regex.Match | None:
+    """`rx.search(text, 0, endpos)`: the pattern tried where its words would start, before each
+    place their letter is found (`_letter_finders`), in order."""
+    at, finders = letter
+    endpos = len(text) if endpos is None else endpos
+    for p in heapq.merge(*(_letter_places(text, case, f, at, endpos) for case, f in finders)):
+        m = rx.match(text, p - at, endpos)
+        if m is not None:
+            return m
+    return None
+
+
 _LUU = regex.compile(r"^\s*Lưu\s*:?\s*", regex.IGNORECASE)
 
 
@@ -575,7 +713,7 @@ def read_recipients(text: str, header_end: int = 0) -> tuple[list[str], list[str
     """(recipients, filing) from "Kính gửi:" and "Nơi nhận:" lists."""
     recipients: list[str] = []
     filing: list[str] = []
-    km = _KINH_GUI.search(text, 0, min(len(text), max(header_end, 0) + 3000))
+    km = _search_by_letter(_KINH_GUI, _KINH_GUI_LETTER, text, min(len(text), max(header_end, 0) + 3000))
     if km:
         start = km.end()
         # a header table flattened cell by cell puts the right column after "Kính gửi:"
@@ -585,7 +723,8 @@ def read_recipients(text: str, header_end: int = 0) -> tuple[list[str], list[str
         for it in _items(text[start:seg_end]):
             if len(it) < 150:
                 recipients.append(it)
-    for nm in _NOI_NHAN.finditer(text):
+    nm = _search_by_letter(_NOI_NHAN, _NOI_NHAN_LETTER, text)
+    if nm:
         seg_end = _list_end(text, nm.end(), bullets_only=True)
         for it in _items(text[nm.end():seg_end]):
             lm = _LUU.match(it)
@@ -593,7 +732,6 @@ def read_recipients(text: str, header_end: int = 0) -> tuple[list[str], list[str
                 filing.append(it[lm.end():].strip())
             elif len(it) < 150 and not _SIGNING_PREFIX.match(it):
                 recipients.append(it)
-        break
     seen = set()
     out = []
     for r in recipients:
