@@ -32,6 +32,7 @@ import signal
 import threading
 import time
 from dataclasses import dataclass
+from functools import cache
 from multiprocessing.connection import wait
 from typing import Iterable, Iterator
 
@@ -55,16 +56,12 @@ class InputFailure(Failure):
 
 
 # -- inside a worker ------------------------------------------------------------------------------
-_LIBC: list = []  # the C library, opened once (in the forkserver: the workers inherit it)
-
-
+@cache  # opened once (in the forkserver: the workers inherit it)
 def _libc():
     """The C library for `prctl`, without starting a process: the symbols already loaded in this
     one (CPython links libc), else libc.so.6. Not `ctypes.util.find_library`, which runs
     `ldconfig -p` in a subprocess: from a worker that is a fork of a ~100 MB process at every
     worker start (briefly one more worker-sized process in the tree, and a slower start)."""
-    if _LIBC:
-        return _LIBC[0]
     lib = None
     for name in (None, "libc.so.6"):
         try:
@@ -79,7 +76,6 @@ def _libc():
             lib = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
         except OSError:
             lib = None
-    _LIBC.append(lib)
     return lib
 
 

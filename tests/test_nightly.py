@@ -237,7 +237,7 @@ def test_a_worker_asks_for_its_parents_death_signal_without_starting_a_process(m
     def no_subprocess(*_a, **_k):
         raise AssertionError("a subprocess was started to open libc")
 
-    monkeypatch.setattr(worker, "_LIBC", [])
+    worker._libc.cache_clear()
     monkeypatch.setattr(subprocess, "Popen", no_subprocess)
     lib = worker._libc()
     assert lib is not None and hasattr(lib, "prctl")

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator, Set
 
 import numpy as np
 
-ID_HEX = 20  # pipeline.text.sources.DOC_ID_CHARS
+from ..text.sources import DOC_ID_CHARS as ID_HEX
 _PACKED = np.dtype(f"S{ID_HEX // 2}")
 MERGE_AT = 4096  # recent ids held as strings before they are packed
 
