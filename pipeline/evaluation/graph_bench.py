@@ -394,3 +394,50 @@ def run_rerun_bench(paths: list[str] | None = None, work_dir: str | None = None,
         f"{again.written} written, {changed} files changed in the dataset",
         f"  after adding {added} files      {t_more:7.2f} s  ({more.written} written, {more.unchanged} unchanged)",
     ])
+
+
+# -- what the linker wrote, for comparing two linkers (or one linker under two memory settings) ----
+# Derived tables and the columns the linker rewrites in place. Sorted content of every derived table
+# (a tie in a table's ORDER BY may come out either way), plus the row order of the tables whose
+# ORDER BY is a key, and the rewritten columns of each citations / documents part in its row order.
+_DERIVED_ORDERED = {"edges": "source, target", "nodes": "node_id"}
+_DERIVED = ("resolutions", "ambiguous", "nodes", "edges", "status", "responses")
+
+
+def link_fingerprint(root) -> dict:
+    """A digest of everything the linker writes to the dataset at `root`: {table: (rows, md5)}."""
+    import duckdb
+
+    from ..graph.store import snapshot_dir
+
+    root = Path(root)
+    data = snapshot_dir(root) or root
+    con = duckdb.connect()
+    out: dict = {}
+
+    def digest(sql: str) -> tuple[int, str]:
+        n, h = con.execute(f"SELECT count(*), md5(coalesce(string_agg(r, chr(10) ORDER BY r), '')) "
+                           f"FROM (SELECT CAST(t AS VARCHAR) AS r FROM ({sql}) t)").fetchone()
+        return n, h
+
+    for table in _DERIVED:
+        glob = data / table / "*.parquet"
+        if not any((data / table).glob("*.parquet")):
+            out[table] = (0, "")
+            continue
+        out[table] = digest(f"SELECT * FROM read_parquet('{glob}')")
+        if table in _DERIVED_ORDERED:
+            # the file's row order: each row's position with it
+            out[table + ":order"] = digest(f"SELECT file_row_number, * EXCLUDE (file_row_number) "
+                                           f"FROM read_parquet('{glob}', file_row_number=true)")
+    idx = root / "_graph" / "edges_by_target.parquet"
+    if idx.exists():
+        out["edges_by_target"] = digest(f"SELECT * FROM read_parquet('{idx}')")
+    for table, cols in (("citations", "doc_id, start, target_key, target_id, resolution, resolution_confidence"),
+                        ("documents", "doc_id, node_key, node_id, node_method")):
+        # a part is named by its first document (its file name holds the time of its batch)
+        out[table] = digest(f"SELECT min(doc_id) OVER (PARTITION BY filename) AS part, file_row_number, {cols} "
+                            f"FROM read_parquet('{data / table / '*.parquet'}', union_by_name=true, "
+                            f"filename=true, file_row_number=true)")
+    con.close()
+    return out

@@ -71,6 +71,11 @@ def _sql_list(values) -> str:
     return "[" + ",".join("'" + v.replace("'", "''") + "'" for v in values) + "]"
 
 
+# rows of input per pass of an aggregation whose states DuckDB keeps outside its memory limit
+# (`Linker._in_passes`): more passes cost a scan each, fewer hold more states at once
+PASS_ROWS = 250_000
+DOC_PASS_ROWS = 25_000  # documents: a dozen ordered aggregates of long strings per node
+
 STATE_VERSION = 2  # a link state of another version is rebuilt in full
 
 
@@ -129,18 +134,58 @@ class Linker:
                 f.unlink()
         return self.con.execute(f"SELECT count(*) FROM read_parquet('{final}')").fetchone()[0]
 
+    def _drop(self, *tables: str) -> None:
+        for t in tables:
+            self.con.execute(f"DROP TABLE IF EXISTS {t}")
+
+    def _rows(self, view: str) -> int:
+        return self.con.execute(f"SELECT count(*) FROM {view}").fetchone()[0]
+
+    def _in_passes(self, table: str, key: str, rows: int, query: str, per_pass: int | None = None) -> None:
+        """CREATE TEMP TABLE `table` AS `query`, run in passes: the query's `{pass}` is replaced by a
+        condition on the hash of `key` (its GROUP BY key) that selects one pass's share of the
+        groups, as many passes as `rows` (the rows it aggregates) has PASS_ROWS. The result is the
+        same table (one group is in one pass), in a memory that does not grow with the archive."""
+        n = max(1, -(-rows // (per_pass or PASS_ROWS)))
+        for i in range(n):
+            cond = f"hash({key}) % {n} = {i}" if n > 1 else "true"
+            q = query.replace("{pass}", cond)
+            self.con.execute(f"CREATE TEMP TABLE {table} AS {q}" if i == 0 else f"INSERT INTO {table} {q}")
+
     # -- the run -------------------------------------------------------------------------------
+    def _source(self, table: str, extra: str = "") -> str:
+        """What reads every part of a table: `read_parquet` over its glob when all its parts have one
+        schema (the usual case), else one `read_parquet` per schema, unioned by name.
+
+        Why not `union_by_name=true` always: with it DuckDB opens every part when the query is bound
+        and keeps every part's footer until the query ends, outside its memory limit (85 MB for the
+        1,001 + 1,001 parts of a 100,000-document archive, growing with the parts). Without it, a
+        scan holds the footer of the part it reads. The schemas are read once here, one footer at a
+        time (`parquet_schema`)."""
+        glob = self._glob(table)
+        rows = self.con.execute(f"""
+            SELECT file_name, string_agg(name || ' ' || coalesce(duckdb_type, type, '') || ' '
+                                         || coalesce(repetition_type, ''), ', ' ORDER BY column_id NULLS FIRST, name)
+            FROM parquet_schema('{glob}') GROUP BY file_name""").fetchall()
+        groups: dict[str, list[str]] = defaultdict(list)
+        for f, sig in rows:
+            groups[sig].append(f)
+        if len(groups) <= 1:
+            return f"read_parquet('{glob}'{extra})"
+        return "(" + " UNION ALL BY NAME ".join(
+            f"SELECT * FROM read_parquet({_sql_list(sorted(files))}{extra})"
+            for _, files in sorted(groups.items(), key=lambda g: min(g[1]))) + ")"
+
     def _view(self, name: str, table: str, extra: str = "") -> None:
         """A view over a table's parts with every column of today's schema: a part written before a
         column was added reads it as null (columns are only ever added)."""
         from .store import SCHEMAS
 
-        glob = self._glob(table)
-        have = {r[0] for r in self.con.execute(
-            f"DESCRIBE SELECT * FROM read_parquet('{glob}', union_by_name=true{extra})").fetchall()}
+        src = self._source(table, extra)
+        have = {r[0] for r in self.con.execute(f"DESCRIBE SELECT * FROM {src}").fetchall()}
         missing = [f for f in SCHEMAS[table] if f.name not in have]
         add = "".join(f', NULL::{_duck_type(f.type)} AS "{f.name}"' for f in missing)
-        self.con.execute(f"CREATE OR REPLACE VIEW {name} AS SELECT *{add} FROM read_parquet('{glob}', union_by_name=true{extra})")
+        self.con.execute(f"CREATE OR REPLACE VIEW {name} AS SELECT *{add} FROM {src}")
 
     def run(self, full: bool = False) -> LinkStats:
         t0 = time.perf_counter()
@@ -189,7 +234,7 @@ class Linker:
         issuer, type. A key is vb:NUMBER (a central normative number), vb:NUMBER|DATE-or-YEAR|issuer,
         or law:name[|year]; only keys of one number (digits) and compatible years can be one document."""
         con = self.con
-        con.execute("""CREATE TEMP TABLE ckeys AS
+        self._in_passes("ckeys", "target_key", self._rows("cits"), """
             SELECT target_key, min(number_key) AS sk,
                    CASE WHEN starts_with(target_key, 'law:') THEN split_part(target_key, '|', 1)
                         ELSE regexp_extract(min(number_key), '^[0-9]+', 0) END AS dig,
@@ -205,7 +250,7 @@ class Linker:
                    min(coalesce(cd.issue_date, make_date(cd.issue_year, 12, 31))) AS cmin
             FROM cits LEFT JOIN (SELECT doc_id, min(issue_date) AS issue_date, min(issue_year) AS issue_year
                                  FROM docs GROUP BY doc_id) cd USING (doc_id)
-            WHERE target_key IS NOT NULL GROUP BY target_key""")
+            WHERE target_key IS NOT NULL AND {pass} GROUP BY target_key""")
         con.execute("""CREATE TEMP TABLE dkeys AS
             SELECT node_id, min(number_key) AS sk, regexp_extract(min(number_key), '^[0-9]+', 0) AS dig,
                    min(issue_date) AS d,
@@ -295,6 +340,7 @@ class Linker:
                     f"FROM read_parquet('{self._glob('resolutions')}') "
                     f"WHERE target_key NOT IN (SELECT target_key FROM affected)")
         self._write("resolutions", f"SELECT target_key, node_id, method, confidence, candidates, block FROM res_new {keep}")
+        self._drop("cand", "res_new", "ak", "ckeys", "dkeys")  # what DuckDB holds is what is still needed
 
     def _cluster_external(self) -> None:
         """Unresolved keys of one number and date that are variants of each other → one external node.
@@ -400,8 +446,8 @@ class Linker:
                       AND (d.y = '' OR n.y = '' OR d.y = n.y))
             SELECT draft, any_value(node) AS node FROM m GROUP BY draft HAVING count(DISTINCT node) = 1""")
         files = [r[0] for r in con.execute("""
-            SELECT DISTINCT filename FROM read_parquet('""" + self._glob("documents") + """', union_by_name=true,
-                   filename=true) x LEFT JOIN drafts ON drafts.draft = x.node_key
+            SELECT DISTINCT filename FROM """ + self._source("documents", ", filename=true") + """ x
+                   LEFT JOIN drafts ON drafts.draft = x.node_key
             WHERE x.node_key IS NOT NULL AND x.node_id IS DISTINCT FROM coalesce(drafts.node, x.node_key)""").fetchall()]
         for f in files:
             tmp = _hidden_tmp(f)  # a reader of the folder (pandas, pyarrow) never lists it
@@ -430,6 +476,7 @@ class Linker:
                 FROM read_parquet('{f}', file_row_number=true) c LEFT JOIN res r USING (target_key)
                 ORDER BY c.file_row_number) TO '{tmp}' (FORMAT parquet, COMPRESSION zstd)""")
             _reorder(tmp, f, "citations")
+        self._drop("res")
         return len(files)
 
     def _write_responses(self) -> None:
@@ -451,17 +498,34 @@ class Linker:
         self._view("cits", "citations")
         order = _sql_list(RELATION_ORDER)
         # edges: one row per (source, target), every relation of every mention, the first as evidence
-        con.execute(f"""CREATE TEMP TABLE e AS
-            SELECT d.node_id AS source, c.target_id AS target,
-                   list_distinct(flatten(list([c.relation] || CASE WHEN c.relation_also IS NULL THEN []
-                                                                   ELSE [c.relation_also] END))) AS rels,
-                   count(*) AS mentions, arg_min(c.doc_id, c.doc_id || lpad(c.start::VARCHAR, 12, '0')) AS doc_id,
-                   arg_min(c.mention, c.doc_id || lpad(c.start::VARCHAR, 12, '0')) AS mention,
-                   arg_min(c.page, c.doc_id || lpad(c.start::VARCHAR, 12, '0')) AS page,
-                   min(c.start) AS start
+        # in passes, by the source's hash: the states of this aggregation (the first mention's
+        # strings) live outside what DuckDB can spill; a pass holds those of a bounded share of the
+        # edges, whatever the size of the archive. Lean states: the relations of an edge are a bit
+        # mask over the relations present (not a list of every mention's), its first mention's
+        # document is the head of the least `doc_id || start` key (not a third copy of that key).
+        rels = [r[0] for r in con.execute("""SELECT DISTINCT r FROM (SELECT relation AS r FROM cits UNION ALL
+                                             SELECT relation_also FROM cits) WHERE r IS NOT NULL ORDER BY r""").fetchall()]
+        if len(rels) <= 62:
+            vals = _sql_list(rels) if rels else "[]::VARCHAR[]"
+            bit = "CASE WHEN {x} IS NULL THEN 0::BIGINT ELSE 1::BIGINT << (list_position({vals}, {x}) - 1) END"
+            rel_state = (f"bit_or({bit.format(x='c.relation', vals=vals)} | "
+                         f"{bit.format(x='c.relation_also', vals=vals)}) AS mask")
+            rel_list = f"list_filter({vals}, lambda r: (mask & (1::BIGINT << (list_position({vals}, r) - 1))) <> 0)"
+        else:  # pragma: no cover - more relation names than bits
+            rel_state = """list_distinct(flatten(list([c.relation] || CASE WHEN c.relation_also IS NULL THEN []
+                                                              ELSE [c.relation_also] END))) AS mask"""
+            rel_list = "mask"
+        key = "c.doc_id || lpad(c.start::VARCHAR, 12, '0')"  # exactly 12 characters after the doc_id
+        self._in_passes("e0", "d.node_id", self._rows("cits"), f"""
+            SELECT d.node_id AS source, c.target_id AS target, {rel_state},
+                   count(*) AS mentions, min({key}) AS first_key,
+                   arg_min(c.mention, {key}) AS mention, arg_min(c.page, {key}) AS page, min(c.start) AS start
             FROM cits c JOIN docs d USING (doc_id)
-            WHERE c.target_id IS NOT NULL AND d.node_id IS NOT NULL AND c.target_id <> d.node_id
+            WHERE c.target_id IS NOT NULL AND d.node_id IS NOT NULL AND c.target_id <> d.node_id AND {{pass}}
             GROUP BY 1, 2""")
+        con.execute(f"""CREATE TEMP VIEW e AS
+            SELECT source, target, {rel_list} AS rels, mentions, left(first_key, length(first_key) - 12) AS doc_id,
+                   mention, page, start FROM e0""")
         stats.edges = self._write("edges", f"""
             SELECT source, target, {order}[list_min(list_transform(rels, lambda r: list_position({order}, r)))] AS relation,
                    mentions, list_sort(rels) AS relations, doc_id, mention, page, start
@@ -472,6 +536,8 @@ class Linker:
         con.execute(f"""COPY (SELECT * FROM read_parquet('{self._glob("edges")}') ORDER BY target, source)
                         TO '{tmp}' (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 16384)""")
         os.replace(tmp, idx)
+        con.execute("DROP VIEW e")
+        self._drop("e0")
         # status: a later ingested document that repeals, replaces or amends a node
         con.execute("""CREATE TEMP TABLE st AS
             SELECT c.target_id AS node_id,
@@ -486,31 +552,34 @@ class Linker:
             WHERE r IN ('repeals', 'replaces', 'amends') AND c.target_id IS NOT NULL
               AND c.target_id <> d.node_id""")
         self._write("status", "SELECT DISTINCT * FROM st ORDER BY node_id, date, by_node")
+        self._drop("st")
         status_order = _sql_list(STATUS_ORDER)
         # nodes: ingested ones from documents (every file listed), external ones from citations
-        stats.nodes = self._write("nodes", f"""
-            WITH ing AS (
+        # the ingested and the external nodes first, in passes (their aggregates keep every value
+        # of a group until it ends, outside DuckDB's memory limit)
+        self._in_passes("ing", "node_id", self._rows("docs"), f"""
               SELECT node_id, 'ingested' AS kind, any_value(doc_type ORDER BY doc_id) AS doc_type,
                      any_value(number ORDER BY doc_id) AS number, any_value(issue_date ORDER BY doc_id) AS issue_date,
-                     any_value(issuer ORDER BY doc_id) AS issuer, min(doc_id) AS doc_id, NULL AS name,
+                     any_value(issuer ORDER BY doc_id) AS issuer, min(doc_id) AS doc_id, NULL::VARCHAR AS name,
                      any_value(issue_year ORDER BY doc_id) AS issue_year,
                      any_value(issuer_canonical ORDER BY doc_id) AS issuer_canonical,
                      list(doc_id ORDER BY doc_id) AS doc_ids, any_value(subject ORDER BY doc_id) AS subject
-              FROM docs WHERE node_id IS NOT NULL GROUP BY node_id),
-            ext AS (
+              FROM docs WHERE node_id IS NOT NULL AND {{pass}} GROUP BY node_id""", per_pass=DOC_PASS_ROWS)
+        self._in_passes("ext", "target_id", self._rows("cits"), f"""
               -- ties broken by value (ORDER BY inside the aggregate), not by the order the rows
               -- happen to be in: the same dataset links the same whichever worker wrote which row
               SELECT target_id AS node_id, 'external' AS kind, mode(cited_type ORDER BY cited_type) AS doc_type,
                      mode(cited_number ORDER BY cited_number) AS number,
                      mode(cited_date ORDER BY cited_date) AS issue_date,
                      mode(cited_issuer ORDER BY cited_issuer) AS issuer,
-                     NULL AS doc_id, mode(cited_name ORDER BY cited_name) AS name,
+                     NULL::VARCHAR AS doc_id, mode(cited_name ORDER BY cited_name) AS name,
                      coalesce(year(mode(cited_date ORDER BY cited_date)), mode(cited_year ORDER BY cited_year)) AS issue_year,
                      mode(cited_issuer_canonical ORDER BY cited_issuer_canonical) AS issuer_canonical,
                      []::VARCHAR[] AS doc_ids, mode(cited_subject ORDER BY cited_subject) AS subject
-              FROM cits WHERE target_id IS NOT NULL AND target_id NOT IN (SELECT node_id FROM ing)
-              GROUP BY target_id),
-            deg AS (SELECT target AS node_id, sum(mentions) AS mentions, count(*) AS cited_by
+              FROM cits WHERE target_id IS NOT NULL AND target_id NOT IN (SELECT node_id FROM ing) AND {{pass}}
+              GROUP BY target_id""")
+        stats.nodes = self._write("nodes", f"""
+            WITH deg AS (SELECT target AS node_id, sum(mentions) AS mentions, count(*) AS cited_by
                     FROM read_parquet('{self._glob('edges')}') GROUP BY target),
             sts AS (SELECT node_id, arg_min(status, list_position({status_order}, status)) AS status,
                            arg_min(by_node, list_position({status_order}, status)) AS status_by,
@@ -522,6 +591,7 @@ class Linker:
             FROM (SELECT * FROM ing UNION ALL BY NAME SELECT * FROM ext) n
             LEFT JOIN deg USING (node_id) LEFT JOIN sts USING (node_id)
             ORDER BY n.node_id""")
+        self._drop("ing", "ext")
         self._write_responses()
         self._write("ambiguous", """
             SELECT c.doc_id, c.mention, c.start, c.page, c.target_key, r.candidates
