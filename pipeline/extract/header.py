@@ -121,12 +121,23 @@ def _titles_re() -> regex.Pattern:
     return regex.compile(rf"(?<![\p{{L}}])(?P<title>{alts})(?![\p{{L}}])")
 
 
-def _title_name(title: str) -> str:
-    key = regex.sub(r"\s+", " ", title)
+_WS_ANY = regex.compile(r"\s+")
+_SLASH_OR_DIGIT = regex.compile(r"[/\d]")
+
+
+@cache
+def _title_names() -> dict[str, str]:
+    """Title as the table prints it → its name (the first row of a title wins, as a scan would)."""
+    out: dict[str, str] = {}
     for t, name in rules.titles():
-        if t == key:
-            return name
-    return key.title()
+        out.setdefault(t, name)
+    return out
+
+
+def _title_name(title: str) -> str:
+    key = _WS_ANY.sub(" ", title)
+    name = _title_names().get(key)
+    return name if name is not None else key.title()
 
 
 def _is_upper_line(line: str) -> bool:
@@ -417,7 +428,7 @@ def _clean_place(place: str) -> str:
     # keep the trailing capitalised run ("Hạnh phúc Hà Nội" → "Hà Nội"; "…/QĐ-UBND Kon Tum" → "Kon Tum")
     keep: list[str] = []
     for w in reversed(words):
-        if w[:1].isupper() and not regex.search(r"[/\d]", w) and not _is_upper_line(w) or w in {"TP.", "TP"}:
+        if w[:1].isupper() and not _SLASH_OR_DIGIT.search(w) and not _is_upper_line(w) or w in {"TP.", "TP"}:
             keep.append(w)
         elif w[:1].isupper() and len(w) > 1 and _is_upper_line(w) and not keep:
             break

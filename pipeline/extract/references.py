@@ -36,6 +36,7 @@ from ..models import Citation
 from .regexes import (
     YEAR,
     date_from_match,
+    make_date,
     date_re,
     excluded_before_re,
     generic_before_re,
@@ -82,7 +83,21 @@ class _SpanSet:
 
 
 _WS = regex.compile(r"\s+")
-_LAW_SYMBOL = regex.compile(r"(?:QH|PL|UBTVQH)")
+# the four separators `str.split` takes for spaces and `\s` does not (U+001C-U+001F; every `\s` is a
+# space to `str.split`: tests/test_perf_citations_scan.py)
+_SPLIT_ONLY_SPACES = ("\x1c", "\x1d", "\x1e", "\x1f")
+
+
+def _spaced(s: str, chars: str | None = None) -> str:
+    """`_WS.sub(" ", s).strip(chars)`: the runs of spaces made one, the ends stripped. Where `s` holds
+    none of the separators only `str.split` counts as spaces, that is `" ".join(s.split()).strip(chars)`
+    (`chars` None or holding the space), a tenth of the pattern's cost (a subject, a part, a law's
+    name: thousands a corpus)."""
+    for ch in _SPLIT_ONLY_SPACES:
+        if ch in s:
+            return _WS.sub(" ", s).strip(chars)
+    return " ".join(s.split()).strip(chars) if chars else " ".join(s.split())
+_LAW_SYMBOLS = ("QH", "PL", "UBTVQH")  # what the symbol of a law, an ordinance, a resolution of the NA opens with
 _NAME_HAS_NUMBER = regex.compile(r"\d+/\d{4}/|[;]")
 _NUMBER_FOLLOWS = regex.compile(r"\s*(?:,\s*)?số\s*:?\s*\d")
 _ACRONYM_LAW = regex.compile(r"(Bộ\s+luật|Luật|Pháp\s+lệnh)\s+([A-ZĐ]{2,8})(?:\s+.*)?")
@@ -109,9 +124,21 @@ _RIGHT_OPENING = regex.compile(
 # … and what the issuer and the subject open with, after the date: most dates end the mention
 _TAIL_OPENING = regex.compile(r"\s*,?\s*(?:củ|do|về|v/|qu|hư|ba|ph|sử|th|tr|hợ)", regex.IGNORECASE)
 RIGHT_REACH = 320  # the longest reach of the four (the subject's)
+# characters `_RIGHT_OPENING` cannot start with (no space, comma, bracket, digit or letter), the
+# end of the text included: most numbers are followed by one ("; ", ".", ")")
+_NO_OPENING = frozenset(["", ";", ".", ")", ":", "!", "?", '"', "'", "”", "“", "»", "]", "}", "|", "/", "-", "…"])
 
 # connectors between items of one list: ", ", " và ", "; ", " và các "
 _LIST_GAP = regex.compile(r"\A\s*(?:,|;|\bvà\b|\bhoặc\b|,\s*và|/)\s*(?:các\s+)?(?:số\s*:?\s*)?\Z", regex.IGNORECASE)
+
+def _is_list_gap(gap: str) -> bool:
+    """`_LIST_GAP.match(gap)` as a truth value. The pattern spans the whole gap and reads five words at
+    most (", và các số :"): a longer gap, most of those between two citations, is answered by
+    splitting off six of its words."""
+    if len(gap) > 24 and len(gap.split(None, 5)) > 5:
+        return False
+    return _LIST_GAP.match(gap) is not None
+
 
 # tokens allowed inside an issuer name after "của": capitalised words, and the lower-case words of
 # body names. The rules tables (agencies, heads, units) give most of them ("Ủy ban nhân dân",
@@ -207,6 +234,7 @@ _AFTER_KNOWN_OK = _UNIT_WORDS | {"và"}  # what may follow a known name and stil
 
 
 _TRAILING_CONNECTOR = regex.compile(r"\s+(?:và|các)$")
+_CONNECTOR_ENDS = ("và", "các", "và\n", "các\n")  # what a name ends with when `_TRAILING_CONNECTOR` matches
 _WORD_START = regex.compile(r"(?<!\p{L})\p{L}")
 _ISSUER_TOKEN = regex.compile(r"\(cũ\)|[\p{L}\d'&.]+|\s*-\s*")
 _NEXT_LETTER = regex.compile(r"\s+(\p{L})")
@@ -289,7 +317,9 @@ def _read_issuer(text: str, pos: int) -> tuple[str | None, int]:
         end = tm.end()
     name = text[pos:end].strip(" ,-")
     # trailing connector "và" belongs to the next item, not to the name
-    name = _TRAILING_CONNECTOR.sub("", name)
+    # (`$` also matches before a final newline; a name that ends in neither word is left as it is)
+    if name.endswith(_CONNECTOR_ENDS):
+        name = _TRAILING_CONNECTOR.sub("", name)
     return (name or None), pos + len(text[pos:end].rstrip()) if name else pos
 
 
@@ -322,10 +352,11 @@ def _fold_prefix(window: str, need: int) -> tuple[str, bool]:
     just before a space is the whole window's fold cut there, short of what the strip drops at the
     cut. A law's name is compared with as much of the window as it is long (folding the 250
     characters for every "Luật" of a text was a fifth of citation reading: fold costs ~0.15 µs a
-    character)."""
+    character). The cut prefixes, a law's opening words, recur from citation to citation: their folds
+    are cached."""
     cut = window.find(" ", need)
     if cut >= 0:
-        head = fold(window[:cut])
+        head = _fold_short(window[:cut])  # (a law's opening words recur: cached)
         if len(head) >= need:
             return head, False
     return fold(window), True
@@ -345,6 +376,7 @@ _AMENDING_NAME = regex.compile(
 )
 
 
+_AMENDING_VERBS = ("sửa", "bổ")  # what every `_AMENDING_NAME` match opens with, as printed
 _CONSTITUTION_TAIL = regex.compile(r"(?:nước\s+Cộng\s+h(?:òa|oà)\s+xã\s+hội\s+chủ\s+nghĩa\s+Việt\s+Nam)?")
 _ACRONYM_WORD = regex.compile(r"[A-ZĐ]{2,8}")
 
@@ -359,10 +391,10 @@ def _named_law_at(text: str, m: regex.Match) -> tuple[str, int] | None:
     if m.group("type") == "Hiến pháp":
         hm = _CONSTITUTION_TAIL.match(rest)
         return "Hiến pháp", m.end() + (len(after) - len(rest)) + (hm.end() if hm else 0)
-    am = _AMENDING_NAME.match(rest)
+    am = _AMENDING_NAME.match(rest) if rest.startswith(_AMENDING_VERBS) else None
     if am:  # "Luật sửa đổi, bổ sung một số điều của Luật X và Luật Y"
         end = m.end() + (len(after) - len(rest)) + am.end()
-        return _WS.sub(" ", text[start:end]).strip(" ,"), end
+        return _spaced(text[start:end], " ,"), end
     # a law the gazetteer knows, however its first word is cased ("Luật tổ chức chính quyền địa phương")
     # (fold collapses spaces: a name wrapped over two lines, an OCR'd table cell, is one name)
     window = text[start: start + 250]
@@ -382,7 +414,7 @@ def _named_law_at(text: str, m: regex.Match) -> tuple[str, int] | None:
         return None
     stop = _NAME_STOP.search(rest)
     name_rest = rest[: stop.start()] if stop else rest[:80]
-    name_rest = _WS.sub(" ", name_rest).strip(" ,")
+    name_rest = _spaced(name_rest, " ,")
     words = name_rest.split()
     if not words or len(words) > 12 or words[0] in {"sư"}:
         return None
@@ -404,7 +436,7 @@ def _span_of(window: str, folded: str) -> str:
     """The prefix of `window` whose fold is `folded` (spacing may differ)."""
     n = len(folded)
     for k in range(n, min(len(window), n + 20) + 1):
-        if fold(window[:k]) == folded:
+        if _fold_short(window[:k]) == folded:
             return window[:k]
     return window[:n]
 
@@ -446,6 +478,8 @@ def _issuer_head_re() -> regex.Pattern:
 def _issuer_before(text: str, start: int) -> str | None:
     """Issuer name ending just before the connector that leads to the mention at `start`."""
     lo = max(0, start - 140)
+    if not _ends_with_word(text, lo, start, _CONNECTOR_VERBS):
+        return None  # (no connector's last word ends the window: `_ISSUER_CONNECTOR` cannot match)
     cm = _ISSUER_CONNECTOR.search(text, lo, start)
     if cm is None:
         return None
@@ -477,7 +511,8 @@ _SENTENCE_END = regex.compile(r"\.\s|\n")
 
 def _amending(c: Citation) -> bool:
     """A numbered law whose name is an amending title: "Luật sửa đổi, bổ sung … của Luật A, Luật B số N"."""
-    return bool(c.cited_name) and _AMENDING_HEAD.match(c.cited_name) is not None
+    # (the pattern needs "sửa" as printed: most names lack it, and are answered without it)
+    return bool(c.cited_name) and "sửa" in c.cited_name and _AMENDING_HEAD.match(c.cited_name) is not None
 
 
 @lru_cache(maxsize=4096)
@@ -492,22 +527,23 @@ def _type_and_start(text: str, m: regex.Match, num: Number, prev: Citation | Non
     lo = max(0, m.start() - LEFT_WINDOW)
     left = text[lo: m.start()]
     # Branch 0: forms, annexes, accounts, phone numbers — not documents
-    if excluded_before_re().search(left):
+    if _may_be_excluded(left) and excluded_before_re().search(left):
         return None
     # Branch 1: a law named before its number: "Luật Viên chức số 58/2010/QH12"
-    if num.grammar == "normative" and _LAW_SYMBOL.match(num.symbol):
+    if num.grammar == "normative" and num.symbol.startswith(_LAW_SYMBOLS):
         lm = law_type_before_re().search(left)
         if lm and not _NAME_HAS_NUMBER.search(lm.group("name")):
-            name = _WS.sub(" ", f"{lm.group('type')} {lm.group('name')}").strip(" ,")
+            name = _spaced(f"{lm.group('type')} {lm.group('name')}", " ,")
             start = lo + lm.start()
             # "Luật sửa đổi, bổ sung … của Luật X số N": the number belongs to the amending law
             # (omnibus laws of 2025 amend eight laws in one title: the title runs to ~600 characters)
             back = max(0, start - 700)
-            am = _AMENDING_TITLE.search(text, back, start)
+            # (the pattern needs "sửa" as printed: a window without it is answered without the pattern)
+            am = _AMENDING_TITLE.search(text, back, start) if text.find("sửa", back, start) >= 0 else None
             # … unless that amending law is the document itself: "Quốc hội ban hành Luật sửa đổi …"
             if am and not _ENACTS_BEFORE.search(text[max(0, am.start() - 40): am.start()]):
                 start = am.start()
-                name = _WS.sub(" ", text[start: lo + lm.end()]).strip()
+                name = _spaced(text[start: lo + lm.end()])
                 name = _TRAILING_SO.sub("", name)
             return ("Bộ luật" if lm.group("type").startswith("Bộ") else
                     "Pháp lệnh" if lm.group("type").startswith("Pháp") else "Luật"), start, name, "named"
@@ -516,7 +552,8 @@ def _type_and_start(text: str, m: regex.Match, num: Number, prev: Citation | Non
     if tm:
         word = _type_key(tm.group("type"))
         # "Thông tư liên tịch số …", "Nghị quyết liên tịch số …": the joint type, not its head word
-        if _JOINT.match(tm.group("gap")) and f"{word} liên tịch" in rules.type_words():
+        gap = tm.group("gap")
+        if "liên" in gap and _JOINT.match(gap) and f"{word} liên tịch" in rules.type_words():
             word = f"{word} liên tịch"
         tname = rules.type_words().get(word)
         implied = type_from_symbol(num)
@@ -531,7 +568,7 @@ def _type_and_start(text: str, m: regex.Match, num: Number, prev: Citation | Non
     if gm:
         return type_from_symbol(num) or "Công văn", lo + gm.start(), None, "generic"
     # Branch 4: next item of a list sharing one type word
-    if prev is not None and prev.end <= m.start() <= prev.end + LIST_GAP_REACH and _LIST_GAP.match(text[prev.end: m.start()]):
+    if prev is not None and prev.end <= m.start() <= prev.end + LIST_GAP_REACH and _is_list_gap(text[prev.end: m.start()]):
         implied = type_from_symbol(num)
         return implied or prev.cited_type, m.start(), None, "list"
     # Branch 5: a bare number whose symbol we know: "(12/2024/NĐ-CP)"
@@ -543,11 +580,11 @@ def _type_and_start(text: str, m: regex.Match, num: Number, prev: Citation | Non
 def _read_right(text: str, pos: int, where: Jurisdiction | None, c: Citation) -> int:
     """Date, issuer, subject after the number; returns the mention's end."""
     end = pos
-    if not _RIGHT_OPENING.match(text, pos, min(len(text), pos + RIGHT_REACH)):
+    if text[pos: pos + 1] in _NO_OPENING or not _RIGHT_OPENING.match(text, pos, min(len(text), pos + RIGHT_REACH)):
         return end  # (none of the four can match at `pos`: nothing follows the number)
     dm = _DATE_AFTER.match(text, pos, min(len(text), pos + 80))
     if dm:
-        c.cited_date = date_from_match(dm)
+        c.cited_date = _date_of(dm)
         c.cited_year = c.cited_date.year if c.cited_date else None
         end = dm.end()
     else:
@@ -566,8 +603,67 @@ def _read_right(text: str, pos: int, where: Jurisdiction | None, c: Citation) ->
             end = iend
     sm = _SUBJECT_AFTER.match(text, end, min(len(text), end + RIGHT_REACH))
     if sm:
-        c.cited_subject = _WS.sub(" ", sm.group("subject")).strip()
+        c.cited_subject = _spaced(sm.group("subject"))
     return end
+
+
+# The last word of what must end a window for a pattern anchored at its end to match, lower case:
+# `_ISSUER_CONNECTOR` ends with "ban hành", "… tại", "… theo", then perhaps "các"; `_DATE_BEFORE`
+# with "ban hành", "ký", "có", then perhaps "các"; `excluded_before_re` with a keyword, then perhaps
+# "số" and ":". Most windows end otherwise ("Căn cứ", "Quyết định số"), and are answered by a look
+# at their last word instead of a pattern (~2 µs each, thousands a corpus).
+_CONNECTOR_VERBS = ("hành", "tại", "theo", "các")
+_ENACTING_VERBS = ("hành", "ký", "có", "các")
+_EXCLUDED_LAST = ("mẫu", "biểu", "lục", "khoản", "mã", "khai", "đồ", "thửa", "sơ", "thoại", "fax", "đt")
+_EXCLUDED_BEFORE_SO = _EXCLUDED_LAST + ("biển", "số")  # "biển số", "mã số số", any keyword then "số"
+# the two letters an IGNORECASE pattern matches that `str.lower` does not map to the pattern's
+# letter: "İ" (i) and "ſ" (s); a window holding them is left to the pattern
+_ODD_CASES = ("İ", "ſ")
+
+
+def _tail_lower(s: str, n: int) -> str | None:
+    """The last `n` characters of `s` in lower case, None if they hold an odd case."""
+    tail = s[-n:]
+    if _ODD_CASES[0] in tail or _ODD_CASES[1] in tail:
+        return None
+    return tail.lower()
+
+
+def _ends_with_word(text: str, lo: int, hi: int, words: tuple[str, ...]) -> bool:
+    """Whether text[lo:hi], its trailing spaces stripped, may end with one of `words` as an
+    IGNORECASE pattern matches them (a necessary condition; tests/test_perf_citations_scan.py)."""
+    u = text[max(lo, hi - 40): hi].rstrip()
+    if len(u) < 8 and hi - 40 > lo:  # (spaces all the way: read the whole window)
+        u = text[lo:hi].rstrip()
+    tail = _tail_lower(u, 8)
+    return tail is None or tail.endswith(words)
+
+
+def _may_be_excluded(left: str) -> bool:
+    """Whether `excluded_before_re` may match `left`: its keyword, then perhaps "số" and ":", must end
+    it (a necessary condition; tests/test_perf_citations_scan.py)."""
+    u = left.rstrip()
+    if u.endswith(":"):
+        u = u[:-1].rstrip()
+    tail = _tail_lower(u, 8)
+    if tail is None or tail.endswith(_EXCLUDED_LAST):
+        return True
+    if not tail.endswith("số"):
+        return False
+    tail = _tail_lower(u[:-2].rstrip(), 8)
+    return tail is None or tail.endswith(_EXCLUDED_BEFORE_SO)
+
+
+@lru_cache(maxsize=8192)
+def _date_of_groups(groups: tuple[str | None, ...]):
+    wd, wm, wy, d, m, y = groups
+    return make_date(wd, wm, wy) if wd else make_date(d, m, y)
+
+
+def _date_of(m: regex.Match):
+    """`date_from_match(m)` for a match of a pattern holding `date_re`'s groups, cached on them (a
+    text repeats its dates: "ngày 19 tháng 6 năm 2015")."""
+    return _date_of_groups(m.group("wd", "wm", "wy", "d", "m", "y"))
 
 
 def _may_hold(text: str, lo: int, hi: int, word: str) -> bool:
@@ -613,10 +709,11 @@ def find_citations(text: str, own_number: str | None = None, where: Jurisdiction
         if num.year:
             c.cited_year = num.year
         c.end = _read_right(text, m.end(), where, c)
-        if c.cited_date is None and _may_hold(text, max(0, start - 160), start, "ngày"):
+        if c.cited_date is None and _may_hold(text, max(0, start - 160), start, "ngày") and _ends_with_word(
+                text, max(0, start - 160), start, _ENACTING_VERBS):
             db = _DATE_BEFORE.search(text, max(0, start - 160), start)
             if db:
-                c.cited_date = date_from_match(db)
+                c.cited_date = _date_of(db)
                 if c.cited_issuer_raw is None:
                     c.cited_issuer_raw = db.group("who").strip()
                     c.cited_issuer = resolve_issuer(c.cited_issuer_raw, where)
@@ -632,7 +729,7 @@ def find_citations(text: str, own_number: str | None = None, where: Jurisdiction
             _pick_coordinated(c, implied, where)
         pm = part_before_re().search(text[max(0, start - 120): start])
         if pm:
-            c.part = _WS.sub(" ", pm.group("part")).strip()
+            c.part = _spaced(pm.group("part"))
         c.end = c.start + len(text[c.start: c.end].rstrip(" ,(\t"))
         c.mention = text[c.start: c.end]
         c.relation_cue = how
@@ -701,7 +798,7 @@ def _share_list_issuer(cits: list[Citation], text: str) -> None:
     item of a list applies to the earlier items that have none."""
     run: list[Citation] = []
     for c in cits:
-        if run and _LIST_GAP.match(text[run[-1].end: c.start]) and run[-1].cited_issuer_raw is None:
+        if run and run[-1].cited_issuer_raw is None and _is_list_gap(text[run[-1].end: c.start]):
             run.append(c)
         else:
             _fill_run(run)
@@ -725,8 +822,9 @@ def _named_laws(text: str, numbered: list[Citation], exclude, where) -> list[Cit
     số điều của Luật Đấu thầu, Luật Hải quan số 90/2025/QH15" cites 90/2025/QH15, Luật Đấu thầu and
     Luật Hải quan); only the title's opening words belong to the numbered citation alone.
     """
-    spans = _SpanSet([(c.start, c.start + 12) if _amending(c) else (c.start, c.end) for c in numbered] + list(exclude))
-    amending = _SpanSet([(c.start, c.end) for c in numbered if _amending(c)])
+    amends = [_amending(c) for c in numbered]
+    spans = _SpanSet([(c.start, c.start + 12) if a else (c.start, c.end) for c, a in zip(numbered, amends)] + list(exclude))
+    amending = _SpanSet([(c.start, c.end) for c, a in zip(numbered, amends) if a])
     out: list[Citation] = []
     last_end = -1
     title_end = -1  # end of the amending title being read: its date and issuer are not the inner laws'
@@ -739,7 +837,7 @@ def _named_laws(text: str, numbered: list[Citation], exclude, where) -> list[Cit
         name, end = got
         # a named law followed by its number is the numbered citation's business (not when that
         # number is the amending law's whose title ends with this name)
-        if _NUMBER_FOLLOWS.match(text, end, end + 20) and not amending.covers(m.start()):
+        if text.find("số", end, end + 20) >= 0 and _NUMBER_FOLLOWS.match(text, end, end + 20) and not amending.covers(m.start()):
             continue
         c = Citation(mention=text[m.start(): end], start=m.start(), end=end,
                      cited_type={"Bộ luật": "Bộ luật", "Pháp lệnh": "Pháp lệnh", "Hiến pháp": "Hiến pháp"}.get(m.group("type"), "Luật"),
@@ -755,7 +853,7 @@ def _named_laws(text: str, numbered: list[Citation], exclude, where) -> list[Cit
         last_end = c.end
         # "Luật sửa đổi, bổ sung một số điều của Luật Tổ chức Chính phủ và Luật Tổ chức chính quyền địa
         # phương": the laws the title amends are cited too
-        inner = _inner_start(text, m.start(), end) if _AMENDING_HEAD.match(name) else end
+        inner = _inner_start(text, m.start(), end) if "sửa" in name and _AMENDING_HEAD.match(name) else end
         if inner < end:
             last_end, title_end = inner, end
     return out
@@ -842,12 +940,19 @@ class _KnownInitials:
 _ACRONYM_KINDS = ("Bộ luật", "Luật", "Pháp lệnh")  # the kinds `_ACRONYM_LAW` reads
 
 
+@lru_cache(maxsize=8192)
+def _acronym_law(name: str) -> tuple[str, str] | None:
+    """`_ACRONYM_LAW.fullmatch(name)`'s kind and acronym, or None; cached (a law's name recurs)."""
+    m = _ACRONYM_LAW.fullmatch(name)
+    return (m.group(1), m.group(2)) if m else None
+
+
 def _expand_acronym(name: str, known: "_KnownInitials", text_acronyms: dict[str, str]) -> str:
     """"Luật BHYT" → "Luật Bảo hiểm y tế" when the text defines BHYT or a known law has those initials."""
-    m = _ACRONYM_LAW.fullmatch(name)
-    if not m:
+    parts = _acronym_law(name)
+    if not parts:
         return name
-    kind, acro = m.group(1), m.group(2)
+    kind, acro = parts
     if acro in text_acronyms:
         return f"{kind} {text_acronyms[acro]}"
     return known.get(kind, acro.replace("Đ", "D")) or name
@@ -907,14 +1012,28 @@ _WITHOUT_YEAR = regex.compile(r"([\d.]+[a-z]?)/([^/]+)")
 _NORMATIVE = regex.compile(r"/\d{4}/")
 
 
+# The numbers' parts, cached as pure functions of the number: a text cites the same numbers again
+# and again, and the same numbers recur from text to text (each pattern cost ~1 µs a citation).
+@lru_cache(maxsize=16384)
+def _with_year(number: str) -> tuple[str, str] | None:
+    """`_WITH_YEAR.fullmatch(number)`'s two groups, or None."""
+    m = _WITH_YEAR.fullmatch(number)
+    return (m.group(1), m.group(2)) if m else None
+
+
+@lru_cache(maxsize=16384)
+def _is_normative(number: str) -> bool:
+    return _NORMATIVE.search(number) is not None
+
+
 def _link_yearless_numbers(cits: list[Citation]) -> None:
     """"126/NĐ-CP" printed without its year, in a text that also cites 126/2024/NĐ-CP: one document."""
     full: dict[tuple[str, str], str] = {}
     for c in cits:
         # (a number with a year holds two "/" at least, one without exactly one: counted first)
-        m = _WITH_YEAR.fullmatch(c.cited_number) if c.cited_number and c.cited_number.count("/") >= 2 else None
-        if m:
-            full.setdefault((m.group(1), m.group(2)), c.cited_number)
+        parts = _with_year(c.cited_number) if c.cited_number and c.cited_number.count("/") >= 2 else None
+        if parts:
+            full.setdefault(parts, c.cited_number)
     if not full:
         return
     for c in cits:
@@ -941,7 +1060,7 @@ def target_key(c: Citation) -> str | None:
     """
     if c.cited_number:
         parts = [c.cited_number.upper()]
-        if _NORMATIVE.search(c.cited_number):
+        if _is_normative(c.cited_number):
             return "vb:" + parts[0]
         when = c.cited_date.isoformat() if c.cited_date else (str(c.cited_year) if c.cited_year else "")
         who = _fold_short(c.cited_issuer) if c.cited_issuer else ""

@@ -72,6 +72,21 @@ _NUMBER_HEAD_REV = regex.compile(r"(?<![\w/.\-])\d{1,6}(?:\.\d{1,3})?[a-z]?[ ]?"
 _HEAD_REACH = 12
 _NOT_BEFORE_SEPARATOR = frozenset(
     chr(c) for c in range(128) if not (chr(c).isdigit() or "a" <= chr(c) <= "z" or chr(c) == " "))
+_ASCII_DIGITS = frozenset("0123456789")
+# What follows a number's first separator (past one stray space): a symbol's first segment ([A-ZĐ],
+# all three grammars), or after a slash the year of the normative grammar ("19…", "20…")
+_OPENS_AFTER_HYPHEN = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZĐ")
+_OPENS_AFTER_SLASH = _OPENS_AFTER_HYPHEN | {"1", "2"}
+# ends a digit run that no head may start after: in the look-behind's [\w/.\-], and not "." (the
+# series "66.12/…" reads on past it)
+_RULES_OUT_HEAD = frozenset("/-_abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+_DIGIT = regex.compile(r"\d")
+
+
+@cache
+def _is_digit(c: str) -> bool:
+    """Whether the pattern `\\d` matches the character (the `regex` module's Unicode tables, not `str`'s)."""
+    return _DIGIT.match(c) is not None
 
 
 def iter_numbers(text: str):
@@ -82,26 +97,53 @@ def iter_numbers(text: str):
     and its start is fixed by that separator: the digit run the look-behind allows, read backwards
     (`_NUMBER_HEAD_REV`). So the starts are listed from the separators, which `str.find` finds at
     memory speed, and the pattern is matched at each start in order, skipping those inside the
-    previous match: the leftmost non-overlapping matches, as `finditer` returns them."""
+    previous match: the leftmost non-overlapping matches, as `finditer` returns them.
+
+    A separator is passed over, without the head's pattern, when a character next to it rules a
+    number out: what follows it (a number's first separator opens a symbol or a year), what stands
+    before it (a head ends in a digit), or what stands before that digit's run (the second slash of a
+    date, "05/7/2017", follows "/7"). Each of these only drops starts at which no number can match,
+    and `_matches_at` needs no more than every start at which one can. The common head, a run of
+    ASCII digits after a space or a bracket, is read without the pattern too."""
     starts: set[int] = set()
-    for sep in "/-":
+    n = len(text)
+    for sep, opens in (("/", _OPENS_AFTER_SLASH), ("-", _OPENS_AFTER_HYPHEN)):
         p = text.find(sep, 1)
         while p >= 0:
-            # a head reads, backwards from the separator: at most one space, at most one letter a-z,
-            # then a digit. Characters that rule that out (ASCII only: the pattern decides for the
-            # rest, Unicode digits included) skip most hyphens and slashes of a text ("lập - Tự do",
-            # "và/hoặc") without a match
-            i = p - 1
-            c = text[i]
-            if c == " " and i:
-                i -= 1
+            q = p + 1
+            if q < n and text[q] == " ":
+                q += 1
+            if q < n and text[q] in opens:
+                # a head reads, backwards from the separator: at most one space, at most one letter
+                # a-z, then a digit ("lập - Tự do", "và/Hoặc" have none)
+                i = p - 1
                 c = text[i]
-            if "a" <= c <= "z" and i:
-                c = text[i - 1]
-            if c not in _NOT_BEFORE_SEPARATOR and not ("a" <= c <= "z" or c == " "):
-                h = _NUMBER_HEAD_REV.match(text, max(0, p - _HEAD_REACH), p)
-                if h is not None:
-                    starts.add(h.start())
+                if c == " " and i:
+                    i -= 1
+                    c = text[i]
+                if "a" <= c <= "z" and i:
+                    i -= 1
+                    c = text[i]
+                if c in _ASCII_DIGITS:
+                    j = i  # the run of ASCII digits ending at i, and what stands before it
+                    while j and text[j - 1] in _ASCII_DIGITS and i - j < 12:
+                        j -= 1
+                    b = text[j - 1] if j else ""
+                    if b in _RULES_OUT_HEAD:
+                        pass
+                    elif not b or (b < "\x80" and b not in _ASCII_DIGITS and b != "."):
+                        # the common head, " 56/…", "(12-…": the whole run when the look-behind
+                        # allows what precedes it and the run fits \d{1,6} (none else: no "." in it)
+                        if i - j < 6:
+                            starts.add(j)
+                    else:  # a series ".12", a letter or a digit of another script before: the pattern decides
+                        h = _NUMBER_HEAD_REV.match(text, max(0, p - _HEAD_REACH), p)
+                        if h is not None:
+                            starts.add(h.start())
+                elif c > "\x7f" and _is_digit(c):
+                    h = _NUMBER_HEAD_REV.match(text, max(0, p - _HEAD_REACH), p)
+                    if h is not None:
+                        starts.add(h.start())
             p = text.find(sep, p + 1)
     yield from _matches_at(number_re(), text, starts)
 

@@ -317,11 +317,13 @@ _NOT_TASK_GROUPS = _anchor_groups(_NOT_TASK_WORDS, ("đã ", "nhận", "thi hàn
 _NOT_TASK_ANCHORS = tuple(a for a, _ in _NOT_TASK_GROUPS)
 
 
+@lru_cache(maxsize=4096)
 def _not_task(t: str) -> bool:
     """A line that receives, praises, closes a decision, invites, submits or reports ("chịu trách
     nhiệm thi hành Quyết định này", "kính mời", "Kính trình", "đã ban hành", "… đưa tin"): plain
     substring tests on the lower-cased line (a case-insensitive regex alternation cost four times more),
-    a group of words tested only when a word they share is there (`_NOT_TASK_GROUPS`)."""
+    a group of words tested only when a word they share is there (`_NOT_TASK_GROUPS`). Remembered:
+    a heading line is asked twice (as a heading's body, then as a line), 13 scans of it each time."""
     low = t.lower()
     if not any(map(low.__contains__, _NOT_TASK_ANCHORS)):
         return False  # most lines: no anchor, told without a Python loop
@@ -348,10 +350,11 @@ _NTI_PERSON = regex.compile(r"[^:]{0,60}:\s*(?:Ông|Bà|ông|bà|Đồng chí|đ
 _NTI_NOTICE = regex.compile(r"thông báo để\s[^.;]{0,160}?\sbiết(?!\p{L})")
 
 
+@lru_cache(maxsize=4096)
 def _not_task_item(t: str) -> bool:
     """`_NOT_TASK_ITEM.search(t)` as a truth value: its four branches apart, each tried only when the
     words it needs are in the line (the joined search cost 12 µs a line, mostly on lines that hold
-    none of them)."""
+    none of them). Remembered: a line ending with ":" is asked twice."""
     return bool(t.startswith(_NOT_TASK_ITEM_STARTS) and _NTI_APPROVES.match(t)
                 or ("đã" in t or "đang" in t) and _NTI_PAST.match(t)
                 or ":" in t and _NTI_PERSON.match(t)
@@ -1590,8 +1593,10 @@ _COMPOSITION_WORDS = ("gồm", "thành lập", "kiện toàn", "thành phần", 
 _LEADIN_WORDS = ("yêu cầu", "đề nghị", "giao", "chỉ đạo", "ý kiến", "thực hiện", "nội dung", "nhiệm vụ")
 
 
+@lru_cache(maxsize=4096)
 def _composition_head(t: str) -> bool:
-    """`_COMPOSITION_HEAD.search(t)` as a truth value, the regex tried only when its words are there."""
+    """`_COMPOSITION_HEAD.search(t)` as a truth value, the regex tried only when its words are there.
+    Remembered: a heading line is asked again when it ends with ":"."""
     return _may_hold(t, _COMPOSITION_WORDS) and _COMPOSITION_HEAD.search(t) is not None
 
 
@@ -1753,6 +1758,8 @@ _LATER_ASK = regex.compile(r"(?:^|[,;.:]\s+|(?<!văn bản)\s)(?P<v>giao|đề n
 
 
 _ASK_WORDS = ("giao", "đề nghị", "yêu cầu", "Giao", "Đề nghị", "Yêu cầu")
+# the first of them in a text (`re`: an alternation of literals is one pass, where six `find` were six)
+_ASK_WORD = re.compile("|".join(map(re.escape, _ASK_WORDS)))
 _SPACE_BEFORE = regex.compile(r"\s*", regex.REVERSE)
 
 
@@ -1760,10 +1767,10 @@ def _later_ask(body: str):
     """`_LATER_ASK.search(body)`, started where its first match can start: the ask word of a match
     is one of `_ASK_WORDS`, and the match opens at most at the sign before the spaces before the
     first of them (the search tried its alternation at every position of the clause before)."""
-    first = min((i for i in map(body.find, _ASK_WORDS) if i >= 0), default=-1)
-    if first < 0:
+    w = _ASK_WORD.search(body)
+    if w is None:
         return None
-    return _LATER_ASK.search(body, max(_SPACE_BEFORE.match(body, 0, first).start() - 1, 0))
+    return _LATER_ASK.search(body, max(_SPACE_BEFORE.match(body, 0, w.start()).start() - 1, 0))
 
 
 # "chủ trì, phối hợp với Sở … xây dựng …": the partner phrase before the action's own verb
