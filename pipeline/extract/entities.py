@@ -189,6 +189,11 @@ class _Tables:
     office: dict[str, str]                    # "KGVX" → "Phòng Khoa giáo - Văn xã" (VPUB: lines)
 
 
+def _prov_names() -> set[str]:
+    """The provinces' names and their other names (`prov_re`)."""
+    return {r[0] for r in rules.provinces()} | {r[4] for r in rules.provinces() if r[4]}
+
+
 # lower-case syllables that end a name read by the generic grammar ("Sở Y tế chủ trì")
 _STOP = frozenset("""của về tại theo để trong với cho là có được đã sẽ đang chủ phối thực tham báo trình xem
 tổng hướng kiểm rà triển đề các những này đó năm ngày tháng số và hoặc nhưng thì khi nếu đến từ trên dưới sau
@@ -250,7 +255,7 @@ def _tables() -> _Tables:
     loc_re = re.compile(
         rf"{_trie(unit_forms + ['TP.', 'Tp.', 'TX.', 'TT.'])}"
         rf"[ \t]*(?:đảo[ \t]+)?(?=[{_UP}0-9])")
-    prov_names = {r[0] for r in rules.provinces()} | {r[4] for r in rules.provinces() if r[4]}
+    prov_names = _prov_names()
     prov_re = re.compile(rf"{_trie(prov_names)}"
                          rf"(?![{_UP}{_LO}0-9])")
     collective_re = re.compile(
@@ -360,9 +365,8 @@ _UPPER_CHARS = "".join(map(chr, range(ord("A"), ord("Z") + 1))) + _UP[3:]
 _CAPITALS = frozenset(_UPPER_CHARS)  # `[{_UP}]` as a set of characters
 _OPENING_CHARS = 8       # how many characters of a trigger's opening `_openings` compares
 _HASH_BITS = 18          # the size of its tables (2**18 booleans each: 4.5 MB in all)
-_PAIR_BITS = 16          # the first test, over the whole text: a 64 KB table (it stays in the cache)
+_PAIR_BITS = 18          # the first test, over the whole text: a 256 KB table
 _MUL_PAIR = 0x9E3779B1   # multiplicative hashes (odd constants): of the first two characters as read,
-_MUL_OPENING = 0x85EBCA6B  # of the first two with whitespace read as " ",
 _MUL_NEXT = 0x01000193   # of an opening, one character more
 _SCAN_MIN = 6000         # shorter texts: the tries' own `finditer` (the arrays' fixed cost is higher)
 _FEW_LEFT = 200          # positions left after which each is tried by the tries rather than hashed on
@@ -373,10 +377,11 @@ class _Openings:
     """Hashed tables of the openings of every trigger word (see `_openings`), as numpy arrays.
 
     pair: hash of (first, second character) of some opening, every whitespace character spelled out;
-    prefix[L] / whole[L]: hash of an opening's first L characters (whitespace read as " "), when
-    they are a prefix of a longer opening / a whole opening."""
+    prefix[L] / whole[L]: hash of an opening's first L characters (the hash of the pair as read,
+    then each character more with whitespace read as " "), when they are a prefix of a longer
+    opening / a whole opening (L = 2: the pair's hash)."""
     pair: object             # bool[2**_PAIR_BITS]
-    prefix: tuple            # bool[2**_HASH_BITS] for each length
+    prefix: tuple            # bool[2**_HASH_BITS] for each length (2**_PAIR_BITS for L = 2)
     whole: tuple
     spaces: object           # uint16[65536]: every whitespace character → " ", the others unchanged
     upper: object            # bool[65536]: the first characters of the words of the capitalised trie
@@ -424,7 +429,8 @@ def _hash_next(h: int, c: int) -> int:
 def _openings(cats: dict[str, set[str]]) -> "_Openings | None":
     """The tables `_trigger_starts` reads: every opening of every trigger word of both tries, by
     its first two characters (every whitespace character spelled out) and then, one character
-    more at a time, by the hash of the opening so far."""
+    more at a time, by the hash of the opening so far (one chain for each spelling of the second
+    character: the hash of the pair computed over the whole text is the chain's first link)."""
     try:
         import numpy as np
     except ImportError:  # pragma: no cover - numpy comes with pandas; without it the tries scan the text
@@ -436,22 +442,21 @@ def _openings(cats: dict[str, set[str]]) -> "_Openings | None":
     spaces = np.arange(65536, dtype=np.uint16)
     for c in _RE_SPACES:
         spaces[ord(c)] = ord(" ")
-    size = 1 << _HASH_BITS
     pair = np.zeros(1 << _PAIR_BITS, dtype=bool)
-    prefix = tuple(np.zeros(size, dtype=bool) for _ in range(_OPENING_CHARS + 1))
-    whole = tuple(np.zeros(size, dtype=bool) for _ in range(_OPENING_CHARS + 1))
+    prefix = tuple(np.zeros(1 << (_PAIR_BITS if L == 2 else _HASH_BITS), dtype=bool) for L in range(_OPENING_CHARS + 1))
+    whole = tuple(np.zeros(1 << (_PAIR_BITS if L == 2 else _HASH_BITS), dtype=bool) for L in range(_OPENING_CHARS + 1))
     single = set()
     for o in openings:
         if len(o) == 1:
             single.add(o)
             continue
         for second in (_RE_SPACES if o[1] == " " else o[1]):
-            pair[_hash_pair(ord(o[0]), ord(second), _MUL_PAIR, _PAIR_BITS)] = True
-        h = _hash_pair(ord(o[0]), ord(o[1]), _MUL_OPENING, _HASH_BITS)
-        for L in range(2, len(o) + 1):
-            if L > 2:
-                h = _hash_next(h, ord(o[L - 1]))
-            (whole if L == len(o) else prefix)[L][h] = True
+            h = _hash_pair(ord(o[0]), ord(second), _MUL_PAIR, _PAIR_BITS)
+            pair[h] = True
+            for L in range(2, len(o) + 1):
+                if L > 2:
+                    h = _hash_next(h, ord(o[L - 1]))
+                (whole if L == len(o) else prefix)[L][h] = True
     upper = np.zeros(65536, dtype=bool)
     for w in cats:
         if w[:1].isupper():
@@ -466,8 +471,10 @@ def _trigger_starts(text: str, op: _Openings) -> tuple[list[int], list[int]] | N
     would not be its positions).
 
     The text as an array of UTF-16 code units. Over the whole text, one hash of the first two
-    characters (the buffer read as 32-bit words at both alignments, a 64 KB table); then, on the
-    positions left, the opening one character more at a time (whitespace read as " ")."""
+    characters (the buffer read as 32-bit words at both alignments); then, on the positions left,
+    the opening one character more at a time (whitespace read as " "), the hash going on from the
+    pair's. The pair's test keeps nearly only real openings of two characters: the next round reads
+    the third character of all of them (no second test of the pair)."""
     import numpy as np
 
     n = len(text)
@@ -477,24 +484,28 @@ def _trigger_starts(text: str, op: _Openings) -> tuple[list[int], list[int]] | N
     a = np.frombuffer(raw, dtype=np.uint16)
     spaces = op.spaces
     mask = np.uint32((1 << _HASH_BITS) - 1)
-    pairs = []
+    idxs, hs = [], []
     for off in (0, 1):  # the pair at every position: the buffer read as 32-bit words at both alignments
         u = np.frombuffer(raw, dtype=np.uint32, count=(len(raw) - 2 * off) // 4, offset=2 * off)
-        pairs.append(np.flatnonzero(op.pair.take((u * np.uint32(_MUL_PAIR)) >> np.uint32(32 - _PAIR_BITS))) * 2 + off)
-    idx = np.concatenate(pairs)
-    idx = idx[idx < n]  # (the positions of the padding)
-    first = a[idx].astype(np.uint32)
-    second = spaces.take(a[idx + 1]).astype(np.uint32)
-    h = ((first | (second << np.uint32(16))) * np.uint32(_MUL_OPENING)) >> np.uint32(32 - _HASH_BITS)
+        x = (u * np.uint32(_MUL_PAIR)) >> np.uint32(32 - _PAIR_BITS)
+        i = np.flatnonzero(op.pair.take(x))
+        hs.append(x[i])
+        idxs.append(i * 2 + off)
+    idx = np.concatenate(idxs)
+    h = np.concatenate(hs)
+    inside = idx < n  # (the positions of the padding)
+    idx, h = idx[inside], h[inside]
     starts = [idx[op.whole[2].take(h)]]
     for L in range(3, _OPENING_CHARS + 1):
-        keep = op.prefix[L - 1].take(h)
+        h = ((h * np.uint32(_MUL_NEXT)) ^ spaces.take(a[L - 1:].take(idx))) & mask
+        starts.append(idx[op.whole[L].take(h)])
+        if L == _OPENING_CHARS:
+            break
+        keep = op.prefix[L].take(h)
         idx, h = idx[keep], h[keep]
         if len(idx) <= _FEW_LEFT:  # trying the tries there costs less than the rounds left
             starts.append(idx)
             break
-        h = ((h * np.uint32(_MUL_NEXT)) ^ spaces.take(a[idx + L - 1]).astype(np.uint32)) & mask
-        starts.append(idx[op.whole[L].take(h)])
     # (a position may be there twice, as the opening of two words: `_matches_at` tries it once)
     found = np.concatenate(starts)
     if op.single_chars:  # a word of one character (its opening cannot be longer)
@@ -541,20 +552,41 @@ def _matches_at(text: str, ms: _Master, starts: tuple[list[int], list[int]]) -> 
 
 def _triggers(text: str) -> dict[str, list[tuple[int, int]]]:
     """category → [(start, end of the trigger word)] over the whole text, each list in text order:
-    the matches of both tries (`_trie_matches`: as their `finditer`), each dispatched to its kinds."""
+    the matches of both tries (as their `finditer`: `_trie_matches`), each dispatched to its kinds.
+
+    The tries' matches are read as they are found (the loop of `_matches_at`, or `finditer` on a
+    short text), not gathered into lists of match objects first: a match's start is the position
+    tried, its end the next position a match may start at."""
     ms = _master()
     hits: dict[str, list[tuple[int, int]]] = {c: [] for c in _CATEGORY_END}
     single = ms.single
     dispatch = ms.dispatch
     inner: list = []
-    for found in _trie_matches(text, ms):
-        for m in found:
-            w = m.group()
-            c = single.get(w)
-            if c is not None:  # one kind, the whole word: the trie checked its end
-                hits[c].append(m.span())
-            else:
-                _dispatch(text, m.start(), m.end(), w, hits, dispatch, ms, inner)
+    starts = _trigger_starts(text, ms.openings) if ms.openings is not None and len(text) >= _SCAN_MIN else None
+    if starts is None:
+        for rx in ms.rx:
+            for m in rx.finditer(text):
+                w = m.group()
+                c = single.get(w)
+                if c is not None:  # one kind, the whole word: the trie checked its end
+                    hits[c].append(m.span())
+                else:
+                    _dispatch(text, m.start(), m.end(), w, hits, dispatch, ms, inner)
+    else:
+        for rx, at in zip(ms.rx, starts):
+            match = rx.match
+            nxt = 0
+            for p in at:
+                if p >= nxt:
+                    m = match(text, p)
+                    if m is not None:
+                        nxt = m.end()
+                        w = m.group()
+                        c = single.get(w)
+                        if c is not None:
+                            hits[c].append((p, nxt))
+                        else:
+                            _dispatch(text, p, nxt, w, hits, dispatch, ms, inner)
     while inner:
         s, e, w = inner.pop()
         c = single.get(w)
@@ -584,9 +616,12 @@ def _dispatch(text: str, s: int, e0: int, w: str, hits: dict, dispatch: dict, ms
                     inner.append((im.start(), im.end(), im.group()))
                 break
     printed = w
-    if " " in w or "\n" in w or "\t" in w:
-        w = " ".join(w.split())  # (a trie match opens and ends with a word: `_SPACES.sub(" ", w)`)
-    for c, pre, k in dispatch.get(w, ()):
+    kinds = dispatch.get(w)  # (a word of the tables is single-spaced: printed so, it is its own key)
+    if kinds is None:
+        if " " in w or "\n" in w or "\t" in w:
+            w = " ".join(w.split())  # (a trie match opens and ends with a word: `_SPACES.sub(" ", w)`)
+        kinds = dispatch.get(w, ())
+    for c, pre, k in kinds:
         if pre == w:
             e = e0
         elif printed == w:  # a whole-word prefix of a word printed single-spaced
@@ -725,8 +760,11 @@ _PARTY_TAIL = re.compile(rf"[ \t]+(?:Tỉnh|Thành|Huyện|Thị|Đảng)[ \t]+[
 
 def _era_of(text: str, end: int) -> str:
     """" (cũ)" when the text marks a unit as former ("(mới)" is dropped: the current unit is the default)."""
-    if text[end:end + 1] not in (" ", "\t", "("):
+    c = text[end:end + 1]
+    if c not in (" ", "\t", "("):
         return ""  # (what `_ERA_AT` opens with: spaces or tabs, then "(")
+    if c != "(" and text[end + 1:end + 2] not in (" ", "\t", "("):
+        return ""  # (one space or tab, then neither another nor "(")
     m = _ERA_AT.match(text, end)
     return " (cũ)" if m and m.group(1).lower() == "cũ" else ""
 
@@ -762,12 +800,12 @@ def _known_field_re() -> re.Pattern:
 
 def _field_at(text: str, pos: int, upper: bool, known_only: bool = False) -> int | None:
     """End of a field name starting at `pos` (just after the head and its space), or None."""
-    t = _tables()
     m = _known_field_re().match(text, pos)
     if m:
         return m.end()
     if known_only:
         return None
+    t = _tables()
     # generic: conjuncts that open with a capital, each with at most one lower-case syllable
     # (the second syllable of a compound word: "Xây dựng", "Xúc tiến"), joined by "và", "," or "-";
     # a capital after a plain space continues a proper name and takes no lower-case syllable
@@ -791,7 +829,9 @@ def _field_at(text: str, pos: int, upper: bool, known_only: bool = False) -> int
                 word = word.split()[0]
         if first and word.split()[0].lower() in t.stop and not word[0].isupper():
             break
-        if upper or word.isupper():  # "CHỨC VỤ CỦA NGƯỜI KÝ": a function word ends an upper-case name
+        if (upper or word.isupper()) and not _FUNC_WORDS.isdisjoint(word.lower().split()):
+            # "CHỨC VỤ CỦA NGƯỜI KÝ": a function word ends an upper-case name (the words of a
+            # conjunct are split by spaces and tabs only: `split` finds one when the scan would)
             cut = next((w.start() for w in _rfinditer(r"\S+", word) if w.group(0).lower() in _FUNC_WORDS), None)
             if cut is not None:
                 word = word[:cut].rstrip()
@@ -816,6 +856,20 @@ def _field_at(text: str, pos: int, upper: bool, known_only: bool = False) -> int
     return end
 
 
+@cache
+def _field_more() -> re.Pattern:
+    """What can follow a field name and still be part of the body: a superset, in one test, of
+    the four read after it (`_NUMBERED`, `_PARTY_TAIL`, `_unit_tail` with `_UNIT_TAIL` or
+    `_ALL_LEVELS`, a province of `prov_re` after one space); when it does not match, none of them
+    does and the body ends with its field ("Sở Y tế chủ trì")."""
+    firsts = sorted({n[0] for n in _prov_names()})
+    return re.compile(rf"[ \t]+số[ \t]+\d|[ \t]+(?:Tỉnh|Thành|Huyện|Thị|Đảng)[ \t]+[uủ][yỷ]|[ \t]+Trung[ \t]+ương"
+                      rf"|\s+(?:(?:các|cấp){_SP})?(?:{_UNIT_CI}|TP|khu{_SP}vực)|[ \t]+các[ \t]+cấp"
+                      rf"| (?:{'|'.join(map(re.escape, firsts))})")
+
+
+_XA_HOI = regex.compile(r"\s*h[ộo]i", regex.I)
+_DIGITS = regex.compile(r"[\d ]+")
 _ALL_LEVELS = re.compile(r"(?P<sp>[ \t]+)(?P<coll>các)[ \t]+(?P<unit>cấp)(?P<more>)(?P<name>)(?P<era>)(?![\w])")
 
 
@@ -837,9 +891,9 @@ def _unit_tail(text: str, pos: int, upper: bool, allow_newline: bool = False):
     # name, a list of units, a "(cũ)" or ends the name
     unit = fold(m.group("unit"))
     name = m.group("name")
-    if unit == "xã" and name is None and _rmatch(r"\s*h[ộo]i", text[m.end("unit"):m.end("unit") + 6], regex.I):
+    if unit == "xã" and name is None and _XA_HOI.match(text[m.end("unit"):m.end("unit") + 6]):
         return None
-    if name and upper != name.isupper() and not _rfullmatch(r"[\d ]+", name):
+    if name and upper != name.isupper() and not _DIGITS.fullmatch(name):
         # "UBND tỉnh QUẢNG" mixed: keep the unit without the name
         return m.start(), m.end("unit"), m
     if name and not m.group("more"):
@@ -925,76 +979,79 @@ def _org_at(text: str, start: int, end: int, depth: int = 0) -> _Org | None:
     if info is None:
         return None
     name, h, upper, hc = info
-    if name is not None:
+    if name is None:
+        grammar = h.grammar
+    else:
         # "BYT" alone; "VPUB" (+ unit)
         if name.startswith("Văn phòng"):
             tail = _unit_tail(text, end, False)
             e = tail[1] if tail else end
-            return _Org(start, e, text[start:e], canonical_hint=name + text[end:e])
-        return _Org(start, end, head_txt, canonical_hint=name)
-    if h.grammar == "fixed":
-        return _Org(start, end, head_txt, canonical_hint=h.canonical, fixed=True)
-    if h.grammar == "unit":
-        ab = _INSERTED_ABBR.match(text, end)
-        if ab:  # "Bảo hiểm xã hội (BHXH) Việt Nam": an inserted abbreviation is inside the one span
-            m = _unit_tail(text, ab.end(), upper) or _NAME_AFTER.match(text, ab.end())
-            if m is not None:
-                e = m[1] if isinstance(m, tuple) else m.end()
-                if isinstance(m, tuple) or fold(m.group("name")) == "việt nam":
-                    return _Org(start, e, text[start:e], canonical_hint=head_txt + text[ab.end():e],
-                                era=_era_of(text, e))
-        tail = _unit_tail(text, end, upper, allow_newline=upper)
-        if tail:
-            _s, e, m = tail
-            coll = bool(m.group("coll") in ("các", "cấp") or m.group("more"))
-            lm = _COLON_LIST.match(text, e) if m.group("coll") == "các" and not m.group("name") else None
-            if lm:  # "UBND các xã: Đức Trọng, Hiệp Thạnh, Đinh Văn Lâm Hà"
-                e = lm.end()
-            return _Org(start, e, text[start:e], collective=coll, era=_era_of(text, e))
-        # a name without a unit word: "Bảo hiểm xã hội Việt Nam", "Công an Thành phố Hồ Chí Minh"
-        m = _NAME_AFTER.match(text, end)
-        if m and fold(m.group("name")) in {"việt nam"}:
-            return _Org(start, m.end(), text[start:m.end()])
-        if h.alone:
-            return _Org(start, end, head_txt)
-        return None
-    if h.grammar in ("organ", "party"):
-        # an organ of the body named next: "Thường trực HĐND tỉnh", "Văn phòng UBND tỉnh",
-        # "Ban Thường vụ Tỉnh ủy", "Đảng ủy UBND tỉnh"
-        m = _WS4.match(text, end)
-        if m and depth < 2:
-            p = m.end()
-            hm = t.head_re.match(text, p)
-            if hm and _prev_ok(text, p):
-                inner = _org_at(text, p, hm.end(), depth + 1)
-                if inner is not None and (h.grammar == "organ" or
-                                          t.heads.get(fold(text[p:hm.end()]), h).grammar != "field"):
-                    return _Org(start, inner.end, text[start:inner.end], inner.collective, organ=h.canonical, inner=inner)
-        if h.grammar == "party":
-            tail = _unit_tail(text, end, upper)
+            return _Org(start, e, text[start:e], False, name + text[end:e])
+        return _Org(start, end, head_txt, False, name)
+    if grammar != "field":  # (the other grammars each return in their branch)
+        if grammar == "fixed":
+            return _Org(start, end, head_txt, False, h.canonical, None, None, "", True)
+        if grammar == "unit":
+            ab = _INSERTED_ABBR.match(text, end) if text[end:end + 2] in _PAREN_OPENINGS or text[end:end + 1] == "(" else None
+            if ab:  # "Bảo hiểm xã hội (BHXH) Việt Nam": an inserted abbreviation is inside the one span
+                m = _unit_tail(text, ab.end(), upper) or _NAME_AFTER.match(text, ab.end())
+                if m is not None:
+                    e = m[1] if isinstance(m, tuple) else m.end()
+                    if isinstance(m, tuple) or fold(m.group("name")) == "việt nam":
+                        return _Org(start, e, text[start:e], False, head_txt + text[ab.end():e], None, None,
+                                    _era_of(text, e))
+            tail = _unit_tail(text, end, upper, allow_newline=upper)
             if tail:
-                return _Org(start, tail[1], text[start:tail[1]])
+                _s, e, m = tail
+                coll = bool(m.group("coll") in ("các", "cấp") or m.group("more"))
+                lm = _COLON_LIST.match(text, e) if m.group("coll") == "các" and not m.group("name") else None
+                if lm:  # "UBND các xã: Đức Trọng, Hiệp Thạnh, Đinh Văn Lâm Hà"
+                    e = lm.end()
+                return _Org(start, e, text[start:e], coll, None, None, None, _era_of(text, e))
+            # a name without a unit word: "Bảo hiểm xã hội Việt Nam", "Công an Thành phố Hồ Chí Minh"
             m = _NAME_AFTER.match(text, end)
-            if m and not _is_person_start(m.group("name")):
-                nm = m.group("name")
-                words = nm.split()
-                # a place name of one or two syllables: "Tỉnh ủy Lâm Đồng"
-                keep = " ".join(words[:3]) if len(words) <= 3 else " ".join(words[:2])
-                e = end + m.start("name") - m.start() + len(keep)
+            if m and fold(m.group("name")) in {"việt nam"}:
+                return _Org(start, m.end(), text[start:m.end()])
+            if h.alone:
+                return _Org(start, end, head_txt)
+            return None
+        if grammar == "organ" or grammar == "party":
+            # an organ of the body named next: "Thường trực HĐND tỉnh", "Văn phòng UBND tỉnh",
+            # "Ban Thường vụ Tỉnh ủy", "Đảng ủy UBND tỉnh"
+            m = _WS4.match(text, end)
+            if m and depth < 2:
+                p = m.end()
+                hm = t.head_re.match(text, p)
+                if hm and _prev_ok(text, p):
+                    inner = _org_at(text, p, hm.end(), depth + 1)
+                    if inner is not None and (grammar == "organ" or
+                                              t.heads.get(fold(text[p:hm.end()]), h).grammar != "field"):
+                        return _Org(start, inner.end, text[start:inner.end], inner.collective, None, h.canonical, inner)
+            if grammar == "party":
+                tail = _unit_tail(text, end, upper)
+                if tail:
+                    return _Org(start, tail[1], text[start:tail[1]])
+                m = _NAME_AFTER.match(text, end)
+                if m and not _is_person_start(m.group("name")):
+                    nm = m.group("name")
+                    words = nm.split()
+                    # a place name of one or two syllables: "Tỉnh ủy Lâm Đồng"
+                    keep = " ".join(words[:3]) if len(words) <= 3 else " ".join(words[:2])
+                    e = end + m.start("name") - m.start() + len(keep)
+                    return _Org(start, e, text[start:e])
+                return _Org(start, end, head_txt) if h.alone else None
+            if _TM_BEFORE.search(text[max(0, start - 6):start]):
+                return _Org(start, end, head_txt, False, None, h.canonical)  # "TM. BAN THƯỜNG VỤ": of the issuer
+            return _Org(start, end, head_txt) if h.alone else None
+        if grammar == "name":
+            m = _NAME_AFTER.match(text, end)
+            if m:
+                e = m.end()
+                lm = _SECOND_SYL.match(text, e) if " " not in m.group("name").strip() and not m.group("era") else None
+                if lm and lm.group(1) not in t.stop:  # "Báo Đấu thầu", "Báo Nhân dân": a one-word name
+                    e = lm.end()
                 return _Org(start, e, text[start:e])
             return _Org(start, end, head_txt) if h.alone else None
-        if _rsearch(r"(?:TM|T/M)\.?[ \t]*$", text[max(0, start - 6):start]):
-            return _Org(start, end, head_txt, organ=h.canonical)  # "TM. BAN THƯỜNG VỤ": of the issuer
-        return _Org(start, end, head_txt) if h.alone else None
-    if h.grammar == "name":
-        m = _NAME_AFTER.match(text, end)
-        if m:
-            e = m.end()
-            lm = _SECOND_SYL.match(text, e) if " " not in m.group("name").strip() and not m.group("era") else None
-            if lm and lm.group(1) not in t.stop:  # "Báo Đấu thầu", "Báo Nhân dân": a one-word name
-                e = lm.end()
-            return _Org(start, e, text[start:e])
-        return _Org(start, end, head_txt) if h.alone else None
     # field
     if hc == "vụ" and start and text[start - 1] in " \t":
         prev = text[max(0, start - 12):start].split()
@@ -1002,7 +1059,9 @@ def _org_at(text: str, start: int, end: int, depth: int = 0) -> _Org | None:
             return None  # "NHIỆM VỤ", "DỊCH VỤ CÔNG", "CHỨC VỤ CỦA NGƯỜI KÝ": a word, not a department
     m = _WS4.match(text, end)
     if not m:
-        lm = _FIELD_LIST_AT.match(text, end) if _CAC_BEFORE.search(text, max(0, start - 6), start) else None
+        lm = _FIELD_LIST_AT.match(text, end)
+        if lm and not _CAC_BEFORE.search(text, max(0, start - 6), start):
+            lm = None
         if lm:  # "các Sở: Y tế, Tài chính, Kế hoạch và Đầu tư, Nội vụ": one body per field, one span
             p, fe = lm.end(), None
             while True:
@@ -1026,8 +1085,8 @@ def _org_at(text: str, start: int, end: int, depth: int = 0) -> _Org | None:
             if inner is not None and t.heads.get(fold(text[p:hm.end()])) is not None and (
                     t.heads[fold(text[p:hm.end()])].grammar in ("fixed", "unit", "party")
                     or fold(text[p:hm.end()]) in ("bộ", "cục", "tổng cục")):
-                return _Org(start, inner.end, text[start:inner.end], inner.collective, organ=h.canonical,
-                            inner=inner, era=inner.era)
+                return _Org(start, inner.end, text[start:inner.end], inner.collective, None, h.canonical,
+                            inner, inner.era)
     fe = _field_at(text, p, upper, known_only=hc == "bộ")
     if hc in _ASSOC_HEADS and not upper:
         # an association is named by its scope: "Hiệp hội rau quả Đà Lạt", "Hội Y học giấc ngủ Việt Nam"
@@ -1046,7 +1105,8 @@ def _org_at(text: str, start: int, end: int, depth: int = 0) -> _Org | None:
                 got = got[: got.rfind(last)].rstrip()
             fe += len(got)
     field_txt = text[p:fe]
-    if fold(field_txt) in _NOT_FIELDS:
+    ft = fold(field_txt)
+    if ft in _NOT_FIELDS:
         return None
     if hc == "hội" and fold(field_txt.split()[0]) in _EVENT_WORDS:
         return None  # "HỘI NGHỊ …", "Hội thảo", "Hội trường": an event or a hall, not an association
@@ -1058,12 +1118,13 @@ def _org_at(text: str, start: int, end: int, depth: int = 0) -> _Org | None:
         return None
     if head_txt in t.surnames and _looks_like_given_names(field_txt):
         return None  # "Đoàn Thị Bích Thủy" is a person
-    if fold(field_txt) == "chỉ đạo" and fold(h.canonical) == "ban":
+    if ft == "chỉ đạo" and hc == "ban":
         de = _steering_desc(text, fe)
         if de is not None:  # "Ban Chỉ đạo công tác chăm sóc sức khỏe Nhân dân huyện Bình Sơn"
-            return _Org(start, de, text[start:de], era=_era_of(text, de))
-    if not text[fe:fe + 1].isspace():  # "Sở Y tế;", "Bộ Tài chính,": nothing more follows the name
-        return _Org(start, fe, text[start:fe], False, era=_era_of(text, fe))
+            return _Org(start, de, text[start:de], False, None, None, None, _era_of(text, de))
+    if not text[fe:fe + 1].isspace() or not _field_more().match(text, fe):
+        # "Sở Y tế;", "Bộ Tài chính,", "Sở Y tế chủ trì": nothing more follows the name
+        return _Org(start, fe, text[start:fe], False, None, None, None, _era_of(text, fe))
     num = _NUMBERED.match(text, fe)
     if num:  # "Ban Quản lý dự án đầu tư xây dựng số 1"
         fe = num.end()
@@ -1071,17 +1132,18 @@ def _org_at(text: str, start: int, end: int, depth: int = 0) -> _Org | None:
     coll = False
     pm = _PARTY_TAIL.match(text, fe)
     if pm:  # "Ban Tuyên giáo Tỉnh ủy", "Ban Tổ chức Trung ương"
-        return _Org(start, pm.end(), text[start:pm.end()], era=_era_of(text, pm.end()))
+        e = pm.end()
+        return _Org(start, e, text[start:e], False, None, None, None, _era_of(text, e))
     tail = _unit_tail(text, fe, upper)
     if tail:
         e = tail[1]
         coll = tail[2].group("coll") in ("các", "cấp") or bool(tail[2].group("more"))
     else:
         # a place name right after: "Báo Quảng Ngãi", "Sở Y tế Lâm Đồng" (rare)
-        pm = _tables().prov_re.match(text, fe + 1) if text[fe:fe + 1] == " " else None
+        pm = t.prov_re.match(text, fe + 1) if text[fe:fe + 1] == " " else None
         if pm:
             e = pm.end()
-    return _Org(start, e, text[start:e], coll, era=_era_of(text, e))
+    return _Org(start, e, text[start:e], coll, None, None, None, _era_of(text, e))
 
 
 # the name after a company's form ("Công ty TNHH" + " Tập đoàn Sơn Hải"), compiled with the module
@@ -1150,6 +1212,9 @@ def _steering_desc(text: str, pos: int) -> int | None:
     return None
 
 
+_TM_BEFORE = regex.compile(r"(?:TM|T/M)\.?[ \t]*$")  # "TM. BAN THƯỜNG VỤ" (searched in the 6 characters before)
+# what `_INSERTED_ABBR` opens with: "(", or a space or a tab followed by another or by "("
+_PAREN_OPENINGS = frozenset(a + b for a in " \t" for b in " \t(")
 _INSERTED_ABBR = re.compile(r"[ \t]*\([A-ZĐ][A-ZĐ&]+\)(?=[ \t])")
 _SECOND_SYL = re.compile(rf"[ \t]+({_LSYL})(?![{_UP}{_LO}0-9])")
 _OF_MINISTRY = re.compile(r"[ \t]*[-–][ \t]*|[ \t]+(?:thuộc|của)[ \t]+")
@@ -1192,6 +1257,11 @@ def _norm_abbr(s: str, table: dict[str, str]) -> str:
     return s2 if s2 in table else next(k for k in table if _rsub(r"\s+", "", k) == _rsub(r"\s+", "", s))
 
 
+def _org_key(o: _Org) -> tuple:
+    """What `_org_norm` reads of a body (its span aside), the body it is an organ of included."""
+    return (o.raw, o.canonical_hint, o.collective, o.organ, o.era, o.fixed, None if o.inner is None else _org_key(o.inner))
+
+
 def _org_norm(o: _Org, ctx: _Context) -> str:
     n = _org_norm0(o, ctx)
     if o.era and not n.endswith(o.era.strip()):
@@ -1215,16 +1285,30 @@ def _org_norm0(o: _Org, ctx: _Context) -> str:
 
 
 @lru_cache(maxsize=16384)
-def _normalize_org(raw: str, hint: str | None, collective: bool, ctx: _Context) -> str:
-    """An organisation as written → its full name with its jurisdiction."""
+def _org_base(raw: str, hint: str | None) -> tuple[str, str | None]:
+    """What `_normalize_org` reads of a name whatever the document: the name with single spaces,
+    modern tones and its field abbreviations spelled out; and, when it is a bare body whose head
+    reads a unit ("TM. ỦY BAN NHÂN DÂN"), that head's folded canonical form. Once per name in a
+    worker (the documents' contexts differ, their names repeat)."""
     base = hint or raw
     base = canonical_tone(_rsub(r"\s+", " ", base)).strip(" ,;.")
     base = _expand_field_abbr(base)
-    if base.isupper() or fold(base) in _tables().heads and _tables().heads[fold(base)].alone and not hint:
+    bare = None
+    heads = _tables().heads
+    if base.isupper() or fold(base) in heads and heads[fold(base)].alone and not hint:
+        h = heads.get(fold(base))
+        if h and h.grammar == "unit":
+            bare = fold(h.canonical)
+    return base, bare
+
+
+@lru_cache(maxsize=16384)
+def _normalize_org(raw: str, hint: str | None, collective: bool, ctx: _Context) -> str:
+    """An organisation as written → its full name with its jurisdiction."""
+    base, bare = _org_base(raw, hint)
+    if bare is not None and ctx.issuer and fold(ctx.issuer).startswith(bare):
         # a bare body of the signature block ("TM. ỦY BAN NHÂN DÂN") is the issuer itself
-        h = _tables().heads.get(fold(base))
-        if h and ctx.issuer and fold(ctx.issuer).startswith(fold(h.canonical)) and h.grammar == "unit":
-            return ctx.issuer
+        return ctx.issuer
     if collective:
         if base.isupper():
             name = display_name(base)
@@ -1252,10 +1336,8 @@ def _normalize_org(raw: str, hint: str | None, collective: bool, ctx: _Context) 
     except Exception:
         pass
     try:
-        from .identity import canonical_cited_issuer
-
         c = Citation(mention=raw, start=0, end=0, cited_issuer=name, cited_issuer_raw=raw, cited_date=ctx.on)
-        name = canonical_cited_issuer(c, ctx.where, ctx.on) or name
+        name = _identity().canonical_cited_issuer(c, ctx.where, ctx.on) or name
     except Exception:
         pass
     name = _rsub(r"\s+", " ", name).strip()
@@ -1263,6 +1345,15 @@ def _normalize_org(raw: str, hint: str | None, collective: bool, ctx: _Context) 
     if lowest and not _HAS_UNIT.search(name) and fold(name).startswith(("phòng ", "trạm ", "công chức ")):
         name = f"{name} {lowest}"  # a commune's (or district's) own office
     return _complete_party(name, ctx)
+
+
+@cache
+def _identity():
+    """The module `identity` (imported late: it imports this package); its function is looked up
+    on each call, as the `from … import` inside the function did."""
+    from . import identity
+
+    return identity
 
 
 def _place_name(unit: str | None) -> str | None:
@@ -1304,7 +1395,9 @@ def _head_expand_re() -> tuple[regex.Pattern, dict[str, str]]:
     return regex.compile(rf"(?<![\p{{L}}\d]){trie}(?![\p{{L}}\d])"), {fold(k): v for k, v in table.items()}
 
 
+@lru_cache(maxsize=16384)
 def _expand_heads(name: str) -> str:
+    """The heads of `name` spelled out (a pure function of the name: once per name in a worker)."""
     if name.isupper() and " " in name.strip():
         return display_name(name)
     rx, table = _head_expand_re()
@@ -1494,32 +1587,39 @@ def find_entities(text: str, header: Header | None = None, signature: Signature 
     # ORG
     org_end = -1
     org_norms: dict[tuple, str] = {}  # (what `_org_norm` reads of an _Org without an inner body) → its form
+    add = cands.append
     for s, he in hits["org"]:  # in text order
         if s < org_end or s and (text[s - 1].isalnum() or text[s - 1] in "-/&._'’"):
             continue  # a head inside the body just read ("HĐND" of "Thường trực HĐND tỉnh")
         if text[s] in "Hh" and fold(text[max(0, s - 4):s]).endswith(("xã ", "xa ")):
             continue  # "CỘNG HÒA XÃ HỘI …", "xã hội": not the head "Hội"
-        lo = s - 60 if s > 60 else 0
-        if _LAW_WORDS.search(text, lo, s) and _IN_LAW_NAME.search(text, lo, s):
-            continue  # "Luật Tổ chức Chính phủ" names a law, not the body
+        # (`_org_at` reads the text and nothing else: the law test, a filter like the two above,
+        # is made only for a head that opens a body)
         o = _org_at(text, s, he)
         if o is None:
             continue
-        if o.inner is None:  # the same body, printed again in the document: normalised once
-            key = (o.raw, o.canonical_hint, o.collective, o.organ, o.era, o.fixed)
+        lo = s - 60 if s > 60 else 0
+        if _LAW_WORDS.search(text, lo, s) and _IN_LAW_NAME.search(text, lo, s):
+            continue  # "Luật Tổ chức Chính phủ" names a law, not the body
+        raw = o.raw  # (text[o.start:o.end])
+        # the same body, printed again in the document: normalised once (`_org_norm` reads these
+        # fields of the body and of the body it is an organ of, and the document's context)
+        if o.fixed and o.canonical_hint and not o.era:
+            norm = o.canonical_hint  # (what `_org_norm` gives a body of one name: "Chính phủ")
+        else:
+            key = (raw, o.canonical_hint, o.collective, o.organ, o.era, o.fixed, None if o.inner is None else _org_key(o.inner))
             norm = org_norms.get(key)
             if norm is None:
                 norm = org_norms[key] = _org_norm(o, ctx)
-        else:
-            norm = _org_norm(o, ctx)
-        lo = s - 6 if s > 6 else 0
-        cm = _CAC_BEFORE.search(text, lo, s) if not o.fixed and o.organ is None and "ác" in text[lo:s] else None
-        if cm:  # "các Trung tâm Y tế khu vực", "Các Sở Y tế tỉnh, thành phố …": a set of bodies
-            o.start, o.collective = cm.start(), True
-            norm = "các " + norm if not norm.startswith("các ") else norm
-        raw = text[o.start:o.end]
-        org_end = o.end
-        cands.append(EntityMention("ORG", raw, o.start, o.end, norm, "rule", collective=o.collective, link=norm))
+        e = o.end
+        if s > 1 and not o.fixed and o.organ is None and "ác" in text[s - 6 if s > 6 else 0:s]:
+            cm = _CAC_BEFORE.search(text, s - 6 if s > 6 else 0, s)
+            if cm:  # "các Trung tâm Y tế khu vực", "Các Sở Y tế tỉnh, thành phố …": a set of bodies
+                o.start, o.collective = cm.start(), True
+                norm = "các " + norm if not norm.startswith("các ") else norm
+                raw = text[o.start:e]
+        org_end = e
+        add(EntityMention("ORG", raw, o.start, e, norm, "rule", o.collective, norm))
     for m in _collectives(text, hits, t):
         a, b = m.start(), m.end()
         low = fold(m.group(0))
@@ -1564,13 +1664,13 @@ def find_entities(text: str, header: Header | None = None, signature: Signature 
         norm = norm + era
         if path is None and (name.isupper() or len(name.split()) > 2):
             continue  # an upper-case or long name the unit data does not know is not a place
-        cands.append(EntityMention("LOC", raw, s, e, norm, "rule", link=path))
+        cands.append(EntityMention("LOC", raw, s, e, norm, "rule", False, path))
     for s, e in hits["prov"]:
         if not _prev_ok(text, s):
             continue
         raw = text[s:e]
         norm, path = _normalize_loc(_bare_province(raw), ctx)
-        cands.append(EntityMention("LOC", raw, s, e, norm + _era_of(text, e), "rule", link=path))
+        cands.append(EntityMention("LOC", raw, s, e, norm + _era_of(text, e), "rule", False, path))
     for a, b in hits["vn"]:
         if _prev_ok(text, a):
             cands.append(EntityMention("LOC", text[a:b], a, b, "Việt Nam", "rule"))
@@ -1598,7 +1698,7 @@ def find_entities(text: str, header: Header | None = None, signature: Signature 
         if not _prev_ok(text, s):
             continue
         if is_cue:
-            ws = re.match(r"\s+", text[pe0:pe0 + 20])
+            ws = _SPACES.match(text[pe0:pe0 + 20])
             got = _person_name(text, pe0 + (ws.end() if ws else 0), cue=True)
             if not got:
                 continue
@@ -1734,12 +1834,13 @@ def _titles(text: str, orgs_at: dict[int, EntityMention], ctx: _Context, signatu
     t = _tables()
     out: list[EntityMention] = []
     sig_lo = signature.span.start if signature is not None and signature.span else len(text)
-    abbr_ok = re.compile(r"\s*[,.]?\s*(?:PCT|CT|UBND|HĐND|Sở|Phòng|Ban|\(|;|,|[A-ZĐ]\.[A-ZĐ])")
+    abbr_ok = _ABBR_OK
     title_hits = hits["title"] + [(a, b) for a, b in hits["tabbr"] if abbr_ok.match(text, b)]
+    add = out.append
     for s, e in sorted(set(title_hits)):
+        if s and (text[s - 1].isalnum() or text[s - 1] in "-/&._'’"):
+            continue  # (`_prev_ok`)
         raw = text[s:e]
-        if not _prev_ok(text, s):
-            continue
         lead = fold(raw) in ("lãnh đạo",)
         if not text[s].isupper() and not (lead and _rsearch(r"(?i)đại\s+diện\s+$", text[max(0, s - 12):s])):
             continue
@@ -1749,9 +1850,10 @@ def _titles(text: str, orgs_at: dict[int, EntityMention], ctx: _Context, signatu
         coll = False
         s_title = s
         # "các PCT UBND tỉnh", "Các Bộ trưởng": a group of holders
-        cm = _rsearch(r"(?:^|(?<=[\s(]))([Cc]ác)[ \t]+$", text[max(0, s - 6):s]) if "ác" in text[max(0, s - 6):s] else None
+        before = text[s - 6 if s > 6 else 0:s]
+        cm = _CAC_TITLE.search(before) if "ác" in before else None
         if cm:
-            s = s - (len(text[max(0, s - 6):s]) - cm.start(1))
+            s = s - (len(before) - cm.start(1))
             coll = True
         # the body right after: "Chủ tịch UBND tỉnh", "Giám đốc Sở Y tế", "Thủ trưởng các Sở, ban, ngành"
         sp = _WS4.match(text, e)
@@ -1761,19 +1863,18 @@ def _titles(text: str, orgs_at: dict[int, EntityMention], ctx: _Context, signatu
             # "Trưởng Trạm Y tế các xã", "Chánh Thanh tra Bộ Công an": the title's last word opens
             # the body it heads; the ORG is that body, the TITLE runs to its end
             o, onorm = inner
-            out.append(EntityMention("ORG", text[o.start:o.end], o.start, o.end, onorm, "rule",
-                                     collective=o.collective, link=onorm))
+            add(EntityMention("ORG", text[o.start:o.end], o.start, o.end, onorm, "rule", o.collective, onorm))
             pre = text[s_title:o.start].strip()
             pnorm = t.titles.get(fold(pre)) or t.title_abbr.get(pre) or _title_case(pre)
             full = f"{'các ' if coll else ''}{pnorm} {onorm}"
-            out.append(EntityMention("TITLE", text[s:o.end], s, o.end, full, "rule", collective=coll or o.collective))
+            add(EntityMention("TITLE", text[s:o.end], s, o.end, full, "rule", coll or o.collective))
             continue
         # (both bodies open with a space or a tab: most titles are followed by neither)
         spaced = org is None and text[e:e + 1] in (" ", "\t")
         bm = _BARE_BODY.match(text, e) if spaced else None
         if bm and ctx.issuer and fold(ctx.issuer).startswith(fold(bm.group("h"))):
             full = f"{'các ' if coll else ''}{norm} {ctx.issuer}"
-            out.append(EntityMention("TITLE", text[s:bm.end()], s, bm.end(), full, "rule", collective=coll))
+            add(EntityMention("TITLE", text[s:bm.end()], s, bm.end(), full, "rule", coll))
             continue
         gm = _GENERIC_BODIES.match(text, e) if spaced else None
         if gm:
@@ -1783,17 +1884,16 @@ def _titles(text: str, orgs_at: dict[int, EntityMention], ctx: _Context, signatu
         if org is not None:
             body = org.normalized
             full = f"{norm} {body}"
-            vp = _rsearch(r"(?i)văn\s+phòng$", raw)
+            vp = _VAN_PHONG_END.search(raw)
             if vp and not fold(body).startswith("văn phòng"):
                 # "Chánh Văn phòng UBND tỉnh": the body is the office of the UBND
                 body = f"Văn phòng {body}"
                 full = f"{norm.rsplit(' ', 2)[0] if fold(norm).endswith('văn phòng') else norm} {body}"
                 full = _rsub(r"\s+", " ", full.replace("Văn phòng Văn phòng", "Văn phòng"))
-                out.append(EntityMention("ORG", text[s + vp.start():org.end], s + vp.start(), org.end, body, "rule"))
+                add(EntityMention("ORG", text[s + vp.start():org.end], s + vp.start(), org.end, body, "rule"))
             if coll:
                 full = "các " + full
-            out.append(EntityMention("TITLE", text[s:org.end], s, org.end, full, "rule",
-                                     collective=coll or org.collective))
+            add(EntityMention("TITLE", text[s:org.end], s, org.end, full, "rule", coll or org.collective))
             continue
         if lead:
             continue  # "lãnh đạo" without a body is a common noun
@@ -1805,9 +1905,9 @@ def _titles(text: str, orgs_at: dict[int, EntityMention], ctx: _Context, signatu
             full = f"{norm} {body}"
         if coll:
             full = "các " + full
-        out.append(EntityMention("TITLE", text[s:e], s, e, full, "rule", collective=coll))
+        add(EntityMention("TITLE", text[s:e], s, e, full, "rule", coll))
     # "CT, PCT UBND tỉnh": the first titles of a list share the body of the last one
-    out.sort(key=lambda x: (x.start, -(x.end - x.start), x.label, x.normalized or ""))
+    _in_text_order(out)
     for i in range(len(out) - 2, -1, -1):
         a, b = out[i], out[i + 1]
         # the two are one list when only "," or "và" is between them (read in place: the text
@@ -1824,6 +1924,9 @@ def _titles(text: str, orgs_at: dict[int, EntityMention], ctx: _Context, signatu
     return out
 
 
+_ABBR_OK = re.compile(r"\s*[,.]?\s*(?:PCT|CT|UBND|HĐND|Sở|Phòng|Ban|\(|;|,|[A-ZĐ]\.[A-ZĐ])")
+_CAC_TITLE = regex.compile(r"(?:^|(?<=[\s(]))([Cc]ác)[ \t]+$")  # "các" before a title (in the 6 characters before)
+_VAN_PHONG_END = regex.compile(r"(?i)văn\s+phòng$")
 _LIST_GAP = re.compile(r"[ \t]*(?:,|và)[ \t]*(?:các[ \t]+)?")
 _BARE_BODY = regex.compile(r"[ \t]+(?P<h>Sở|Bộ|Cục|Ban|Hội|hội|Trung tâm|Chi cục)(?![\p{L}\d])(?![ \t]+\p{Lu})")
 _GENERIC_BODIES = regex.compile(
@@ -1844,8 +1947,11 @@ def _title_inner_org(text: str, s: int, e: int, org: EntityMention | None, ctx: 
     """The body a title's own last word(s) open, read past the title's end: "Trưởng Trạm" + "Y tế
     các xã" → "Trạm Y tế các xã"; "Chánh Thanh tra" + "Bộ Công an" → "Thanh tra Bộ Công an" (the
     whole office, longer than the "Bộ Công an" after the title). (org, normalised) or None."""
+    offsets = _inner_heads(text[s:e], s > 0 and text[s - 1] in " \t")
+    if not offsets:
+        return None
     t = _tables()
-    for i in _capital_words(text[s:e], s > 0 and text[s - 1] in " \t"):
+    for i in offsets:
         p = s + i
         hm = t.head_re.match(text, p)
         if not hm or hm.end() < e:
@@ -1858,6 +1964,24 @@ def _title_inner_org(text: str, s: int, e: int, org: EntityMention | None, ctx: 
             return None
         return o, _org_norm(o, ctx)
     return None
+
+
+@lru_cache(maxsize=4096)
+def _inner_heads(title: str, spaced_before: bool) -> tuple[int, ...]:
+    """The offsets of `_capital_words(title, spaced_before)` where a head of `head_re` may start
+    and run to the title's end or past it: the rest of the title, single-spaced, is the beginning
+    of a head's form (a head matched there reaching the end begins with that rest). Once per title
+    as printed; most titles hold none ("Phó Chủ tịch")."""
+    openings = _head_openings()
+    return tuple(i for i in _capital_words(title, spaced_before) if " ".join(title[i:].split()) in openings)
+
+
+@cache
+def _head_openings() -> frozenset[str]:
+    """Every beginning (a character prefix) of every form of `head_re`, single-spaced."""
+    t = _tables()
+    forms = {v for h in rules.entity_org_heads() for v in _variants(h.head)} | set(t.symbol_orgs)
+    return frozenset(f[:k] for f in (" ".join(x.split()) for x in forms) for k in range(1, len(f) + 1))
 
 
 def _bare_title(e: EntityMention, t: _Tables) -> bool:
@@ -1994,7 +2118,9 @@ def _person_norm(raw: str) -> str:
     return name
 
 
+@lru_cache(maxsize=4096)
 def _bare_province(raw: str) -> str:
+    """"Lâm Đồng" → "tỉnh Lâm Đồng" (a pure function of the name: once per name in a worker)."""
     name = _rsub(_ERA + "$", "", raw).strip()
     era = raw[len(name):].strip()
     folded = fold(name)
@@ -2019,6 +2145,7 @@ def _header_place(place: str, ctx: _Context) -> tuple[str, str | None]:
 
 
 _START_END = attrgetter("start", "end")  # a mention's span, the sort key of every mention (in C)
+_START = attrgetter("start")
 
 
 def _resolve(cands: list[EntityMention], blocked: list[tuple[int, int]]) -> list[EntityMention]:
@@ -2048,19 +2175,33 @@ def _resolve(cands: list[EntityMention], blocked: list[tuple[int, int]]) -> list
 
     def pick(items: list[EntityMention]) -> list[EntityMention]:
         # the greedy choice only depends on the mentions a mention overlaps: run it on each group
-        # of overlapping mentions (most mentions overlap none and are kept as they are)
+        # of overlapping mentions (most mentions overlap none and are kept as they are: a group
+        # is made a list only when a second mention joins it)
         items.sort(key=_START_END)
         out: list[EntityMention] = []
-        group: list[EntityMention] = []
+        append = out.append
+        first = None                       # the first mention of the current group
+        group: list[EntityMention] | None = None   # the group, once it holds two mentions or more
         end = -1
         for c in items:
-            if c.start >= end and group:
-                out.extend(group if len(group) == 1 else greedy(group))
-                group = []
-            group.append(c)
-            end = c.end if c.end > end or len(group) == 1 else end
-        if group:
-            out.extend(group if len(group) == 1 else greedy(group))
+            if c.start >= end:
+                if group is not None:
+                    out.extend(greedy(group))
+                    group = None
+                elif first is not None:
+                    append(first)
+                first = c
+                end = c.end
+            else:
+                if group is None:
+                    group = [first]
+                group.append(c)
+                if c.end > end:
+                    end = c.end
+        if group is not None:
+            out.extend(greedy(group))
+        elif first is not None:
+            append(first)
         return out
 
     flat = pick([c for c in cands if c.label != "TITLE"])
@@ -2082,7 +2223,30 @@ def _resolve(cands: list[EntityMention], blocked: list[tuple[int, int]]) -> list
         if ok:
             kept_titles.append(ttl)
     out = flat + kept_titles
-    out.sort(key=lambda c: (c.start, -(c.end - c.start), c.label, c.normalized or ""))
+    return _in_text_order(out)
+
+
+def _order_key(c: EntityMention):
+    return (c.start, -(c.end - c.start), c.label, c.normalized or "")
+
+
+def _in_text_order(out: list[EntityMention]) -> list[EntityMention]:
+    """`out` sorted by `_order_key` (stable): sorted by start in C, then each run of mentions with
+    the same start (a TITLE and the ORG it opens with, rare) sorted by the whole key, which orders
+    them as the one sort by the whole key would."""
+    out.sort(key=_START)
+    starts = list(map(_START, out))
+    if len(set(starts)) == len(starts):
+        return out
+    i, n = 0, len(out)
+    while i < n:
+        j = i + 1
+        s = starts[i]
+        while j < n and starts[j] == s:
+            j += 1
+        if j - i > 1:
+            out[i:j] = sorted(out[i:j], key=_order_key)
+        i = j
     return out
 
 
