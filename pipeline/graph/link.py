@@ -138,6 +138,13 @@ class Linker:
         for t in tables:
             self.con.execute(f"DROP TABLE IF EXISTS {t}")
 
+    def _present(self, part: str, *columns: str) -> str:
+        """Those of `columns` that the Parquet file `part` has, each followed by a comma: what a
+        rewrite of a part replaces (EXCLUDE) when the part may have been written before a column
+        existed (columns are only ever added; the rewritten part has them all)."""
+        have = {r[0] for r in self.con.execute(f"DESCRIBE SELECT * FROM read_parquet('{part}')").fetchall()}
+        return "".join(f"{c}, " for c in columns if c in have)
+
     def _rows(self, view: str) -> int:
         return self.con.execute(f"SELECT count(*) FROM {view}").fetchone()[0]
 
@@ -212,13 +219,35 @@ class Linker:
             # and year of a new document (a yearless key: of its number)
             con.execute(f"CREATE TEMP TABLE new_batches AS SELECT unnest({_sql_list(sorted(new)) if new else '[]::VARCHAR[]'}) AS b")
             con.execute("""CREATE TEMP TABLE nd AS SELECT DISTINCT dig, y FROM dkeys WHERE batch_id IN (SELECT b FROM new_batches)""")
-            con.execute("""CREATE TEMP TABLE affected AS
+            con.execute("""CREATE TEMP TABLE touched AS
                 SELECT DISTINCT target_key FROM (
                   SELECT c.target_key FROM cits c JOIN docs d USING (doc_id)
                   WHERE d.batch_id IN (SELECT b FROM new_batches) AND c.target_key IS NOT NULL
                   UNION ALL SELECT k.target_key FROM ckeys k JOIN nd ON k.dig = nd.dig AND k.y = nd.y
                   UNION ALL SELECT k.target_key FROM ckeys k JOIN nd ON k.dig = nd.dig
                             WHERE k.y IS NULL OR nd.y IS NULL)""")
+            # ... and every dated key of their numbers and dates: an unresolved key is merged with its
+            # external variants (`_cluster_external`: keys of one number's digits and one date) in one
+            # decision over all of them (the most cited one represents them all; a key without an
+            # issuer joins the one named group that fits it). A touched key re-decided alone lost its
+            # variants that no new batch touched (its own external node beside theirs), and they kept a
+            # representative chosen without it. A key's digits and date are the least of its
+            # citations' (`_keys`): before a new citation they may have been another of its
+            # citations' — those digits and dates are re-decided too.
+            con.execute("""CREATE TEMP TABLE classes AS
+                SELECT k.dig, k.d FROM ckeys k JOIN touched USING (target_key) WHERE k.d IS NOT NULL
+                UNION
+                SELECT g.dig, t.d FROM
+                  (SELECT DISTINCT target_key, regexp_extract(number_key, '^[0-9]+', 0) AS dig FROM cits
+                   WHERE target_key IN (SELECT target_key FROM touched)) g
+                  JOIN (SELECT DISTINCT target_key, cited_date AS d FROM cits
+                        WHERE target_key IN (SELECT target_key FROM touched) AND cited_date IS NOT NULL) t
+                  USING (target_key)
+                WHERE NOT starts_with(g.target_key, 'law:')""")
+            con.execute("""CREATE TEMP TABLE affected AS
+                SELECT target_key FROM touched
+                UNION SELECT k.target_key FROM ckeys k JOIN classes c ON k.dig = c.dig AND k.d = c.d""")
+            self._drop("touched", "classes")
         else:
             con.execute("CREATE TEMP TABLE affected AS SELECT target_key FROM ckeys")
         self._resolve(stats, incremental=have_res)
@@ -360,7 +389,9 @@ class Linker:
                         OR starts_with(b.iss, trim(split_part(a.iss, '<', 1)) || ' ')
                         OR starts_with(a.iss, trim(split_part(b.iss, '<', 1)) || ' '))
                    AND (a.typ IS NULL OR b.typ IS NULL OR a.typ = b.typ OR a.typ IN ('Văn bản', 'Công văn')
-                        OR b.typ IN ('Văn bản', 'Công văn'))))""").fetchall()
+                        OR b.typ IN ('Văn bản', 'Công văn'))))
+            -- in one order: which loose key joins which group can depend on the order they are met
+            ORDER BY 1, 2""").fetchall()
         # a yearless law name cited nowhere else with a year stays its own node: the archive cannot
         # tell "Luật Doanh nghiệp" of 2014 from that of 2020 (an ingested law is matched above)
         if not pairs:
@@ -452,7 +483,7 @@ class Linker:
         for f in files:
             tmp = _hidden_tmp(f)  # a reader of the folder (pandas, pyarrow) never lists it
             con.execute(f"""COPY (
-                SELECT x.* EXCLUDE (node_id, node_method, file_row_number),
+                SELECT x.* EXCLUDE ({self._present(f, "node_id", "node_method")}file_row_number),
                        coalesce(drafts.node, x.node_key) AS node_id,
                        CASE WHEN drafts.node IS NULL THEN 'own' ELSE 'draft_of' END AS node_method
                 FROM read_parquet('{f}', file_row_number=true) x LEFT JOIN drafts ON drafts.draft = x.node_key
@@ -470,7 +501,7 @@ class Linker:
         for f in files:
             tmp = _hidden_tmp(f)  # a reader of the folder (pandas, pyarrow) never lists it
             con.execute(f"""COPY (
-                SELECT c.* EXCLUDE (target_id, resolution, resolution_confidence, file_row_number),
+                SELECT c.* EXCLUDE ({self._present(f, "target_id", "resolution", "resolution_confidence")}file_row_number),
                        coalesce(r.node_id, c.target_key) AS target_id, r.method AS resolution,
                        CAST(r.confidence AS FLOAT) AS resolution_confidence
                 FROM read_parquet('{f}', file_row_number=true) c LEFT JOIN res r USING (target_key)
