@@ -49,6 +49,7 @@ def test_output_is_the_same_in_many_passes_and_with_parts_of_older_schemas(tmp_p
     written before `relation_cue` and `cited_issuer_raw` existed (columns the linker does not read)."""
     monkeypatch.setattr(L, "PASS_ROWS", 7000)
     monkeypatch.setattr(L, "DOC_PASS_ROWS", 700)
+    monkeypatch.setattr(L, "PASS_LIMIT", L._setting_bytes("488.2 MiB"))  # DuckDB's reading of the default 512MB
 
     def old_parts(root: Path) -> None:
         parts = sorted((snapshot_dir(root) / "citations").glob("part-*.parquet"))
@@ -58,6 +59,25 @@ def test_output_is_the_same_in_many_passes_and_with_parts_of_older_schemas(tmp_p
             pq.write_table(t, f, compression="zstd")
 
     assert _build_and_link(tmp_path / "b", before_link=old_parts) == json.loads(GOLDEN.read_text())
+
+
+def test_pass_size_follows_the_memory_limit(tmp_path):
+    """A pass aggregates PASS_ROWS rows per PASS_LIMIT bytes of DuckDB's limit: more under a larger
+    limit (fewer scans), fewer under a smaller one (bounded state), never less than 1,000."""
+    make_archive(tmp_path, n_docs=20, n_citations=100, batch_size=20)
+    sizes = {}
+    for limit in ("160MB", "512MB", "2GB", "100KB"):
+        lk = L.Linker(tmp_path, memory_limit=limit)
+        try:
+            sizes[limit] = lk._pass_rows(L.PASS_ROWS)
+        finally:
+            lk.con.close()
+    assert abs(sizes["160MB"] - L.PASS_ROWS) <= L.PASS_ROWS // 100  # (DuckDB reads it back rounded: "152.5 MiB")
+    assert L.PASS_ROWS < sizes["512MB"] < sizes["2GB"]
+    assert 3 * L.PASS_ROWS <= sizes["512MB"] <= 3.3 * L.PASS_ROWS
+    assert sizes["100KB"] == 1_000
+    assert L._setting_bytes("488.2 MiB") == int(488.2 * 2**20)
+    assert L._setting_bytes("unlimited") is None
 
 
 def test_a_table_of_two_schemas_is_read_as_one(tmp_path):

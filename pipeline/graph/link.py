@@ -33,6 +33,7 @@ And `citations.target_id` is rewritten, part by part, where its resolution chang
 from __future__ import annotations
 
 import json
+import re
 import os
 import shutil
 import time
@@ -72,9 +73,13 @@ def _sql_list(values) -> str:
 
 
 # rows of input per pass of an aggregation whose states DuckDB keeps outside its memory limit
-# (`Linker._in_passes`): more passes cost a scan each, fewer hold more states at once
+# (`Linker._in_passes`), for every PASS_LIMIT bytes of that limit: more passes cost a scan each (at
+# 100,000 documents and 512MB, four passes took 2.5 s more than one, at the same peak), fewer hold
+# more states at once. Calibrated at 160 MiB, where 250,000 rows a pass was the size that completed
+# at 100,000 documents; the linker scales them to its limit (`Linker._pass_rows`).
 PASS_ROWS = 250_000
 DOC_PASS_ROWS = 25_000  # documents: a dozen ordered aggregates of long strings per node
+PASS_LIMIT = 160 * 10**6  # DuckDB's "160MB"
 
 STATE_VERSION = 2  # a link state of another version is rebuilt in full
 
@@ -95,6 +100,7 @@ class Linker:
         tmp.mkdir(exist_ok=True)
         self.con = duckdb.connect()
         self.con.execute(f"SET memory_limit='{memory_limit}'")
+        self.limit_bytes = _setting_bytes(self.con.execute("SELECT current_setting('memory_limit')").fetchone()[0])
         self.con.execute(f"SET temp_directory='{tmp}'")
         self.con.execute("SET preserve_insertion_order=false")
         if threads:
@@ -148,12 +154,19 @@ class Linker:
     def _rows(self, view: str) -> int:
         return self.con.execute(f"SELECT count(*) FROM {view}").fetchone()[0]
 
+    def _pass_rows(self, at_calibration: int) -> int:
+        """Rows a pass may aggregate under this linker's memory limit: `at_calibration` rows per
+        PASS_LIMIT bytes of it (a limit DuckDB does not report in bytes keeps the calibration)."""
+        if not self.limit_bytes:
+            return at_calibration
+        return max(1_000, int(at_calibration * self.limit_bytes / PASS_LIMIT))
+
     def _in_passes(self, table: str, key: str, rows: int, query: str, per_pass: int | None = None) -> None:
         """CREATE TEMP TABLE `table` AS `query`, run in passes: the query's `{pass}` is replaced by a
         condition on the hash of `key` (its GROUP BY key) that selects one pass's share of the
         groups, as many passes as `rows` (the rows it aggregates) has PASS_ROWS. The result is the
         same table (one group is in one pass), in a memory that does not grow with the archive."""
-        n = max(1, -(-rows // (per_pass or PASS_ROWS)))
+        n = max(1, -(-rows // self._pass_rows(per_pass or PASS_ROWS)))
         for i in range(n):
             cond = f"hash({key}) % {n} = {i}" if n > 1 else "true"
             q = query.replace("{pass}", cond)
@@ -646,6 +659,18 @@ def _reorder(tmp: str, final: str, table: str) -> None:
     t = t.select(names).cast(pa.schema([SCHEMAS[table].field(n) for n in names]))
     pq.write_table(t, tmp, compression="zstd")
     os.replace(tmp, final)
+
+
+_UNITS = {"bytes": 1, "b": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12,
+          "kib": 2**10, "mib": 2**20, "gib": 2**30, "tib": 2**40}
+
+
+def _setting_bytes(value: str) -> int | None:
+    """DuckDB's reading of its memory limit ("488.2 MiB", "1.5 GiB") in bytes; None for anything else."""
+    m = re.fullmatch(r"\s*([0-9]+(?:\.[0-9]+)?)\s*([A-Za-z]+)\s*", str(value))
+    if not m or m.group(2).lower() not in _UNITS:
+        return None
+    return int(float(m.group(1)) * _UNITS[m.group(2).lower()])
 
 
 def _duck_type(t: pa.DataType) -> str:
