@@ -439,6 +439,11 @@ def test_scale_bench_measures_every_run(tmp_path):
     m = res["memory_flat"]
     assert m["ratio"] == pytest.approx(m["big_peak_mb"] / m["small_peak_mb"], abs=1e-3)
     assert plot.stat().st_size > 10_000 and "memory flat" in text
+    for r in res["runs"]:  # the linker on its own under each budget, after each local ingest
+        budgets = r.get("link_budgets", {})
+        assert sorted(budgets) == ([] if r["backend"] == "dask" else ["160MB", "512MB"])
+        assert all(v["peak_mb"] > 0 and v["seconds"] > 0 for v in budgets.values())
+    assert "link --full --memory-limit 160MB: 150 docs" in text
 
 
 def test_a_dataset_inside_its_input_folder_is_not_an_input(tmp_path):

@@ -258,9 +258,12 @@ def measure_ingest(paths: list[str], out, backend: str = "local", jobs: int = 2,
 # -- the benchmark --------------------------------------------------------------------------------
 def run_scale_bench(work_dir="build/scale-bench", sizes=(10_000, 50_000, 100_000), jobs: int = 2,
                     compare_at: int | None = None, report="reports/bench-scale.json",
-                    plot="reports/bench-scale.png", keep: bool = False, log=print) -> str:
+                    plot="reports/bench-scale.png", keep: bool = False, log=print,
+                    link_budgets: tuple[str, ...] = ("512MB", "160MB")) -> str:
     """Ingest the synthetic archive at each size with the local pool, and at `compare_at` (the
-    smallest size by default) with Dask too; write the JSON report and the plot; return a table."""
+    smallest size by default) with Dask too; after each local ingest, link the dataset again on its
+    own under each of `link_budgets` (DuckDB's memory limit: the linker's peak is that limit plus what
+    lives outside it); write the JSON report and the plot; return a table."""
     work = Path(work_dir)
     work.mkdir(parents=True, exist_ok=True)
     sizes = sorted(sizes)
@@ -278,6 +281,15 @@ def run_scale_bench(work_dir="build/scale-bench", sizes=(10_000, 50_000, 100_000
         log(f"  {r['docs_per_s']} docs/s, peak {r['peak_tree_ingest_mb']} MB (ingest), {r['peak_tree_link_mb']} MB (link); "
             f"ingest percentiles {r['tree_ingest_mb_percentiles']} MB; processes per sample {r['process_counts']}")
         log("  the highest sample: " + ", ".join(f"{q['role']} {q['mb']:.0f} MB" for q in r["peak_sample"].get("processes", [])))
+        if backend == "local" and link_budgets:
+            # the linker again, on its own, under each memory limit: its peak (VmHWM of the process)
+            # and time, full link of the dataset the ingest wrote
+            from .graph_bench import _link_in_child
+            r["link_budgets"] = {}
+            for budget in link_budgets:
+                lk = _link_in_child(work / f"out-{backend}-{n}", True, budget, None)
+                r["link_budgets"][budget] = {"peak_mb": round(lk["peak_mb"], 1), "seconds": round(lk["seconds"], 2)}
+                log(f"  vanban link --full --memory-limit {budget}: peak {lk['peak_mb']:.0f} MB, {lk['seconds']:.1f} s")
         if not keep:
             shutil.rmtree(work / f"out-{backend}-{n}", ignore_errors=True)
     local = [r for r in runs if r["backend"] == "local"]
@@ -347,6 +359,12 @@ def format_report(res: dict) -> str:
     lines.append(f"memory flat: {m['big_docs']:,} documents peak {m['big_peak_mb']} MB vs {m['small_docs']:,} "
                  f"{m['small_peak_mb']} MB: ratio {m['ratio']} (target <= {m['target']}) "
                  f"{'ok' if m['ok'] else 'MISSED'}")
+    budgets = [(r["archive_docs"], b, v) for r in res["runs"] for b, v in r.get("link_budgets", {}).items()]
+    for b in dict.fromkeys(b for _, b, _ in budgets):
+        at = [(n, v) for n, bb, v in budgets if bb == b]
+        lines.append(f"link --full --memory-limit {b}: " + ", ".join(
+            f"{n:,} docs {v['peak_mb']:.0f} MB {v['seconds']:.1f} s" for n, v in at)
+            + (f" (peak {at[-1][1]['peak_mb'] / max(at[0][1]['peak_mb'], 1e-9):.2f}x)" if len(at) > 1 else ""))
     c = res["local_vs_dask"]
     lines.append(f"local vs dask on {c['docs']:,} documents: {c['local_docs_per_s']} vs {c['dask_docs_per_s']} docs/s "
                  f"(dask {c['dask_over_local']:.2f}x)")
