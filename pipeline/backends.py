@@ -22,15 +22,31 @@ it, so the local cluster sends a worker only the tasks it runs (`worker-saturati
 existing cluster's scheduler should be started with the same two settings
 (`DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES=1`, `DASK_DISTRIBUTED__SCHEDULER__WORKER_SATURATION=1.0`).
 
-Memory stays flat: at most `in_flight` documents (4 per worker thread by default) are submitted at
-a time; the next is taken from the task iterator as one finishes (`distributed.as_completed`),
-and its result is handed on and released. Long scans (`split_pages`) come back as page plans and
-are OCR'd one page per task on any worker (`pipeline.pages.SplitPool`).
+Small plain text files (`.txt` up to `BATCH_BYTES`) go `BATCH` (16) to a task (`_batch`): such a
+document takes ~2 ms of CPU, and Dask's own cost of a task (the scheduler's transitions, the
+worker's state machine, the client's submit and gather: ~4 ms of CPU across the processes,
+measured by build/perf/dask_small.py) was two thirds of the run. In a batch each document still
+runs alone through the Dask worker thread's one-process pool, with its own deadline and memory
+limit. A batch whose Dask worker is lost is retried once by Dask like any task; if that is lost
+too, each of its documents is sent again alone with its own retry, so a document that kills its
+worker costs no other document its record (it may itself take two more workers before its
+failure row). Other documents (PDF, Word, images, page groups, pages of a split scan) go one to a
+task. The record comes back from the document worker as the bytes it pickled (`WorkerPool(raw=True)`),
+passed through the Dask worker untouched and unpickled by the client only.
+
+Memory stays flat: at most `in_flight` tasks (4 per worker thread by default; a batch of up to 16
+text files counts as one; an explicit `in_flight` bounds the documents: batches then only when it
+leaves two per worker thread) are submitted at a time; the next is taken from the task iterator
+as one finishes (`distributed.as_completed`), and its results are handed on and released. Long
+scans (`split_pages`) come back as page plans and are OCR'd one page per task on any worker
+(`pipeline.pages.SplitPool`).
 """
 from __future__ import annotations
 
+import collections
 import logging
 import os
+import pickle
 import signal
 import threading
 import uuid
@@ -43,6 +59,9 @@ from .worker import InlinePool, InputFailure, WorkerPool
 log = logging.getLogger("vanban.backends")
 
 BACKENDS = ("inprocess", "local", "dask")
+# Dask: plain text files up to BATCH_BYTES go BATCH to a task (`DaskPool.run`)
+BATCH = 16
+BATCH_BYTES = 256 * 1024
 # environment the documents' workers need from the command (`cmd_ingest` sets them)
 WORKER_ENV = ("OMP_THREAD_LIMIT", "VANBAN_OCR_JOBS", "VANBAN_OCR_TIMEOUT")
 
@@ -91,11 +110,57 @@ def _task(task, limits: dict, ocr: bool, split_pages: int | None, env: dict):
     pool = pools.get(key)
     if pool is None:
         _allow_children()
-        pool = pools[key] = WorkerPool(jobs=1, limits=Limits(**limits), ocr=ocr, split_pages=split_pages, env=env)
+        # raw: the record comes back as the bytes the document worker pickled, passed on untouched
+        # (unpickled by the client only: one pickle and one unpickle less per document here)
+        pool = pools[key] = WorkerPool(jobs=1, limits=Limits(**limits), ocr=ocr, split_pages=split_pages, env=env,
+                                       raw=True)
     out = list(pool.run([task], keep=True))
     if len(out) != 1:  # cannot happen: one task in, one result out
         return InputFailure(str(task), "worker", f"internal error: {len(out)} results for one task")
     return out[0][1]
+
+
+def _decode(res):
+    """A task's result as the client uses it: the record a document worker pickled (`raw`), or an
+    object (a failure its Dask worker made, or a test's task function's)."""
+    if isinstance(res, (bytes, bytearray, memoryview)):
+        return pickle.loads(res)
+    return res
+
+
+class _Raised:
+    """In a batch's results: the task function raised for this document (it is sent again alone,
+    where Dask's retry applies as to any task)."""
+
+    def __init__(self, error: str):
+        self.error = error
+
+
+def _batch(fn, tasks: list, limits: dict, ocr: bool, split_pages: int | None, env: dict) -> list:
+    """Several small documents in one Dask task, one after the other, each exactly as `fn` runs it
+    alone (`_task`: the one-process pool, its deadline and memory limit per document)."""
+    out = []
+    for task in tasks:
+        try:
+            out.append(fn(task, limits, ocr, split_pages, env))
+        except Exception as e:  # noqa: BLE001 - sent again alone by the client
+            out.append(_Raised(f"{type(e).__name__}: {e}"))
+    return out
+
+
+def _batchable(task, max_bytes: int) -> bool:
+    """A plain text file of at most `max_bytes`: milliseconds of work, where Dask's own cost per task
+    (scheduler, worker, client: ~4 ms of CPU) would be most of the time."""
+    if not isinstance(task, str):  # a page group, a page or an assembly of a split scan
+        return False
+    from .text.sources import kind_of
+
+    if kind_of(task) != "txt":
+        return False
+    try:
+        return os.stat(task).st_size <= max_bytes
+    except OSError:
+        return False  # the worker reports it, alone
 
 
 # -- on the client --------------------------------------------------------------------------------
@@ -104,7 +169,7 @@ class DaskPool:
 
     def __init__(self, jobs: int = 1, limits: Limits | None = None, ocr: bool = True, scheduler: str | None = None,
                  split_pages: int | None = None, in_flight: int | None = None, retries: int = 1, env: dict | None = None,
-                 fn=None, connect_timeout: float = 60.0):
+                 fn=None, connect_timeout: float = 60.0, batch: int = BATCH, batch_bytes: int = BATCH_BYTES):
         self.jobs = max(1, jobs)
         self.limits = limits or Limits()
         self.ocr = ocr
@@ -115,6 +180,9 @@ class DaskPool:
         self.env = env if env is not None else {k: os.environ[k] for k in WORKER_ENV if k in os.environ}
         self.fn = fn or _task  # the task function (a test passes one that kills its worker)
         self.connect_timeout = connect_timeout
+        self.batch = max(1, batch)  # small text documents sent together, up to this many a task
+        self.batch_bytes = batch_bytes
+        self.batches = 0  # tasks of more than one document (a test reads them)
         self.client = None
         self.cluster = None
         self.stopping = False
@@ -186,37 +254,77 @@ class DaskPool:
                 pass
 
     # -- the documents --------------------------------------------------------------------------
+    def _shape(self) -> tuple[int, int, int]:
+        """(tasks in flight, documents in flight, documents a batch): 4 tasks per worker thread by
+        default; an explicit `in_flight` bounds the documents (batches only when it leaves two per
+        worker thread)."""
+        threads = max(1, self.threads)
+        if self.in_flight:
+            return self.in_flight, self.in_flight, min(self.batch, max(1, self.in_flight // (2 * threads)))
+        return 4 * threads, 4 * threads * self.batch, self.batch
+
     def run(self, tasks: Iterable) -> Iterator[tuple[object, DocumentRecord | Failure]]:
         from distributed import as_completed
 
         it = iter(tasks)
-        pending = self._pending
+        pending = self._pending  # future → (its documents, batched)
+        again: collections.deque = collections.deque()  # documents of a lost batch: sent again alone
+        held = None  # taken from `it` while making a batch, not batchable: sent next
         done = None
         limits = self.limits.as_dict()
-        limit = self.in_flight or 4 * max(1, self.threads)
+        limit, doc_limit, k = self._shape()
+        docs = 0  # documents in flight
         try:
             while True:
-                while not self.stopping and len(pending) < limit:
-                    try:  # asked again each time: a split document's next step may appear later
-                        task = next(it)
-                    except StopIteration:
+                while len(pending) < limit and docs < doc_limit:
+                    if again:  # already submitted once: sent even after `stop`
+                        group = [again.popleft()]
+                    elif self.stopping:
                         break
-                    if self.client is None:  # connected when there is work
-                        self._connect()
-                        limit = self.in_flight or 4 * max(1, self.threads)
+                    else:
+                        if held is not None:
+                            task, held = held, None
+                        else:
+                            try:  # asked again each time: a split document's next step may appear later
+                                task = next(it)
+                            except StopIteration:
+                                break
+                        if self.client is None:  # connected when there is work
+                            self._connect()
+                            limit, doc_limit, k = self._shape()
+                        group = [task]
+                        if k > 1 and _batchable(task, self.batch_bytes):
+                            while len(group) < min(k, doc_limit - docs):
+                                try:
+                                    nxt = next(it)
+                                except StopIteration:
+                                    break
+                                if _batchable(nxt, self.batch_bytes):
+                                    group.append(nxt)
+                                else:
+                                    held = nxt
+                                    break
                     if done is None:
                         done = as_completed(loop=self.client.loop)
-                    fut = self.client.submit(self.fn, task, limits, self.ocr, self.split_pages, self.env,
-                                             key=f"vanban-{uuid.uuid4().hex}", pure=False, retries=self.retries)
-                    pending[fut] = task
+                    if len(group) == 1:
+                        fut = self.client.submit(self.fn, group[0], limits, self.ocr, self.split_pages, self.env,
+                                                 key=f"vanban-{uuid.uuid4().hex}", pure=False, retries=self.retries)
+                    else:
+                        self.batches += 1
+                        fut = self.client.submit(_batch, self.fn, group, limits, self.ocr, self.split_pages, self.env,
+                                                 key=f"vanban-batch-{uuid.uuid4().hex}", pure=False,
+                                                 retries=self.retries)
+                    pending[fut] = (group, len(group) > 1)
+                    docs += len(group)
                     done.add(fut)
                 if not pending:
                     return
                 fut = next(done)
-                task = pending.pop(fut)
-                res = self._result(fut, task)
+                group, batched = pending.pop(fut)
+                docs -= len(group)
+                out = self._batch_results(fut, group, again) if batched else [(group[0], self._result(fut, group[0]))]
                 fut.release()
-                yield task, res
+                yield from out
         finally:
             if pending and self.client is not None:
                 try:
@@ -225,15 +333,51 @@ class DaskPool:
                     pass
                 pending.clear()
 
+    def _batch_results(self, fut, group: list, again) -> list[tuple[object, DocumentRecord | Failure]]:
+        """A batch's (task, result) pairs. A batch whose worker was lost (after Dask's retry) or
+        that failed as a whole is not a failure of its documents: each is sent again alone, with
+        its own retry, so a document that kills its worker costs no other one its record."""
+        from concurrent.futures import CancelledError
+
+        try:
+            res = fut.result()
+        except CancelledError:
+            self.killed += 1
+            return [(t, InputFailure(str(t), "worker", "worker lost: the task was cancelled by the cluster; it is "
+                                                       "tried again on the next run", transient=True)) for t in group]
+        except Exception as e:  # KilledWorker, or raised by the batch itself
+            log.warning("dask: a batch of %d documents was lost (%s: %s); each is sent again alone", len(group),
+                        type(e).__name__, e, extra={"event": "dask", "batch": len(group)})
+            again.extend(group)
+            return []
+        if not isinstance(res, list) or len(res) != len(group):  # cannot happen
+            again.extend(group)
+            return []
+        out = []
+        for t, r in zip(group, res):
+            if isinstance(r, _Raised):
+                again.append(t)
+                continue
+            try:
+                r = _decode(r)
+            except Exception as e:  # cannot happen: the same package on both sides
+                r = InputFailure(str(t), "worker", f"the Dask task failed: {type(e).__name__}: {e}")
+            self._count(r)
+            out.append((t, r))
+        return out
+
+    def _count(self, res) -> None:
+        if isinstance(res, Failure) and res.stage in ("timeout", "memory", "worker") and "worker" in res.error:
+            self.killed += 1  # its document worker was stopped (a limit) or died, on the Dask worker
+
     def _result(self, fut, task) -> DocumentRecord | Failure:
         from concurrent.futures import CancelledError
 
         from distributed import KilledWorker
 
         try:
-            res = fut.result()
-            if isinstance(res, Failure) and res.stage in ("timeout", "memory", "worker") and "worker" in res.error:
-                self.killed += 1  # its document worker was stopped (a limit) or died, on the Dask worker
+            res = _decode(fut.result())
+            self._count(res)
             return res
         except KilledWorker as e:
             self.killed += 1

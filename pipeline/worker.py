@@ -28,6 +28,7 @@ import ctypes
 import ctypes.util
 import multiprocessing as mp
 import os
+import pickle
 import signal
 import threading
 import time
@@ -242,7 +243,7 @@ def _cleaned(res, lim: Limits):
 
 
 def _worker_main(conn, main_pid: int, env: dict, limits: dict, ocr: bool, max_tasks: int = 1000,
-                 split_pages: int | None = None) -> None:
+                 split_pages: int | None = None, raw: bool = False) -> None:
     _become_worker(main_pid)
     os.environ.clear()
     os.environ.update(env)
@@ -264,7 +265,8 @@ def _worker_main(conn, main_pid: int, env: dict, limits: dict, ocr: bool, max_ta
         # documents (whatever a reader library leaks stays bounded); the parent is told with the result
         retire = (isinstance(res, Failure) and res.stage == "memory") or done >= max_tasks
         try:
-            conn.send(("done", tid, res, retire))
+            # `raw`: the result pickled here, sent on as bytes by the parent (a Dask worker) untouched
+            conn.send(("done", tid, pickle.dumps(res, protocol=pickle.HIGHEST_PROTOCOL) if raw else res, retire))
         except MemoryError:
             conn.send(("done", tid, InputFailure(str(path), "memory", f"out of memory: the document's result "
                                                                   f"does not fit the limit of {lim.memory_mb} MB"), True))
@@ -367,10 +369,10 @@ def _children(pid: int) -> list[int]:
 
 class _Worker:
     def __init__(self, ctx, env: dict, lim: Limits, ocr: bool, n: int, max_tasks: int = 1000,
-                 split_pages: int | None = None):
+                 split_pages: int | None = None, raw: bool = False):
         self.conn, child = ctx.Pipe(duplex=True)
         self.proc = ctx.Process(target=_worker_main, args=(child, os.getpid(), env, lim.as_dict(), ocr, max_tasks,
-                                                           split_pages),
+                                                           split_pages, raw),
                                 daemon=True, name=f"vanban-worker-{n}")
         self.retiring = False
         self.proc.start()
@@ -454,14 +456,18 @@ class _Feed:
 
 
 class WorkerPool:
-    """`jobs` worker processes; `run(paths)` yields (path, DocumentRecord | Failure) as they finish."""
+    """`jobs` worker processes; `run(paths)` yields (path, DocumentRecord | Failure) as they finish.
+    `raw`: a result that a worker made comes as the bytes it pickled (`pickle.loads` gives the
+    record), not unpickled here: a Dask worker passes it on to the client as it is; a failure this
+    process makes (timeout, memory, a lost worker) is an object either way."""
 
     def __init__(self, jobs: int = 1, limits: Limits | None = None, ocr: bool = True, max_tasks: int = 1000,
-                 split_pages: int | None = None, env: dict | None = None):
+                 split_pages: int | None = None, env: dict | None = None, raw: bool = False):
         self.jobs = max(1, jobs)
         self.split_pages = split_pages  # `pipeline.pages`: long scans come back as page plans
         self.env = env  # set in the workers' environment (over this process's)
         self.max_tasks = max_tasks
+        self.raw = raw
         self.limits = limits or Limits()
         self.ocr = ocr
         self.workers: list[_Worker] = []
@@ -475,7 +481,7 @@ class WorkerPool:
             self._ctx = _context()
         self._n += 1
         w = _Worker(self._ctx, {**os.environ, **(self.env or {})}, self.limits, self.ocr, self._n, self.max_tasks,
-                    self.split_pages)
+                    self.split_pages, self.raw)
         self.workers.append(w)
         return w
 
@@ -538,7 +544,7 @@ class WorkerPool:
                                     w.deadline = float("inf")
                                     break
                         except (EOFError, OSError, ValueError, TypeError, AttributeError, ImportError,
-                                MemoryError, __import__("pickle").UnpicklingError):
+                                MemoryError, pickle.UnpicklingError):
                             dead = True
                     if done is not None:
                         yield done
