@@ -17,7 +17,7 @@ from functools import cache, lru_cache
 import regex
 
 from .. import rules
-from ..text.clean import canonical_tone, fold, strip_accents
+from ..text.clean import canonical_tone, fold, one_space, strip_accents
 
 
 class _Reorders(Exception):
@@ -128,14 +128,13 @@ def _required(pattern: str) -> str:
 # each pattern with the literal its matches hold: most names hold none, and a substring test is
 # cheaper than a pattern's search (the substitutions still run in order, each on the previous result)
 _EXPAND_RE = [(regex.compile(p), r, _required(p)) for p, r in _EXPAND]
-_WS = regex.compile(r"\s+")
 
 
 def expand_abbreviations(name: str) -> str:
     for rx, rep, literal in _EXPAND_RE:
         if literal in name:
             name = rx.sub(rep, name)
-    return _WS.sub(" ", name).strip()
+    return one_space(name).strip()
 
 
 def _title(word: str) -> str:
@@ -178,7 +177,7 @@ def display_name(raw: str) -> str:
     "SỞ VĂN HÓA, THỂ THAO VÀ DU LỊCH" → "Sở Văn hóa, Thể thao và Du lịch";
     "UBND thị xã Đức Phổ" → "Ủy ban nhân dân thị xã Đức Phổ"; a mixed-case name is kept.
     """
-    name = canonical_tone(_WS.sub(" ", raw).strip(" -_*.,;:"))
+    name = canonical_tone(one_space(raw).strip(" -_*.,;:"))
     if not name:
         return name
     letters = list(filter(str.isalpha, name))
@@ -217,7 +216,7 @@ def _place_case(text: str) -> str:
         out.append(m.group(0).lower())
         pos = m.end()
     out.append(_name_case(text[pos:]))
-    return _WS.sub(" ", "".join(out)).strip()
+    return one_space("".join(out)).strip()
 
 
 _LETTERS = regex.compile(r"\p{L}+")
@@ -255,7 +254,7 @@ def split_bodies(lines: list[str]) -> list[str]:
     with a unit word (TỈNH, HUYỆN …) or anything else continues the previous one. Lines whose
     join is a known central name are one body (ỦY BAN THƯỜNG VỤ / QUỐC HỘI).
     """
-    lines = [_WS.sub(" ", ln).strip(" -_*=.") for ln in lines]
+    lines = [one_space(ln).strip(" -_*=.") for ln in lines]
     lines = [ln for ln in lines if ln]
     bodies: list[str] = []
     for ln in lines:

@@ -47,7 +47,7 @@ import regex
 
 from .. import rules
 from ..models import Citation, DocumentRecord
-from ..text.clean import fold
+from ..text.clean import fold, one_space
 from .agencies import Jurisdiction, bare, display_name, jurisdiction_of
 
 try:  # the administrative-unit data (a package); identity still works, less completely, without it
@@ -162,7 +162,7 @@ def _expand_field(name: str) -> str:
 
 
 def _tidy(name: str) -> str:
-    name = _SPACES.sub(" ", name).strip(" ,;.")
+    name = one_space(name).strip(" ,;.")
     name = _DASH.sub(" - ", name) if " - " in name or "–" in name or "—" in name else name
     return name
 
@@ -183,7 +183,8 @@ def _place(unit_text: str, on: dt.date | None) -> str:
 def _place_tail(name: str) -> tuple[str, str | None]:
     """`name` without "(cũ)"/"(mới)" marks, split before its trailing place ("Sở Y tế tỉnh LÂM ĐỒNG"
     → ("Sở Y tế ", "tỉnh LÂM ĐỒNG")); no place → (name, None). Only the place depends on a date."""
-    name = _NEW.sub("", _OLD.sub("", name))
+    if "(" in name:  # (every mark holds its parenthesis)
+        name = _NEW.sub("", _OLD.sub("", name))
     m = _PLACE_TAIL.search(name)
     return (name[: m.start()], m.group(0)) if m else (name, None)
 

@@ -117,8 +117,15 @@ def _word_res() -> tuple[regex.Pattern, regex.Pattern]:
 
 
 def _key(name: str) -> str:
-    """Accented comparison key of a name: "Khánh Hoà" → "khánhhòa", "03" → "3"."""
-    return _LEADING_ZERO.sub("", _NOT_KEY.sub("", canonical_tone(name).casefold()))
+    """Accented comparison key of a name: "Khánh Hoà" → "khánhhòa", "03" → "3".
+
+    Most names are letters and single spaces: then dropping the spaces is dropping every run of
+    `_NOT_KEY` (each character `isalnum` accepts is a letter or a number to `regex`:
+    tests/test_perf_names_more.py), and only a name holding a "0" can lose a leading zero."""
+    s = canonical_tone(name).casefold()
+    joined = s.replace(" ", "")
+    s = joined if joined.isalnum() else _NOT_KEY.sub("", s)
+    return _LEADING_ZERO.sub("", s) if "0" in s else s
 
 
 def _plain(key: str) -> str:
@@ -137,7 +144,7 @@ def _split(text: str) -> tuple[str | None, str, str | None]:
     s = _DASHES.sub("-", unicodedata.normalize("NFC", text))
     s = canonical_tone(" ".join(s.split())).strip(" .,;:")
     marker = None
-    if m := _MARKER.search(s):
+    if ")" in s and (m := _MARKER.search(s)):  # (a mark holds its parenthesis)
         marker = "old" if _bare(m.group(1)) == "cu" else "new"
         s = s[:m.start()].strip(" .,;:")
     word = None

@@ -54,7 +54,7 @@ def _special_re() -> re.Pattern:
     return re.compile("[" + "".join(re.escape(c) for c in (*everywhere, *in_symbol)) + "]")
 
 
-def _fold_special(text: str) -> tuple[str, tuple[str, ...]]:
+def _fold_special(text: str, scan: tuple[bytes, frozenset[str] | None] | None = None) -> tuple[str, tuple[str, ...]]:
     """The `everywhere` map applied (as `_fold_characters`), and the `in_symbol` look-alikes the
     text holds (left as they are: `_fix_symbol_lookalikes` reads the tokens around them).
 
@@ -63,7 +63,9 @@ def _fold_special(text: str) -> tuple[str, tuple[str, ...]]:
     which characters can be in the text at all from the high bytes of its UTF-16 code units
     (Vietnamese text uses a handful of 256-character blocks, the special characters a few others),
     then each possible one is tested with `in` and replaced with `str.replace`: memory-speed
-    passes. The result is the one-pass class substitution's: the characters are replaced one by
+    passes. A character outside the blocks of Vietnamese letters is looked up in the set of those
+    the text holds, when `_scan` listed them (`scan`: the text's `_scan`, when known), not searched
+    for. The result is the one-pass class substitution's: the characters are replaced one by
     one, but no replacement holds a special character (`_special_groups` checks it), so no pass
     changes what another one finds; the look-alikes are never replaced, so those of the folded
     text are those of the text."""
@@ -71,19 +73,92 @@ def _fold_special(text: str) -> tuple[str, tuple[str, ...]]:
     if groups is None:  # a table whose replacements hold special characters: the plain class
         return _fold_special_plain(text)
     table = rules.character_map()[0]
-    high = text.encode("utf-16-le", "surrogatepass")[1::2]  # each code unit's high byte
+    high, rare = _scan(text) if scan is None else scan
     lookalikes = []
     for block, chars in groups:
-        if block is not None and block not in high:
+        if rare is not None and (block is None or block not in _DENSE_BLOCKS):  # (None: outside the BMP: none)
+            held = rare
+        elif block is not None and block not in high:
             continue
+        else:
+            held = text
         for c in chars:
-            if c in text:
+            if c in held:
                 got = table.get(c)
                 if got is None:
                     lookalikes.append(c)
                 else:
                     text = text.replace(c, got)
     return text, tuple(lookalikes)
+
+
+# The blocks of the letters of Vietnamese (Basic Latin and Latin-1, Latin Extended-A, Latin Extended
+# Additional) as UTF-16 high bytes: they hold nearly every character of a text; the characters of
+# any other block are few (quotes, dashes, a Cyrillic look-alike).
+_DENSE_BLOCKS = b"\x00\x01\x1e"
+# `_scan` lists the other characters when they are at most this fraction of the text: each costs a
+# step of a Python loop, the listing spares a search of the whole text per special character and NFC
+_RARE_SHARE = 256
+
+
+def _scan(text: str) -> tuple[bytes, frozenset[str] | None]:
+    """The high bytes of the text's UTF-16 code units, and the set of its characters outside
+    `_DENSE_BLOCKS` when they are few and the text is all in the BMP (else None). They are found
+    with `bytes.find` in the high bytes (memchr), so the text is read at memory speed."""
+    high = text.encode("utf-16-le", "surrogatepass")[1::2]  # each code unit's high byte
+    rest = high.translate(None, _DENSE_BLOCKS)
+    if not rest:
+        return high, frozenset()
+    if len(rest) * _RARE_SHARE > len(text):
+        return high, None
+    blocks = set(rest)
+    if any(0xD8 <= b <= 0xDF for b in blocks):  # a surrogate: code units are not characters
+        return high, None
+    chars = set()
+    for b in blocks:
+        i = high.find(b)
+        while i >= 0:
+            chars.add(text[i])
+            i = high.find(b, i + 1)
+    return high, frozenset(chars)
+
+
+def _nfc(text: str, rare: frozenset[str] | None) -> str:
+    """`unicodedata.normalize("NFC", text)`, skipped when the text is NFC for sure: every character
+    of the dense blocks and every one of `rare` (the others, `_scan`) is a starter that NFC neither
+    changes nor composes with what precedes it (`_nfc_inert`), so the NFC quick check says yes."""
+    if rare is not None and _dense_blocks_inert() and all(map(_nfc_inert, rare)):
+        return text
+    return unicodedata.normalize("NFC", text)
+
+
+@lru_cache(maxsize=4096)
+def _nfc_inert(c: str) -> bool:
+    """NFC leaves `c` as it is wherever it stands: combining class 0, its own NFC, and no canonical
+    composition takes it as its second character (Hangul vowels and trailing consonants compose
+    by the Hangul algorithm, not by the table)."""
+    cp = ord(c)
+    return (unicodedata.combining(c) == 0 and unicodedata.normalize("NFC", c) == c and cp not in _composing_seconds()
+            and not (0x1161 <= cp <= 0x1175 or 0x11A8 <= cp <= 0x11C2))
+
+
+@cache
+def _composing_seconds() -> frozenset[int]:
+    """The second characters of the two-character canonical decompositions of the BMP (no
+    decomposition outside the BMP ends with a BMP character: tests/test_perf_clean.py)."""
+    out = set()
+    for cp in range(0x10000):
+        d = unicodedata.decomposition(chr(cp))
+        if d and d[0] != "<":
+            parts = d.split()
+            if len(parts) == 2:
+                out.add(int(parts[1], 16))
+    return frozenset(out)
+
+
+@cache
+def _dense_blocks_inert() -> bool:
+    return all(_nfc_inert(chr(b << 8 | lo)) for b in _DENSE_BLOCKS for lo in range(256))
 
 
 @cache
@@ -125,7 +200,9 @@ class _Boilerplate:
     where: str  # start / end / line / anywhere (boilerplate.tsv)
     rx: regex.Pattern
     needles: tuple[str, ...]  # literals one of which every match holds
-    anchor: regex.Pattern | None  # a pattern matching inside every match
+    anchor: regex.Pattern | None  # a pattern matching inside every match (`start`, `anywhere`)
+    opener: re.Pattern | None = None  # what opens the first line of every match (`line`, `end`)
+    opened: re.Pattern | None = None  # a line break followed by `opener`
 
     @property
     def starts_at_anchor(self) -> bool:
@@ -135,9 +212,19 @@ class _Boilerplate:
 
 @cache
 def _boilerplate_res() -> tuple[_Boilerplate, ...]:
-    return tuple(_Boilerplate(name, where, regex.compile(pattern, regex.MULTILINE), needles,
-                              regex.compile(anchor, regex.MULTILINE) if anchor else None)
-                 for name, where, pattern, needles, anchor in rules.boilerplate())
+    """The patterns of boilerplate.tsv. The anchor of a `line` or `end` pattern opens the first
+    line of every match: it is compiled with `re` (literals and simple classes, which mean the same
+    to both modules), which finds a line break followed by it several times faster than `regex`."""
+    out = []
+    for name, where, pattern, needles, anchor in rules.boilerplate():
+        rx = regex.compile(pattern, regex.MULTILINE)
+        if anchor and where in ("line", "end"):
+            out.append(_Boilerplate(name, where, rx, needles, None, re.compile(anchor, re.MULTILINE),
+                                    re.compile(rf"\n(?=(?:{anchor}))", re.MULTILINE)))
+        else:
+            out.append(_Boilerplate(name, where, rx, needles,
+                                    regex.compile(anchor, regex.MULTILINE) if anchor else None))
+    return tuple(out)
 
 
 _LATIN_OR_DIGIT = regex.compile(r"[\p{Latin}\d]")
@@ -203,15 +290,23 @@ def remove_boilerplate(text: str) -> tuple[str, int]:
 
     A pattern is searched only where a match can be: almost no document holds portal furniture,
     and a pattern's scan of a long text costs many times a literal search (boilerplate.tsv).
-    A `line` pattern with needles is tried only at the start of the lines that hold a needle
+    A `line` or `end` pattern with an anchor is tried only at the starts of the lines the anchor
+    opens (`_opened_lines`: one `re` scan for a line break followed by it, where the needles were
+    each one scan of the whole text, and an `end` pattern tried at every position of the tail); a
+    `line` pattern with needles only at the start of the lines that hold a needle
     (`_line_matches`); a pattern whose anchor marks where its matches start, only there
     (`_anchored_matches`); any other pattern only in a text that holds one of its needles and a
     match of its anchor."""
     removed = 0
     for b in _boilerplate_res():
         rx = b.rx
-        if b.where in ("line", "anywhere") and (b.where == "line" and b.needles or b.starts_at_anchor):
-            spans = _line_matches(text, b) if b.where == "line" and b.needles else _anchored_matches(text, b)
+        if b.where in ("line", "anywhere") and (b.where == "line" and (b.needles or b.opener) or b.starts_at_anchor):
+            if b.opener is not None:
+                spans = _spans_from(text, rx, set(_opened_lines(text, b)))
+            elif b.where == "line":
+                spans = _line_matches(text, b)
+            else:
+                spans = _anchored_matches(text, b)
             if spans:
                 kept = zip([0] + [e for _, e in spans], [s for s, _ in spans] + [len(text)])
                 new = "".join(text[a:z] for a, z in kept)
@@ -229,7 +324,10 @@ def remove_boilerplate(text: str) -> tuple[str, int]:
                 text = text[m.end():]
         elif b.where == "end":
             tail_start = max(0, len(text) - 1500)
-            m = rx.search(text, tail_start)
+            if b.opener is not None:  # the leftmost match: the first at a line the anchor opens
+                m = next(filter(None, (rx.match(text, s) for s in _opened_lines(text, b, tail_start))), None)
+            else:
+                m = rx.search(text, tail_start)
             if m:
                 removed += len(text) - m.start()
                 text = text[: m.start()].rstrip() + "\n"
@@ -239,6 +337,18 @@ def remove_boilerplate(text: str) -> tuple[str, int]:
                 removed += len(text) - len(new)
                 text = new
     return text, removed
+
+
+def _opened_lines(text: str, b: _Boilerplate, pos: int = 0) -> list[int]:
+    """The starts of the lines at or after `pos` that `b.opener` opens, in order: every match of a
+    `line` or `end` pattern with an anchor starts at one (its `^`, boilerplate.tsv), and `rx.match`
+    there is what `finditer`/`search` find there (look-behinds and `^` see the text before it).
+    `b.opened` (a line break followed by the opener) matches one character, so no match hides
+    another."""
+    starts = [m.start() + 1 for m in b.opened.finditer(text, max(0, pos - 1))]
+    if pos == 0 and b.opener.match(text) is not None:
+        starts.insert(0, 0)
+    return starts
 
 
 def _line_matches(text: str, b: _Boilerplate) -> list[tuple[int, int]]:
@@ -282,10 +392,13 @@ def _spans_from(text: str, rx: regex.Pattern, starts: set[int]) -> list[tuple[in
 
 def normalize_text(text: str, strip_boilerplate: bool = True) -> tuple[str, int]:
     """Raw text → canonical text (see module docstring). Returns (text, boilerplate chars removed)."""
-    text = unicodedata.normalize("NFC", text)
+    scan = _scan(text)
+    nfc = _nfc(text, scan[1])
+    if nfc is not text:  # (normalize returns the text itself when it is NFC)
+        text, scan = nfc, None
     if "\r" in text:  # (a scan for one character is far cheaper than two replace passes)
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text, lookalikes = _fold_special(text)
+        text = text.replace("\r\n", "\n").replace("\r", "\n")  # (no block listed changes)
+    text, lookalikes = _fold_special(text, scan)
     if lookalikes:
         text = _fix_symbol_lookalikes(text, lookalikes)
     text = _join_broken_symbols(text)
@@ -331,36 +444,70 @@ def _footnote_hint() -> re.Pattern:
 def _join_broken_symbols(text: str) -> str:
     """Broken symbols joined and glued footnote marks dropped (`_BROKEN_SYMBOL`, `_footnote_re`).
 
-    Each is tried only in a text holding what every match holds, found by `re`'s literal scan
-    (faster than `str.find` for a two-character needle, and than the `regex` pattern's own scan of
-    every position): a "-\n", or "-" + an agency abbreviation + a digit (`_footnote_hint`)."""
-    first = _HYPHEN_BREAK.search(text)
-    if first is not None:
-        text = _join_broken_lines(text, first.start())
-    if _footnote_hint().search(text) is not None:
-        text = _footnote_re().sub(r"\1", text)
-    return text
+    Each is tried only where what every match holds is: a "-\n", or "-" + an agency abbreviation
+    + a digit (`_footnote_hint`). One `re` scan lists both (`_break_or_hint`: led by the literal
+    "-", which `re` finds faster than `str.find` a two-character needle, and than the `regex`
+    patterns' own scan of every position). The footnote substitution runs when the text holds a
+    hint, or when joining made one: a hint the text did not hold spans a joined line break, so it
+    is looked for only around each (`_hint_reach`)."""
+    breaks, hinted = [], False
+    for m in _break_or_hint().finditer(text):
+        if m.group().endswith("\n"):
+            breaks.append(m.start())
+        else:
+            hinted = True
+    if breaks:
+        text, joined = _join_at(text, breaks)
+        if not hinted and joined:
+            reach, hint = _hint_reach(), _footnote_hint()
+            hinted = any(hint.search(text, max(0, j - reach), j + reach + 2) for j in joined)
+    return _footnote_re().sub(r"\1", text) if hinted else text
+
+
+def _join_at(text: str, breaks: list[int]) -> tuple[str, list[int]]:
+    """`_BROKEN_SYMBOL.sub("-", text)` when `breaks` are the places of the text's "-\n" (the only
+    places a match can be: every match is a "-\n" between two look-arounds, which read the
+    unchanged text, as `sub` reads them), and where the kept hyphens stand in the joined text."""
+    out, pos, joined = [], 0, []
+    for i in breaks:
+        if _BROKEN_SYMBOL.match(text, i) is not None:
+            out.append(text[pos:i + 1])  # the hyphen kept, the line break dropped
+            joined.append(i - len(joined))
+            pos = i + 2
+    if not out:
+        return text, joined
+    out.append(text[pos:])
+    return "".join(out), joined
+
+
+@cache
+def _break_or_hint() -> re.Pattern:
+    """A "-\n" or a `_footnote_hint`, in one scan (both lead with the literal "-"). No match hides
+    another's start: a hint holds no line break and ends with a digit, a "-\n" ends with the break.
+    The abbreviations are grouped by their first letter ("B(?:TC|NNPTNT|…)"): each of the many "-"
+    of a text tries one branch a letter, not one an abbreviation (the same places match: the scan
+    is used for where its matches start, which "-\n" there are, and whether a hint is there)."""
+    families: dict[str, list[str]] = {}
+    for a in _footnote_abbrs():
+        families.setdefault(a[0], []).append(a[1:])
+    alternation = "|".join(re.escape(first) + "(?:" + "|".join(map(re.escape, rests)) + ")"
+                           for first, rests in families.items())
+    return re.compile("-(?:\n|(?:" + alternation + r")\d)")
+
+
+@cache
+def _hint_reach() -> int:
+    """A hint is at most this long less one ("-", the longest abbreviation, a digit): one that spans
+    the hyphen kept at j and the character after it lies within [j - reach, j + reach + 2)."""
+    return 1 + max(map(len, _footnote_abbrs()))
 
 
 _HYPHEN_BREAK = re.compile("-\n")
 
 
 def _join_broken_lines(text: str, first: int = 0) -> str:
-    """`_BROKEN_SYMBOL.sub("-", text)`: every match is a "-\n" between two look-arounds, so it is
-    tried only at the "-\n" that `str.find` lists (the pattern, led by a look-behind, was tried at
-    every position). Two "-\n" never overlap, and the look-arounds read the unchanged text, as
-    `sub` reads them."""
-    out, pos = [], 0
-    i = text.find("-\n", first)
-    while i >= 0:
-        if _BROKEN_SYMBOL.match(text, i) is not None:
-            out.append(text[pos:i + 1])  # the hyphen kept, the line break dropped
-            pos = i + 2
-        i = text.find("-\n", i + 2)
-    if not out:
-        return text
-    out.append(text[pos:])
-    return "".join(out)
+    """`_BROKEN_SYMBOL.sub("-", text)`, tried only at the "-\n" from `first` on (`_join_at`)."""
+    return _join_at(text, [m.start() for m in _HYPHEN_BREAK.finditer(text, first)])[0]
 
 
 @cache
@@ -376,22 +523,53 @@ def _tone_re() -> tuple[regex.Pattern, dict[str, str]]:
 
 
 def canonical_tone(s: str) -> str:
-    """Old-style tone placement → modern ("Uỷ ban" → "Ủy ban", "hoà" → "hòa")."""
+    """Old-style tone placement → modern ("Uỷ ban" → "Ủy ban", "hoà" → "hòa").
+
+    Only a string holding one of the old forms is substituted (`_tone_hint`): one in fifteen of the
+    strings asked holds one, and the `regex` substitution cost several times the `re` search."""
+    hint = _tone_hint()
+    if hint is not None and hint.search(s) is None:
+        return s
     rx, mapping = _tone_re()
     return rx.sub(lambda m: mapping[m.group(0)], s)
+
+
+@cache
+def _tone_hint() -> re.Pattern | None:
+    """What every old form holds: its first letter, then its second (`re`: two classes of literal
+    characters, which mean the same to both modules); None when an old form is not two letters."""
+    _, mapping = _tone_re()
+    if any(len(k) != 2 for k in mapping):
+        return None
+    firsts, seconds = ({k[i] for k in mapping} for i in (0, 1))
+    return re.compile("[" + "".join(map(re.escape, sorted(firsts))) + "][" + "".join(map(re.escape, sorted(seconds))) + "]")
 
 
 _SPACES = regex.compile(r"\s+")
 
 
+def one_space(s: str) -> str:
+    """`regex.compile(r"\\s+").sub(" ", s)`: every run of white space one space. A printable string
+    without two spaces in a row is returned as it is: every `\\s` of `regex` but the space is a
+    character `isprintable` rejects (tests/test_perf_clean.py), so each of its runs is one space
+    already. (On the short names it is asked about, the substitution cost fifteen times the test.)"""
+    return s if s.isprintable() and "  " not in s else _SPACES.sub(" ", s)
+
+
 @lru_cache(maxsize=65536)
 def fold(s: str | None) -> str:
-    """Comparison key: NFC, modern tone placement, case-folded, single spaces, no trailing dots."""
+    """Comparison key: NFC, modern tone placement, case-folded, single spaces, no trailing dots.
+
+    Each step is skipped where it cannot change the string (on ten thousand short strings a pass,
+    the calls cost more than the work): the `everywhere` table only when a character of it is there
+    (`str.translate` looks every character up in a dict), the space runs only where there can be one
+    that is not a single space (`one_space`)."""
     if not s:
         return ""
-    s = unicodedata.normalize("NFC", s).translate(_everywhere_table())
-    s = canonical_tone(s).casefold()
-    return _SPACES.sub(" ", s).strip(" .,;:")
+    s = unicodedata.normalize("NFC", s)
+    if _everywhere_re().search(s) is not None:
+        s = s.translate(_everywhere_table())
+    return one_space(canonical_tone(s).casefold()).strip(" .,;:")
 
 
 def strip_accents(s: str) -> str:
