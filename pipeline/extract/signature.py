@@ -39,10 +39,13 @@ _RANK = f"(?:{'|'.join(_RANK_FORMS)})"
 _RANK_WORDS = max(form.count(r"\s") + 1 for form in _RANK_FORMS)
 # a name: capitalised words; the first may be a one-letter Ê Đê / Jrai particle ("Y Thông", "H' Hen")
 _NAME = r"(?:\p{Lu}\p{Ll}+|Y|H'|K')(?:[ ]\p{Lu}\p{Ll}*){1,4}"
-# a signed mark: "(Đã ký)", "(ký tên)", "[đã ký]"
-_SIGNED_WORDS = r"(?:[Đđ]ã\s+ký|[Kk]ý|[Kk]ý\s+tên|[Kk]ý,[^)]*|[Đđ]ã\s+ký\s+và\s+đóng\s+dấu)"
+# a signed mark: "(Đã ký)", "(ký tên)", "(ký, ghi rõ họ tên)", "[đã ký]". A mark is short: what
+# follows its words up to ")" is bounded (SIGNED_TAIL characters), or a text of many "(ký " with no
+# ")" made each try of the block pattern read to the end of the text (quadratic in its length)
+SIGNED_TAIL = 80
+_SIGNED_WORDS = rf"(?:[Đđ]ã\s+ký|[Kk]ý|[Kk]ý\s+tên|[Kk]ý,[^)]{{0,{SIGNED_TAIL}}}|[Đđ]ã\s+ký\s+và\s+đóng\s+dấu)"
 _SIGNED_BRACKET = r"\[[^\]\n]{0,40}\]"
-_SIGNED = rf"(?:\({_SIGNED_WORDS}[^)]*\)|{_SIGNED_BRACKET})"
+_SIGNED = rf"(?:\({_SIGNED_WORDS}[^)]{{0,{SIGNED_TAIL}}}\)|{_SIGNED_BRACKET})"
 
 
 @cache
