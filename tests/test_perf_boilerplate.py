@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline.text import clean
+from tests.test_perf_equivalence import _plain_removal
 
 _PIECES = ["Cổng thông tin điện tử", "Bản quyền thuộc về", "Bản quyền", "Copyright", " ©", "©", "Địa chỉ:", "Điện thoại",
            "Fax", "Email", "Trang chủ", " > ", "›", "Bạn đang xem", "Đăng nhập", "Đăng ký", "Lưu trữ", "Facebook", "In",
@@ -44,26 +45,6 @@ def test_end_pattern_first_opened_line_is_the_search(text, pos):
         plain = b.rx.search(text, pos)
         got = next(filter(None, (b.rx.match(text, s) for s in clean._opened_lines(text, b, pos))), None)
         assert (got and got.span()) == (plain and plain.span())
-
-
-def _plain_removal(text: str) -> tuple[str, int]:
-    removed = 0
-    for b in clean._boilerplate_res():
-        if b.where == "start":
-            m = b.rx.match(text)
-            if m:
-                removed += m.end() - m.start()
-                text = text[m.end():]
-        elif b.where == "end":
-            m = b.rx.search(text, max(0, len(text) - 1500))
-            if m:
-                removed += len(text) - m.start()
-                text = text[: m.start()].rstrip() + "\n"
-        else:
-            new, n = b.rx.subn("", text)
-            removed += len(text) - len(new)
-            text = new
-    return text, removed
 
 
 @settings(max_examples=1500, deadline=None)
