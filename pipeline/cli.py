@@ -162,6 +162,16 @@ def _write_json_atomic(path: str, data: dict) -> None:
     os.replace(tmp, p)
 
 
+def _memory_size(value: str) -> str:
+    """A DuckDB memory size ("512MB", "1.5GB", "800MiB"), refused at the command line rather than
+    after a night's ingest, when the link starts."""
+    import re
+
+    if not re.fullmatch(r"\s*\d+(?:\.\d+)?\s*(?:[KMGT]i?B|B)\s*", value, re.IGNORECASE):
+        raise argparse.ArgumentTypeError(f"not a memory size: {value!r} (say 512MB, 2GB, 800MiB)")
+    return value.strip()
+
+
 def cmd_ingest(args) -> int:
     import os
     import time
@@ -211,7 +221,8 @@ def cmd_ingest(args) -> int:
                          retry_failed=args.retry_failed, limits=limits, max_failures=args.max_failures,
                          dry_run=args.dry_run, isolate=True, group_pages=not args.no_group_pages,
                          backend=args.backend, scheduler=args.scheduler,
-                         split_pages=args.split_pages if args.split_pages > 0 else None)
+                         split_pages=args.split_pages if args.split_pages > 0 else None,
+                         link_memory_limit=args.link_memory_limit)
         code = summary.exit_code()
     except StoreError as e:
         error = f"store error: {e}"
@@ -565,6 +576,9 @@ def main(argv: list[str] | None = None) -> int:
     pi.add_argument("--split-pages", type=int, default=8, metavar="N",
                     help="a scan with more than N pages to OCR is OCR'd one page per task (default 8; 0: never)")
     pi.add_argument("--batch-size", type=int, default=100, help="documents per committed batch")
+    pi.add_argument("--link-memory-limit", default="512MB", metavar="SIZE", type=_memory_size,
+                    help="DuckDB's memory limit for the link after the run (spills to disk beyond; the "
+                         "linker's peak is about this plus 200 MB, whatever the archive's size)")
     pi.add_argument("--no-ocr", action="store_true", help="record pages without a text layer as needs_ocr")
     pi.add_argument("--max-mb", type=float, default=50, help="refuse files larger than this (MB)")
     pi.add_argument("--ocr-jobs", type=int, default=0, help="pages OCR'd at once per document (default: cores / jobs)")
@@ -682,7 +696,8 @@ def main(argv: list[str] | None = None) -> int:
     pl = sub.add_parser("link", help="re-link the graph of a dataset (ingest does it after each run)")
     pl.add_argument("--data", default="out")
     pl.add_argument("--full", action="store_true", help="re-resolve every citation, not only new blocks")
-    pl.add_argument("--memory-limit", default="512MB", help="DuckDB memory limit (spills to disk beyond)")
+    pl.add_argument("--memory-limit", default="512MB", type=_memory_size, help="DuckDB memory limit (spills to disk beyond; the "
+                    "linker's peak is about this plus 200 MB, whatever the archive's size)")
     pl.set_defaults(func=cmd_link)
     px = sub.add_parser("export", help="export the graph: GraphML, Neo4j import CSVs, JSON Lines")
     px.add_argument("--data", default="out")

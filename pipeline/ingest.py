@@ -249,7 +249,8 @@ def ingest(paths: list[str], out: str, jobs: int = 1, batch_size: int = 100, ocr
            max_bytes: int = DEFAULT_MAX_BYTES, progress=None, retry_failed: bool = False,
            limits: Limits | None = None, max_failures: str | int | None = None,
            dry_run: bool = False, isolate: bool | None = None, group_pages: bool = True,
-           backend: str | None = None, scheduler: str | None = None, split_pages: int | None = None) -> Summary:
+           backend: str | None = None, scheduler: str | None = None, split_pages: int | None = None,
+           link_memory_limit: str = "512MB") -> Summary:
     """Ingest files and folders into the dataset at `out`. See the module doc.
 
     `backend` (`pipeline.backends`): "local" (worker processes, each document under `limits`:
@@ -415,7 +416,7 @@ def ingest(paths: list[str], out: str, jobs: int = 1, batch_size: int = 100, ocr
         # the linker re-links only what new batches touch; with none it writes nothing
         from .graph.link import build_graph  # here: DuckDB starts only when there is linking to do
 
-        summary.nodes, summary.edges = build_graph(ds)
+        summary.nodes, summary.edges = build_graph(ds, memory_limit=link_memory_limit)
         from .graph import known as known_file
 
         known_file.save(out, known_file.current_snapshot(out), ds.doc_ids(), ds.failed_files(), ds.failure_paths(),

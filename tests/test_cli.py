@@ -53,3 +53,23 @@ def test_bench_writes_the_text_path_report(tmp_path, samples, capsys):
     assert r["mb_per_s_cpu"] > 0 and r["process_failures"] == 0
     assert set(r["stages_cpu_s"]) >= {"citations", "entities", "tasks", "normalise", "signature", "header"}
     assert f"{r['mb_per_s_cpu']:.2f} MB/s CPU time" in capsys.readouterr().out
+
+
+def test_ingest_links_under_the_memory_limit_it_is_given(tmp_path, samples, monkeypatch):
+    """`--link-memory-limit` reaches the link after the run (DuckDB's limit); a size DuckDB would
+    refuse is refused at the command line, before any document is read."""
+    import pipeline.graph.link as L
+
+    limits = []
+    real = L.Linker.__init__
+
+    def spy(self, root, memory_limit="512MB", threads=None):
+        limits.append(memory_limit)
+        real(self, root, memory_limit=memory_limit, threads=threads)
+
+    monkeypatch.setattr(L.Linker, "__init__", spy)
+    out = tmp_path / "o"
+    assert main(["ingest", str(samples), "--out", str(out), "--no-ocr", "-q", "--link-memory-limit", "160MB"]) == ExitCode.ok
+    assert limits == ["160MB"] and len(pd.read_parquet(out / "nodes")) > 0
+    assert main(["ingest", str(samples), "--out", str(tmp_path / "o2"), "--link-memory-limit", "lots"]) == ExitCode.bad_args
+    assert not (tmp_path / "o2").exists()

@@ -726,12 +726,13 @@ def current_counts(root: str | os.PathLike) -> tuple[int, int] | None:
         return None
 
 
-def build_graph(ds: Dataset) -> tuple[int, int]:
-    """The batch runner's hook: link the dataset it has just written (nothing when it is current)."""
+def build_graph(ds: Dataset, memory_limit: str = "512MB") -> tuple[int, int]:
+    """The batch runner's hook: link the dataset it has just written (nothing when it is current),
+    DuckDB held to `memory_limit` (`vanban ingest --link-memory-limit`)."""
     current = current_counts(ds.root)
     if current is not None:
         return current
-    s = link(ds.root)
+    s = link(ds.root, memory_limit=memory_limit)
     return s.nodes, s.edges
 
 
