@@ -522,7 +522,8 @@ def _trigger_starts(text: str, op: _Openings) -> tuple[list[int], list[int]] | N
 
 
 def _trie_matches(text: str, ms: _Master):
-    """The matches of `ms.rx[0].finditer(text)` and of `ms.rx[1].finditer(text)` (each in text order).
+    """The matches of `ms.rx[0].finditer(text)` and of `ms.rx[1].finditer(text)`: one iterator a
+    trie, each in text order, read as they are found (not gathered into lists first).
 
     Each trie is tried only at the positions `_trigger_starts` keeps, in text order, going on from
     the end of its last match: as `finditer`, which tries every position. Most of the text is not
@@ -530,63 +531,43 @@ def _trie_matches(text: str, ms: _Master):
     than the extraction that follows (short texts: `finditer` itself)."""
     starts = _trigger_starts(text, ms.openings) if ms.openings is not None and len(text) >= _SCAN_MIN else None
     if starts is None:
-        return list(ms.rx[0].finditer(text)), list(ms.rx[1].finditer(text))
+        return ms.rx[0].finditer(text), ms.rx[1].finditer(text)
     return _matches_at(text, ms, starts)
 
 
-def _matches_at(text: str, ms: _Master, starts: tuple[list[int], list[int]]) -> tuple[list, list]:
+def _matches_at(text: str, ms: _Master, starts: tuple[list[int], list[int]]) -> tuple:
     """Both tries' `finditer` matches, each trie tried only at its `starts` (in text order, with
     every position where one of its matches can start), going on from the end of its last match."""
-    found: tuple[list, list] = ([], [])
-    for rx, at, out in zip(ms.rx, starts, found):
-        match = rx.match
-        nxt = 0
-        for p in at:
-            if p >= nxt:
-                m = match(text, p)
-                if m is not None:
-                    nxt = m.end()
-                    out.append(m)
-    return found
+    return tuple(_matches_from(text, rx, at) for rx, at in zip(ms.rx, starts))
+
+
+def _matches_from(text: str, rx, at: list[int]):
+    match = rx.match
+    nxt = 0
+    for p in at:
+        if p >= nxt:
+            m = match(text, p)
+            if m is not None:
+                nxt = m.end()
+                yield m
 
 
 def _triggers(text: str) -> dict[str, list[tuple[int, int]]]:
     """category → [(start, end of the trigger word)] over the whole text, each list in text order:
-    the matches of both tries (as their `finditer`: `_trie_matches`), each dispatched to its kinds.
-
-    The tries' matches are read as they are found (the loop of `_matches_at`, or `finditer` on a
-    short text), not gathered into lists of match objects first: a match's start is the position
-    tried, its end the next position a match may start at."""
+    the matches of both tries (as their `finditer`: `_trie_matches`), each dispatched to its kinds."""
     ms = _master()
     hits: dict[str, list[tuple[int, int]]] = {c: [] for c in _CATEGORY_END}
     single = ms.single
     dispatch = ms.dispatch
     inner: list = []
-    starts = _trigger_starts(text, ms.openings) if ms.openings is not None and len(text) >= _SCAN_MIN else None
-    if starts is None:
-        for rx in ms.rx:
-            for m in rx.finditer(text):
-                w = m.group()
-                c = single.get(w)
-                if c is not None:  # one kind, the whole word: the trie checked its end
-                    hits[c].append(m.span())
-                else:
-                    _dispatch(text, m.start(), m.end(), w, hits, dispatch, ms, inner)
-    else:
-        for rx, at in zip(ms.rx, starts):
-            match = rx.match
-            nxt = 0
-            for p in at:
-                if p >= nxt:
-                    m = match(text, p)
-                    if m is not None:
-                        nxt = m.end()
-                        w = m.group()
-                        c = single.get(w)
-                        if c is not None:
-                            hits[c].append((p, nxt))
-                        else:
-                            _dispatch(text, p, nxt, w, hits, dispatch, ms, inner)
+    for found in _trie_matches(text, ms):
+        for m in found:
+            w = m.group()
+            c = single.get(w)
+            if c is not None:  # one kind, the whole word: the trie checked its end
+                hits[c].append(m.span())
+            else:
+                _dispatch(text, m.start(), m.end(), w, hits, dispatch, ms, inner)
     while inner:
         s, e, w = inner.pop()
         c = single.get(w)
