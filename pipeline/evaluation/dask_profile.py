@@ -34,11 +34,8 @@ REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 WORK = REPO / "build" / "dask-profile"
 
-from pipeline.evaluation.scale_bench import archive_paths, make_text_archive  # noqa: E402
+from pipeline.evaluation.scale_bench import _CLK as CLK, _manifest_lines, archive_paths, make_text_archive  # noqa: E402
 from pipeline.worker import process_tree  # noqa: E402
-
-CLK = os.sysconf("SC_CLK_TCK")
-
 
 def archive(n: int) -> list[str]:
     root = WORK / "archive"
@@ -137,11 +134,7 @@ def run_cli(paths: list[str], backend: str, out: Path, jobs: int = 2, prefix: li
                             threads[k] = max(threads.get(k, 0.0), s[2])
                 except OSError:
                     pass
-            try:
-                with open(out / "_manifest.jsonl", "rb") as fh:
-                    marks.append((time.monotonic() - t0, sum(1 for _ in fh)))
-            except OSError:
-                marks.append((time.monotonic() - t0, 0))
+            marks.append((time.monotonic() - t0, _manifest_lines(out)))
             stop.wait(interval)
 
     th = threading.Thread(target=sample, daemon=True)
