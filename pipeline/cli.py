@@ -163,11 +163,11 @@ def _write_json_atomic(path: str, data: dict) -> None:
 
 
 def _memory_size(value: str) -> str:
-    """A DuckDB memory size ("512MB", "1.5GB", "800MiB"), refused at the command line rather than
-    after a night's ingest, when the link starts."""
-    import re
+    """A memory size DuckDB takes ("512MB", "1.5GB", "800MiB"), refused at the command line rather
+    than after a night's ingest, when the link starts."""
+    from .limits import memory_bytes
 
-    if not re.fullmatch(r"\s*\d+(?:\.\d+)?\s*(?:[KMGT]i?B|B)\s*", value, re.IGNORECASE):
+    if memory_bytes(value) is None:
         raise argparse.ArgumentTypeError(f"not a memory size: {value!r} (say 512MB, 2GB, 800MiB)")
     return value.strip()
 

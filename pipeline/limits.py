@@ -313,3 +313,17 @@ def clean_reason(message: str | None, limit: int = 600) -> str:
     if len(msg) > limit:
         msg = msg[: limit - 1] + "…"
     return msg
+
+
+_SIZE_UNITS = {"bytes": 1, "b": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12,
+               "kib": 2**10, "mib": 2**20, "gib": 2**30, "tib": 2**40}
+
+
+def memory_bytes(value: str) -> int | None:
+    """A memory size as DuckDB writes and reads it ("512MB", "488.2 MiB", "2GB") in bytes; None for
+    anything else. The linker reads its limit back with it; the command line checks `--memory-limit`
+    with it, so that a size DuckDB would refuse is refused before a night's ingest, not after."""
+    m = re.fullmatch(r"\s*([0-9]+(?:\.[0-9]+)?)\s*([A-Za-z]+)\s*", str(value))
+    if not m or m.group(2).lower() not in _SIZE_UNITS:
+        return None
+    return int(float(m.group(1)) * _SIZE_UNITS[m.group(2).lower()])

@@ -37,6 +37,7 @@ WORK = REPO / "build" / "dask-profile"
 from pipeline.evaluation.scale_bench import _CLK as CLK, _manifest_lines, archive_paths, make_text_archive  # noqa: E402
 from pipeline.worker import process_tree  # noqa: E402
 
+
 def archive(n: int) -> list[str]:
     root = WORK / "archive"
     make_text_archive(root, n)

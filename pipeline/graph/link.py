@@ -33,7 +33,6 @@ And `citations.target_id` is rewritten, part by part, where its resolution chang
 from __future__ import annotations
 
 import json
-import re
 import os
 import shutil
 import time
@@ -43,6 +42,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import pyarrow as pa
+
+from ..limits import memory_bytes as _setting_bytes  # DuckDB's reading of its limit, in bytes
 import pyarrow.parquet as pq
 
 from .store import GRAPH_SCHEMAS, Dataset
@@ -659,18 +660,6 @@ def _reorder(tmp: str, final: str, table: str) -> None:
     t = t.select(names).cast(pa.schema([SCHEMAS[table].field(n) for n in names]))
     pq.write_table(t, tmp, compression="zstd")
     os.replace(tmp, final)
-
-
-_UNITS = {"bytes": 1, "b": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12,
-          "kib": 2**10, "mib": 2**20, "gib": 2**30, "tib": 2**40}
-
-
-def _setting_bytes(value: str) -> int | None:
-    """DuckDB's reading of its memory limit ("488.2 MiB", "1.5 GiB") in bytes; None for anything else."""
-    m = re.fullmatch(r"\s*([0-9]+(?:\.[0-9]+)?)\s*([A-Za-z]+)\s*", str(value))
-    if not m or m.group(2).lower() not in _UNITS:
-        return None
-    return int(float(m.group(1)) * _UNITS[m.group(2).lower()])
 
 
 def _duck_type(t: pa.DataType) -> str:
