@@ -341,16 +341,51 @@ _GAP_BREAK = regex.compile(
 # "Thực hiện nghiêm các nội dung quy định tại Nghị định số 58/2026/NĐ-CP" (SPEC: mentions)
 _GAP_NOT_OBJECT = regex.compile(r"(?:\bvề|\bquy\s+định\s+(?:tại|của))\s+(?:các\s+)?\Z", regex.IGNORECASE)
 _LIST_GAP = regex.compile(r"\A\s*(?:[,;]|\bvà\b|\bhoặc\b|,\s*và)?\s*(?:các\s+)?\Z", regex.IGNORECASE)
+# the characters a `_LIST_GAP` match may hold first after its spaces (",", ";", "và", "hoặc", "các", in
+# either case)
+_LIST_GAP_FIRST = frozenset(",;vVhHcC")
+
+
+def _list_gap(text: str, start: int, end: int) -> bool:
+    """`_LIST_GAP.match(text[start:end]) is not None`, without copying a gap that may be a clause long:
+    after its spaces (each `\\s` a space to `isspace`) a match holds only what `_LIST_GAP_FIRST` opens,
+    so a gap whose first character that is not a space is another is none. Only when that character
+    is one of them (or the gap opens with more than SPACE_LOOK spaces) is it matched."""
+    j = start
+    stop = start + SPACE_LOOK if start + SPACE_LOOK < end else end
+    while j < stop and text[j].isspace():
+        j += 1
+    if j < stop and text[j] not in _LIST_GAP_FIRST:
+        return False
+    return _LIST_GAP.match(text[start:end]) is not None
 _ARTICLE_HEAD = regex.compile(r"\s*Điều\s+\d+[a-z]?\.\s")  # the citing document's own article heading
 _ACTOR = regex.compile(r"\b(?:này|ban\s+hành\s+(?:Luật|Bộ\s+luật|Pháp\s+lệnh|Nghị\s+định|Nghị\s+quyết|Thông\s+tư|Quyết\s+định|Chỉ\s+thị))\b",
                        regex.IGNORECASE)
 _ACTOR_REV = regex.compile(_ACTOR.pattern, regex.IGNORECASE | regex.REVERSE)
 
 
+# the characters a `_LIST_MARKER` match may end with before its spaces: each branch's last atom that
+# is not `\s` ("-", "1.", "a)", "Điều 5."); its letters, digits and "(" are followed by one of them
+_MARKER_LAST = frozenset("-+•*.)")
+# how many spaces before `pos` `_opens_clause` reads back over before it leaves the case to the marker match
+SPACE_LOOK = 8
+
+
 def _opens_clause(text: str, clause: int, pos: int, clauses: "_Clauses") -> bool:
     """True when only a list marker or "Điều N." stands between the clause (or line) start and `pos`.
     (What follows a marker is almost never a space, as the marker takes the spaces after it: the
-    rest, up to a clause long, is copied and stripped only when it opens with one.)"""
+    rest, up to a clause long, is copied and stripped only when it opens with one.)
+
+    Most views end in a word ("Căn cứ ", "quy định tại "), answered without the line's start or the
+    marker match: the last character before `pos` that is not a space must be the end of a marker
+    (`_MARKER_LAST`), since a marker's spaces are `\\s` and every `\\s` is a space to `isspace`;
+    a word's last letter on the line of `pos` means no start on that line opens at `pos`."""
+    j = pos - 1
+    stop = pos - SPACE_LOOK if pos - SPACE_LOOK > clause else clause
+    while j >= stop and text[j].isspace():
+        j -= 1
+    if j >= stop and text[j] not in _MARKER_LAST and "\n" not in text[j + 1: pos]:
+        return False
     line = clauses.line_start(pos)
     for start in (clause,) if line <= clause else (clause, line):
         m = _LIST_MARKER.match(text, start, pos)
@@ -488,6 +523,15 @@ def _label_final_chars() -> frozenset[str] | None:
     return None if None in ends else frozenset(ends)
 
 
+@cache
+def _labels_read_no_further() -> bool:
+    """Whether every section label pattern reads nothing past its last character: it ends with a
+    literal (`_label_final_chars`) and holds no lookahead. A label that ends by `pos` is then a match
+    of a search of the text up to `pos` (`_Clauses.section`)."""
+    return _label_final_chars() is not None and not any(
+        "(?=" in c.rx.pattern or "(?!" in c.rx.pattern for c in cues().get("section", ()))
+
+
 def _clause_cue(text: str, clause: int) -> tuple[str, int] | None:
     m = _LIST_MARKER.match(text, clause, clause + MARKER_REACH)
     start = m.end() if m else clause
@@ -542,6 +586,7 @@ class _Clauses:
         self._labels: list[tuple[int, int, str]] | None = None  # section labels: (start, end, relation)
         self._label_starts: list[int] = []
         self._label_reach: list[int] = []  # running maximum of the labels' ends, in start order
+        self._label_window_read = 0  # characters searched for a label before the pass (`section`)
         self._newlines: list[int] | None = None
         self._headings: dict[int, str | None] = {}
         self._above: dict[int, tuple[str | None, int]] = {}  # `heading_above`: (relation, lines read)
@@ -689,6 +734,18 @@ class _Clauses:
                         break
                 else:
                     return None
+                # (nor unless a label stands in the 3000 characters before `pos`: a label read ends by
+                # `pos` and starts within them, and its pattern reads nothing past its last character,
+                # so the search of that stretch finds it, or an earlier one. While the stretches read
+                # so add up to less than the text, no pass is made for a text that has no label.)
+                lo = max(pos - 3000, 0)
+                if self._label_window_read + (pos - lo) <= self.n and _labels_read_no_further():
+                    self._label_window_read += pos - lo
+                    for cue in cues().get("section", ()):
+                        if cue.rx.search(self.text, lo, pos) is not None:
+                            break
+                    else:
+                        return None
             self._labels = sorted((m.start(), m.end(), cue.relation) for cue in cues().get("section", ())
                                   for m in cue.rx.finditer(self.text))
             reach = -1
@@ -830,6 +887,25 @@ _TITLE_ITEM = regex.compile(
 _COORDINATED = regex.compile(
     r"(?:\bvà|,)\s*(?:các\s+)?(?:(?:Thông\s+tư|Nghị\s+định|Quyết\s+định|Nghị\s+quyết|văn\s+bản)\s+"
     r"(?:sửa\s+đổi,?\s*(?:bổ\s+sung)?|bổ\s+sung|hướng\s+dẫn)[^;.\n]{0,40}?:\s*)?\Z", regex.IGNORECASE)
+# the characters a `_COORDINATED` match may end with before its spaces: the last atom that is not `\s`
+# of each way through it ("và", ",", "các", the ":" of a title), in either case
+_COORDINATED_LAST = frozenset(",:àÀcC")
+
+
+def _coordinated(text: str, start: int, end: int) -> bool:
+    """`_COORDINATED.search(text, start, end) is not None`, without the forward search over what may
+    be a paragraph: a match ends with `_COORDINATED_LAST` and then spaces (each `\\s` a space to
+    `isspace`), so a view whose last character that is not a space is another has none. Only when
+    that character is one of them (or the view ends in more than SPACE_LOOK spaces) is it searched."""
+    j = end - 1
+    stop = end - SPACE_LOOK if end - SPACE_LOOK > start else start
+    while j >= stop and text[j].isspace():
+        j -= 1
+    if j >= stop and text[j] not in _COORDINATED_LAST:
+        return False
+    return _COORDINATED.search(text, start, end) is not None
+
+
 _AND_BEFORE = regex.compile(r"(?:\bvà|,)\s*\Z")
 _TITLE_HEAD = regex.compile(
     r"\s*(?:[-+•]\s*)?(?:Bộ\s+luật|Luật|Pháp\s+lệnh|Nghị\s+định|Nghị\s+quyết|Thông\s+tư)\s+(?:sửa\s+đổi|bổ\s+sung|"
@@ -871,7 +947,7 @@ def _relation(text: str, c: Citation, prev: Citation | None, clauses: "_Clauses"
         if match(text, c.end, reach):
             return relation
     # 1. next item of a list
-    if same_clause and _LIST_GAP.match(text[prev.end: start]):
+    if same_clause and _list_gap(text, prev.end, start):
         if prev.relation in {"proposal", "report"}:
             return _by_type(c) if c.cited_type in {"Báo cáo", "Tờ trình"} else prev.relation
         return prev.relation
@@ -952,7 +1028,7 @@ def _relation(text: str, c: Citation, prev: Citation | None, clauses: "_Clauses"
     # "… sửa đổi, bổ sung Nghị định số X ngày … về … và Nghị định số Y": coordinated objects
     # (the titles between may hold ";": the coordination spans the paragraph, not the clause)
     if prev is not None and prev.relation in ACTING and prev.end <= c.start \
-            and _COORDINATED.search(text, prev.end, c.start) \
+            and _coordinated(text, prev.end, c.start) \
             and not _SENTENCE_OR_PARAGRAPH.search(text, prev.end, c.start):
         return prev.relation
     # 5. list item under a heading
