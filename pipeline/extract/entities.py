@@ -383,7 +383,7 @@ class _Openings:
     pair: object             # bool[2**_PAIR_BITS]
     prefix: tuple            # bool[2**_HASH_BITS] for each length (2**_PAIR_BITS for L = 2)
     whole: tuple
-    spaces: object           # uint16[65536]: every whitespace character → " ", the others unchanged
+    spaces: object           # intp[65536]: every whitespace character → " ", the others unchanged
     upper: object            # bool[65536]: the first characters of the words of the capitalised trie
     single_chars: str        # first characters of the one-character openings (looked for with str.find)
 
@@ -439,7 +439,7 @@ def _openings(cats: dict[str, set[str]]) -> "_Openings | None":
     openings: set[str] = set()
     for w, own in cats.items():
         openings |= _opening_strings(w, own)
-    spaces = np.arange(65536, dtype=np.uint16)
+    spaces = np.arange(65536, dtype=np.intp)  # (intp, as the hashes of the rounds: no index is converted)
     for c in _RE_SPACES:
         spaces[ord(c)] = ord(" ")
     pair = np.zeros(1 << _PAIR_BITS, dtype=bool)
@@ -483,7 +483,7 @@ def _trigger_starts(text: str, op: _Openings) -> tuple[list[int], list[int]] | N
         return None
     a = np.frombuffer(raw, dtype=np.uint16)
     spaces = op.spaces
-    mask = np.uint32((1 << _HASH_BITS) - 1)
+    mask = (1 << _HASH_BITS) - 1
     idxs, hs = [], []
     for off in (0, 1):  # the pair at every position: the buffer read as 32-bit words at both alignments
         u = np.frombuffer(raw, dtype=np.uint32, count=(len(raw) - 2 * off) // 4, offset=2 * off)
@@ -492,12 +492,14 @@ def _trigger_starts(text: str, op: _Openings) -> tuple[list[int], list[int]] | N
         hs.append(x[i])
         idxs.append(i * 2 + off)
     idx = np.concatenate(idxs)
-    h = np.concatenate(hs)
+    # the rounds hash in intp (the pair's hash < 2**_PAIR_BITS, times _MUL_NEXT < 2**25: no overflow
+    # before the mask, the same values as in uint32): `take` converts any other index type first
+    h = np.concatenate(hs).astype(np.intp)
     inside = idx < n  # (the positions of the padding)
     idx, h = idx[inside], h[inside]
     starts = [idx[op.whole[2].take(h)]]
     for L in range(3, _OPENING_CHARS + 1):
-        h = ((h * np.uint32(_MUL_NEXT)) ^ spaces.take(a[L - 1:].take(idx))) & mask
+        h = ((h * _MUL_NEXT) ^ spaces.take(a[L - 1:].take(idx))) & mask
         starts.append(idx[op.whole[L].take(h)])
         if L == _OPENING_CHARS:
             break
@@ -728,7 +730,10 @@ _UNIT_TAIL_UPPER_NL = re.compile(
     rf"(?:{_SP}(?P<name>{_NAME_U}))?(?![{_LO}{_UP}])")
 _NAME_AFTER = re.compile(rf"{_SP}(?P<name>{_NAME_T})(?P<era>{_ERA})?(?![{_LO}{_UP}0-9])")
 _IN_LAW_NAME = re.compile(r"(?:Luật|Bộ luật|Pháp lệnh|Nghị quyết)(?:[ \t]+(?!(?:do|của|thì|tại|theo|được|đã|năm|số|với|cho|để|khi|là|có|gửi|ngày)(?![\w]))[^\s,.;:()/]+){0,6}[ \t]+$")
-_LAW_WORDS = re.compile(r"Luật|luật|Pháp lệnh|Nghị quyết")  # a cheap test before _IN_LAW_NAME
+# a cheap test before _IN_LAW_NAME: what every match of it holds (the "uật" of Luật, luật, Bộ luật),
+# found by `in` in the 60 characters before a body (`re` scanning them for the three words cost more;
+# tests/test_perf_entities_round3.py)
+_LAW_MARKS = ("uật", "Pháp lệnh", "Nghị quyết")
 _HAS_UNIT = re.compile(rf"(?i)(?<![{_LO}])(?:{_UNIT_ALT})(?![{_LO}])")
 _VIET_NAM = re.compile(r"Việt Nam(?![a-zà-ỹđ])")
 _UNIT_LIST = regex.compile(rf"(?<![\p{{L}}])các[ \t]+(?P<w>xã|phường|huyện|tỉnh|thị xã|đặc khu)[ \t]*:?[ \t]*"
@@ -1349,13 +1354,14 @@ def _complete_party(name: str, ctx: _Context) -> str:
     """"Thành ủy" (a Hà Nội document) → "Thành ủy Hà Nội"; "Ban Dân vận Tỉnh ủy" → "… Tỉnh ủy Bình Thuận";
     "Mặt trận Tổ quốc Việt Nam" in a provincial document → "… tỉnh …"."""
     prov = ctx.province
-    pname = _place_name(prov)
-    m = _rsearch(r"(?<![\p{L}])(Tỉnh|Thành) ủy$", name)
-    if m and pname:
-        return f"{name} {pname}"
-    m = _rsearch(r"(?<![\p{L}])(Huyện|Thị) ủy$", name)
-    if m and ctx.where.district:
-        return f"{name} {_place_name(ctx.where.district)}"
+    if " ủy" in name:  # (what both patterns hold: most names hold neither, and are not searched)
+        pname = _place_name(prov)
+        m = _rsearch(r"(?<![\p{L}])(Tỉnh|Thành) ủy$", name)
+        if m and pname:
+            return f"{name} {pname}"
+        m = _rsearch(r"(?<![\p{L}])(Huyện|Thị) ủy$", name)
+        if m and ctx.where.district:
+            return f"{name} {_place_name(ctx.where.district)}"
     if fold(name) in ("mặt trận tổ quốc việt nam", "ủy ban mặt trận tổ quốc việt nam") and \
             ctx.issuer and not fold(ctx.issuer).startswith(("chính phủ", "bộ ", "quốc hội", "thủ tướng")):
         lowest = ctx.where.commune or ctx.where.district or prov
@@ -1535,7 +1541,7 @@ def find_entities(text: str, header: Header | None = None, signature: Signature 
     that places are read on, the issuer's jurisdiction that completes "UBND tỉnh" and "Sở Y tế",
     and the issuer's own span; `signature` gives the signer; `where` overrides the jurisdiction.
     """
-    if not isinstance(text, str) or not text.strip():
+    if not isinstance(text, str) or not text or text.isspace():  # (`not text.strip()`, without its copy)
         return []
     text = text[:_MAX_CHARS]
     t = _tables()
@@ -1568,6 +1574,7 @@ def find_entities(text: str, header: Header | None = None, signature: Signature 
     # ORG
     org_end = -1
     org_norms: dict[tuple, str] = {}  # (what `_org_norm` reads of an _Org without an inner body) → its form
+    law1, law2, law3 = _LAW_MARKS
     add = cands.append
     for s, he in hits["org"]:  # in text order
         if s < org_end or s and (text[s - 1].isalnum() or text[s - 1] in "-/&._'’"):
@@ -1580,7 +1587,8 @@ def find_entities(text: str, header: Header | None = None, signature: Signature 
         if o is None:
             continue
         lo = s - 60 if s > 60 else 0
-        if _LAW_WORDS.search(text, lo, s) and _IN_LAW_NAME.search(text, lo, s):
+        w = text[lo:s]
+        if (law1 in w or law2 in w or law3 in w) and _IN_LAW_NAME.search(text, lo, s):
             continue  # "Luật Tổ chức Chính phủ" names a law, not the body
         raw = o.raw  # (text[o.start:o.end])
         # the same body, printed again in the document: normalised once (`_org_norm` reads these
