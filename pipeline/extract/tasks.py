@@ -296,6 +296,45 @@ class _StopWords:
 _STOP_RE = _StopWords(_STOP)
 _VERB_FIRST = regex.compile(rf"^(?!(?:Thanh tra|Kiểm toán)\s+(?:tỉnh|huyện|thành phố|Chính phủ|Nhà nước|Bộ|Sở|các)(?!\p{{L}}))"
                             rf"(?:{_STOP}|trường hợp|trong trường hợp)(?!\p{{L}})", regex.IGNORECASE)
+
+
+def _first_words(pattern: str) -> frozenset[str] | None:
+    """The first words of the branches of an alternation of verbs (each opens with a lower-case
+    word followed by a space or by the branch's end, after its own lookbehinds); None when one does
+    not."""
+    out = set()
+    for alt in _top_alternatives(pattern):
+        m = regex.match(r"(\p{Ll}+)(?: |$)", regex.sub(r"^(?:\(\?<![^()]*\))+", "", alt))
+        if not m:
+            return None
+        out.add(m.group(1))
+    return frozenset(out)
+
+
+_VERB_FIRST_WORDS = _first_words(_STOP + "|trường hợp|trong trường hợp")
+# the characters `regex.IGNORECASE` matches with a letter of those words that do not lower-case to
+# it (tests/test_perf_tasks_round3.py finds them among every code point)
+_CASE_ODD = frozenset("İſ")
+
+
+def _verb_first(t: str) -> bool:
+    """`_VERB_FIRST.match(t)` as a truth value, its alternation of ~200 verbs tried only when the
+    text's leading run of letters, lower-cased, is the first word of one of its branches (it is
+    asked of every clause that opens with an agency word, and most open with a name, not a verb).
+    A match reads its branch's first word case-insensitively, each character a letter that
+    lower-cases to the word's (but those of `_CASE_ODD`), then a space or a non-letter: that word
+    is the text's run of leading letters."""
+    if _VERB_FIRST_WORDS is None:
+        return _VERB_FIRST.match(t) is not None
+    m = _LEAD_LETTERS.match(t)
+    if m is None:
+        return False
+    w = m.group()
+    if w.lower() not in _VERB_FIRST_WORDS and _CASE_ODD.isdisjoint(w):
+        return False
+    return _VERB_FIRST.match(t) is not None
+
+
 _GIAO = regex.compile(r"^(?:Giao|giao|Đề nghị|đề nghị|Yêu cầu|yêu cầu)\s+(?P<rest>.+)$", regex.S)
 _NOT_TASK_WORDS = (
     "nhận được", "đã nhận", "ghi nhận", "biểu dương", "gồm có", "là cơ quan thường trực", "chịu trách nhiệm thi hành",
@@ -397,6 +436,9 @@ _RECUR = [
     (regex.compile(r"(?:hằng|hàng|mỗi)\s+quý", regex.I), "quarterly"),
     (regex.compile(r"(?:hằng|hàng|mỗi)\s+năm", regex.I), "annual"),
 ]
+# the unit word every match of each holds: a plain test on the lower-cased clause before the
+# pattern ("hàng" and "mỗi" are in many clauses that name no period)
+_RECUR_UNITS = ("tháng", "tuần", "tháng", "quý", "năm")
 _REPORT = regex.compile(
     r"(?:báo cáo|gửi)(?:\s+kết quả(?:\s+thực hiện)?)?(?:\s+(?:về|cho|lên))?\s+"
     r"(?P<to>(?:Ủy ban nhân dân|UBND|Chủ tịch|Sở|Bộ|Văn phòng|Thủ tướng|Chính phủ|Ban|Tỉnh ủy|Hội đồng nhân dân|HĐND)"
@@ -436,8 +478,8 @@ def deadline_of(text: str, doc_year: int | None, first_due: bool = False) -> tup
     # every _RECUR form has "hằng", "hàng" or "mỗi", but the half-year ones, which have "tháng" and
     # "6" or "sáu" (looked for as "áu": the case-insensitive "s" of the regex also matches "ſ")
     if "hằng" in low or "hàng" in low or "mỗi" in low or "tháng" in low and ("6" in low or "áu" in low):
-        for rx, name in _RECUR:
-            if rx.search(text):
+        for (rx, name), unit in zip(_RECUR, _RECUR_UNITS):
+            if unit in low and rx.search(text):
                 recurrence = name
                 break
     if not ("trước" in low or "tháng" in low or "chậm nhất" in low or "quý" in low or "không quá" in low
@@ -689,7 +731,7 @@ _SUBJECT_END = regex.compile(r"[.:](?:\s|$)|;(?!\s*(?:" + _HEAD_WORDS + r")(?!\p
 def _subject(text: str) -> tuple[str | None, int]:
     """The agency phrase that opens a clause, and where the action starts (0 when none). Cached: a
     quarter of the clauses are read twice (as a heading's body, as a later sentence)."""
-    if not _head(text) or _VERB_FIRST.match(text):
+    if not _head(text) or _verb_first(text):
         return None, 0  # "Tổ chức …", "Ban hành …", "Báo cáo …": an item that opens with its verb
     s, keep = _protect(text[:400])
     if "(" in s:
@@ -778,7 +820,7 @@ def _coordinators(text: str, block: bool = False, every: bool = False, anywhere:
         cue = m.group(0).lower()
         if not _head(rest) and not ("với" in cue or "cùng" in cue):
             continue
-        if _VERB_FIRST.match(rest):
+        if _verb_first(rest):
             continue
         if block:
             phrase = _R.sub(r"\s*\([^()]{0,60}\)", "", rest)
@@ -1042,7 +1084,7 @@ def _heading_agency(line: _Line) -> tuple[list[str], list[str]] | None:
         return split_agencies(resp.group("who")), []
     m = _GIAO.match(t) if t[:1] in "GgĐđYy" else None  # what `_GIAO` opens with
     body = m.group("rest") if m else t
-    if not _head(body) or _VERB_FIRST.match(body) or (("đã" in body or "đang" in body or "trong đó" in body)
+    if not _head(body) or _verb_first(body) or (("đã" in body or "đang" in body or "trong đó" in body)
                                                               and _PAST.search(body)) or _not_task(body):
         return None  # "Sở Y tế trân trọng kính mời:" heads a list of guests
     if not t.endswith(":"):
@@ -1175,9 +1217,7 @@ def find_tasks(text: str, body_start: int = 0, doc_type: str | None = None, reci
             composition = _composition_head(ln.text)
         elif ln.text.endswith(":") and _composition_head(ln.text):
             composition = True
-        if composition or ("," in ln.text and _MEMBER_WORDS.search(ln.text) and _MEMBER.search(ln.text)
-                           if ("rưởng" in ln.text or "viên" in ln.text or "Thư ký" in ln.text or "Tổ phó" in ln.text
-                               or "Hội đồng" in ln.text) else composition):
+        if composition or _member_line(ln.text):
             continue
         # the "Nơi nhận:" list and the signature stack assign nothing; an attached paper after them
         # (a Quy chế, a Kế hoạch "ban hành kèm theo") is read again
@@ -1627,6 +1667,17 @@ _SENTENCE = regex.compile(r"[.;]\s+(?:(?:Đồng thời|đồng thời|Riêng|ri
 _SETS_UP = regex.compile(r"^(?:V/v\s+|Về việc\s+)?(?:thành lập|kiện toàn|củng cố|bổ sung thành viên)", regex.IGNORECASE)
 _MEMBER_OF_BODY = regex.compile(r"Trưởng [Bb]an|Phó Trưởng|[Tt]hành viên|Tổ giúp việc|[Cc]ơ quan [Tt]hường trực|Ban Chỉ đạo|"
                                 r"Hội đồng|Tổ công tác|Tổ trưởng|Ủy viên|Chủ tịch Hội đồng")
+
+
+def _member_line(t: str) -> bool:
+    """`_MEMBER.search(t)` as a truth value (a line naming a member and his role: "Ông X, Giám đốc Sở
+    Y tế, Phó Trưởng ban"), tried at the line's last comma only: nothing after the comma that opens
+    a match can be a comma, so a match opens at the last one. (Every line of the outline is asked;
+    five substring tests before the search cost more than this.)"""
+    k = t.rfind(",")
+    return k >= 0 and _MEMBER.match(t, k) is not None
+
+
 _MEMBER_WORDS = regex.compile(r"Trưởng|Thành viên|Ủy viên|Uỷ viên|Tổ trưởng|Tổ phó|Thư ký|Chủ tịch Hội đồng")
 _RECIPIENTS_FIRST = frozenset("NTKQ")
 _RECIPIENTS_START = regex.compile(r"^(?:Nơi nhận\s*:|(?:TM|KT|TL|TUQ|Q)\.\s*\p{Lu})")
@@ -1768,9 +1819,27 @@ def _later_ask(body: str):
     is one of `_ASK_WORDS`, and the match opens at most at the sign before the spaces before the
     first of them (the search tried its alternation at every position of the clause before)."""
     w = _ASK_WORD.search(body)
-    if w is None:
+    if w is None or not _ask_before_head(body, w):
         return None
     return _LATER_ASK.search(body, max(_SPACE_BEFORE.match(body, 0, w.start()).start() - 1, 0))
+
+
+_SPACE_RUN = regex.compile(r"\s+")
+
+
+def _ask_before_head(body: str, w) -> bool:
+    """False when no ask word of `body` (from the match `w` of `_ASK_WORD` on) is followed by white
+    space and an agency word, as the ask word of every match of `_LATER_ASK` is (most clauses that
+    hold "giao" or "đề nghị" hold it in "giao thông", "theo đề nghị của …", and the search tried its
+    alternation at every position after it). The ask words cannot overlap one another, so the
+    non-overlapping matches of `_ASK_WORD` are all their occurrences; a head word opens with a
+    letter, so it starts where the run of white space ends."""
+    while w is not None:
+        s = _SPACE_RUN.match(body, w.end())
+        if s is not None and _head(body[s.end():]):
+            return True
+        w = _ASK_WORD.search(body, w.end())
+    return False
 
 
 # "chủ trì, phối hợp với Sở … xây dựng …": the partner phrase before the action's own verb
