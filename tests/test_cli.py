@@ -3,7 +3,10 @@ import json
 import pandas as pd
 
 from pipeline.cli import main
+from pipeline.document import extract
 from pipeline.errors import ExitCode
+from pipeline.models import DocumentRecord, Page
+from pipeline.text.clean import normalize_text
 
 
 def test_show_prints_json_with_evidence(samples, capsys):
@@ -53,6 +56,17 @@ def test_bench_writes_the_text_path_report(tmp_path, samples, capsys):
     assert r["mb_per_s_cpu"] > 0 and r["process_failures"] == 0
     assert set(r["stages_cpu_s"]) >= {"citations", "entities", "tasks", "normalise", "signature", "header"}
     assert f"{r['mb_per_s_cpu']:.2f} MB/s CPU time" in capsys.readouterr().out
+    # the items the stage costs are divided by are what extraction makes of these files
+    made = {"citations": 0, "entities": 0, "tasks": 0, "lines": 0}
+    for f in sorted(samples.rglob("*.txt")):
+        norm, _ = normalize_text(f.read_text(encoding="utf-8"))
+        rec = DocumentRecord(doc_id="x", source_path="x", source_sha256="x", kind="txt", pages=[Page(1, norm)])
+        extract(rec, norm)
+        for k, n in (("citations", len(rec.citations)), ("entities", len(rec.entities)),
+                     ("tasks", len(rec.tasks)), ("lines", norm.count("\n") + 1)):
+            made[k] += n
+    assert r["items"] == made
+    assert set(r["stage_us_per_item"]) == {"citations per citation", "entities per entity", "tasks per line"}
 
 
 def test_ingest_links_under_the_memory_limit_it_is_given(tmp_path, samples, monkeypatch):

@@ -33,9 +33,11 @@ from ..models import DocumentRecord, Page
 from ..document import extract, process
 
 
-def _stage_times(texts: list[str]) -> dict[str, float]:
+def _stage_times(texts: list[str], items: dict[str, int] | None = None) -> dict[str, float]:
     """CPU seconds per stage over `texts`, by timing each stage's entry point while `extract` runs
-    (wrappers installed for the pass, removed after: `extract` itself is what is measured)."""
+    (wrappers installed for the pass, removed after: `extract` itself is what is measured). With
+    `items`, what the stages made is counted there (citations, entities, tasks, and the lines the
+    task reader walks): the cost per item says whether a stage is slow or only busy."""
     from .. import document as doc
 
     names = {"normalise": None, "read_header": "header", "read_signature": "signature",
@@ -65,6 +67,10 @@ def _stage_times(texts: list[str]) -> dict[str, float]:
             spent["normalise"] += time.process_time() - t0
             r = DocumentRecord(doc_id="x", source_path="x", source_sha256="x", kind="txt", pages=[Page(1, norm)])
             doc.extract(r, norm)
+            if items is not None:
+                for k, n in (("citations", len(r.citations)), ("entities", len(r.entities)),
+                             ("tasks", len(r.tasks)), ("lines", norm.count("\n") + 1)):
+                    items[k] = items.get(k, 0) + n
         total = time.process_time() - t_all
     finally:
         for attr, fn in originals.items():
@@ -145,7 +151,14 @@ def measure_text_path(corpus: str | None = None, repeat: int = 1) -> dict:
 
     passes = [_in_child(timed_pass) for _ in range(max(1, repeat))]
     best_cpu, best_wall = min(c for c, _ in passes), min(w for _, w in passes)
-    stages = _in_child(lambda: _stage_times(texts))
+
+    def stage_pass() -> tuple[dict[str, float], dict[str, int]]:
+        items: dict[str, int] = {}
+        return _stage_times(texts, items), items
+
+    stages, items = _in_child(stage_pass)
+    # stage → what its time is divided by (the task reader walks every line; few give a task)
+    per_item = {"citations": ("citations", "citation"), "entities": ("entities", "entity"), "tasks": ("lines", "line")}
     full, failures = _in_child(whole_process)
     peak_mb = _in_child(lambda: (one_pass(), peak())[1])
     mb = total_bytes / 1e6
@@ -154,6 +167,9 @@ def measure_text_path(corpus: str | None = None, repeat: int = 1) -> dict:
         "cpu_s": round(best_cpu, 3), "mb_per_s_cpu": round(mb / best_cpu, 2), "docs_per_s_cpu": round(len(files) / best_cpu, 1),
         "wall_s": round(best_wall, 3), "mb_per_s_wall": round(mb / best_wall, 2),
         "stages_cpu_s": {k: round(v, 3) for k, v in sorted(stages.items(), key=lambda kv: -kv[1])},
+        "items": items,
+        "stage_us_per_item": {f"{st} per {one}": round(1e6 * stages.get(st, 0.0) / items[what], 2)
+                              for st, (what, one) in per_item.items() if items.get(what)},
         "process_wall_s": round(full, 3), "process_docs_per_s": round(len(files) / full, 1),
         "process_mb_per_s": round(mb / full, 2), "process_failures": failures,
         "peak_rss_mb": round(peak_mb), "target_mb_per_s": 20.0,
@@ -175,6 +191,8 @@ def format_text_path(r: dict) -> str:
         f"{r['mb_per_s_cpu']:.2f} MB/s CPU time ({r['cpu_s']:.2f} s, {r['docs_per_s_cpu']:.1f} docs/s); "
         f"wall {r['mb_per_s_wall']:.2f} MB/s ({r['wall_s']:.2f} s)",
         f"by stage (CPU): {breakdown}",
+        *([f"per item (CPU): " + ", ".join(f"{k} {v:.1f} µs" for k, v in r["stage_us_per_item"].items())
+           + " (" + ", ".join(f"{n} {k}" for k, n in r["items"].items()) + ")"] if r.get("stage_us_per_item") else []),
         f"full process() per file (read, hash, decode, normalise, extract), wall: "
         f"{r['process_docs_per_s']:.1f} docs/s, {r['process_mb_per_s']:.2f} MB/s ({r['process_wall_s']:.2f} s, "
         f"{r['process_failures']} failures)",
