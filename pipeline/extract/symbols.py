@@ -42,9 +42,19 @@ def normalise_number(raw: str) -> str:
 _NUMBER_GROUPS = ("n_norm", "y_norm", "s_norm", "n_party", "s_party", "n_admin", "s_admin")
 
 
+# the numbers of `_NUMBER_GROUPS` in each pattern holding NUMBER: a group read by its name costs
+# ~0.2 µs (the `regex` module looks the name up each time), by its number a quarter of that, and
+# `parse_number` reads seven (a tenth of reading a citation's number)
+_GROUP_NUMBERS: dict[regex.Pattern, tuple[int, ...]] = {}
+
+
 def parse_number(m: regex.Match) -> Number:
     """Turn a `regexes.NUMBER` match into its parts."""
-    return _parse_groups(m.group(*_NUMBER_GROUPS))
+    rx = m.re
+    numbers = _GROUP_NUMBERS.get(rx)
+    if numbers is None:
+        numbers = _GROUP_NUMBERS[rx] = tuple(rx.groupindex[g] for g in _NUMBER_GROUPS)
+    return _parse_groups(m.group(*numbers))
 
 
 @lru_cache(maxsize=16384)
@@ -53,15 +63,25 @@ def _parse_groups(groups: tuple[str | None, ...]) -> Number:
     numbers again and again, and a frozen `Number` may be shared)."""
     n_norm, y_norm, s_norm, n_party, s_party, n_admin, s_admin = groups
     if n_norm:
-        # "TT BTC", "TTLT/BTP-BCA": a normative symbol has no space or slash inside
-        symbol = normalise_number(_SPACE_SLASH.sub("-", _HYPHEN_SPACES.sub("-", s_norm.strip())))
+        symbol = _normative_symbol(s_norm)
         year = int(y_norm)
         return Number(f"{n_norm}/{year}/{symbol}", n_norm, year, symbol, "normative")
     if n_party:
-        symbol = normalise_number(s_party)
+        symbol = _symbol(s_party)
         return Number(f"{n_party}-{symbol}", n_party, None, symbol, "party")
-    symbol = normalise_number(s_admin)
+    symbol = _symbol(s_admin)
     return Number(f"{n_admin}/{symbol}", n_admin, None, symbol, "admin")
+
+
+# A symbol as printed → as normalised, cached: a text's numbers are new, their symbols ("KH-UBND",
+# "NĐ-CP") mostly not
+@lru_cache(maxsize=16384)
+def _normative_symbol(raw: str) -> str:
+    # "TT BTC", "TTLT/BTP-BCA": a normative symbol has no space or slash inside
+    return normalise_number(_SPACE_SLASH.sub("-", _HYPHEN_SPACES.sub("-", raw.strip())))
+
+
+_symbol = lru_cache(maxsize=16384)(normalise_number)
 
 
 def parse_number_text(text: str) -> Number | None:
@@ -70,7 +90,8 @@ def parse_number_text(text: str) -> Number | None:
 
 
 def _segments(symbol: str) -> list[str]:
-    return [s for s in _SEP.split(symbol) if s]
+    """`_SEP.split(symbol)` without its empty parts, split by `str` (a third of the pattern's cost)."""
+    return [s for s in symbol.replace("/", "-").split("-") if s]
 
 
 def _bare(seg: str) -> str:
@@ -84,21 +105,30 @@ def _known_agency_abbrs() -> frozenset[str]:
     return frozenset(a.abbr for a in rules.agencies())
 
 
-@lru_cache(maxsize=16384)
+# What the symbol says (its type, whether it is known, its issuer) depends on the symbol and the
+# grammar alone, not on the digits: cached on those strings, a text's "…/KH-UBND", "…/2024/NĐ-CP"
+# are read once, not once a number (a `Number` key also hashes in Python, each call).
+
+
 def type_from_symbol(num: Number) -> str | None:
     """Type name implied by the symbol, None when the symbol does not say.
 
     QĐ-UBND → Quyết định; TTr-SNV → Tờ trình; NĐ-CP → Nghị định; 58/2010/QH12 → Luật;
     28-CT/TW → Chỉ thị; UBND-NC, BYT-BH (agency first, no type) → Công văn.
     """
-    segs = _segments(num.symbol)
+    return _type_of_symbol(num.symbol, num.grammar)
+
+
+@lru_cache(maxsize=16384)
+def _type_of_symbol(symbol: str, grammar: str) -> str | None:
+    segs = _segments(symbol)
     if not segs:
         return None
     first = segs[0].split("(")[0]
     table = rules.abbr_to_type()
-    if num.grammar == "party":
+    if grammar == "party":
         return table.get("party", {}).get(first)
-    if num.grammar == "normative":
+    if grammar == "normative":
         if _QH.fullmatch(first):
             return "Luật"
         if _UBTVQH.fullmatch(first):
@@ -118,26 +148,34 @@ def type_from_symbol(num: Number) -> str | None:
     return None
 
 
-@lru_cache(maxsize=16384)
 def symbol_is_known(num: Number) -> bool:
     """True when some part of the symbol is a type or agency abbreviation we know.
 
     Guards bare numbers (no type word, no "số") against look-alikes such as scores "8/10",
     form codes "01/PCTN" (those are excluded by context too) or ratios.
     """
-    segs = [_bare(s) for s in _segments(num.symbol)]
+    return _symbol_is_known(num.symbol, num.grammar)
+
+
+@cache
+def _known_symbol_parts() -> frozenset[str]:
     abbrs = set()
     for fam in rules.abbr_to_type().values():
         abbrs.update(fam)
-    known = _known_agency_abbrs() | abbrs | {"QH", "UBTVQH", "PL", "CP", "TTg"}
-    if num.grammar == "normative":
+    return frozenset(_known_agency_abbrs() | abbrs | {"QH", "UBTVQH", "PL", "CP", "TTg"})
+
+
+@lru_cache(maxsize=16384)
+def _symbol_is_known(symbol: str, grammar: str) -> bool:
+    segs = [_bare(s) for s in _segments(symbol)]
+    known = _known_symbol_parts()
+    if grammar == "normative":
         return bool(segs) and (segs[0] in known or segs[0] in {"NĐ", "TT", "TTLT", "QĐ", "NQ", "NQLT", "VBHN"})
     if len(segs) >= 2:
         return any(s in known for s in segs)
     return False
 
 
-@lru_cache(maxsize=16384)
 def issuer_from_symbol(num: Number, province: str | None = None) -> str | None:
     """Issuer implied by the symbol's agency part (NĐ-CP → Chính phủ, TT-BTC → Bộ Tài chính).
 
@@ -146,17 +184,22 @@ def issuer_from_symbol(num: Number, province: str | None = None) -> str | None:
     a Sở does not write to another province's Sở without naming it. UBND and HĐND stay None: the
     symbol does not say which level (tỉnh, huyện, xã).
     """
-    segs = _segments(num.symbol)
+    return _issuer_of_symbol(num.symbol, num.grammar, province)
+
+
+@lru_cache(maxsize=16384)
+def _issuer_of_symbol(symbol: str, grammar: str, province: str | None) -> str | None:
+    segs = _segments(symbol)
     if not segs:
         return None
     by_abbr = rules.agency_by_abbr()
-    if num.grammar == "party":
+    if grammar == "party":
         a = by_abbr.get(("party", _bare(segs[-1]))) or by_abbr.get(("party", segs[-1]))
         return a.name if a and a.level == "central" else None
-    candidates = segs[1:] if num.grammar != "admin" or type_from_symbol(num) != "Công văn" else segs[:1]
-    if num.grammar == "normative" and _QH.fullmatch(segs[0]):
+    candidates = segs[1:] if grammar != "admin" or _type_of_symbol(symbol, grammar) != "Công văn" else segs[:1]
+    if grammar == "normative" and _QH.fullmatch(segs[0]):
         return "Quốc hội"
-    if num.grammar == "normative" and _UBTVQH.fullmatch(segs[-1]):
+    if grammar == "normative" and _UBTVQH.fullmatch(segs[-1]):
         return "Ủy ban Thường vụ Quốc hội"
     names = []
     for s in candidates:
