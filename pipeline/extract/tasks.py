@@ -57,14 +57,17 @@ are found with `str.rfind` / literal searches instead of multi-line regex scans.
 found once per document, case-insensitively in the text itself (`_lines` gives each line its `cue`
 flag); the not-task words, the deadline and recurrence keywords and the words of a composition
 heading or a lead-in are plain substring tests on the lower-cased clause before any case-insensitive
-regex; names met again (`split_agencies`, `normalise_assignee`, `_kind`, `_level`, `_subject`) come
-from a cache. The ~200 verbs that end a name are looked up by the clause's words (`_StopWords`, same
-matches as the alternation), the ~100 head words by the text's first word (`_head`), each branch of
-a joined regex runs behind its own literal pre-check (`_not_task_item`, `_maybe_annex`, `_PAST`,
-`_may_open_marker`, `_INNER_ASK`), no pattern is built at run time, a run of "|" rows without a cue
-or a column name is passed over at once, and a plain paragraph line while nothing is open, and a
-line of the recipients list, take fast paths in `find_tasks`. tests/test_perf_tasks.py compares
-each shortcut with the plain search.
+regex, each word's search behind a search for one rarer letter of it (`_any_of`: one character is
+found many times faster than a word); names met again (`split_agencies`, `normalise_assignee`,
+`_kind`, `_level`, `_subject`) come from a cache. The ~200 verbs that end a name are looked up by the
+clause's words (`_StopWords`, same matches as the alternation), the ~100 head words by the text's
+first word (`_head`), each branch of a joined regex runs behind its own literal pre-check
+(`_not_task_item`, `_maybe_annex`, `_PAST`, `_may_open_marker`, `_INNER_ASK`), the end of a subject
+is tried only at its signs (`_subject_end`), no pattern is built at run time, a run of "|" rows
+without a cue or a column name is passed over at once, the executor blocks are looked for at the
+lines `_read_lines` saw open with "C" or "Đ" only, and a plain paragraph line while nothing is open,
+and a line of the recipients list, take fast paths in `find_tasks`. tests/test_perf_tasks*.py
+compare each shortcut with the plain search.
 
 Deadlines (`deadline_of`): "trước ngày 3/7/2024", "trước 16 giờ ngày 5/8/2024", "trước ngày 15/12"
 (the document's year), "trước ngày 25 tháng 7 năm 2024", "trong tháng 6/2024" (its last day),
@@ -86,7 +89,7 @@ import regex
 
 from .. import rules
 from ..models import Task
-from ..text.clean import fold
+from ..text.clean import fold, one_space
 from .agencies import expand_abbreviations
 
 # -- compiled once ---------------------------------------------------------------------------
@@ -352,8 +355,32 @@ def _anchor_groups(words: tuple[str, ...], anchors: tuple[str, ...]) -> tuple[tu
     return tuple((a, tuple(ws)) for a, ws in groups.items())
 
 
+def _guard_letter(w: str) -> str | None:
+    """The letter of `w` least likely in a text: one with a tone mark of Latin Extended Additional
+    ("ậ", "ể", "ờ"), else an accented letter of Latin-1 ("ã", "ó"), else another non-ASCII letter
+    ("đ", "ư"); None for a word of ASCII letters."""
+    def rank(c: str) -> int:
+        o = ord(c)
+        return 0 if 0x1EA0 <= o <= 0x1EFF else 1 if 0xC0 <= o <= 0xFF else 2 if o > 127 else 3
+    c = min(w, key=rank)
+    return c if rank(c) < 3 else None
+
+
+def _any_of(words: tuple[str, ...]):
+    """`lambda s: any(w in s for w in words)`, each word's search behind a search for its
+    `_guard_letter`: a search for one character is a fast scan, a search for a word costs a setup
+    and a slower scan, and most lines lack most of the words' rarer letters (the 13 not-task
+    anchors cost 2 µs a line searched as words). Written out as one expression, compiled once from
+    the words (a loop over them cost as much as the plain searches)."""
+    terms = [f"({g!r} in s and {w!r} in s)" if g else f"{w!r} in s" for w in words for g in (_guard_letter(w),)]
+    return eval("lambda s: " + (" or ".join(terms) or "False"))  # the terms are literals of `words`
+
+
 _NOT_TASK_GROUPS = _anchor_groups(_NOT_TASK_WORDS, ("đã ", "nhận", "thi hành", "biết", "kính ", "có "))
 _NOT_TASK_ANCHORS = tuple(a for a, _ in _NOT_TASK_GROUPS)
+_HAS_NOT_TASK_ANCHOR = _any_of(_NOT_TASK_ANCHORS)
+# the groups with the `_guard_letter` of their anchor ("" when it has none: every text holds "")
+_NOT_TASK_GUARDED = tuple((_guard_letter(a) or "", a, ws) for a, ws in _NOT_TASK_GROUPS)
 
 
 @lru_cache(maxsize=4096)
@@ -364,10 +391,10 @@ def _not_task(t: str) -> bool:
     a group of words tested only when a word they share is there (`_NOT_TASK_GROUPS`). Remembered:
     a heading line is asked twice (as a heading's body, then as a line), 13 scans of it each time."""
     low = t.lower()
-    if not any(map(low.__contains__, _NOT_TASK_ANCHORS)):
-        return False  # most lines: no anchor, told without a Python loop
-    for anchor, words in _NOT_TASK_GROUPS:
-        if anchor in low:
+    if not _HAS_NOT_TASK_ANCHOR(low):
+        return False  # most lines: no anchor, told by one expression (`_any_of`)
+    for g, anchor, words in _NOT_TASK_GUARDED:
+        if g in low and anchor in low:
             for w in words:
                 if w in low:
                     return True
@@ -395,9 +422,12 @@ def _not_task_item(t: str) -> bool:
     words it needs are in the line (the joined search cost 12 µs a line, mostly on lines that hold
     none of them). Remembered: a line ending with ":" is asked twice."""
     return bool(t.startswith(_NOT_TASK_ITEM_STARTS) and _NTI_APPROVES.match(t)
-                or ("đã" in t or "đang" in t) and _NTI_PAST.match(t)
+                or _HAS_PAST_WORD(t) and _NTI_PAST.match(t)
                 or ":" in t and _NTI_PERSON.match(t)
-                or "thông báo để" in t and _NTI_NOTICE.search(t))
+                or "ể" in t and "thông báo để" in t and _NTI_NOTICE.search(t))
+
+
+_HAS_PAST_WORD = _any_of(("đã", "đang"))
 _BLOCK_STARTS = ("Thời gian", "Thời hạn", "Tiến độ", "Cơ quan", "Đơn vị")
 _LATER_GIVES = regex.compile(r"[.;]\s+(?:Giao|Yêu cầu|Đề nghị)\s|[.;]\s+(?:" + _HEAD_WORDS + r")[^.;]{0,120}?\s(?:có trách nhiệm|chủ trì)")
 _DIRECTIVE_LEADIN = regex.compile(
@@ -469,6 +499,12 @@ def _roman(s: str) -> int:
     return {"I": 1, "II": 2, "III": 3, "IV": 4, "1": 1, "2": 2, "3": 3, "4": 4}.get(s.upper(), 0)
 
 
+# the words of those tests, each searched behind a letter of it (`_any_of`)
+_HAS_RECUR_WORD = _any_of(("hằng", "hàng", "mỗi"))
+_HAS_DEADLINE_WORD = _any_of(("trước", "chậm nhất", "không quá", "đến hết", "hạn chót"))
+_HAS_PERIOD_WORD = _any_of(("tháng", "quý"))
+
+
 def deadline_of(text: str, doc_year: int | None, first_due: bool = False) -> tuple[dt.date | None, str | None, str | None]:
     """(deadline, deadline_text, recurrence) of a clause. A recurring day ("hằng năm … trước ngày
     15/12") has no one deadline, unless `first_due` asks for its first date in the document's year
@@ -477,14 +513,17 @@ def deadline_of(text: str, doc_year: int | None, first_due: bool = False) -> tup
     low = text.lower()
     # every _RECUR form has "hằng", "hàng" or "mỗi", but the half-year ones, which have "tháng" and
     # "6" or "sáu" (looked for as "áu": the case-insensitive "s" of the regex also matches "ſ")
-    if "hằng" in low or "hàng" in low or "mỗi" in low or "tháng" in low and ("6" in low or "áu" in low):
+    if _HAS_RECUR_WORD(low) or "á" in low and "tháng" in low and ("6" in low or "áu" in low):
         for (rx, name), unit in zip(_RECUR, _RECUR_UNITS):
             if unit in low and rx.search(text):
                 recurrence = name
                 break
-    if not ("trước" in low or "tháng" in low or "chậm nhất" in low or "quý" in low or "không quá" in low
-            or "đến hết" in low or "hạn chót" in low) or not _DIGIT.search(text):
-        return None, None, recurrence  # every _DEADLINE form has a number and one of _DEADLINE_WORDS
+    if not _DIGIT.search(text) \
+            or not (_HAS_DEADLINE_WORD(low) or _HAS_PERIOD_WORD(low) and ("trong" in low or "ỳ" in low and "kỳ họp" in low)):
+        # every _DEADLINE form has a number and one of _DEADLINE_WORDS; its "tháng" and "quý" forms
+        # have "trong" or "kỳ họp" too ("trong tháng 6/2024", "tại kỳ họp tháng 7 năm 2024": a date
+        # "ngày 15 tháng 7 năm 2024" with no word before it is none)
+        return None, None, recurrence
     if first_due:
         recurrence_for_date = None
     else:
@@ -553,6 +592,11 @@ def _protect(s: str) -> tuple[str, dict[str, str]]:
     is in the clause are looked for (hiding a name puts a tag of control characters and digits in
     its place, which cannot make a first word appear)."""
     keep: dict[str, str] = {}
+    if "," not in s and not (("v" in s or "V" in s) and ("à" in s or "À" in s or "\u0300" in s or "\u0340" in s)):
+        # no comma and no "và" in the folded text either: folding makes no "," and makes an "à" only of
+        # an "à" in some case or of an "a" with a combining grave accent (U+0300, or U+0340, which
+        # normalises to it), a "v" only of "v" or "V" (a clause of 400 characters cost 4 µs to fold)
+        return s, keep
     low = fold(s)
     if "," not in low and " và " not in low:
         return s, keep
@@ -594,7 +638,7 @@ _LOOSE_SPLIT = regex.compile(r"[\s,\-–]+")
 def _loose(name: str) -> tuple[str, ...]:
     """Words of a name without punctuation and "và": "Sở Văn hóa - Thể thao và Du lịch" and "Sở Văn
     hóa Thể thao Du lịch" have the same key."""
-    return tuple(w for w in _LOOSE_SPLIT.split(fold(name)) if w and w != "và")
+    return tuple([w for w in _LOOSE_SPLIT.split(fold(name)) if w and w != "và"])
 
 
 @cache
@@ -629,12 +673,21 @@ def _canonical(name: str) -> str:
     return name
 
 
+_ASK_OPENERS = ("Giao", "giao", "Đề nghị", "đề nghị", "Yêu cầu", "yêu cầu")
+
+
 @lru_cache(maxsize=8192)
 def normalise_assignee(name: str) -> str:
-    name = _R.sub(r"\s+", " ", name).strip(" ,;:.-–")
-    name = _R.sub(r"\s+và$", "", name)
-    name = _R.sub(r"^(?:Giao|giao|Đề nghị|đề nghị|Yêu cầu|yêu cầu)\s+", "", name)
-    name = _R.sub(r"\s*\((?!cũ\)|mới\)|trước sắp xếp\))[^)]*\)", "", name)
+    # each substitution only where it can change the name (a substitution that finds nothing still
+    # cost a microsecond): white space runs as `one_space` (the same substitution, skipped on a
+    # printable name without two spaces), a trailing "và", an opening ask word, a parenthesis
+    name = one_space(name).strip(" ,;:.-–")
+    if name.endswith("và"):
+        name = _R.sub(r"\s+và$", "", name)
+    if name.startswith(_ASK_OPENERS):
+        name = _R.sub(r"^(?:Giao|giao|Đề nghị|đề nghị|Yêu cầu|yêu cầu)\s+", "", name)
+    if "(" in name:
+        name = _R.sub(r"\s*\((?!cũ\)|mới\)|trước sắp xếp\))[^)]*\)", "", name)
     name = expand_abbreviations(name)
     rx, table = _name_abbreviations()
     if rx.search(name):
@@ -727,6 +780,32 @@ def _kind(name: str) -> str:
 _SUBJECT_END = regex.compile(r"[.:](?:\s|$)|;(?!\s*(?:" + _HEAD_WORDS + r")(?!\p{L}))(?:\s|$)|\(|\slà\s(?!cơ quan)")
 
 
+_SUBJECT_END_SIGNS = (".", ":", ";", "(")
+
+
+def _subject_end(s: str) -> int:
+    """Where `_SUBJECT_END.search(s)` starts (-1: nowhere), tried only where a match can start: at
+    a ".", ":", ";" or "(" (the first character of three branches) or one character before "là"
+    (the white space before " là "), each found by `str.find` (the search tried its
+    four branches at every position up to the end of the clause's first sentence). The pattern
+    looks behind nothing, so the first place it matches at is where the search starts."""
+    best = len(s)
+    for ch in _SUBJECT_END_SIGNS:
+        i = s.find(ch, 0, best)
+        while i >= 0:
+            if _SUBJECT_END.match(s, i) is not None:
+                best = i
+                break
+            i = s.find(ch, i + 1, best)
+    i = s.find("là", 1, best + 1)
+    while i >= 1:
+        if _SUBJECT_END.match(s, i - 1) is not None:
+            best = i - 1
+            break
+        i = s.find("là", i + 1, best + 1)
+    return best if best < len(s) else -1
+
+
 @lru_cache(maxsize=4096)
 def _subject(text: str) -> tuple[str | None, int]:
     """The agency phrase that opens a clause, and where the action starts (0 when none). Cached: a
@@ -742,9 +821,9 @@ def _subject(text: str) -> tuple[str | None, int]:
         s_find = s
     # a subject spans no sentence end (a name may hold commas); a ";" between two bodies ("Các sở,
     # ban, ngành; Ủy ban nhân dân các huyện …") is a list, not an end
-    p = _SUBJECT_END.search(s_find)
-    if p:
-        cut = p.start() if s_find[p.start()] != ":" else p.start() + 1
+    p = _subject_end(s_find)
+    if p >= 0:
+        cut = p if s_find[p] != ":" else p + 1
         s, s_find = s[:cut], s_find[:cut]
     m = _STOP_RE.search(s_find)
     colon = s_find.find(":")
@@ -756,7 +835,7 @@ def _subject(text: str) -> tuple[str | None, int]:
     phrase = _restore(s[:end], keep).rstrip(" ,")
     if len(phrase) > 250 or len(phrase) < 5 or fold(phrase) in {"các", "những", "các cơ", "ban"}:
         return None, 0
-    if "được" in phrase and _QUOTA.search(phrase):
+    if "ợ" in phrase and "được" in phrase and _QUOTA.search(phrase):
         return None, 0  # "Mỗi cơ quan, đơn vị, địa phương được đề xuất 01 (một) tập thể": an entitlement
     # map back to the original length
     consumed = len(_restore(s[:end], keep))
@@ -809,8 +888,8 @@ def _coordinators(text: str, block: bool = False, every: bool = False, anywhere:
     Form 4 (`every`): an item with several "phối hợp" clauses ("Phối hợp Ban Cơ yếu …; … Phối hợp
             Công an tỉnh để …") has each clause's partners.
     Only a "phối hợp" that is the assignee's own verb counts (`_COORD_OWN`), unless `anywhere`."""
-    if "hợp" not in text and "cùng" not in text and "phối" not in text:
-        return []
+    if not ("ợ" in text and "hợp" in text or "ù" in text and "cùng" in text or "ố" in text and "phối" in text):
+        return []  # (each word behind a letter of it, as `_any_of`)
     out: list[str] = []
     for m in _COORD_CUE.finditer(text):
         if not anywhere and not block and (not _COORD_OWN.search(text[max(0, m.start() - 40): m.start()])
@@ -842,8 +921,12 @@ def _coordinators(text: str, block: bool = False, every: bool = False, anywhere:
     return out
 
 
+_HAS_REPORT_WORD = _any_of(("báo cáo", "gửi"))
+
+
 def _report_to(text: str) -> str | None:
-    m = ("báo cáo" in text or "gửi" in text) and _REPORT.search(text) or "tham mưu" in text and _THAM_MUU.search(text)
+    m = (_HAS_REPORT_WORD(text) and _REPORT.search(text)
+         or "ư" in text and "tham mưu" in text and _THAM_MUU.search(text))
     if not m:
         return None
     to = _R.sub(r"\s+(?:kết quả|tình hình).*$", "", m.group("to")).strip(" ,")
@@ -900,15 +983,37 @@ def _cue_line_starts(chunk: str, start: int) -> tuple[set[int], list[int]]:
 # a run of lines that are "|" rows of a table or blank (`re`'s \s is `str.isspace`, as `str.strip`)
 _TABLE_RUN = re.compile(r"(?:[^\S\n]*\|[^\n]*(?:\n|\Z)|[^\S\n]*\n)*")
 _TABLE_CUE_WORDS = ("rách nhiệm", "Đơn vị", "Cơ quan", "RÁCH NHIỆM", "ĐƠN VỊ", "CƠ QUAN")
+
+
+def _holds_table_word(chunk: str, a: int, b: int) -> bool:
+    """`any(chunk.find(w, a, b) >= 0 for w in _TABLE_CUE_WORDS)`: the upper-case words looked for
+    only when a letter of theirs that the rest of a text seldom has ("Ơ", "Ệ") is in the range (a
+    search for one character is many times faster than one for a word, on a price list of a million
+    characters)."""
+    return (chunk.find("rách nhiệm", a, b) >= 0 or chunk.find("Đơn vị", a, b) >= 0 or chunk.find("Cơ quan", a, b) >= 0
+            or chunk.find("Ơ", a, b) >= 0 and (chunk.find("ĐƠN VỊ", a, b) >= 0 or chunk.find("CƠ QUAN", a, b) >= 0)
+            or chunk.find("Ệ", a, b) >= 0 and chunk.find("RÁCH NHIỆM", a, b) >= 0)
+
+
 _DIGITS = frozenset("0123456789")
 _BULLETS = frozenset("-–•+*")
 _LETTERS = frozenset("abcdefghijklmnopqrstuvwxyzđ")
 
 
 def _lines(text: str, start: int, end: int) -> list[_Line]:
-    """The outline's lines with their markers. A marker alone on its line ("2." then "Giao Sở Lao
-    động - Thương binh và Xã hội:" on the next, as table-less exports lay items out) marks the
-    line after it.
+    """The outline's lines with their markers (`_read_lines`)."""
+    return _read_lines(text, start, end)[0]
+
+
+_EXEC_FIRST = frozenset("CĐ")  # the first letters of an executor line ("Cơ quan …", "Đơn vị …")
+
+
+def _read_lines(text: str, start: int, end: int) -> tuple[list[_Line], list[int]]:
+    """The outline's lines with their markers, and the indices of those whose text opens with "C"
+    or "Đ" (the lines `_executor_blocks` looks at: an executor line opens with "Cơ quan" or "Đơn
+    vị"; told here by the first character the loop has at hand, not by a search of the text). A
+    marker alone on its line ("2." then "Giao Sở Lao động - Thương binh và Xã hội:" on the next, as
+    table-less exports lay items out) marks the line after it.
 
     Speed: one marker regex per line that can open with a marker (`m.lastgroup` names the kind,
     `_may_open_marker` rules out "Đồng …", "(Ký …)", "2024 …" first), and none for the common "- ",
@@ -920,6 +1025,7 @@ def _lines(text: str, start: int, end: int) -> list[_Line]:
     no row of it holds a cue or a column name."""
     out: list[_Line] = []
     append = out.append
+    cands: list[int] = []
     pos = start
     pending = None  # (kind, label) of a bare marker line
     chunk = text[start:end]
@@ -928,10 +1034,11 @@ def _lines(text: str, start: int, end: int) -> list[_Line]:
     checked_to = -1  # [.., checked_to): a run read row by row
     it = iter(chunk.split("\n"))
     for raw in it:
+        if not raw:
+            pos += 1
+            continue
         ln_start = pos
         pos += len(raw) + 1
-        if not raw:
-            continue
         body = raw.strip()
         if not body:
             continue
@@ -942,8 +1049,7 @@ def _lines(text: str, start: int, end: int) -> list[_Line]:
                 a = ln_start - start
                 b = _TABLE_RUN.match(chunk, a).end()
                 k = bisect_left(cue_sorted, ln_start)
-                if not (k < len(cue_sorted) and cue_sorted[k] < b + start) \
-                        and all(chunk.find(w, a, b) < 0 for w in _TABLE_CUE_WORDS):
+                if not (k < len(cue_sorted) and cue_sorted[k] < b + start) and not _holds_table_word(chunk, a, b):
                     pending = None
                     # rows of a price list or a catalogue, none with a cue or a column name: the
                     # lines that start before b are passed over at once (the run ends after a line
@@ -959,7 +1065,7 @@ def _lines(text: str, start: int, end: int) -> list[_Line]:
             else:
                 pending = None
                 continue  # a row of a price list or a catalogue
-        elif not schedule_seen and " | " in body and _table_cue(body):
+        elif not schedule_seen and "|" in body and " | " in body and _table_cue(body):
             schedule_seen = True
         if c not in _MARKER_FIRST and not (c.islower() and body[1:2] == ")"):
             # no outline marker can open this line (most lines): skip the marker regex
@@ -969,6 +1075,8 @@ def _lines(text: str, start: int, end: int) -> list[_Line]:
             else:
                 kind = label = None
             # (`pos - 1` is the line's end; a line with no space around it is its own body)
+            if c in _EXEC_FIRST:
+                cands.append(len(out))
             append(_Line(ln_start, pos - 1, body, ln_start if body is raw else ln_start + len(raw) - len(raw.lstrip()),
                          kind, label, 0, cue))
             continue
@@ -994,6 +1102,8 @@ def _lines(text: str, start: int, end: int) -> list[_Line]:
                 append(_Line(ln_start, ln_start, "", ln_start, pending[0], pending[1], 0, False))
                 pending = None
             kind = "bullet" if e == 2 else "letter" if r0 in _LETTERS else "num"
+            if raw[e] in _EXEC_FIRST:
+                cands.append(len(out))
             append(_Line(ln_start, ln_start + len(raw), raw[e:].rstrip(), ln_start + e, kind,
                          raw[:e - 2] if kind == "num" else r0, 0, cue))
             continue
@@ -1017,13 +1127,18 @@ def _lines(text: str, start: int, end: int) -> list[_Line]:
                 b0 = ln_start + m.end()
                 body = raw[m.end():]
                 lead = len(body) - len(body.lstrip())
-                append(_Line(ln_start, ln_end, body.strip(), b0 + lead, kind, label, 0, cue))
+                body = body.strip()
+                if body[:1] in _EXEC_FIRST:
+                    cands.append(len(out))
+                append(_Line(ln_start, ln_end, body, b0 + lead, kind, label, 0, cue))
                 continue
         if pending:
             kind, label = pending
             pending = None
+        if c in _EXEC_FIRST:
+            cands.append(len(out))
         append(_Line(ln_start, ln_end, body, ln_start + len(raw) - len(raw.lstrip()), kind, label, 0, cue))
-    return out
+    return out, cands
 
 
 _MARKER_FIRST = frozenset("0123456789IVX(-–•+*Đ")
@@ -1045,7 +1160,12 @@ def _may_open_marker(raw: str) -> bool:
     if r0 in "IVX":
         return not (r1.isalpha() and r1 not in "IVX")
     if r0 in _DIGITS:
-        return not (r1 in _DIGITS and raw[2:3] in _DIGITS or r1.isalpha() or r1 in _NOT_AFTER_NUMBER)
+        # a number is followed by ".", ")" or a space: not by nothing ("3", a page number), a third
+        # digit, a letter, or a sign
+        if r1 in _DIGITS:
+            r2 = raw[2:3]
+            return not (r2 == "" or r2 in _DIGITS or r2.isalpha() or r2 in _NOT_AFTER_NUMBER)
+        return not (r1 == "" or r1.isalpha() or r1 in _NOT_AFTER_NUMBER)
     return True
 
 
@@ -1069,6 +1189,8 @@ _HEADING_LEAD = regex.compile(r"^(?P<who>[^,;:]{3,120}?)\s+chủ trì,?\s*(?:ph�
 _HEADING_ASK = regex.compile(r"^(?P<who>[^,;:]{3,120}?)\s+chỉ đạo\s+[^,;:]{1,80}?\s+và\s+đề nghị\s+(?P<other>.+)$")
 
 
+_RESP_OPENERS = ("Trách nhiệm của", "Nhiệm vụ của")  # what `_RESP_OF` opens with
+_HEADING_KINDS = frozenset({"num", "letter", "roman", "paren"})  # the markers of a heading without a colon
 _RESP_OF = regex.compile(r"^(?:Trách nhiệm|Nhiệm vụ) của\s+(?P<who>.+?)\s*:?$")
 
 
@@ -1079,19 +1201,21 @@ def _heading_agency(line: _Line) -> tuple[list[str], list[str]] | None:
         return None
     if t[:2] not in _HEAD_PREFIXES and t[:1] not in "TNGgĐđYy":
         return None  # opens with neither "Trách nhiệm/Nhiệm vụ của", "Giao/Đề nghị/Yêu cầu" nor an agency word
-    resp = _RESP_OF.match(t) if t.startswith(("Trách nhiệm của", "Nhiệm vụ của")) else None
+    resp = _RESP_OF.match(t) if t.startswith(_RESP_OPENERS) else None
     if resp and _head(resp.group("who")):
         return split_agencies(resp.group("who")), []
+    colon = t.endswith(":")
+    if not colon and line.kind not in _HEADING_KINDS:
+        # a heading without a colon is a bare list of bodies: "1. Sở Y tế", "6. Sở A, Đài B, Báo C"
+        # (a numbered or lettered line: a "-" line naming a body is a member of a list, not a heading);
+        # told before the tests below, which cannot make it one
+        return None
     m = _GIAO.match(t) if t[:1] in "GgĐđYy" else None  # what `_GIAO` opens with
     body = m.group("rest") if m else t
-    if not _head(body) or _verb_first(body) or (("đã" in body or "đang" in body or "trong đó" in body)
+    if not _head(body) or _verb_first(body) or ((_HAS_PAST_WORD(body) or "ó" in body and "trong đó" in body)
                                                               and _PAST.search(body)) or _not_task(body):
         return None  # "Sở Y tế trân trọng kính mời:" heads a list of guests
-    if not t.endswith(":"):
-        # a heading without a colon is a bare list of bodies: "1. Sở Y tế", "6. Sở A, Đài B, Báo C"
-        # (a numbered or lettered line: a "-" line naming a body is a member of a list, not a heading)
-        if line.kind not in {"num", "letter", "roman", "paren"}:
-            return None
+    if not colon:
         if len(body) > 200 or body.endswith((".", ";")):
             return None
         stop = _STOP_RE.search(body)
@@ -1129,7 +1253,12 @@ _UNSET = object()
 
 def _path_of(stack: list) -> tuple[str | None, tuple | None]:
     """The section path ("II.1.a") of the outline stack and the time its lists state, if any."""
-    return (".".join(x[3] for x in stack if x[3]) or None, next((x[4] for x in reversed(stack) if x[4]), None))
+    when = None
+    for x in reversed(stack):
+        if x[4]:
+            when = x[4]
+            break
+    return ".".join([x[3] for x in stack if x[3]]) or None, when
 
 
 def find_tasks(text: str, body_start: int = 0, doc_type: str | None = None, recipients: list[str] | None = None,
@@ -1143,7 +1272,7 @@ def find_tasks(text: str, body_start: int = 0, doc_type: str | None = None, reci
         # HIỆN", "Điều … Trách nhiệm thi hành", "Điều khoản thi hành"), not in its rules
         at = _last_closing(text, body_start)
         body_start = at if at is not None else max(body_start, int(end * 0.85))
-    lines = _lines(text, body_start, end)
+    lines, cands = _read_lines(text, body_start, end)
     in_tcth = doc_type not in {"Kế hoạch", "Quyết định", "Chương trình", "Đề án"}
     tasks: list[Task] = []
     # stack of (level, names, coords, label, deadline-for-list)
@@ -1155,9 +1284,10 @@ def find_tasks(text: str, body_start: int = 0, doc_type: str | None = None, reci
     in_recipients = False
     composition = False
     table: dict | None = None
-    # an executor line opens with "Cơ quan" or "Đơn vị": without them in the text there is no block
-    if text.find("Cơ quan", body_start) >= 0 or text.find("Đơn vị", body_start) >= 0:
-        blocks, covered = _executor_blocks(lines)
+    # an executor line opens with "Cơ quan" or "Đơn vị": without a line opening with "C" or "Đ" there
+    # is no block
+    if cands:
+        blocks, covered = _executor_blocks(lines, cands)
     else:
         blocks, covered = {}, set()
     issuer_level = _level(issuer)
@@ -1187,17 +1317,16 @@ def find_tasks(text: str, body_start: int = 0, doc_type: str | None = None, reci
                 and "|" not in t and not t.endswith(":") and idx not in covered and idx not in blocks:
             first = t[:1]
             if not (t[:2] in _HEAD_PREFIXES and _head(t)) and first not in '“"' \
-                    and not (first in _RECIPIENTS_FIRST and _RECIPIENTS_START.match(t)) \
-                    and not (len(t) < 120 and ("HỰC HIỆN" in t or "hực hiện" in t or "RÁCH NHIỆM" in t or "rách nhiệm" in t)):
+                    and not (t.startswith(_RECIPIENTS_OPENERS) and _RECIPIENTS_START.match(t)) \
+                    and not (len(t) < 120 and ("ệ" in t or "Ệ" in t) and _closing_words(t)):
                 after_heading = False
                 continue
-        if table is None and t[:1] == "|" and not ln.cue and not (
-                "rách nhiệm" in t or "Đơn vị" in t or "Cơ quan" in t or "RÁCH NHIỆM" in t or "ĐƠN VỊ" in t or "CƠ QUAN" in t):
+        if table is None and t[:1] == "|" and not ln.cue and not _table_cue(t):
             continue  # a row of a table that is not a schedule of tasks (a price list, a catalogue)
         # Form 8: a schedule table "Nội dung | Trách nhiệm thực hiện | Thời gian (Năm 2026)": each row
         # is a task of the body in its responsibility cell
         raw_line = text[ln.start:ln.end] if "|" in t else t
-        if " | " in raw_line:
+        if "|" in t and " | " in raw_line:  # (a line without "|" is its own raw line)
             cells = [c.strip() for c in raw_line.split(" | ")]
             head = _table_header(cells) if ("rách nhiệm" in raw_line or "Đơn vị" in raw_line or "Cơ quan" in raw_line
                                             or "RÁCH NHIỆM" in raw_line or "ĐƠN VỊ" in raw_line or "CƠ QUAN" in raw_line) else None
@@ -1217,12 +1346,12 @@ def find_tasks(text: str, body_start: int = 0, doc_type: str | None = None, reci
             composition = _composition_head(ln.text)
         elif ln.text.endswith(":") and _composition_head(ln.text):
             composition = True
-        if composition or _member_line(ln.text):
+        if composition or "," in t and _member_line(t):
             continue
         # the "Nơi nhận:" list and the signature stack assign nothing; an attached paper after them
         # (a Quy chế, a Kế hoạch "ban hành kèm theo") is read again
         first = ln.text[:1]
-        if first in _RECIPIENTS_FIRST and _RECIPIENTS_START.match(ln.text):
+        if ln.text.startswith(_RECIPIENTS_OPENERS) and _RECIPIENTS_START.match(ln.text):
             in_recipients = True
             continue
         if in_recipients:
@@ -1252,9 +1381,8 @@ def find_tasks(text: str, body_start: int = 0, doc_type: str | None = None, reci
             # ("3. Sở Tư pháp" / "Tập trung thực hiện Kế hoạch số 36/KH-STP …")
             lead_in = None
         after_heading = bool(ln.kind) and ln.kind != "bullet" and len(t) < 160 and not t.endswith((".", ";", ":"))
-        if len(ln.text) < 120 and ln.kind in {"roman", "dieu", "num", None} and (
-                "HỰC HIỆN" in ln.text or "hực hiện" in ln.text or "RÁCH NHIỆM" in ln.text or "rách nhiệm" in ln.text) \
-                and _TCTH.search(ln.text):
+        if len(t) < 120 and ln.kind in {"roman", "dieu", "num", None} and ("ệ" in t or "Ệ" in t) and _closing_words(t) \
+                and _TCTH.search(t):
             in_tcth = True
         colon = t.endswith(":")
         if ln.kind or colon:
@@ -1274,7 +1402,9 @@ def find_tasks(text: str, body_start: int = 0, doc_type: str | None = None, reci
             label = ln.label if ln.kind and ln.kind != "bullet" else None
             if ln.kind == "dieu" and label:
                 label = label.replace("  ", " ")
-            head = _heading_agency(ln) if len(t) <= 220 else None
+            # (a "-" or "Điều" line without a colon heads nothing but "Trách nhiệm của …": told here)
+            head = _heading_agency(ln) if len(t) <= 220 and (
+                colon or ln.kind in _HEADING_KINDS or t.startswith(_RESP_OPENERS)) else None
             if head is None and colon and _not_task_item(t):
                 # "Thống nhất tổ chức Hội nghị … . Giao Trung tâm …:": the sentence that gives work heads
                 later = _LATER_GIVES.search(t)
@@ -1302,15 +1432,19 @@ def find_tasks(text: str, body_start: int = 0, doc_type: str | None = None, reci
         if state is None:
             # the heading in force, recomputed when the stack changes; the section path and the time
             # of the list are filled in when a line needs them (most lines are passed over first)
-            state = [_UNSET, next((x for x in reversed(stack) if x[1]), None), _UNSET]
+            named = None
+            for x in reversed(stack):  # (a loop: a generator costs more on these short stacks)
+                if x[1]:
+                    named = x
+                    break
+            state = [_UNSET, named, _UNSET]
         inherited = state[1]
         if idx in covered:
             if state[0] is _UNSET:
                 state[0], state[2] = _path_of(stack)
             item_sections[idx] = state[0]
             continue  # Form 9: the executor block after it says whose task it is
-        if not colon and not inherited and not lead_in and not (t[:2] in _HEAD_PREFIXES and _head(t)) \
-                and not ln.cue:
+        if not colon and not inherited and not lead_in and not ln.cue and not (t[:2] in _HEAD_PREFIXES and _head(t)):
             continue  # nothing on this line can assign work
         if _not_task(t) or first in "TX" and _PREAMBLE.match(t):
             continue
@@ -1379,11 +1513,7 @@ def _resolve_short_names(tasks: list[Task]) -> None:
     of the document that has the same first two words and one to two more words, one of them inside."""
     if len(tasks) < 2:
         return
-    names: list[str] = []
-    for t in tasks:
-        for n in [t.assignee, *t.coordinators]:
-            if n not in names:
-                names.append(n)
+    names = list(dict.fromkeys(n for t in tasks for n in (t.assignee, *t.coordinators)))  # in order, once each
     keys = {n: _loose(n) for n in names}
     mapping: dict[str, str] = {}
     for i, n in enumerate(names):
@@ -1437,7 +1567,19 @@ _TABLE_CUE = regex.compile(r"rách nhiệm|Đơn vị|Cơ quan|ĐƠN VỊ|CƠ QU
 
 def _table_cue(t: str) -> bool:
     """`_TABLE_CUE` as substring tests: the column names of a schedule of tasks."""
-    return "rách nhiệm" in t or "Đơn vị" in t or "Cơ quan" in t or "RÁCH NHIỆM" in t or "ĐƠN VỊ" in t or "CƠ QUAN" in t
+    # each word behind a letter of it that a line is told to lack by one fast one-character search
+    # (a search for a word of several letters costs several times more)
+    return ("ơ" in t and ("Đơn vị" in t or "Cơ quan" in t) or "Ơ" in t and ("ĐƠN VỊ" in t or "CƠ QUAN" in t)
+            or "ệ" in t and "rách nhiệm" in t or "Ệ" in t and "RÁCH NHIỆM" in t)
+
+
+def _closing_words(t: str) -> bool:
+    """`"HỰC HIỆN" in t or "hực hiện" in t or "RÁCH NHIỆM" in t or "rách nhiệm" in t` (the words of
+    `_TCTH`), each behind a one-character search for a letter of it, as `_table_cue`."""
+    return ("ệ" in t and ("hực hiện" in t or "rách nhiệm" in t)
+            or "Ệ" in t and ("HỰC HIỆN" in t or "RÁCH NHIỆM" in t))
+
+
 _RESP_COL = regex.compile(r"^(?:Trách nhiệm(?:\s+thực hiện)?|(?:Đơn vị|Cơ quan)\s+(?:chủ trì|thực hiện|thực hiện chính|tham mưu|được giao)(?:\s+thực hiện)?)$", regex.I)
 _COORD_COL = regex.compile(r"^(?:Đơn vị|Cơ quan)\s+phối hợp", regex.I)
 _TIME_COL = regex.compile(r"^(?:Thời gian|Thời hạn|Tiến độ)", regex.I)
@@ -1457,18 +1599,20 @@ def _is_title_case_line(t: str) -> bool:
     return len(letters) >= 8 and sum(c.isupper() for c in letters) > 0.6 * len(letters)
 
 
-def _executor_blocks(lines: list[_Line]) -> tuple[dict[int, tuple[list[list[int]], str, str, str]], set[int]]:
+def _executor_blocks(lines: list[_Line], cands: list[int] | None = None) -> tuple[dict[int, tuple[list[list[int]], str, str, str]], set[int]]:
     """Form 9 layout: numbered items closed by an executor block ("- Cơ quan thực hiện: X chủ trì,
     phối hợp với Y", "- Đơn vị phối hợp: …", "- Thời gian thực hiện: …"). The block applies to every
     item since the previous block (SPEC: one block that closes several numbered items applies to
     each of them); a numbered line shallower than the items is their topic heading and ends the
     look-back, as do a Roman or Điều heading, an upper-case title, a lead-in ending in ":" and the
     previous block. Returns {executor line: (items as line indices, executor, partners, time)}
-    and the lines the blocks own (not read again as items of a heading or a lead-in)."""
+    and the lines the blocks own (not read again as items of a heading or a lead-in). `cands`: the
+    indices, in order, of the lines that may be executor lines (all when None)."""
     blocks: dict[int, tuple[list[list[int]], str, str, str]] = {}
     covered: set[int] = set()
     block_line: set[int] = set()
-    for idx, ln in enumerate(lines):
+    for idx in range(len(lines)) if cands is None else cands:
+        ln = lines[idx]
         if ln.text[:2] not in ("Cơ", "Đơ") or not _EXECUTOR.match(ln.text):
             continue
         who = _EXECUTOR.match(ln.text).group("who")
@@ -1625,7 +1769,13 @@ def _may_hold(t: str, words: tuple[str, ...]) -> bool:
     reads case: a character matches a letter there exactly when it lower-cases to it, save "İ",
     which lower-cases to "i" and a combining dot (then the answer is True: the regex decides)."""
     low = t.lower()
-    return "i\u0307" in low or any(w in low for w in words)
+    holds = _HOLDS.get(words)
+    if holds is None:
+        holds = _HOLDS[words] = _any_of(words)
+    return "i\u0307" in low or holds(low)
+
+
+_HOLDS: dict[tuple[str, ...], object] = {}  # `_any_of` of each tuple of words `_may_hold` is asked
 
 
 # what every match of `_COMPOSITION_HEAD` and of `_DIRECTIVE_LEADIN` holds (in some case)
@@ -1679,7 +1829,8 @@ def _member_line(t: str) -> bool:
 
 
 _MEMBER_WORDS = regex.compile(r"Trưởng|Thành viên|Ủy viên|Uỷ viên|Tổ trưởng|Tổ phó|Thư ký|Chủ tịch Hội đồng")
-_RECIPIENTS_FIRST = frozenset("NTKQ")
+# what every match of `_RECIPIENTS_START` opens with (a line opening with "T" is mostly no "TM.")
+_RECIPIENTS_OPENERS = ("Nơi nhận", "TM.", "KT.", "TL.", "TUQ.", "Q.")
 _RECIPIENTS_START = regex.compile(r"^(?:Nơi nhận\s*:|(?:TM|KT|TL|TUQ|Q)\.\s*\p{Lu})")
 # the title of a paper attached after the signature; web exports put "Quyết định 435/QĐ-UBND năm
 # 2020. " before it, and its line names what it is attached to "(Ban hành kèm theo Quyết định …)"
@@ -1692,16 +1843,17 @@ _ANNEX_KEYS = ("QUY CHẾ", "QUY ĐỊNH", "KẾ HOẠCH", "CHƯƠNG TRÌNH", "�
 def _maybe_annex(t: str) -> bool:
     """Every `_ANNEX_TITLE` holds one of these words: every line after "Nơi nhận" is tested, and the
     regex's lazy prefix cost 3.5 µs a line."""
-    return any(k in t for k in _ANNEX_KEYS)
+    return _HAS_ANNEX_KEY(t)
 
 
+_HAS_ANNEX_KEY = _any_of(_ANNEX_KEYS)
 _ANNEX_OPENERS = tuple(k for k in _ANNEX_KEYS if k.isupper())
 
 
 def _could_be_annex(t: str) -> bool:
     """False when `_maybe_annex(t) and _ANNEX_TITLE.match(t)` is surely false: a title opens with
     its word, or with "(", "Ban hành", "Kèm theo", or names a year ("năm 2020. ") before its word."""
-    return t.startswith(_ANNEX_OPENERS) or t[:1] in "(BKk" or "năm" in t and _maybe_annex(t)
+    return t.startswith(_ANNEX_OPENERS) or t[:1] in "(BKk" or "ă" in t and "năm" in t and _maybe_annex(t)
 
 
 _NORMATIVE_TYPES = {"Luật", "Bộ luật", "Pháp lệnh", "Nghị định", "Thông tư", "Thông tư liên tịch", "Nghị quyết liên tịch",
@@ -1715,6 +1867,9 @@ _CLOSING_KEYS = ("Hiệu lực thi hành", "Trách nhiệm thi hành", "Điều 
                  "Trách nhiệm tổ chức thực hiện", "TỔ CHỨC THỰC HIỆN", "ĐIỀU KHOẢN THI HÀNH")
 
 
+_CLOSING_GUARDS = tuple((k, _guard_letter(k)) for k in _CLOSING_KEYS)
+
+
 def _last_closing(text: str, start: int) -> int | None:
     """Start of the last `_CLOSING` heading at or after `start`: each key phrase is looked up from
     the end with `str.rfind` and the heading regex is tried on its line only (scanning the whole
@@ -1722,8 +1877,10 @@ def _last_closing(text: str, start: int) -> int | None:
     latest start of any phrase's last heading, so once one is found the other phrases are looked for
     after it only (`rfind` from `best`: an occurrence before it could not raise it)."""
     best = None
-    for key in _CLOSING_KEYS:
+    for key, g in _CLOSING_GUARDS:
         hi = len(text)
+        if g is not None and text.find(g, start if best is None else max(start, best)) < 0:
+            continue  # a letter of the phrase is not there (an upper-case "Ổ", "Ề" seldom is)
         while True:
             k = text.rfind(key, start if best is None else max(start, best), hi)
             if k < 0:
@@ -1811,6 +1968,7 @@ _LATER_ASK = regex.compile(r"(?:^|[,;.:]\s+|(?<!văn bản)\s)(?P<v>giao|đề n
 _ASK_WORDS = ("giao", "đề nghị", "yêu cầu", "Giao", "Đề nghị", "Yêu cầu")
 # the first of them in a text (`re`: an alternation of literals is one pass, where six `find` were six)
 _ASK_WORD = re.compile("|".join(map(re.escape, _ASK_WORDS)))
+_HAS_ASK_WORD = _any_of(_ASK_WORDS)
 _SPACE_BEFORE = regex.compile(r"\s*", regex.REVERSE)
 
 
@@ -1818,7 +1976,7 @@ def _later_ask(body: str):
     """`_LATER_ASK.search(body)`, started where its first match can start: the ask word of a match
     is one of `_ASK_WORDS`, and the match opens at most at the sign before the spaces before the
     first of them (the search tried its alternation at every position of the clause before)."""
-    w = _ASK_WORD.search(body)
+    w = _ASK_WORD.search(body) if _HAS_ASK_WORD(body) else None  # (most clauses hold none: `_any_of` tells)
     if w is None or not _ask_before_head(body, w):
         return None
     return _LATER_ASK.search(body, max(_SPACE_BEFORE.match(body, 0, w.start()).start() - 1, 0))
