@@ -179,11 +179,17 @@ def _reverse_break(text: str, b: int, end: int) -> tuple[int, int] | None:
     a space is matched at its place: the spaces after it are where it ends (a shorter run leaves a
     space for the lookahead, which it does not take), so the first that matches ends rightmost. At
     one end the one-character alternatives come first, as the pattern orders them."""
-    k = max(text.rfind("\n", b, end), text.rfind(";", b, end))
+    # (comparisons, not `max`: this runs once per citation, and a ";" before the "\n" is not looked for)
+    k = text.rfind("\n", b, end)
+    j = text.rfind(";", k + 1 if k >= 0 else b, end)
+    if j > k:
+        k = j
     lo = k + 1 if k >= 0 else b
     dot, colon, paren = text.rfind(".", lo, end), text.rfind(":", lo, end), text.rfind(")", lo, end)
     for _ in range(BREAK_CANDIDATES):
-        s = max(dot, colon, paren)
+        s = dot if dot > colon else colon
+        if paren > s:
+            s = paren
         if s < 0:
             break
         if s + 1 < end and text[s + 1].isspace():  # (every character `\s` matches is a space to `isspace`)
@@ -201,7 +207,10 @@ def _reverse_break(text: str, b: int, end: int) -> tuple[int, int] | None:
         return m.span() if m is not None else None
     if k < 0:
         return None
-    if text[k] == "\n" and k > b and (text[k - 1] in ".:)" or text[k - 1].isspace()):
+    # (a longer break through the "\\n" ends past it only when a space follows the "\\n": its spaces are
+    # one run, and a run that stops at the "\\n" ends where the "\\n" does)
+    if text[k] == "\n" and k > b and k + 1 < end and text[k + 1].isspace() \
+            and (text[k - 1] in ".:)" or text[k - 1].isspace()):
         s = _WS_RUN_REV.match(text, b, k + 1).start() - 1
         if s >= b and text[s] in ".:)":
             m = _CLAUSE_BREAK_AT.match(text, s, end)
@@ -229,7 +238,7 @@ class _Breaks:
     def last(self, lo: int, end: int) -> tuple[int, int] | None:
         """(start, end) of the break `_CLAUSE_BREAK_REV.search(text, lo, end)` finds, or None."""
         if self.entries is None:
-            b = max(lo, end - LOCAL_READ)
+            b = end - LOCAL_READ if end - LOCAL_READ > lo else lo
             m = _reverse_break(self.text, b, end)
             # a break from before `b` ends past m only across a run of spaces from `b` through m
             # (m itself a newline): its "." and the spaces after it (every `\\s` is an `isspace`)
@@ -384,7 +393,7 @@ def _opens_clause(text: str, clause: int, pos: int, clauses: "_Clauses") -> bool
     stop = pos - SPACE_LOOK if pos - SPACE_LOOK > clause else clause
     while j >= stop and text[j].isspace():
         j -= 1
-    if j >= stop and text[j] not in _MARKER_LAST and "\n" not in text[j + 1: pos]:
+    if j >= stop and text[j] not in _MARKER_LAST and text.find("\n", j + 1, pos) < 0:
         return False
     line = clauses.line_start(pos)
     for start in (clause,) if line <= clause else (clause, line):
@@ -411,9 +420,128 @@ def _strip_part(left: str) -> str:
     return left[: m.start()] if m else left
 
 
+def _group_end(pattern: str, i: int) -> int | None:
+    """Where the group opening at pattern[i] ("(") ends (past its ")"), escapes and classes skipped."""
+    depth, n = 0, len(pattern)
+    while i < n:
+        ch = pattern[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if ch == "[":
+            i += 2 if pattern[i + 1: i + 2] in ("]", "^") else 1
+            if pattern[i - 1] == "^" and pattern[i: i + 1] == "]":
+                i += 1
+            while i < n and pattern[i] != "]":
+                i += 2 if pattern[i] == "\\" else 1
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+            if depth == 0:
+                return i + 1
+        i += 1
+    return None
+
+
+def _loosened(pattern: str) -> str | None:
+    """`pattern` with its assertions taken out ("\\b", "\\B", "^", "$", "\\A", "\\Z", "\\z", "\\m",
+    "\\M", "\\G", lookarounds): it matches every string the pattern matches (conditions left out),
+    and what it matches at a place depends on the characters it reads alone, not on those around
+    them. None when the pattern holds what this does not take apart (back-references, atomic groups,
+    possessive quantifiers, conditionals, inline flags, "\\K"), or an assertion is quantified.
+
+    Why: a loosened cue tried on a short stretch of a view's end (or of what follows a citation), as
+    a partial match, tells whether the cue can match there at all: a match of the whole view holds a
+    match of the loosened pattern, and that one, cut at the stretch's edge, is a partial match of the
+    stretch. (An assertion at the edge would read a character the stretch does not hold.) The
+    answer is one per stretch, and a few stretches ("tại ", " cứ ", " ngày") end or follow most
+    citations."""
+    out, i, n = [], 0, len(pattern)
+    quantified = False  # whether the last atom copied is a quantifier ("+" after one: possessive)
+    while i < n:
+        ch = pattern[i]
+        if ch == "\\":
+            nxt = pattern[i + 1: i + 2]
+            if nxt in ("", "K", "g") or nxt.isdigit():
+                return None
+            if nxt in "bBAZzmMG":
+                if pattern[i + 2: i + 3] in ("*", "+", "?", "{"):
+                    return None
+                i += 2
+                continue
+            out.append(pattern[i: i + 2])
+            i += 2
+            quantified = False
+            continue
+        if ch == "[":  # a class, "]" first in it literal: copied whole
+            j = i + (2 if pattern[i + 1: i + 2] in ("]", "^") else 1)
+            if pattern[j - 1] == "^" and pattern[j: j + 1] == "]":
+                j += 1
+            while j < n and pattern[j] != "]":
+                j += 2 if pattern[j] == "\\" else 1
+            if j >= n:
+                return None
+            out.append(pattern[i: j + 1])
+            i = j + 1
+            quantified = False
+            continue
+        if pattern.startswith(("(?=", "(?!", "(?<=", "(?<!"), i):  # a lookaround: taken out whole
+            j = _group_end(pattern, i)
+            if j is None or pattern[j: j + 1] in ("*", "+", "?", "{"):
+                return None
+            i = j
+            continue
+        if ch == "(" and pattern[i + 1: i + 2] == "?" and not (
+                pattern[i + 2: i + 3] == ":" or pattern[i + 2: i + 4] == "P<"):
+            return None
+        if ch in "^$":
+            if pattern[i + 1: i + 2] in ("*", "+", "?", "{"):
+                return None
+            i += 1
+            continue
+        if ch == "+" and quantified:
+            return None
+        quantified = ch in "*+?}"
+        out.append(ch)
+        i += 1
+    return "".join(out)
+
+
+def _partial_test(rx: regex.Pattern, reverse: bool) -> Callable[[str], bool] | None:
+    """Whether a stretch can be the end (`reverse`) or the start of a match of `rx`, as a function of
+    the stretch: the loosened pattern's partial match (`_loosened`). None when `rx` cannot be
+    loosened."""
+    loose = None if rx.flags & (regex.FULLCASE | regex.VERBOSE | regex.REVERSE) else _loosened(rx.pattern)
+    if loose is None:
+        return None
+    try:
+        test = regex.compile(loose, rx.flags | (regex.REVERSE if reverse else 0))
+    except regex.error:
+        return None
+    match = test.match
+    return lambda stretch: match(stretch, partial=True) is not None
+
+
+# how much of what follows a citation tells which trailing cues may match there (" ngày", ", kè")
+TRAIL_KEY = 4
+
+
 @cache
 def _trailing_cues() -> tuple[tuple[str, Callable], ...]:
     return tuple((cue.relation, cue.rx.match) for cue in cues().get("trailing", ()))
+
+
+@cache
+def _trailing_tests() -> tuple[Callable[[str], bool] | None, ...]:
+    return tuple(_partial_test(cue.rx, False) for cue in cues().get("trailing", ()))
+
+
+@lru_cache(maxsize=1024)
+def _trailing_candidates(head: str) -> tuple[tuple[str, Callable], ...]:
+    """The trailing cues that may match text that opens with `head` (the TRAIL_KEY characters after a
+    citation, or fewer at the end of the text): most citations are followed by what opens none of them."""
+    return tuple(cue for cue, test in zip(_trailing_cues(), _trailing_tests()) if test is None or test(head))
 
 
 @cache
@@ -428,6 +556,25 @@ def _adjacent_cues() -> tuple[tuple[str, tuple[tuple[int, str, tuple[str, ...], 
     return tuple((first, tuple(group)) for first, group in groups.items())
 
 
+@cache
+def _adjacent_tests() -> tuple[Callable[[str], bool] | None, ...]:
+    return tuple(_partial_test(cue.rx, True) for cue in cues().get("adjacent", ()))
+
+
+@lru_cache(maxsize=1024)
+def _adjacent_candidates(end: str) -> tuple[tuple[str, tuple[tuple[int, str, tuple[str, ...], Callable], ...]], ...]:
+    """`_adjacent_cues` cut to the cues that may end a view ending with `end`: a view ending with
+    " theo " or " cứ " is the end of few of them. (Each cue whose loosened pattern, read from the end,
+    partially matches `end`; see `_loosened`.)"""
+    tests = _adjacent_tests()
+    out = []
+    for first, group in _adjacent_cues():
+        kept = tuple(g for g in group if tests[g[0]] is None or tests[g[0]](end))
+        if kept:
+            out.append((first, kept))
+    return tuple(out)
+
+
 @lru_cache(maxsize=4096)
 def _cues_ending(left: str) -> tuple[tuple[int, int, str], ...]:
     """The adjacent cues that end where `left` ends, `left` being what stands before a citation (or
@@ -437,22 +584,71 @@ def _cues_ending(left: str) -> tuple[tuple[int, int, str], ...]:
     A function of the string alone, so remembered: many citations stand behind the same words
     ("Căn cứ ", a table's header, "Sửa đổi, bổ sung một số điều của "), in one document and across
     them."""
+    # (the cues that may end with the view's last word and the spaces around it ("… quy định tại "), a
+    # few of them: `_adjacent_candidates`)
+    words = left.rsplit(None, 1)
+    groups = _adjacent_candidates(left[len(words[0]):] if len(words) == 2 else left)
+    if not groups:
+        return ()
     found = []
     folded = left.casefold()
-    for first, group in _adjacent_cues():
-        if first not in folded:
+    # (a cue whose matches open with its first word (`_opening_word_cues`) is tried where that word
+    # stands, in order, the first that matches being what the search finds; the answer at a place
+    # is remembered by the text from the character before it, which is all the match reads: many
+    # views end with the same "… theo quy định tại ". `casefold` must keep the places, as it does
+    # when it keeps the length, no character folding to none.)
+    opening = _opening_word_cues() if len(folded) == len(left) else ()
+    for first, group in groups:
+        at = folded.find(first)
+        if at < 0:
             continue
         for i, relation, rest, search in group:
             for w in rest:
                 if w not in folded:
                     break
             else:
+                if i in opening:
+                    k = at
+                    while k >= 0:
+                        if _cue_matches_at(i, left[k - 1:], 1) if k else _cue_matches_at(i, left, 0):
+                            found.append((k, i, relation))
+                            break
+                        k = folded.find(first, k + 1)
+                    continue
                 m = search(left)
                 if m:
                     found.append((m.start(), i, relation))
     if len(found) > 1:
         found.sort()
     return tuple(found)
+
+
+@cache
+def _opening_word_cues() -> frozenset[int]:
+    """The adjacent cues (places in the table) whose every match opens with their first required word
+    (`Cue.words`): the pattern starts with "\\b" and that word's letters, followed by what is neither a
+    letter nor a quantifier ("\\btheo\\s+…", not "\\b(?:đã\\s+)?được…"). Under IGNORECASE a letter
+    matches only what `casefold` maps to it (see `_required_words`), so such a match starts where the
+    case-folded view holds the word."""
+    out = set()
+    for i, (cue, (_, _, pattern)) in enumerate(zip(cues().get("adjacent", ()),
+                                                   [r for r in rules.relation_cues() if r[1] == "adjacent"])):
+        if not cue.words or not pattern.startswith("\\b"):
+            continue
+        word = cue.words[0]
+        letters, after = pattern[2: 2 + len(word)], pattern[2 + len(word): 3 + len(word)]
+        if letters.isalpha() and letters.casefold() == word and len(letters.casefold()) == len(letters) \
+                and not after.isalpha() and after not in ("?", "*", "+", "{", "|"):
+            out.add(i)
+    return frozenset(out)
+
+
+@lru_cache(maxsize=4096)
+def _cue_matches_at(i: int, tail: str, at: int) -> bool:
+    """Whether adjacent cue `i` matches tail[at:] to its end (`at` 1: tail[0] is the character before,
+    which its leading "\\b" reads; 0: the start of the view): as its search of a view tries the place
+    where tail[at:] ends the view."""
+    return cues()["adjacent"][i].rx.match(tail, at) is not None
 
 
 def _by_type(c: Citation) -> str:
@@ -532,6 +728,38 @@ def _labels_read_no_further() -> bool:
         "(?=" in c.rx.pattern or "(?!" in c.rx.pattern for c in cues().get("section", ()))
 
 
+# how much of a clause's opening tells whether a clause cue may open it ("- Quyế" cannot; "Căn cứ" may)
+CLAUSE_KEY = 6
+
+
+@cache
+def _clause_opening_test() -> Callable[[str], bool] | None:
+    """Whether text that opens with a stretch may hold a clause cue where `_clause_cue` looks: a list
+    marker, connective words, then a cue, each loosened (`_loosened`) and read as one pattern. What
+    `_clause_cue` matches is matched by it (the marker's and the connective's matches followed by the
+    cue's), so a stretch that is not the opening of one of its matches (a partial match) opens no
+    cue. None when a pattern cannot be loosened or their flags differ."""
+    parts = [_LIST_MARKER, _CONNECTIVE] + [c.rx for c in cues().get("clause", ())]
+    if len(parts) == 2 or len({p.flags for p in parts}) != 1:
+        return None
+    loose = [_loosened(p.pattern) for p in parts]
+    if None in loose:
+        return None
+    try:
+        rx = regex.compile(f"(?:{loose[0]})(?:{loose[1]})(?:" + "|".join(f"(?:{p})" for p in loose[2:]) + ")",
+                           parts[0].flags)
+    except regex.error:
+        return None
+    match = rx.match
+    return lambda stretch: match(stretch, partial=True) is not None
+
+
+@lru_cache(maxsize=2048)
+def _may_open_clause_cue(opening: str) -> bool:
+    test = _clause_opening_test()
+    return test is None or test(opening)
+
+
 def _clause_cue(text: str, clause: int) -> tuple[str, int] | None:
     m = _LIST_MARKER.match(text, clause, clause + MARKER_REACH)
     start = m.end() if m else clause
@@ -569,10 +797,47 @@ def _heading_relation(text: str, c: Citation, clauses: "_Clauses", line_start: i
     # the citation's line must itself be a list item opening with the citation (or "các …")
     if not marker or c.start - marker.end() > ITEM_HEAD_REACH:
         return None
-    rest = text[marker.end(): clauses.part_cut(marker.end(), c.start)]
+    opening, cut = marker.end(), clauses.part_cut(marker.end(), c.start)
+    # (most items hold other words before the citation ("Quyết định …; Thông tư …"): their first
+    # ITEM_REST_KEY characters rule both patterns out, `_may_be_item_rest`)
+    if not _may_be_item_rest(text[opening: opening + ITEM_REST_KEY if opening + ITEM_REST_KEY < cut else cut]):
+        return None
+    rest = text[opening: cut]
     if not (_ONLY_CAC.fullmatch(rest) or _PHRASE_ITEM.fullmatch(rest)):
         return None
     return clauses.heading_above(line_start)
+
+
+# how much of what stands between an item's marker and its citation tells whether it may be "các "
+# or a phrase ("Cụm từ “…” tại ")
+ITEM_REST_KEY = 4
+
+
+@cache
+def _item_rest_test() -> Callable[[str], bool] | None:
+    """Whether a stretch may open (or be) a string that `_ONLY_CAC` or `_PHRASE_ITEM` matches whole:
+    the two loosened (`_loosened`) as one pattern, its partial full match. A string either matches
+    whole is one the loosened pattern matches whole, and a stretch that opens it is a partial full
+    match of it. None when a pattern cannot be loosened or their flags differ."""
+    parts = (_ONLY_CAC, _PHRASE_ITEM)
+    loose = [_loosened(p.pattern) for p in parts]
+    if None in loose or len({p.flags for p in parts}) != 1 or parts[0].flags & (regex.FULLCASE | regex.VERBOSE):
+        return None
+    try:
+        rx = regex.compile("|".join(f"(?:{p})" for p in loose), parts[0].flags)
+    except regex.error:
+        return None
+    fullmatch = rx.fullmatch
+    return lambda stretch: fullmatch(stretch, partial=True) is not None
+
+
+@lru_cache(maxsize=1024)
+def _may_be_item_rest(opening: str) -> bool:
+    test = _item_rest_test()
+    return test is None or test(opening)
+
+
+_UNREAD = object()  # a memo's mark for a place not read yet (None is an answer)
 
 
 class _Clauses:
@@ -606,11 +871,12 @@ class _Clauses:
 
     def clause_cue(self, pos: int) -> tuple[str, int] | None:
         """`_clause_cue(text, pos)`, read once per position: the citations of one clause share it."""
-        try:
-            return self._clause_cues[pos]
-        except KeyError:
-            got = self._clause_cues[pos] = _clause_cue(self.text, pos)
-            return got
+        got = self._clause_cues.get(pos, _UNREAD)
+        if got is _UNREAD:
+            # (most clauses open with what opens no cue: `_may_open_clause_cue` on their first words)
+            got = self._clause_cues[pos] = _clause_cue(self.text, pos) \
+                if _may_open_clause_cue(self.text[pos: pos + CLAUSE_KEY]) else None
+        return got
 
     def part_cut(self, lo: int, end: int) -> int:
         """`lo + len(_strip_part(text[lo:end]))`: where text[lo:end] ends once a trailing part
@@ -656,7 +922,7 @@ class _Clauses:
         """`text.rfind("\\n", 0, pos) + 1`: read directly when the line is short, else by bisection in
         the newlines, listed once (a text that is one huge line must not be read back per citation)."""
         if self._newlines is None:
-            nl = self.text.rfind("\n", max(0, pos - LOCAL_READ), pos)
+            nl = self.text.rfind("\n", pos - LOCAL_READ if pos > LOCAL_READ else 0, pos)
             if nl >= 0 or pos <= LOCAL_READ:
                 return nl + 1
             self._newlines = newlines = []  # (`find` from one to the next: no match objects)
@@ -780,8 +1046,8 @@ class _Clauses:
         text = self.text
         if self._breaks is None:
             self._breaks = _Breaks(self.text)
-        end = min(len(text), pos + 1)
-        lo = max(0, pos - CLAUSE_REACH)
+        end = pos + 1 if pos < self.n else self.n
+        lo = pos - CLAUSE_REACH if pos > CLAUSE_REACH else 0
         found = 0
         while True:
             m = self._breaks.last(lo, end)
@@ -943,7 +1209,9 @@ def _relation(text: str, c: Citation, prev: Citation | None, clauses: "_Clauses"
     reach = c.end + 40
     if reach > clauses.n:
         reach = clauses.n
-    for relation, match in _trailing_cues():
+    # (only the cues that may open with what follows the citation: `_trailing_candidates`)
+    head = text[c.end: c.end + TRAIL_KEY if c.end + TRAIL_KEY < reach else reach]
+    for relation, match in _trailing_candidates(head):
         if match(text, c.end, reach):
             return relation
     # 1. next item of a list
