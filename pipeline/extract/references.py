@@ -49,11 +49,32 @@ from .regexes import (
     type_word_re,
 )
 from .relations import assign_relations
-from .symbols import Number, issuer_from_symbol, parse_number, symbol_is_known, type_from_symbol
+from .symbols import Number, issuer_from_symbol, parse_number, symbol_is_known, type_from_symbol, type_of_symbol
 
 # An issuer as printed, completed from the citing document's place: a pure function of the two,
 # and the same few issuers ("UBND tỉnh", "Chính phủ", "Bộ Tài chính") are cited again and again
 resolve_issuer = lru_cache(maxsize=16384)(_resolve_issuer)
+
+_WHERE_MEMO: tuple = (None, {})  # the last place asked about (the object itself) and its issuers, one pair
+_MISSING = object()
+
+
+def _resolve_here(name: str, where: Jurisdiction | None) -> str | None:
+    """`resolve_issuer(name, where)`, remembered for the last `where` object asked about: a text asks
+    about one place, the same few issuers again and again, and the cache's key hashes and compares
+    the place's four fields each time (a frozen place: the same object gives the same answers).
+    The place and its answers are read and replaced as one pair, so that threads extracting texts
+    of different places at once never share answers."""
+    global _WHERE_MEMO
+    last, memo = _WHERE_MEMO
+    if last is not where or len(memo) > 4096:  # (bounded, as the cache)
+        memo = {}
+        _WHERE_MEMO = (where, memo)
+    got = memo.get(name, _MISSING)
+    if got is _MISSING:
+        got = memo[name] = resolve_issuer(name, where)
+    return got
+
 
 # `fold` of a number, a name or an issuer (short strings that recur in every text: "56/2017/NĐ-CP",
 # "Chính phủ"), cached: the keys of short forms and targets fold each citation's fields again
@@ -127,10 +148,15 @@ _SUBJECT_AFTER = regex.compile(
 # What each of the four patterns above opens with, past spaces, a comma and (a date's) parenthesis:
 # its first two letters, or a digit. Most numbers are followed by none of them ("; Căn cứ", ".\n\n2.",
 # " | Tên", ", Luật …", " và …"), and then one match of this answers for the four.
+# Its groups name what the opening allows: `d` the date only, `b` the date or the year ("ban
+# hành"), `y` the year only ("năm"); none, neither. (The four start where the first character that
+# is no space, comma or bracket stands, so that the opening there decides: one alternative at most
+# matches it, and what a date or a year opens with is in its group.)
 _RIGHT_OPENING = regex.compile(
-    r"\s*,?\s*(?:\(\s*)?(?:\d|đư|ba|ký|ng|nă|củ|do|về|v/|qu|hư|ph|sử|th|tr|hợ)", regex.IGNORECASE)
+    r"\s*,?\s*(?:\(\s*)?(?:(?P<d>\d|đư|ký|ng)|(?P<b>ba)|(?P<y>nă)|củ|do|về|v/|qu|hư|ph|sử|th|tr|hợ)", regex.IGNORECASE)
 # … and what the issuer and the subject open with, after the date: most dates end the mention
-_TAIL_OPENING = regex.compile(r"\s*,?\s*(?:củ|do|về|v/|qu|hư|ba|ph|sử|th|tr|hợ)", regex.IGNORECASE)
+# (group `i`: the issuer's "của", "do", which no subject opens with; the rest, the subject's)
+_TAIL_OPENING = regex.compile(r"\s*,?\s*(?:(?P<i>củ|do)|về|v/|qu|hư|ba|ph|sử|th|tr|hợ)", regex.IGNORECASE)
 RIGHT_REACH = 320  # the longest reach of the four (the subject's)
 # characters `_RIGHT_OPENING` cannot start with (no space, comma, bracket, digit or letter), the
 # end of the text included: most numbers are followed by one ("; ", ".", ")")
@@ -146,6 +172,15 @@ def _is_list_gap(gap: str) -> bool:
     if len(gap) > 24 and len(gap.split(None, 5)) > 5:
         return False
     return _LIST_GAP.match(gap) is not None
+
+
+def _is_list_gap_in(text: str, a: int, b: int) -> bool:
+    """`_is_list_gap(text[a:b])`, the six words that rule a long gap out read from its first 64
+    characters when they hold them (two citations stand ~1,400 characters apart on average: slicing
+    and splitting all of it was most of sharing a list's issuer)."""
+    if b - a > 64 and len(text[a: a + 64].split(None, 5)) > 5:
+        return False  # (six pieces of the head are pieces of six words of the gap)
+    return _is_list_gap(text[a:b])
 
 
 # tokens allowed inside an issuer name after "của": capitalised words, and the lower-case words of
@@ -297,26 +332,32 @@ def _read_issuer(text: str, pos: int) -> tuple[str | None, int]:
     "của UBND tỉnh và các sở" (a lower-case word after "và" is not part of the name),
     "của Bộ trưởng Bộ Xây dựng công bố …" (a lower-case word after a known name ends it),
     "của Ban Chấp hành Trung ương khóa XII" (the term is kept), "của UBND huyện Sơn Tịnh (cũ)".
+
+    (Read per token, ~5 a name, 2,000 names a corpus: the loop keeps its work to the few tests a
+    token needs; a word token holds no space, so it is its own stripped form.)
     """
     window = text[pos: pos + 200]
     # known names in the window (the longest is under 120 characters: a name starting past 160 is
     # not this issuer), found as far as the tokens read: a name counts only from where it starts
     keep: list[tuple[int, int]] = []
-    known = _known_names_re()
+    known_match = _known_names_re().match
     word_starts = _WORD_AT.finditer(window, 0, 160)  # where a name may start: a letter after a non-letter
     next_start = next(word_starts, None)
+    next_at = next_start.start() if next_start is not None else 200  # (past every token start)
     end = pos
     count = 0
     expect_start = True
     for t in _ISSUER_TOKEN.finditer(window):
-        word = t.group(0)
-        absolute = pos + t.start()
-        while next_start is not None and next_start.start() <= t.start():
-            if _may_open_known_word(next_start.group(0)):
-                km = known.match(window, next_start.start(), 160)
+        word = t.group()
+        at, t_end = t.span()
+        while next_at <= at:
+            if _may_open_known_word(next_start.group()):
+                km = known_match(window, next_at, 160)
                 if km:
                     keep.append((km.start() + pos, km.end() + pos))
             next_start = next(word_starts, None)
+            next_at = next_start.start() if next_start is not None else 200
+        absolute = pos + at
         if end != absolute:  # (tokens that touch leave no gap to read)
             gap = text[end:absolute]
             if gap.strip():  # punctuation between tokens: stop, unless inside a known name
@@ -324,7 +365,7 @@ def _read_issuer(text: str, pos: int) -> tuple[str | None, int]:
                     break
             if "\n" in gap:
                 break
-        w = word.strip()
+        w = "-" if "-" in word else word  # (`word.strip()`: only the hyphen token holds spaces)
         inside = False
         for a, b in keep:  # (a loop, not `any` over a generator: this runs per token)
             if a <= absolute < b:
@@ -333,7 +374,8 @@ def _read_issuer(text: str, pos: int) -> tuple[str | None, int]:
         if count > 0 and not inside and _may_stop_issuer(word) and _ISSUER_STOP_BIGRAMS.match(
                 text, absolute, absolute + WORD_REACH):
             break
-        if w.lower() in {"và", "hoặc"}:
+        low = w.lower()
+        if low == "và" or low == "hoặc":
             if _and_next_doc_re().match(text, absolute, absolute + WORD_REACH):
                 break
             nxt = _NEXT_LETTER.match(text, absolute + len(word), absolute + len(word) + 4)
@@ -342,12 +384,13 @@ def _read_issuer(text: str, pos: int) -> tuple[str | None, int]:
         if w == "-":
             if count == 0:
                 break
-            end = pos + t.end()
+            end = pos + t_end
             continue
         if w == "(cũ)":
-            end = pos + t.end()
+            end = pos + t_end
             continue
-        core = w.rstrip(".")
+        dotted = w.endswith(".")
+        core = w.rstrip(".") if dotted else w
         if not inside and count and core[:1].islower() and core.lower() not in _AFTER_KNOWN_OK and any(
                 b == end for _, b in keep):
             break  # a known name ended here: "Bộ Xây dựng | công bố"
@@ -357,9 +400,9 @@ def _read_issuer(text: str, pos: int) -> tuple[str | None, int]:
             expect_start = False
         elif not (inside or core[:1].isupper() or core.lower() in _issuer_lower() or core.isdigit()):
             break
-        end = pos + t.start() + len(word.rstrip(".")) if word.endswith(".") and not core.isupper() else pos + t.end()
+        end = absolute + len(core) if dotted and not core.isupper() else pos + t_end
         count += 1
-        if count >= 14 or word.endswith("."):
+        if count >= 14 or dotted:
             break
     tm = _TERM.match(text, end, end + TERM_REACH) if count and _may_be_term(text, end) else None
     if tm:
@@ -389,6 +432,46 @@ def _law_names_by_prefix() -> tuple[int, dict[str, tuple[tuple[str, str], ...]]]
     for folded, name in names:
         buckets.setdefault(folded[:k], []).append((folded, name))
     return k, {p: tuple(v) for p, v in buckets.items()}
+
+
+@cache
+def _law_names_printed() -> tuple[int, dict[str, tuple[tuple[str, frozenset[str], str, int], ...]]]:
+    """The gazetteer's names that a window may be compared with as printed, bucketed by their first
+    `k` characters (`k` the shortest one's length): (name, what may follow it, the answer, its length).
+
+    A window that opens with a name P whose fold is as long as itself, followed by an ASCII character
+    c other than a letter, folds to P's fold followed by c (a space for a space; `fold` reads no step
+    across such a character: NFC composes none onto the letter before it, the tone table ends at a
+    letter, the table of variants holds no ASCII), or to P's fold alone (c and what follows stripped).
+    So the names that fit it are P, each name whose fold opens P's fold at a boundary that is no
+    letter, and a longer one whose fold opens with P's and continues with c: none, when c is not one of
+    the characters that follow P's fold in a longer fold ("what may follow", with "<", "=", ">",
+    which compose with a following U+0338). The bucket's answer is the first of those in the
+    gazetteer's order; it is kept when it is printed as P opens (its span is then its own length).
+    Most laws are cited as the gazetteer prints them, and the folds this spares were a third of
+    reading a named law (tests/test_perf_citations_round4.py)."""
+    pairs = _law_names_folded()
+    out = []
+    for folded, name in pairs:
+        if len(name) != len(folded):
+            continue
+        n = len(folded)
+        after = frozenset(f[n] for f, _ in pairs if len(f) > n and f.startswith(folded)) | {"<", "=", ">"}
+        # the names that fit whenever this one does: itself, and those whose fold opens its fold at a
+        # boundary that is no letter (the gazetteer's order: the first wins)
+        fits = [(f, q) for f, q in pairs if f == folded or (len(f) < n and folded.startswith(f) and not folded[len(f)].isalpha())]
+        won_folded, won = fits[0]
+        if not (name.startswith(won) and len(won) == len(won_folded)):
+            continue  # (the answer's span would need its fold)
+        out.append((name, after, won, len(won)))
+    k = min((len(n) for n, *_ in out), default=0)
+    buckets: dict[str, list] = {}
+    for entry in out:
+        buckets.setdefault(entry[0][:k], []).append(entry)
+    return k, {p: tuple(v) for p, v in buckets.items()}
+
+
+_ASCII_SPACES = frozenset(" \t\n\x0b\x0c\r")  # the ASCII `\s`, which `fold` makes one space
 
 
 def _fold_prefix(window: str, need: int) -> tuple[str, bool]:
@@ -438,6 +521,9 @@ def _named_law_words(text: str) -> list[tuple[int, str]]:
     `finditer` when its neighbours allow it (tests/test_perf_citations_round3.py)."""
     found: dict[int, str] = {}
     for opening, word in _NAMED_LAW_OPENINGS:
+        if len(word) == 4:  # ("Luật" is its own opening: each find is the word)
+            found.update(dict.fromkeys([m.start() for m in opening.finditer(text)], word))
+            continue
         for m in opening.finditer(text):
             p = m.start()
             if text.startswith(word, p):
@@ -489,6 +575,12 @@ def _named_law_from(text: str, start: int, type_end: int, kind: str) -> tuple[st
     # a law the gazetteer knows, however its first word is cased ("Luật tổ chức chính quyền địa phương")
     # (fold collapses spaces: a name wrapped over two lines, an OCR'd table cell, is one name)
     window = text[start: start + 250]
+    k, printed = _law_names_printed()
+    for name, follow, won, span in printed.get(window[:k], ()):
+        c = window[len(name): len(name) + 1]
+        if c and c < "\x80" and not c.isalpha() and window.startswith(name) and (
+                " " if c in _ASCII_SPACES else c) not in follow:
+            return won, start + span  # (what fits the fold of the window, read without it)
     k, buckets = _law_names_by_prefix()
     # fw: a prefix of fold(window) (all of it when `whole`), lengthened only for a name it opens:
     # the comparison of a name of n characters reads n + 1
@@ -566,10 +658,11 @@ def _issuer_head_re() -> regex.Pattern:
     return regex.compile(rf"(?<![\p{{L}}])(?:{tree})(?![\p{{L}}])", regex.IGNORECASE)
 
 
-def _issuer_before(text: str, start: int) -> str | None:
-    """Issuer name ending just before the connector that leads to the mention at `start`."""
+def _issuer_before(text: str, start: int, flags: int | None = None) -> str | None:
+    """Issuer name ending just before the connector that leads to the mention at `start`.
+    (`flags`: `_word_flags` of the last word before `start`, when the caller has read it.)"""
     lo = max(0, start - 140)
-    if not _ends_with_word(text, lo, start, _CONNECTOR_VERBS):
+    if not (flags & _ENDS_CONNECTOR if flags is not None else _ends_with_word(text, lo, start, _CONNECTOR_VERBS)):
         return None  # (no connector's last word ends the window: `_ISSUER_CONNECTOR` cannot match)
     cm = _ISSUER_CONNECTOR.search(text, lo, start)
     if cm is None:
@@ -613,12 +706,31 @@ def _type_key(word: str) -> str:
     return _WS.sub(" ", word).casefold()
 
 
+@lru_cache(maxsize=8192)
+def _typed(type_word: str, gap: str, symbol: str, grammar: str) -> str | None:
+    """The type of a mention whose type word (as printed) and gap `type_word_before_re` read before a
+    number of that symbol and grammar: a pure function of the four, cached (a text prints the same
+    few "Nghị định số" before the same few symbols)."""
+    word = _type_key(type_word)
+    # "Thông tư liên tịch số …", "Nghị quyết liên tịch số …": the joint type, not its head word
+    if "liên" in gap and _JOINT.match(gap) and f"{word} liên tịch" in rules.type_words():
+        word = f"{word} liên tịch"
+    tname = rules.type_words().get(word)
+    implied = type_of_symbol(symbol, grammar)
+    # a symbol that names another type wins over "Thông báo kết luận"-style generic words
+    if tname == "Kết luận" and implied == "Thông báo":
+        tname = implied
+    if tname == "Công văn" and implied and implied not in {"Công văn"} and grammar != "admin":
+        tname = implied
+    return tname
+
+
 def _type_and_start(text: str, m: regex.Match, num: Number, prev: Citation | None) -> tuple[str | None, int, str | None, str | None] | None:
     """What stands left of the number: (type, mention start, named-law name, how) or None to reject."""
     lo = max(0, m.start() - LEFT_WINDOW)
     left = text[lo: m.start()]
     # Branch 0: forms, annexes, accounts, phone numbers — not documents
-    if _may_be_excluded(left) and excluded_before_re().search(left):
+    if _may_be_excluded_last(left) and excluded_before_re().search(left):
         return None
     # Branch 1: a law named before its number: "Luật Viên chức số 58/2010/QH12"
     if num.grammar == "normative" and num.symbol.startswith(_LAW_SYMBOLS):
@@ -629,7 +741,10 @@ def _type_and_start(text: str, m: regex.Match, num: Number, prev: Citation | Non
             # "Luật sửa đổi, bổ sung … của Luật X số N": the number belongs to the amending law
             # (omnibus laws of 2025 amend eight laws in one title: the title runs to ~600 characters)
             back = max(0, start - 700)
-            # (the pattern needs "sửa" as printed: a window without it is answered without the pattern)
+            # (the title holds no ";": it starts after the last one, which in a list of bases ends the
+            # item before; and the pattern needs "sửa" as printed: a window without it is answered
+            # without the pattern)
+            back = max(back, text.rfind(";", back, start) + 1)
             am = _AMENDING_TITLE.search(text, back, start) if text.find("sửa", back, start) >= 0 else None
             # … unless that amending law is the document itself: "Quốc hội ban hành Luật sửa đổi …"
             if am and not _ENACTS_BEFORE.search(text[max(0, am.start() - 40): am.start()]):
@@ -641,19 +756,7 @@ def _type_and_start(text: str, m: regex.Match, num: Number, prev: Citation | Non
     # Branch 2: a type word right before: "Quyết định số", "Công văn", "các Nghị quyết số:"
     tm = type_word_before_re().search(left)
     if tm:
-        word = _type_key(tm.group("type"))
-        # "Thông tư liên tịch số …", "Nghị quyết liên tịch số …": the joint type, not its head word
-        gap = tm.group("gap")
-        if "liên" in gap and _JOINT.match(gap) and f"{word} liên tịch" in rules.type_words():
-            word = f"{word} liên tịch"
-        tname = rules.type_words().get(word)
-        implied = type_from_symbol(num)
-        # a symbol that names another type wins over "Thông báo kết luận"-style generic words
-        if tname == "Kết luận" and implied == "Thông báo":
-            tname = implied
-        if tname == "Công văn" and implied and implied not in {"Công văn"} and num.grammar != "admin":
-            tname = implied
-        return tname, lo + tm.start(), None, "typed"
+        return _typed(*tm.group("type", "gap"), num.symbol, num.grammar), lo + tm.start(), None, "typed"
     # Branch 3: generic "văn bản số 1413/PC04", "số 12/QĐ-UBND": the symbol gives the type
     gm = generic_before_re().search(left)
     if gm:
@@ -671,27 +774,33 @@ def _type_and_start(text: str, m: regex.Match, num: Number, prev: Citation | Non
 def _read_right(text: str, pos: int, where: Jurisdiction | None, c: Citation) -> int:
     """Date, issuer, subject after the number; returns the mention's end."""
     end = pos
-    if text[pos: pos + 1] in _NO_OPENING or not _RIGHT_OPENING.match(text, pos, min(len(text), pos + RIGHT_REACH)):
+    if text[pos: pos + 1] in _NO_OPENING:
         return end  # (none of the four can match at `pos`: nothing follows the number)
-    dm = _DATE_AFTER.match(text, pos, min(len(text), pos + 80))
+    om = _RIGHT_OPENING.match(text, pos, min(len(text), pos + RIGHT_REACH))
+    if om is None:
+        return end
+    opens = om.lastgroup  # (a date is read only after what opens one, a year likewise)
+    dm = _DATE_AFTER.match(text, pos, min(len(text), pos + 80)) if opens == "d" or opens == "b" else None
     if dm:
         c.cited_date = _date_of(dm)
         c.cited_year = c.cited_date.year if c.cited_date else None
         end = dm.end()
-    else:
+    elif opens == "b" or opens == "y":
         ym = _YEAR_AFTER.match(text, pos, min(len(text), pos + 40))
         if ym:
             c.cited_year = int(ym.group("year"))
             end = ym.end()
-    if not _TAIL_OPENING.match(text, end, min(len(text), end + RIGHT_REACH)):
+    tail = _TAIL_OPENING.match(text, end, min(len(text), end + RIGHT_REACH))
+    if tail is None:
         return end
-    im = _ISSUER_AFTER.match(text, end, min(len(text), end + 20))
-    if im:
-        name, iend = _read_issuer(text, im.end())
-        if name:
-            c.cited_issuer_raw = name
-            c.cited_issuer = resolve_issuer(name, where)
-            end = iend
+    if tail.lastgroup == "i":  # (the issuer and the subject open where the first letter stands)
+        im = _ISSUER_AFTER.match(text, end, min(len(text), end + 20))
+        name, iend = _read_issuer(text, im.end()) if im else (None, end)
+        if not name:
+            return end  # ("của", "do" there: no subject opens with either)
+        c.cited_issuer_raw = name
+        c.cited_issuer = _resolve_here(name, where)
+        end = iend
     subject = _subject_after(text, end, min(len(text), end + RIGHT_REACH))
     if subject is not None:
         c.cited_subject = _spaced(subject)
@@ -806,6 +915,24 @@ def _may_be_excluded(left: str) -> bool:
     return tail is None or tail.endswith(_EXCLUDED_BEFORE_SO)
 
 
+def _may_be_excluded_last(left: str) -> bool:
+    """`_may_be_excluded(left)` read on the last three words of `left` (one space apart), cached on
+    them: the test strips a ":", then "số", and reads the end of a keyword's last word, at most three
+    words, each of its comparisons within one of them (a keyword holds no space) and within the eight
+    characters it reads for an odd case. A text puts the same few words before its numbers
+    ("Nghị định số", "Kế hoạch số"), where the test lowered the end of each context anew
+    (tests/test_perf_citations_round4.py)."""
+    words = left[-48:].rsplit(None, 3)
+    if len(words) < 4 and len(left) > 48:  # (fewer than three whole words in the last 48 characters)
+        words = left.rsplit(None, 3)
+    return _may_be_excluded_words(tuple(words[-3:]))
+
+
+@lru_cache(maxsize=8192)
+def _may_be_excluded_words(words: tuple[str, ...]) -> bool:
+    return _may_be_excluded(" ".join(words))
+
+
 @lru_cache(maxsize=8192)
 def _date_of_groups(groups: tuple[str | None, ...]):
     wd, wm, wy, d, m, y = groups
@@ -833,6 +960,74 @@ def _may_hold(text: str, lo: int, hi: int, word: str) -> bool:
     word ("ngày" in `_DATE_BEFORE`) tried at each of its positions. (Each letter such a pattern
     matches lowers to the letter of `word`: tests/test_perf_citations.py.)"""
     return word in text[lo:hi].lower()
+
+
+# What `part_before_re` reads last (its pattern's case-insensitive classes): an item's value
+# ("18", "VI", "2a", "3.1", "c"), then perhaps "của"/"tại"/"thuộc", then perhaps "các"
+_PART_VALUE = regex.compile(r"[0-9IVXLivxl]+[a-zđ]?(?:\.[0-9]+)*|[a-zđ]", regex.IGNORECASE)
+_PART_CONNECTORS = ("của", "tại", "thuộc", "các")
+
+
+@lru_cache(maxsize=8192)
+def _part_token(token: str) -> int:
+    """What the last word of a context is to `part_before_re`: 1 an item's value, 2 a word that
+    ends with one of its connectors (or holds an odd case), 0 neither (cached: "theo", "cứ", "của")."""
+    if _PART_VALUE.fullmatch(token):
+        return 1
+    tail = _tail_lower(token, 5)
+    return 2 if tail is None or tail.endswith(_PART_CONNECTORS) else 0
+
+
+_ENDS_CONNECTOR, _ENDS_ENACTING, _PART_VALUE_LAST, _PART_CONNECTOR_LAST = 1, 2, 4, 8
+
+
+@lru_cache(maxsize=8192)
+def _word_flags(word: str) -> int:
+    """What the last word before a mention allows, as bits: `_ENDS_CONNECTOR`, `_ENDS_ENACTING` (it
+    may end with a word of `_CONNECTOR_VERBS`, `_ENACTING_VERBS`: `_ends_with_word` of a window
+    ending with it, read on the word alone, as no such word holds a space), `_PART_VALUE_LAST`,
+    `_PART_CONNECTOR_LAST` (`_part_token`). A text puts the same few words before its mentions
+    ("cứ", "theo", "tại", "tắt"): cached, each test is a bit, not a slice of the text lowered."""
+    tail = _tail_lower(word, 8)
+    flags = 0
+    if tail is None or tail.endswith(_CONNECTOR_VERBS):
+        flags |= _ENDS_CONNECTOR
+    if tail is None or tail.endswith(_ENACTING_VERBS):
+        flags |= _ENDS_ENACTING
+    kind = _part_token(word)
+    if kind == 1:
+        flags |= _PART_VALUE_LAST
+    elif kind == 2:
+        flags |= _PART_CONNECTOR_LAST
+    return flags
+
+
+def _may_end_with_part(before: str) -> bool:
+    """Whether `part_before_re` may match `before` (a necessary condition). The pattern ends with an
+    item's value, which a space precedes, then perhaps a connector and "các" (words holding letters
+    no value holds, so that only those can read them): so the last word of the context is a value,
+    or ends with a connector, and then, past the connectors, the last word is a value. Most contexts
+    end with "Căn cứ", "theo", "ban hành kèm theo" and are answered without the pattern, which three
+    in four of them cost a search in vain (tests/test_perf_citations_round4.py)."""
+    u = before.rstrip()
+    if not u:
+        return False
+    kind = _part_token(u.rsplit(None, 1)[-1])
+    if kind != 2:
+        return kind == 1
+    tail = _tail_lower(u, 5)
+    if tail is None:
+        return True
+    if tail.endswith("các"):
+        u = u[:-3].rstrip()
+        tail = _tail_lower(u, 5)
+        if tail is None:
+            return True
+    if tail.endswith(("của", "tại")):
+        u = u[:-3].rstrip()
+    elif tail.endswith("thuộc"):
+        u = u[:-5].rstrip()
+    return _PART_VALUE.fullmatch(u.rsplit(None, 1)[-1]) is not None if u else False
 
 
 _CANNOT_ACT = frozenset({"Báo cáo", "Tờ trình", "Phiếu trình", "Giấy mời", "Biên bản"})
@@ -870,8 +1065,13 @@ def find_citations(text: str, own_number: str | None = None, where: Jurisdiction
         if num.year:
             c.cited_year = num.year
         c.end = _read_right(text, m.end(), where, c)
-        if c.cited_date is None and _may_hold(text, max(0, start - 160), start, "ngày") and _ends_with_word(
-                text, max(0, start - 160), start, _ENACTING_VERBS):
+        # the last word before the mention, read once for the three tests that need it (when a space
+        # precedes it within the shortest of their windows, as it does but for a word of 120 letters)
+        window = text[max(0, start - 120): start]
+        last = window.rstrip().rsplit(None, 1)
+        flags = _word_flags(last[1]) if len(last) == 2 else None
+        if c.cited_date is None and (flags & _ENDS_ENACTING if flags is not None else _ends_with_word(
+                text, max(0, start - 160), start, _ENACTING_VERBS)) and _may_hold(text, max(0, start - 160), start, "ngày"):
             db = _DATE_BEFORE.search(text, max(0, start - 160), start)
             if db:
                 c.cited_date = _date_of(db)
@@ -879,7 +1079,7 @@ def find_citations(text: str, own_number: str | None = None, where: Jurisdiction
                     c.cited_issuer_raw = db.group("who").strip()
                     c.cited_issuer = resolve_issuer(c.cited_issuer_raw, where)
         if c.cited_issuer_raw is None:
-            before = _issuer_before(text, start)
+            before = _issuer_before(text, start, flags)
             if before:
                 c.cited_issuer_raw = before
                 c.cited_issuer = resolve_issuer(before, where)
@@ -888,11 +1088,15 @@ def find_citations(text: str, own_number: str | None = None, where: Jurisdiction
             c.cited_issuer = implied
         elif implied and c.cited_issuer_raw and " và " in c.cited_issuer_raw:
             _pick_coordinated(c, implied, where)
-        pm = part_before_re().search(text[max(0, start - 120): start])
+        if flags is None:
+            may_part = _may_end_with_part(window)
+        else:
+            may_part = flags & _PART_VALUE_LAST or (flags & _PART_CONNECTOR_LAST and _may_end_with_part(window))
+        pm = part_before_re().search(window) if may_part else None
         if pm:
             c.part = _spaced(pm.group("part"))
-        c.end = c.start + len(text[c.start: c.end].rstrip(" ,(\t"))
-        c.mention = text[c.start: c.end]
+        c.mention = text[c.start: c.end].rstrip(" ,(\t")
+        c.end = c.start + len(c.mention)
         c.relation_cue = how
         # the document's own number is not a reference, unless dated otherwise: "Kế hoạch số
         # 92/KH-UBND ngày 20/4/2023" in the 92/KH-UBND of 2024 is last year's plan
@@ -908,7 +1112,7 @@ def find_citations(text: str, own_number: str | None = None, where: Jurisdiction
     out.extend(_named_laws(text, out, exclude, where))
     out.sort(key=lambda c: c.start)
     assign_relations(text, out, (title_span,) if title_span else (), can_act=doc_type not in _CANNOT_ACT)
-    resolve_short_forms(out, defined_acronyms(text))
+    resolve_short_forms(out, _LazyAcronyms(text))
     for c in out:
         c.target_id = target_key(c)
     return out
@@ -959,7 +1163,7 @@ def _share_list_issuer(cits: list[Citation], text: str) -> None:
     item of a list applies to the earlier items that have none."""
     run: list[Citation] = []
     for c in cits:
-        if run and run[-1].cited_issuer_raw is None and _is_list_gap(text[run[-1].end: c.start]):
+        if run and run[-1].cited_issuer_raw is None and _is_list_gap_in(text, run[-1].end, c.start):
             run.append(c)
         else:
             _fill_run(run)
@@ -1004,8 +1208,8 @@ def _named_laws(text: str, numbered: list[Citation], exclude, where) -> list[Cit
                      cited_type=_NAMED_LAW_TYPES.get(kind, "Luật"), cited_name=name)
         if c.start >= title_end:
             c.end = _read_right(text, end, where, c)
-        c.end = c.start + len(text[c.start: c.end].rstrip(" ,(\t"))
-        c.mention = text[c.start: c.end]
+        c.mention = text[c.start: c.end].rstrip(" ,(\t")
+        c.end = c.start + len(c.mention)
         c.relation_cue = "named"
         if c.cited_issuer is None and c.cited_type in {"Luật", "Bộ luật", "Hiến pháp"}:
             c.cited_issuer = "Quốc hội"
@@ -1028,8 +1232,10 @@ def resolve_short_forms(cits: list[Citation], acronyms: dict[str, str] | None = 
     _link_names_to_numbers(cits, acronyms)
     _link_yearless_numbers(cits)
     full: dict[str, Citation] = {}
+    keys = []  # (each citation's key, read once: the loops below change no number nor name)
     for c in cits:
         key = _fold_short(c.cited_number) if c.cited_number else (f"name:{_fold_short(c.cited_name)}" if c.cited_name else None)
+        keys.append(key)
         if key is None:
             continue
         if key in full:
@@ -1053,8 +1259,7 @@ def resolve_short_forms(cits: list[Citation], acronyms: dict[str, str] | None = 
         else:
             full[key] = c
     # back-fill earlier mentions from the record that gathered the most detail
-    for c in cits:
-        key = _fold_short(c.cited_number) if c.cited_number else (f"name:{_fold_short(c.cited_name)}" if c.cited_name else None)
+    for c, key in zip(cits, keys):
         f = full.get(key) if key else None
         if f is not None and f is not c:
             c.cited_date = c.cited_date or f.cited_date
@@ -1080,20 +1285,23 @@ def _initials(name: str) -> str:
 
 
 class _KnownInitials:
-    """The first name of `known` (in order) of each kind ("Luật", "Bộ luật", "Pháp lệnh") and initials:
-    built once per text on the first acronym, so that each lookup is a dict access, not a scan."""
+    """The first name of `known` then of `more` (in order) of each kind ("Luật", "Bộ luật", "Pháp
+    lệnh") and initials: built once per text on the first acronym, so that each lookup is a dict
+    access, not a scan (most texts cite no law by an acronym, and build nothing)."""
 
-    def __init__(self, known: list[str]):
+    def __init__(self, known: list[str], more: tuple[str, ...] = ()):
         self.known = known
+        self.more = more
         self.index: dict[tuple[str, str], str] | None = None
 
     def get(self, kind: str, initials: str) -> str | None:
         if self.index is None:
             self.index = {}
-            for cand in self.known:
-                for k in _ACRONYM_KINDS:
-                    if cand.startswith(k + " "):
-                        self.index.setdefault((k, _initials(cand[len(k) + 1:])), cand)
+            for names in (self.known, self.more):
+                for cand in names:
+                    for k in _ACRONYM_KINDS:
+                        if cand.startswith(k + " "):
+                            self.index.setdefault((k, _initials(cand[len(k) + 1:])), cand)
         return self.index.get((kind, initials))
 
 
@@ -1144,6 +1352,30 @@ def defined_acronyms(text: str) -> dict[str, str]:
     return out
 
 
+class _LazyAcronyms:
+    """`defined_acronyms(text)`, read on the first lookup: only a law cited by an acronym ("Luật
+    BHYT") looks one up, in a few texts of a corpus, and the scan of every bracket of the text for
+    the definitions was a thirtieth of citation reading (tests/test_perf_citations_round4.py)."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self.found: dict[str, str] | None = None
+
+    def _defined(self) -> dict[str, str]:
+        if self.found is None:
+            self.found = defined_acronyms(self.text)
+        return self.found
+
+    def __bool__(self) -> bool:  # (never empty for `acronyms or {}`: the lookup decides)
+        return True
+
+    def __contains__(self, acro: str) -> bool:
+        return acro in self._defined()
+
+    def __getitem__(self, acro: str) -> str:
+        return self._defined()[acro]
+
+
 def _link_names_to_numbers(cits: list[Citation], acronyms: dict[str, str] | None = None) -> None:
     """A law cited by name only ("Luật Tố cáo", "Luật BHYT") after or before its numbered citation
     ("Luật Tố cáo số 25/2018/QH14") is that numbered law: take its number."""
@@ -1151,7 +1383,8 @@ def _link_names_to_numbers(cits: list[Citation], acronyms: dict[str, str] | None
     for c in cits:
         if c.cited_number and c.cited_name:
             by_name.setdefault(law_key(c.cited_name), c)
-    known = _KnownInitials([c.cited_name for c in cits if c.cited_name] + list(rules.law_names()))
+    # (the names as they are before any is expanded; the gazetteer's after them, read only if needed)
+    known = _KnownInitials([c.cited_name for c in cits if c.cited_name], rules.law_names())
     acronyms = acronyms or {}
     for c in cits:
         if c.cited_number or not c.cited_name:
@@ -1182,6 +1415,13 @@ def _with_year(number: str) -> tuple[str, str] | None:
 
 
 @lru_cache(maxsize=16384)
+def _without_year(number: str) -> tuple[str, str] | None:
+    """`_WITHOUT_YEAR.fullmatch(number)`'s two groups, or None."""
+    m = _WITHOUT_YEAR.fullmatch(number)
+    return (m.group(1), m.group(2)) if m else None
+
+
+@lru_cache(maxsize=16384)
 def _is_normative(number: str) -> bool:
     return _NORMATIVE.search(number) is not None
 
@@ -1189,18 +1429,28 @@ def _is_normative(number: str) -> bool:
 def _link_yearless_numbers(cits: list[Citation]) -> None:
     """"126/NĐ-CP" printed without its year, in a text that also cites 126/2024/NĐ-CP: one document."""
     full: dict[tuple[str, str], str] = {}
+    yearless: list[tuple[Citation, tuple[str, str]]] = []  # (listed in the same pass, as each number parts once)
     for c in cits:
-        # (a number with a year holds two "/" at least, one without exactly one: counted first)
-        parts = _with_year(c.cited_number) if c.cited_number and c.cited_number.count("/") >= 2 else None
-        if parts:
-            full.setdefault(parts, c.cited_number)
+        if c.cited_number:
+            with_year, without = _number_parts(c.cited_number)
+            if with_year:
+                full.setdefault(with_year, c.cited_number)
+            elif without:
+                yearless.append((c, without))
     if not full:
         return
-    for c in cits:
-        m = _WITHOUT_YEAR.fullmatch(c.cited_number) if c.cited_number and c.cited_number.count("/") == 1 else None
-        if m and (m.group(1), m.group(2)) in full:
-            c.cited_number = full[(m.group(1), m.group(2))]
+    for c, parts in yearless:
+        if parts in full:
+            c.cited_number = full[parts]
             c.short_form = True
+
+
+@lru_cache(maxsize=16384)
+def _number_parts(number: str) -> tuple[tuple[str, str] | None, tuple[str, str] | None]:
+    """`_with_year(number)` when it holds two "/" at least, and `_without_year(number)` when it holds
+    exactly one (a number with a year holds two, one without it one: counted first); cached."""
+    slashes = number.count("/")
+    return (_with_year(number) if slashes >= 2 else None), (_without_year(number) if slashes == 1 else None)
 
 
 def citation_key(c: Citation) -> str | None:

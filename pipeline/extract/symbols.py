@@ -148,6 +148,11 @@ def _type_of_symbol(symbol: str, grammar: str) -> str | None:
     return None
 
 
+def type_of_symbol(symbol: str, grammar: str) -> str | None:
+    """`type_from_symbol` of a number with this symbol and grammar (for callers that cache on them)."""
+    return _type_of_symbol(symbol, grammar)
+
+
 def symbol_is_known(num: Number) -> bool:
     """True when some part of the symbol is a type or agency abbreviation we know.
 
