@@ -309,8 +309,13 @@ def extract(record: DocumentRecord, text: str) -> None:
     cits = find_citations(text, own_number=h.number, own_date=h.issue_date, where=where, exclude=exclude, title_span=title,
                           doc_type=h.doc_type)
     starts = [p.start for p in record.pages]
-    for c in cits:
-        c.page = _page_of(record.pages, c.start, starts)
+    if len(starts) == 1:  # one page (every text file): `_page_of` without a bisection per citation
+        only, first = record.pages[0].page, starts[0]
+        for c in cits:
+            c.page = only if c.start >= first else 1
+    else:
+        for c in cits:
+            c.page = _page_of(record.pages, c.start, starts)
     record.citations = cits
     # only a letter's addressees are its assignees ("Kính gửi: Sở Y tế …"): others are not read
     record.tasks = _guarded(record, "tasks", lambda: find_tasks(

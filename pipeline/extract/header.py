@@ -22,7 +22,7 @@ import regex
 
 from .. import rules
 from .agencies import display_name, split_bodies
-from ..text.clean import fold
+from ..text.clean import fold, one_space
 from ..models import Header, Span
 from .regexes import BLANK_NUMBER, MOTTO, NUMBER, PARTY_MOTTO, SEG, YEAR, _matches_at, make_date
 
@@ -122,6 +122,7 @@ def _titles_re() -> regex.Pattern:
 
 
 _WS_ANY = regex.compile(r"\s+")
+_TWO_LETTERS = regex.compile(r"\p{L}{2}")
 _SLASH_OR_DIGIT = regex.compile(r"[/\d]")
 
 
@@ -135,14 +136,16 @@ def _title_names() -> dict[str, str]:
 
 
 def _title_name(title: str) -> str:
-    key = _WS_ANY.sub(" ", title)
+    key = one_space(title)  # (`_WS_ANY.sub(" ", title)`, by the test that skips it on single spaces)
     name = _title_names().get(key)
     return name if name is not None else key.title()
 
 
 def _is_upper_line(line: str) -> bool:
-    letters = [c for c in line if c.isalpha()]
-    return len(letters) >= 2 and sum(c.isupper() for c in letters) / len(letters) >= 0.85
+    """At least two letters, 85% of them upper case. (The letters listed and counted by `filter` and
+    `map` over the string's methods: the loops run in C, not as a generator per character.)"""
+    letters = list(filter(str.isalpha, line))
+    return len(letters) >= 2 and sum(map(str.isupper, letters)) / len(letters) >= 0.85
 
 
 _MARKS = regex.compile(r"^(?:KHẨN|HỎA\s+TỐC|HOẢ\s+TỐC|THƯỢNG\s+KHẨN|MẬT|TỐI\s+MẬT|TUYỆT\s+MẬT|DỰ\s+THẢO|BẢN\s+SAO)\b.*$")
@@ -152,6 +155,12 @@ _RULE_RUN = regex.compile(r"[-_=*]{2,}|^\s*\*\s*$")
 _SO_WORD = regex.compile(r"(?:Số|SỐ)\b")
 _COMMA_NGAY = regex.compile(r",\s*ngày", regex.IGNORECASE)
 _TRAILING_GAP = regex.compile(r"(?:\t|[ ]{2,})\Z")
+# What every match of the patterns removed from an issuer line holds, as `_issuer_block` tests it
+# before the substitution (a header line holds none of most of them; each substitution cost more
+# than the tests): `_QUOC_HIEU` an "ng" in any case ("c[ộoôố]ng"), `_MOTTO` and `_PARTY` a "đ" in
+# any case (their first letter), `_RULE_RUN` one of its four characters "-_=*". Under IGNORECASE,
+# "n", "g" and "đ" match only their two cases, which `str.lower` maps to the lower one
+# (tests/test_perf_small_round4.py checks every character).
 
 
 def _issuer_block(text: str, stop: int) -> tuple[list[str], int | None]:
@@ -166,22 +175,31 @@ def _issuer_block(text: str, stop: int) -> tuple[list[str], int | None]:
         if raw.count("|") >= 2 and not (_QUOC_HIEU.search(raw) or _SO.search(raw)):
             break  # a table row of the body (docx tables flattened with bars) is never the header
         # side-by-side columns ("ỦY BAN NHÂN DÂN        CỘNG HÒA …"): the left one is the issuer's
-        cols = [c for c in _COLUMN_GAP.split(raw) if c.strip()]
+        # (a line without a tab, three spaces or a bar holds no gap: it is its one column)
+        if "\t" in raw or "   " in raw or "|" in raw:
+            cols = [c for c in _COLUMN_GAP.split(raw) if c.strip()]
+        else:
+            cols = [raw] if raw.strip() else []
         for col in cols or [""]:
-            line = _QUOC_HIEU.sub(" ", col)
-            line = _MOTTO.sub(" ", line)
-            line = _PARTY.sub(" ", line)
-            line = _RULE_RUN.sub(" ", line).strip(" -_*\t")
-            if not line or _MARKS.match(line):
+            low = col.lower()
+            line = _QUOC_HIEU.sub(" ", col) if "ng" in low else col
+            if "đ" in low:
+                line = _MOTTO.sub(" ", line)
+                line = _PARTY.sub(" ", line)
+            if "-" in line or "_" in line or "=" in line or "*" in line:
+                line = _RULE_RUN.sub(" ", line)
+            line = line.strip(" -_*\t")
+            # (a line that is not upper case is passed over whatever the tests below say: it is
+            # tested first, as the cheapest)
+            if not line or not _is_upper_line(line) or _MARKS.match(line):
                 continue
             if " " not in line and ("/" in line or line.startswith("-")):  # "/QĐ-UBND" of a blank Số
                 continue
             if _SO_WORD.match(line) or _COMMA_NGAY.search(line):
                 continue
-            if _is_upper_line(line):
-                if first is None:
-                    first = line_start + max(0, raw.find(line[:5]))
-                lines.append(line)
+            if first is None:
+                first = line_start + max(0, raw.find(line[:5]))
+            lines.append(line)
     return lines, first
 
 
@@ -203,6 +221,28 @@ def _is_body_name(name: str) -> bool:
 _PORTAL_KEY_START = regex.compile(r"[SLCN]", regex.IGNORECASE)
 
 
+# the last two letters of each `_PORTAL` key (hiệu, bản, hành, ký), in lower case: every character
+# IGNORECASE matches for one of these letters has it as its `str.lower` (the Kelvin sign "K" too)
+_PORTAL_KEY_ENDS = frozenset({"ệu", "ản", "nh", "ký"})
+
+
+def _portal_colon(window: str) -> bool:
+    """Can `_PORTAL` match in `window`? Every match holds a key, blanks (`\\s*`) and a ":": so a ":"
+    whose nearest non-blank characters before it end a key. Header windows hold a few ":" ("Số:",
+    "Kính gửi:", "… như sau:"), and this test, not the listing of every line's first character,
+    rules nearly all of them out. (Every `\\s` of `regex` is a `str.isspace` character, and the
+    cases: tests/test_perf_small_round4.py.)"""
+    i = window.find(":")
+    while i >= 0:
+        j = i
+        while j > 0 and window[j - 1].isspace():
+            j -= 1
+        if j >= 2 and window[j - 2: j].lower() in _PORTAL_KEY_ENDS:
+            return True
+        i = window.find(":", i + 1)
+    return False
+
+
 def _portal_fields(text: str) -> dict[str, str]:
     """Portal metadata lines ("Số hiệu: …", "Người ký: …") in the header window, key → value.
 
@@ -212,6 +252,8 @@ def _portal_fields(text: str) -> dict[str, str]:
     (A match `finditer` starts on a blank line above its key reads the same key and value from the
     key's line.)"""
     window = text[:HEADER_WINDOW]
+    if not _portal_colon(window):
+        return {}
     starts = []
     pos = 0
     for line in window.split("\n"):
@@ -240,14 +282,14 @@ def read_header(text: str, untyped: str | None = "Văn bản", fields: dict | No
     so = _SO.search(zone) or _SO_SYMBOL_ONLY.search(zone)
     if so:
         if so.re is _SO_SYMBOL_ONLY or so.group("blank") is not None:
-            h.symbol = regex.sub(r"\s+", "", so.group("s_blank") or so.group("s_blank2"))
+            h.symbol = _WS_ANY.sub("", so.group("s_blank") or so.group("s_blank2"))
             if so.re is not _SO_SYMBOL_ONLY and so.group("y_blank"):
                 h.issue_year = int(so.group("y_blank"))
             h.number_span = Span(so.start(), so.end())
             # an office's own numbering outside the three grammars: "Số:10-01/26/PT-NC" (kept as printed)
             odd = _ODD_NUMBER.match(so.group(0)) if so.re is _SO_SYMBOL_ONLY else None
             if odd:
-                h.number = regex.sub(r"\s+", "", odd.group("n")) + "/" + h.symbol
+                h.number = _WS_ANY.sub("", odd.group("n")) + "/" + h.symbol
         else:
             num = parse_number(so)
             h.number, h.symbol = num.number, num.symbol
@@ -293,7 +335,7 @@ def read_header(text: str, untyped: str | None = "Văn bản", fields: dict | No
     if h.doc_type is None and vv:
         h.doc_type = "Công văn"
     if vv and (h.subject is None or h.doc_type == "Công văn"):
-        h.subject = regex.sub(r"\s+", " ", vv.group("subject")).strip(" |\t")
+        h.subject = one_space(vv.group("subject")).strip(" |\t")
         h.subject_span = Span(vv.start("subject"), vv.end("subject"))
     if h.doc_type is None and h.number:
         num = parse_number(_SO.search(zone))
@@ -336,7 +378,7 @@ def read_header(text: str, untyped: str | None = "Văn bản", fields: dict | No
 
     # a text with no type title, no V/v and no symbol (a speech, a score table) is still a document:
     # "Văn bản", the catch-all class of the type table
-    if h.doc_type is None and untyped and regex.search(r"\p{L}{2}", window):
+    if h.doc_type is None and untyped and _TWO_LETTERS.search(window):
         h.doc_type = untyped
     h.body_start = max([s.end for s in (h.number_span, h.date_span, h.subject_span, h.doc_type_span) if s] or [0])
     _field_evidence(h, fields)
@@ -423,7 +465,7 @@ def _at_line_start(text: str, pos: int) -> bool:
 
 
 def _clean_place(place: str) -> str:
-    place = _WS_RUN.sub(" ", place).strip(" ,")
+    place = one_space(place).strip(" ,")
     words = place.split(" ")
     # keep the trailing capitalised run ("Hạnh phúc Hà Nội" → "Hà Nội"; "…/QĐ-UBND Kon Tum" → "Kon Tum")
     keep: list[str] = []
@@ -437,6 +479,11 @@ def _clean_place(place: str) -> str:
     return " ".join(reversed(keep))
 
 
+# `_find_title`'s patterns, compiled once (`regex.search(pattern, …)` looks the pattern up per call)
+_YEAR_OR_RULE_END = regex.compile(r"\d{4}\s*$|[-]{3,}\s*$")
+_FLAT_SUBJECT_OPENING = regex.compile(r"\s*(?:V/V|VỀ|V/v|Về|\p{Lu})")
+
+
 def _find_title(window: str, start: int, end: int, own_line_only: bool = False) -> regex.Match | None:
     for m in _titles_re().finditer(window, start, max(end, start)):
         line_start = window.rfind("\n", 0, m.start()) + 1
@@ -446,8 +493,8 @@ def _find_title(window: str, start: int, end: int, own_line_only: bool = False) 
         after = window[m.end(): line_end].strip()
         alone = not before and (not after or not _is_upper_line(after) or after.startswith(("V/V", "VỀ", "V/v", "Về")))
         # flattened: "… năm 2020 QUYẾT ĐỊNH V/V BAN HÀNH …"
-        flat = not own_line_only and (before == "" or regex.search(r"\d{4}\s*$|[-]{3,}\s*$", before)) and \
-            regex.match(r"\s*(?:V/V|VỀ|V/v|Về|\p{Lu})", window[m.end(): m.end() + 5] or "x")
+        flat = not own_line_only and (before == "" or _YEAR_OR_RULE_END.search(before)) and \
+            _FLAT_SUBJECT_OPENING.match(window[m.end(): m.end() + 5] or "x")
         if alone or flat:
             return m
     return None
@@ -458,7 +505,6 @@ _NEXT_CHAR = regex.compile(r"\n*[ \t]*(\S)")
 _RULE_LINE = regex.compile(r"[-_*=]{3,}")
 _AUTHORITY_LINE = regex.compile(r"(?:CHỦ\s+TỊCH|BỘ\s+TRƯỞNG|THỦ\s+TƯỚNG|GIÁM\s+ĐỐC|QUỐC\s+HỘI\b|CHÍNH\s+PHỦ\b|ỦY\s+BAN|UỶ\s+BAN|HỘI\s+ĐỒNG)")
 _BODY_DATE = regex.compile(r"Ngày\s+\d{1,2}(?:\s*[/.\-]|\s+tháng)")
-_WS_RUN = regex.compile(r"\s+")
 _TRAILING_AUTHORITY = regex.compile(r"\s+(?:ỦY|UỶ)\s+BAN\s+NHÂN\s+DÂN[\p{Lu}\s]*$")
 
 
@@ -483,6 +529,10 @@ def _subject_after(window: str, pos: int) -> tuple[str | None, Span | None]:
             if ln:
                 break
             cursor = nl + 1
+    # `_is_upper_line` of the last line kept (None: not yet asked), and the length of the lines
+    # joined with spaces, kept as the lines are added rather than recomputed for each
+    last_upper = None
+    joined = sum(len(x) for _, x in lines) + len(lines) - 1
     while cursor < len(window) and len(lines) < 12:
         nl = window.find("\n", cursor)
         nl = len(window) if nl < 0 else nl
@@ -500,8 +550,13 @@ def _subject_after(window: str, pos: int) -> tuple[str | None, Span | None]:
             break
         if _BODY_START.match(ln) or _AUTHORITY_LINE.match(ln):
             break
-        if lines and _is_upper_line(ln) != _is_upper_line(lines[-1][1]):
-            break
+        upper = None
+        if lines:
+            upper = _is_upper_line(ln)
+            if last_upper is None:
+                last_upper = _is_upper_line(lines[-1][1])
+            if upper != last_upper:
+                break
         # the body begins: "Ngày 18/3/2024, Chủ tịch UBND huyện chủ trì …", or a paragraph (a title
         # wraps in short lines; a text file holds a body paragraph on one long line)
         if _BODY_DATE.match(ln) or (lines and len(ln) > 250):
@@ -509,12 +564,14 @@ def _subject_after(window: str, pos: int) -> tuple[str | None, Span | None]:
         if start is None:
             start = cursor + (len(raw) - len(raw.lstrip()))
         lines.append((cursor, ln))
+        last_upper = upper
+        joined += len(ln) + 1
         cursor = nl + 1
-        if len(" ".join(x for _, x in lines)) > 900:
+        if joined > 900:  # (len(" ".join(the lines)))
             break
     if not lines:
         return None, None
-    subject = _WS_RUN.sub(" ", " ".join(x for _, x in lines)).strip(" |\t")
+    subject = one_space(" ".join(x for _, x in lines)).strip(" |\t")
     # flattened header: the subject runs into the issuer authority line ("… ỦY BAN NHÂN DÂN TỈNH KON TUM")
     subject = _TRAILING_AUTHORITY.sub("", subject)
     end = lines[-1][0] + len(lines[-1][1])

@@ -340,7 +340,9 @@ def _when(date: dt.date | None, year: int | None) -> str:
 def _number_form(number: str) -> tuple[str, bool]:
     """A number without spaces, upper case, and whether it names one document in the country: a
     document's number is met again in every text citing it, with a different date or issuer."""
-    num = _SPACES.sub("", number).upper()
+    # (a printable number without a space holds no white space: every `\s` but the space is a
+    # character `isprintable` rejects, as `one_space` relies on)
+    num = (number if number.isprintable() and " " not in number else _SPACES.sub("", number)).upper()
     return num, is_unique_number(num)
 
 
@@ -420,29 +422,36 @@ def annotate(record: DocumentRecord) -> DocumentRecord:
     record.law_key = document_law_key(record)
     record.paper_key = paper_key(record)
     where = _with_province(jurisdiction_of(h.issuer_canonical, h.issuer_parent), h.issue_date)
+    # a document assigns many tasks to one body: each assignee is read once (the probe holds only
+    # the assignee and the document's own date and year)
+    assigned: dict[str, str | None] = {}
     for t in record.tasks:  # an assignee is a body of the document's own jurisdiction
         if t.assignee_kind != "collective":
+            if t.assignee in assigned:
+                t.assignee_canonical = assigned[t.assignee]
+                continue
             probe = Citation(mention="", start=0, end=0, cited_issuer=display_name(t.assignee),
                              cited_date=h.issue_date, cited_year=h.issue_year)
-            t.assignee_canonical = canonical_cited_issuer(probe, where, h.issue_date)
+            t.assignee_canonical = assigned[t.assignee] = canonical_cited_issuer(probe, where, h.issue_date)
         else:
             t.assignee_canonical = t.assignee
-    # a document cites one body many times ("Chính phủ", "Bộ Tài chính"): each distinct input is
-    # resolved once. The result depends only on the cited issuer, the cited date or year, and
-    # whether the issuer as written is marked "(cũ)" (`where` and the citing date are the document's).
-    memo: dict[tuple, str | None] = {}
+    # a document cites one body and one number many times ("Chính phủ", "Nghị định 56/2017/NĐ-CP"):
+    # each distinct input is resolved once. The canonical issuer depends only on the cited issuer,
+    # the cited date or year, and whether the issuer as written is marked "(cũ)" (`where` and the
+    # citing date are the document's); the number key on the number; the target key on the number,
+    # the date or year, the canonical issuer or else the cited one, and the law's name.
+    memo: dict[tuple, tuple[str | None, str | None, str | None]] = {}
     for c in record.citations:
-        key = (c.cited_issuer, c.cited_date, c.cited_year,
-               _marked_old(c.cited_issuer_raw)) if c.cited_issuer else None
-        if key is None:
-            c.cited_issuer_canonical = None
-        elif key in memo:
-            c.cited_issuer_canonical = memo[key]
-        else:
-            c.cited_issuer_canonical = memo[key] = canonical_cited_issuer(c, where, h.issue_date)
-        c.number_key = number_key(c.cited_number)
-        c.target_key = citation_target_key(c)
-        c.target_id = c.target_key
+        issuer = c.cited_issuer
+        raw = c.cited_issuer_raw  # (`_marked_old` inline)
+        key = (issuer, c.cited_date, c.cited_year, bool(issuer and raw and "(" in raw and _OLD.search(raw)),
+               c.cited_number, c.cited_name)
+        got = memo.get(key)
+        if got is None:
+            c.cited_issuer_canonical = canonical_cited_issuer(c, where, h.issue_date) if issuer else None
+            got = memo[key] = (c.cited_issuer_canonical, number_key(c.cited_number), citation_target_key(c))
+        c.cited_issuer_canonical, c.number_key, c.target_key = got
+        c.target_id = got[2]
     return record
 
 

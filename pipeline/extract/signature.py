@@ -328,6 +328,11 @@ def _window_start(text: str, a: int) -> int:
 def _windows(text: str) -> list[tuple[int, int]]:
     """Where a signature block can be: the end of the text and around every authority prefix or
     "Nơi nhận" (a document with annexes signs before them). Merged, in order."""
+    return list(_iter_windows(text))
+
+
+def _windows_plain(text: str) -> list[tuple[int, int]]:
+    """`_windows` from every trigger of the text at once (the tests compare the two)."""
     spans = [(max(0, len(text) - 2 * WINDOW), len(text))]
     for m in iter_from_openings(_TRIGGER, text, _TRIGGER_OPENINGS):
         spans.append((max(0, m.start() - WINDOW), min(len(text), m.end() + WINDOW)))
@@ -339,6 +344,108 @@ def _windows(text: str) -> list[tuple[int, int]]:
         else:
             merged.append([a, b])
     return [(a, b) for a, b in merged]
+
+
+# The triggers are read a chunk of the text at a time, so that the windows come one by one and the
+# reading stops where the signature is settled (`_read_signature`): the text after the window that
+# settles it (annexes, attached papers; a quarter of the corpus) is not read. A chunk is large,
+# since each costs a search per opening. It ends after a character that no opening's match nor its
+# look-ahead can hold (not blank, and none of the prefix words' characters, ".", or those of "Nơi
+# nhận"): a search bounded there tries every start before it exactly as a search of the whole text
+# does (no try reaches that character), so the chunks' matches are the whole text's.
+TRIGGER_CHUNK = 65536
+_OPENING_CHARS = frozenset("".join(w.replace("\\", "") for w in _PREFIX_WORDS) + ".Nơinhận")
+
+
+def _chunk_end(text: str, at: int) -> int:
+    """The first offset ≥ `at` after a character that can end a chunk (or the text's end)."""
+    n = len(text)
+    while at < n:
+        c = text[at - 1]
+        if not c.isspace() and c not in _OPENING_CHARS:
+            return at
+        at += 1
+    return n
+
+
+def _trigger_spans(text: str):
+    """The windows around the triggers, in order (those of `iter_from_openings(_TRIGGER, …)`), and
+    after each chunk read (None, e): every later trigger starts at or after e."""
+    n = len(text)
+    pos, end = 0, 0  # end: the end of the last trigger (a start before it is inside it)
+    while pos < n:
+        e = _chunk_end(text, pos + TRIGGER_CHUNK)
+        for s in sorted({m.start() for o in _TRIGGER_OPENINGS for m in o.finditer(text, pos, e)}):
+            if s < end:
+                continue
+            m = _TRIGGER.match(text, s)
+            if m is not None:
+                end = m.end()
+                yield max(0, s - WINDOW), min(n, end + WINDOW)
+        pos = e
+        yield None, e
+
+
+def _iter_windows(text: str):
+    """`_windows_plain(text)` one window at a time: a window is given once no later trigger nor the
+    end of the text can reach it, and the text is read no further than that needs. (The windows
+    are merged in the order of their starts, the end's window among them, as the plain sort does.)"""
+    n = len(text)
+    last = max(0, n - 2 * WINDOW)  # the window at the end of the text: (last, n)
+    last_pending = True
+    cur: list[int] | None = None
+
+    def add(a: int, b: int) -> tuple[int, int] | None:
+        """Merge (a, b) into the current window; the window it closes, if any."""
+        nonlocal cur
+        if cur is not None and a <= cur[1]:
+            cur[1] = max(cur[1], b)
+            return None
+        done = (cur[0], cur[1]) if cur is not None else None
+        cur = [a, b]
+        return done
+
+    for a, b in _trigger_spans(text):
+        if a is None:  # every later trigger's window starts at or after b - WINDOW
+            if cur is not None and b - WINDOW > cur[1] and not (last_pending and last <= cur[1]):
+                yield cur[0], cur[1]
+                cur = None
+            continue
+        if last_pending and last <= a:
+            last_pending = False
+            done = add(last, n)
+            if done is not None:
+                yield done
+        done = add(a, b)
+        if done is not None:
+            yield done
+    if last_pending:
+        done = add(last, n)
+        if done is not None:
+            yield done
+    if cur is not None:
+        yield cur[0], cur[1]
+
+
+class _LazyWindows:
+    """The windows of a text, read as far as they are asked for and kept: the later readers
+    (`_read_signature(side=True)`, `_read_loose`) go over them again, and on to the rest."""
+
+    __slots__ = ("_rest", "_got")
+
+    def __init__(self, text: str):
+        self._rest, self._got = _iter_windows(text), []
+
+    def __iter__(self):
+        i = 0
+        while True:
+            if i == len(self._got):
+                nxt = next(self._rest, None)
+                if nxt is None:
+                    return
+                self._got.append(nxt)
+            yield self._got[i]
+            i += 1
 
 
 _SIDE_GAP = regex.compile(r"\t+|[ ]{3,}")
@@ -378,7 +485,7 @@ def read_signature(text: str, ocr: bool = False) -> Signature:
 
 
 def _find_signature(text: str) -> Signature:
-    windows = _windows(text)
+    windows = _LazyWindows(text)
     sig = _read_signature(text, side=False, windows=windows)
     if sig.signer is None:
         sig = _read_signature(text, side=True, windows=windows)
@@ -600,11 +707,6 @@ def _read_signature(text: str, side: bool, windows: list[tuple[int, int]] | None
     cands = []  # (match, anchors)
     settled = False
     for a, b in windows if windows is not None else _windows(text):
-        if settled:
-            # a window holding a block with a prefix settles it: that block is chosen (the first
-            # with a prefix) and its co-signers are in the same window, so later windows (annexes,
-            # attached papers) are not read
-            break
         # start the window at a line start so that the block's first line is whole
         a = _window_start(text, a)
         flat, anchors = _right_column(text[a:b], a) if side else _flatten(text[a:b], a)
@@ -619,6 +721,11 @@ def _read_signature(text: str, side: bool, windows: list[tuple[int, int]] | None
                 continue
             cands.append((m, anchors, has_prefix))
             settled = settled or has_prefix
+        if settled:
+            # a window holding a block with a prefix settles it: that block is chosen (the first
+            # with a prefix) and its co-signers are in the same window, so later windows (annexes,
+            # attached papers) are not read, nor looked for
+            break
     if not cands:
         return sig
     with_prefix = [x for x in cands if x[2]]
