@@ -7,7 +7,7 @@ the name tree and the stop words only when they open with a word those can start
 after a name looked for only after spaces and "kh", and the end of a subject found from the few
 characters that can end it instead of a look-ahead after each character. The tests draw texts from
 the pieces that make those cases hard and compare each shortcut with the plain code. (Speed is
-measured by build/perf/cit3_time.py, never by a test.)
+measured by `vanban bench` (the text path's stages), never by a test.)
 """
 from __future__ import annotations
 

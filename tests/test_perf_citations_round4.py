@@ -7,7 +7,7 @@ pattern tried only where that word allows it), the form/annex test read on the c
 words, a long gap between two citations ruled out by its first words, the date and the year after a
 number read only after what opens one, an issuer's tokens read with fewer tests each. The tests draw
 texts from the pieces that make those cases hard and compare each shortcut with the plain code.
-(Speed is measured by build/perf/cit4_ab.py, never by a test.)
+(Speed is measured by `vanban bench` (the text path's stages), never by a test.)
 """
 from __future__ import annotations
 

@@ -8,7 +8,7 @@ plain code it replaces:
 - `_trigger_starts`: the rounds hash in intp (no index converted by `take`), against the rounds in
   uint32 as they were.
 - An empty text: `not text or text.isspace()` against `not text.strip()`.
-(Speed itself is measured by build/perf/entities_time.py and `vanban bench`, never by a test.)
+(Speed itself is measured by `vanban bench` (the text path's stages), never by a test.)
 """
 from __future__ import annotations
 

@@ -3,8 +3,7 @@ what the plain code it replaces answered.
 
 Each test draws texts from the pieces that make a shortcut's case hard (spaces `\\s` does not match,
 "\\n" among the spaces, case variants, the characters a shortcut looks for) and compares the shortcut
-with the code as it read before, written out here. (Speed is measured by build/perf/relations_time.py
-and `vanban bench`, never by a test.)
+with the code as it read before, written out here. (Speed is measured by `vanban bench` (the text path's stages), never by a test.)
 """
 from __future__ import annotations
 

@@ -6,8 +6,7 @@ stretch (the view's last word, the first characters after a citation or of a cla
 cues may match there at all; an adjacent cue whose matches open with its first word is tried where
 that word stands, its answer remembered by the text from there; a "\\n" not followed by a space ends
 no longer break. Each test draws texts from the pieces that make a case hard and compares the
-shortcut with the plain code, written out here. (Speed is measured by build/perf/relations_time.py
-and build/perf/r4/rel_ab.py, never by a test.)
+shortcut with the plain code, written out here. (Speed is measured by `vanban bench` (the text path's stages), never by a test.)
 """
 from __future__ import annotations
 

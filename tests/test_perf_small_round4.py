@@ -7,7 +7,7 @@ Signature: the triggers read a chunk at a time, the windows given one by one (th
 where the signature is settled). Identity: each distinct citation resolved once per document, each
 assignee once. Document: one page needs no bisection. The tests draw texts from the pieces that
 make those cases hard and compare each shortcut with the plain code (kept here, or in the module
-as `*_plain`). Speed is measured by build/perf/small_ab.py, never by a test.
+as `*_plain`). Speed is measured by `vanban bench` (the text path's stages), never by a test.
 """
 from __future__ import annotations
 
