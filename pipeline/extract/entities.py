@@ -70,7 +70,7 @@ import regex
 
 from .. import rules
 from ..models import Citation, Entity, Header, Signature
-from ..text.clean import canonical_tone, fold
+from ..text.clean import canonical_tone, fold, one_space
 from .agencies import Jurisdiction, display_name, jurisdiction_of, resolve_issuer
 
 try:  # the administrative-unit data (a package); entities still work, less completely, without it
@@ -488,7 +488,7 @@ def _trigger_starts(text: str, op: _Openings) -> tuple[list[int], list[int]] | N
     for off in (0, 1):  # the pair at every position: the buffer read as 32-bit words at both alignments
         u = np.frombuffer(raw, dtype=np.uint32, count=(len(raw) - 2 * off) // 4, offset=2 * off)
         x = (u * np.uint32(_MUL_PAIR)) >> np.uint32(32 - _PAIR_BITS)
-        i = np.flatnonzero(op.pair.take(x))
+        i = op.pair.take(x).nonzero()[0]  # (`np.flatnonzero` of a 1-d array, without its Python wrapper)
         hs.append(x[i])
         idxs.append(i * 2 + off)
     idx = np.concatenate(idxs)
@@ -562,14 +562,33 @@ def _triggers(text: str) -> dict[str, list[tuple[int, int]]]:
     single = ms.single
     dispatch = ms.dispatch
     inner: list = []
-    for found in _trie_matches(text, ms):
-        for m in found:
-            w = m.group()
-            c = single.get(w)
-            if c is not None:  # one kind, the whole word: the trie checked its end
-                hits[c].append(m.span())
-            else:
-                _dispatch(text, m.start(), m.end(), w, hits, dispatch, ms, inner)
+    starts = _trigger_starts(text, ms.openings) if ms.openings is not None and len(text) >= _SCAN_MIN else None
+    if starts is None:
+        for found in (ms.rx[0].finditer(text), ms.rx[1].finditer(text)):
+            for m in found:
+                w = m.group()
+                c = single.get(w)
+                if c is not None:  # one kind, the whole word: the trie checked its end
+                    hits[c].append(m.span())
+                else:
+                    _dispatch(text, m.start(), m.end(), w, hits, dispatch, ms, inner)
+    else:
+        # `_matches_at`, read in place (no generator between the match and its dispatch): each trie
+        # tried at its starts, going on from the end of its last match
+        for rx, at in zip(ms.rx, starts):
+            match = rx.match
+            nxt = 0
+            for p in at:
+                if p >= nxt:
+                    m = match(text, p)
+                    if m is not None:
+                        nxt = m.end()
+                        w = text[p:nxt]
+                        c = single.get(w)
+                        if c is not None:
+                            hits[c].append((p, nxt))
+                        else:
+                            _dispatch(text, p, nxt, w, hits, dispatch, ms, inner)
     while inner:
         s, e, w = inner.pop()
         c = single.get(w)
@@ -592,12 +611,11 @@ def _dispatch(text: str, s: int, e0: int, w: str, hits: dict, dispatch: dict, ms
         # "Các Sở Y tế tỉnh", "các Bộ", "Các Bộ trưởng": the word after "các" is a trigger of its
         # own, which the scan (one match per position, longest first) did not report
         p = _SPACES.match(text, s + 3).end()
-        for rx in ms.rx:
-            im = rx.match(text, p)
-            if im:
-                if im.group(0)[:1].isupper():  # "các xã …" is read by the unit list
-                    inner.append((im.start(), im.end(), im.group()))
-                break
+        # (the capitalised trie alone: a word of the other opens with no capital, and "các xã …",
+        # is read by the unit list; the tries were tried in turn, the first match kept)
+        im = ms.rx[0].match(text, p)
+        if im and im.group(0)[:1].isupper():
+            inner.append((im.start(), im.end(), im.group()))
     printed = w
     kinds = dispatch.get(w)  # (a word of the tables is single-spaced: printed so, it is its own key)
     if kinds is None:
@@ -1277,7 +1295,7 @@ def _org_base(raw: str, hint: str | None) -> tuple[str, str | None]:
     reads a unit ("TM. ỦY BAN NHÂN DÂN"), that head's folded canonical form. Once per name in a
     worker (the documents' contexts differ, their names repeat)."""
     base = hint or raw
-    base = canonical_tone(_rsub(r"\s+", " ", base)).strip(" ,;.")
+    base = canonical_tone(one_space(base)).strip(" ,;.")
     base = _expand_field_abbr(base)
     bare = None
     heads = _tables().heads
@@ -1303,11 +1321,14 @@ def _normalize_org(raw: str, hint: str | None, collective: bool, ctx: _Context) 
             name = f"{_expand_heads(a)} của {b}"
         else:
             name = _expand_heads(base)
-        name = _rsub(r"^Các(?=\s)", "các", name).replace(": ", " ").replace(":", " ")
+        if name.startswith("Các"):
+            name = _rsub(r"^Các(?=\s)", "các", name)
+        name = name.replace(": ", " ").replace(":", " ")
         if not name.startswith("các ") and _rmatch(r"(?i)(?:sở|bộ)\s*,", name):
             name = "các " + name
         # a bare unit word at the end is the document's own: "các Sở, ban, ngành Thành phố"
-        m = _rsearch(r"\s+(tỉnh|Tỉnh|thành phố|Thành phố|TP|huyện|xã)$", name)
+        m = _rsearch(r"\s+(tỉnh|Tỉnh|thành phố|Thành phố|TP|huyện|xã)$", name) if name.rstrip("\n").endswith(
+            ("tỉnh", "Tỉnh", "thành phố", "Thành phố", "TP", "huyện", "xã")) else None  # (what a match ends with)
         if m:
             unit = {"tp": "thành phố"}.get(fold(m.group(1)), fold(m.group(1)))
             lvl = ctx.where.level(unit)
@@ -1326,7 +1347,7 @@ def _normalize_org(raw: str, hint: str | None, collective: bool, ctx: _Context) 
         name = _identity().canonical_cited_issuer(c, ctx.where, ctx.on) or name
     except Exception:
         pass
-    name = _rsub(r"\s+", " ", name).strip()
+    name = one_space(name).strip()
     lowest = ctx.where.commune or ctx.where.district
     if lowest and not _HAS_UNIT.search(name) and fold(name).startswith(("phòng ", "trạm ", "công chức ")):
         name = f"{name} {lowest}"  # a commune's (or district's) own office
@@ -1398,7 +1419,7 @@ _LOC_NAME = re.compile(rf"(?P<name>{_NAME_T}|{_NAME_U})(?P<era>{_ERA})?(?![{_LO}
 @lru_cache(maxsize=16384)
 def _normalize_loc(raw: str, ctx: _Context) -> tuple[str, str | None]:
     """A place as written → (its display name valid on the date, its path: unit, district, province)."""
-    text = _rsub(r"\s+", " ", raw).strip()
+    text = one_space(raw).strip()
     text = _rsub(r"(?i)^(huyện|thị xã|thành phố)\s+đảo\s+", r"\1 ", text)
     if _units is None:
         return text, None
@@ -1515,6 +1536,9 @@ _MAX_CHARS = 8_000_000
 # code point). One letter is consumed, so no start is skipped; one character class first, so `re`
 # tests it alone at each position
 _QH_START = re.compile(r"[CcĐđ](?=[ỘộOo][NnCc])")
+# the same starts, one pattern for each first letter: a pattern that opens with one literal
+# character is scanned for it (the class above is tested at each character, ~4 ns a character)
+_QH_FIRSTS = tuple(re.compile(re.escape(c) + r"(?=[ỘộOo][NnCc])") for c in "CcĐđ")
 
 
 def _quoc_hieu(text: str, end: int) -> list:
@@ -1522,8 +1546,9 @@ def _quoc_hieu(text: str, end: int) -> list:
     case-insensitive `regex` scan costs ~30 ns a character, the stdlib test of three letters ~2."""
     out = []
     nxt = 0
-    for c in _QH_START.finditer(text, 0, end):
-        p = c.start()
+    starts = [c.start() for rx in _QH_FIRSTS for c in rx.finditer(text, 0, end)]
+    starts.sort()  # (the starts of `_QH_START.finditer(text, 0, end)`: each position has one letter)
+    for p in starts:
         if p < nxt:
             continue
         m = _QUOC_HIEU.match(text, p, end)
@@ -1620,7 +1645,7 @@ def find_entities(text: str, header: Header | None = None, signature: Signature 
             o = _org_at(text, of.end(), hm.end()) if hm and (fold(hm.group(0)) == "bộ" or low.startswith("các phòng")) else None
             if o is not None:
                 b = o.end
-        if b == m.end() and _rmatch(r"các phòng\s+\w", low):
+        if b == m.end() and low.startswith("các phòng") and _rmatch(r"các phòng\s+\w", low):
             continue  # "Các phòng chuyên môn … thuộc các cơ quan, đơn vị": without a named owner, generic
         raw = text[a:b]
         cands.append(EntityMention("ORG", raw, a, b, _normalize_org(raw, None, True, ctx),
@@ -1641,7 +1666,10 @@ def find_entities(text: str, header: Header | None = None, signature: Signature 
         name = nm.group("name")
         if word.startswith("xã") and fold(name).startswith("hội"):
             continue
-        unit_word = _rsub(r"(?i)\s*đảo\s*$", "", text[s:m.end()]).strip()
+        unit_word = text[s:m.end()]
+        if "ả" in unit_word or "Ả" in unit_word:  # (the letter of "đảo" in either case, as `regex` reads it)
+            unit_word = _rsub(r"(?i)\s*đảo\s*$", "", unit_word)
+        unit_word = unit_word.strip()
         unit_word = {"tp.": "thành phố", "tx.": "thị xã", "tt.": "thị trấn"}.get(unit_word.casefold(), unit_word)
         keep = _place_keep(unit_word, name)
         if keep == 0:
@@ -1752,6 +1780,28 @@ def _collectives(text: str, hits: dict, t: _Tables):
                 yield m
 
 
+def _line_matches(rx, text: str, lo: int, word: str) -> list:
+    """`list(rx.finditer(text, lo))` for `_OFFICE_LINE` and `_DRAFTER`: patterns that open with
+    `(?m)^` and match one line that holds `word` ("VP", "Lưu"), read on no further line (their
+    classes hold no newline). So each match is the pattern matched at the start of a line, at or
+    after `lo`, holding `word` (`^` at `lo` only when a line starts there, as `finditer` reads it);
+    the lines are found by `str.find` (the `regex` scan tried `^` at each of the 4000 characters)."""
+    out = []
+    find = text.find
+    i = find(word, lo)
+    while i != -1:
+        ls = text.rfind("\n", 0, i) + 1
+        if ls >= lo:
+            m = rx.match(text, ls)
+            if m is not None:
+                out.append(m)
+        nl = find("\n", i)
+        if nl == -1:
+            break
+        i = find(word, nl + 1)
+    return out
+
+
 def _office_lines(text: str, ctx: _Context, lo: int = 0) -> list[EntityMention]:
     """"- VPUB: CVP, PCVP P.T.T.Huyền, phòng: KGVX, TH, CBTH" → the office's units (ORG), the titles
     (found by the title pass) and the staff (PER); "- Lưu: VT, NC.Châu" → the drafter (PER)."""
@@ -1759,7 +1809,7 @@ def _office_lines(text: str, ctx: _Context, lo: int = 0) -> list[EntityMention]:
     t = _tables()
     if "VP" in text[lo:]:
         office = t.office
-        for m in _OFFICE_LINE.finditer(text, lo):
+        for m in _line_matches(_OFFICE_LINE, text, lo, "VP"):
             base = m.start("list")
             seg = m.group("list")
             body = ctx.issuer if ctx.issuer and fold(ctx.issuer).startswith("ủy ban nhân dân") else None
@@ -1771,7 +1821,7 @@ def _office_lines(text: str, ctx: _Context, lo: int = 0) -> list[EntityMention]:
             for w in _INITIALS.finditer(seg):
                 out.append(EntityMention("PER", w.group(0), base + w.start(), base + w.end(), w.group(0), "rule"))
     if "Lưu" in text[lo:]:
-        for m in _DRAFTER.finditer(text, lo):
+        for m in _line_matches(_DRAFTER, text, lo, "Lưu"):
             if m.group("name") and m.group("name") not in t.office:
                 out.append(EntityMention("PER", m.group("name"), m.start("name"), m.end("name"),
                                          m.group("name"), "rule"))
@@ -1830,11 +1880,12 @@ def _titles(text: str, orgs_at: dict[int, EntityMention], ctx: _Context, signatu
         if s and (text[s - 1].isalnum() or text[s - 1] in "-/&._'’"):
             continue  # (`_prev_ok`)
         raw = text[s:e]
-        lead = fold(raw) in ("lãnh đạo",)
+        folded = fold(raw)  # (once: the three tests below read it)
+        lead = folded in ("lãnh đạo",)
         if not text[s].isupper() and not (lead and _rsearch(r"(?i)đại\s+diện\s+$", text[max(0, s - 12):s])):
             continue
-        norm = t.title_abbr.get(raw) or t.titles.get(fold(raw)) or _title_case(raw)
-        if fold(raw) in ("ủy viên",) and not _rmatch(r"[ \t]+\S", text[e:e + 3]):
+        norm = t.title_abbr.get(raw) or t.titles.get(folded) or _title_case(raw)
+        if folded in ("ủy viên",) and not _rmatch(r"[ \t]+\S", text[e:e + 3]):
             continue
         coll = False
         s_title = s
@@ -1860,25 +1911,30 @@ def _titles(text: str, orgs_at: dict[int, EntityMention], ctx: _Context, signatu
             continue
         # (both bodies open with a space or a tab: most titles are followed by neither)
         spaced = org is None and text[e:e + 1] in (" ", "\t")
-        bm = _BARE_BODY.match(text, e) if spaced else None
+        # (after one space or tab, what both patterns open with: `_BARE_OPEN`, "các", "cơ")
+        nxt = text[e + 1:e + 2] if spaced else ""
+        bm = _BARE_BODY.match(text, e) if nxt in _BARE_OPEN else None
         if bm and ctx.issuer and fold(ctx.issuer).startswith(fold(bm.group("h"))):
             full = f"{'các ' if coll else ''}{norm} {ctx.issuer}"
             add(EntityMention("TITLE", text[s:bm.end()], s, bm.end(), full, "rule", coll))
             continue
-        gm = _GENERIC_BODIES.match(text, e) if spaced else None
+        gm = _GENERIC_BODIES.match(text, e) if nxt in ("c", " ", "\t") and (
+            nxt != "c" or text.startswith(("các", "cơ"), e + 1)) else None
         if gm:
             out.append(EntityMention("TITLE", text[s:gm.end()], s, gm.end(),
-                                     _rsub(r"\s+", " ", f"{norm}{gm.group(0)}"), "rule", collective=True))
+                                     one_space(f"{norm}{gm.group(0)}"), "rule", collective=True))
             continue
         if org is not None:
             body = org.normalized
             full = f"{norm} {body}"
-            vp = _VAN_PHONG_END.search(raw)
+            # (a match ends the title, before at most one newline, with "phòng" in any case: the
+            # letters of "phòng" have no case-insensitive equivalent in `regex` but their `lower`)
+            vp = _VAN_PHONG_END.search(raw) if raw.rstrip("\n")[-5:].lower() == "phòng" else None
             if vp and not fold(body).startswith("văn phòng"):
                 # "Chánh Văn phòng UBND tỉnh": the body is the office of the UBND
                 body = f"Văn phòng {body}"
                 full = f"{norm.rsplit(' ', 2)[0] if fold(norm).endswith('văn phòng') else norm} {body}"
-                full = _rsub(r"\s+", " ", full.replace("Văn phòng Văn phòng", "Văn phòng"))
+                full = one_space(full.replace("Văn phòng Văn phòng", "Văn phòng"))
                 add(EntityMention("ORG", text[s + vp.start():org.end], s + vp.start(), org.end, body, "rule"))
             if coll:
                 full = "các " + full
@@ -1917,7 +1973,10 @@ _ABBR_OK = re.compile(r"\s*[,.]?\s*(?:PCT|CT|UBND|HĐND|Sở|Phòng|Ban|\(|;|,|[
 _CAC_TITLE = regex.compile(r"(?:^|(?<=[\s(]))([Cc]ác)[ \t]+$")  # "các" before a title (in the 6 characters before)
 _VAN_PHONG_END = regex.compile(r"(?i)văn\s+phòng$")
 _LIST_GAP = re.compile(r"[ \t]*(?:,|và)[ \t]*(?:các[ \t]+)?")
-_BARE_BODY = regex.compile(r"[ \t]+(?P<h>Sở|Bộ|Cục|Ban|Hội|hội|Trung tâm|Chi cục)(?![\p{L}\d])(?![ \t]+\p{Lu})")
+_BARE_HEADS = ("Sở", "Bộ", "Cục", "Ban", "Hội", "hội", "Trung tâm", "Chi cục")
+_BARE_BODY = regex.compile(rf"[ \t]+(?P<h>{'|'.join(_BARE_HEADS)})(?![\p{{L}}\d])(?![ \t]+\p{{Lu}})")
+# what follows the first space or tab of a match of `_BARE_BODY`: another, or a head's first letter
+_BARE_OPEN = frozenset(h[0] for h in _BARE_HEADS) | {" ", "\t"}
 _GENERIC_BODIES = regex.compile(
     r"[ \t]+(?:các[ \t]+)?cơ[ \t]+quan(?:[ \t]*,[ \t]*(?:đơn[ \t]+vị|địa[ \t]+phương|tổ[ \t]+chức))*"
     r"(?:[ \t]+(?:ngang[ \t]+bộ|thuộc[ \t]+Chính[ \t]+phủ|có[ \t]+liên[ \t]+quan|liên[ \t]+quan|thực[ \t]+hiện[ \t]+"
@@ -2101,7 +2160,7 @@ def _title_keys() -> tuple[str, ...]:
 
 
 def _person_norm(raw: str) -> str:
-    name = _rsub(r"\s+", " ", raw).strip()  # a name keeps its own tone marks (Quý, not Qúy)
+    name = one_space(raw).strip()  # a name keeps its own tone marks (Quý, not Qúy)
     if name.isupper():
         name = " ".join(w[:1] + w[1:].lower() for w in name.split())
     return name
@@ -2135,6 +2194,7 @@ def _header_place(place: str, ctx: _Context) -> tuple[str, str | None]:
 
 _START_END = attrgetter("start", "end")  # a mention's span, the sort key of every mention (in C)
 _START = attrgetter("start")
+_END = attrgetter("end")
 
 
 def _resolve(cands: list[EntityMention], blocked: list[tuple[int, int]]) -> list[EntityMention]:
@@ -2195,18 +2255,22 @@ def _resolve(cands: list[EntityMention], blocked: list[tuple[int, int]]) -> list
 
     flat = pick([c for c in cands if c.label != "TITLE"])
     titles = pick([c for c in cands if c.label == "TITLE"])
-    spans = sorted((c.start, c.end, c) for c in flat)
-    starts = [x[0] for x in spans]
+    # the mentions by span (sorted by key in C: no (start, end, mention) tuple a mention; two
+    # mentions of `flat` never share a span, `pick` keeping no two that overlap)
+    spans = sorted(flat, key=_START_END)
+    starts = list(map(_START, spans))
+    ends = list(map(_END, spans))
+    n = len(spans)
     kept_titles = []
     for ttl in titles:
         i = bisect.bisect_left(starts, ttl.start)
         ok = True
         # a mention that starts before the title and runs into it, or starts inside and runs out
-        if i > 0 and spans[i - 1][1] > ttl.start:
+        if i > 0 and ends[i - 1] > ttl.start:
             ok = False
         j = i
-        while ok and j < len(spans) and spans[j][0] < ttl.end:
-            if spans[j][1] > ttl.end or spans[j][2].label != "ORG":
+        while ok and j < n and starts[j] < ttl.end:
+            if ends[j] > ttl.end or spans[j].label != "ORG":
                 ok = False
             j += 1
         if ok:

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
@@ -86,7 +87,11 @@ class _Row:
 _ABBR = regex.compile(r"^(?:(tp|tx|tt)(?:\.\s*|\s+)|(q|p|h|x)\.\s*)(?=\S)", regex.IGNORECASE)
 _ABBR_WORD = {"tp": "thành phố", "tx": "thị xã", "tt": "thị trấn", "q": "quận", "p": "phường", "h": "huyện", "x": "xã"}
 _MARKER = regex.compile(r"\s*\(\s*(cũ|mới|cu|moi)\s*\)\s*$", regex.IGNORECASE)
-_DASHES = regex.compile(r"[\u2010-\u2015\u2212]")
+# (`re`: a class of seven code points means the same to both modules, and `re` substitutes faster)
+_DASHES = re.compile(r"[\u2010-\u2015\u2212]")
+# what a match of `_ABBR` opens with: these letters have no other case-insensitive equivalent in
+# `regex` (tests/test_perf_entities_round4.py), so another first character is no abbreviation
+_ABBR_FIRST = frozenset("tTqQpPhHxX")
 _NOT_KEY = regex.compile(r"[^\p{L}\p{N}]+")
 _LEADING_ZERO = regex.compile(r"(?<!\d)0+(?=\d)")
 
@@ -148,7 +153,7 @@ def _split(text: str) -> tuple[str | None, str, str | None]:
         marker = "old" if _bare(m.group(1)) == "cu" else "new"
         s = s[:m.start()].strip(" .,;:")
     word = None
-    if m := _ABBR.match(s):
+    if s[:1] in _ABBR_FIRST and (m := _ABBR.match(s)):
         word, s = _ABBR_WORD[(m.group(1) or m.group(2)).casefold()], s[m.end():]
     else:
         accented, bare = _word_res()
@@ -311,6 +316,8 @@ def _era_pick(cands: list[tuple[_Row, str]], on: dt.date | None, marker: str | N
             on = REFORM - dt.timedelta(days=1)
         elif not want_old and (on is None or on < REFORM):
             on = REFORM
+    if len(cands) == 1:  # (one row: nearest whatever the date)
+        return list(cands)
     d = on or REFORM  # unknown date: the post-reform unit if there is one, else the latest old one
     gaps = [r.gap(d) for r, _ in cands]
     best = min(gaps)
@@ -368,10 +375,11 @@ def _parse(text: str, on: dt.date | None, within: str | None, force_old: bool = 
     cands = _era_pick(cands, on, "old" if force_old else marker)
     if not cands:
         return None
-    top = min(_LEVELS.index(r.level) for r, _ in cands)     # a bare name: the highest level
-    cands = [c for c in cands if _LEVELS.index(c[0].level) == top]
+    if len(cands) > 1:
+        top = min(_LEVELS.index(r.level) for r, _ in cands)     # a bare name: the highest level
+        cands = [c for c in cands if _LEVELS.index(c[0].level) == top]
     r, shown = cands[0]
-    if len({(c[0].province, c[0].district, c[1]) for c in cands}) > 1:  # ambiguous: never guess
+    if len(cands) > 1 and len({(c[0].province, c[0].district, c[1]) for c in cands}) > 1:  # ambiguous: never guess
         shown = shown if len({c[1] for c in cands}) == 1 else f"{word or r.word} {_title(name, True)}"
         province = r.province if len({c[0].province for c in cands}) == 1 else None
         r = _Row(r.level, r.word, shown, province, None, r.old)
