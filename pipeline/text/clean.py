@@ -537,8 +537,11 @@ def canonical_tone(s: str) -> str:
     rx, mapping = _tone_re()
     if hint is None:
         return rx.sub(lambda m: mapping[m.group(0)], s)
+    first = hint.search(s)  # (most strings hold no pair: one search, no iterator, is cheaper)
+    if first is None:
+        return s
     out, pos = None, 0
-    for m in hint.finditer(s):
+    for m in hint.finditer(s, first.start()):  # (the matches of `finditer(s)`: two classes, no look-around)
         end = m.end()
         if end < len(s) and (s[end].isalpha() or _A_LETTER.match(s, end) is not None):
             continue
