@@ -45,6 +45,8 @@ from .regexes import (
 
     law_type_before_re,
     part_before_re,
+    OF_GAP_LETTERS,
+    type_word_before_plain_re,
     type_word_before_re,
     type_word_re,
 )
@@ -341,22 +343,27 @@ def _read_issuer(text: str, pos: int) -> tuple[str | None, int]:
     # not this issuer), found as far as the tokens read: a name counts only from where it starts
     keep: list[tuple[int, int]] = []
     known_match = _known_names_re().match
-    word_starts = _WORD_AT.finditer(window, 0, 160)  # where a name may start: a letter after a non-letter
-    next_start = next(word_starts, None)
-    next_at = next_start.start() if next_start is not None else 200  # (past every token start)
     end = pos
     count = 0
     expect_start = True
     for t in _ISSUER_TOKEN.finditer(window):
         word = t.group()
         at, t_end = t.span()
-        while next_at <= at:
-            if _may_open_known_word(next_start.group()):
-                km = known_match(window, next_at, 160)
-                if km:
-                    keep.append((km.start() + pos, km.end() + pos))
-            next_start = next(word_starts, None)
-            next_at = next_start.start() if next_start is not None else 200
+        # where a name may start (a letter after a non-letter, before 160) in this token: every letter
+        # of the window stands in a token, and a token opens after a non-letter; a name starting inside
+        # the token (past `at`) ends past it, and so tells nothing to this token's tests
+        if at < 160:
+            if word.isalpha():  # (most tokens: one run of letters, from the token's start)
+                if _may_open_known_word(word if t_end <= 160 else word[:160 - at]):
+                    km = known_match(window, at, 160)
+                    if km:
+                        keep.append((km.start() + pos, km.end() + pos))
+            else:
+                for ws in _WORD_AT.finditer(window, at, min(t_end, 160)):
+                    if _may_open_known_word(ws.group()):
+                        km = known_match(window, ws.start(), 160)
+                        if km:
+                            keep.append((km.start() + pos, km.end() + pos))
         absolute = pos + at
         if end != absolute:  # (tokens that touch leave no gap to read)
             gap = text[end:absolute]
@@ -754,7 +761,9 @@ def _type_and_start(text: str, m: regex.Match, num: Number, prev: Citation | Non
             return ("Bộ luật" if lm.group("type").startswith("Bộ") else
                     "Pháp lệnh" if lm.group("type").startswith("Pháp") else "Luật"), start, name, "named"
     # Branch 2: a type word right before: "Quyết định số", "Công văn", "các Nghị quyết số:"
-    tm = type_word_before_re().search(left)
+    # (without the letter of "của" the pattern's "của <issuer>" gap cannot match: the search without it)
+    of_gap = OF_GAP_LETTERS[0] in left or OF_GAP_LETTERS[1] in left
+    tm = (type_word_before_re() if of_gap else type_word_before_plain_re()).search(left)
     if tm:
         return _typed(*tm.group("type", "gap"), num.symbol, num.grammar), lo + tm.start(), None, "typed"
     # Branch 3: generic "văn bản số 1413/PC04", "số 12/QĐ-UBND": the symbol gives the type
