@@ -508,16 +508,27 @@ def _loosened(pattern: str) -> str | None:
     return "".join(out)
 
 
+def _loose_pattern(parts, join, extra: int = 0) -> regex.Pattern | None:
+    """The patterns `parts` loosened (`_loosened`) and joined by `join` (a function of their loosened
+    texts) into one pattern with their common flags (and `extra`). None when one cannot be loosened,
+    their flags differ, or a flag changes how a pattern's text reads (FULLCASE, VERBOSE, REVERSE)."""
+    if len({p.flags for p in parts}) != 1 or parts[0].flags & (regex.FULLCASE | regex.VERBOSE | regex.REVERSE):
+        return None
+    loose = [_loosened(p.pattern) for p in parts]
+    if None in loose:
+        return None
+    try:
+        return regex.compile(join(loose), parts[0].flags | extra)
+    except regex.error:
+        return None
+
+
 def _partial_test(rx: regex.Pattern, reverse: bool) -> Callable[[str], bool] | None:
     """Whether a stretch can be the end (`reverse`) or the start of a match of `rx`, as a function of
     the stretch: the loosened pattern's partial match (`_loosened`). None when `rx` cannot be
     loosened."""
-    loose = None if rx.flags & (regex.FULLCASE | regex.VERBOSE | regex.REVERSE) else _loosened(rx.pattern)
-    if loose is None:
-        return None
-    try:
-        test = regex.compile(loose, rx.flags | (regex.REVERSE if reverse else 0))
-    except regex.error:
+    test = _loose_pattern((rx,), lambda loose: loose[0], regex.REVERSE if reverse else 0)
+    if test is None:
         return None
     match = test.match
     return lambda stretch: match(stretch, partial=True) is not None
@@ -740,15 +751,10 @@ def _clause_opening_test() -> Callable[[str], bool] | None:
     cue's), so a stretch that is not the opening of one of its matches (a partial match) opens no
     cue. None when a pattern cannot be loosened or their flags differ."""
     parts = [_LIST_MARKER, _CONNECTIVE] + [c.rx for c in cues().get("clause", ())]
-    if len(parts) == 2 or len({p.flags for p in parts}) != 1:
+    if len(parts) == 2:
         return None
-    loose = [_loosened(p.pattern) for p in parts]
-    if None in loose:
-        return None
-    try:
-        rx = regex.compile(f"(?:{loose[0]})(?:{loose[1]})(?:" + "|".join(f"(?:{p})" for p in loose[2:]) + ")",
-                           parts[0].flags)
-    except regex.error:
+    rx = _loose_pattern(parts, lambda loose: f"(?:{loose[0]})(?:{loose[1]})(?:" + "|".join(f"(?:{p})" for p in loose[2:]) + ")")
+    if rx is None:
         return None
     match = rx.match
     return lambda stretch: match(stretch, partial=True) is not None
@@ -819,13 +825,8 @@ def _item_rest_test() -> Callable[[str], bool] | None:
     the two loosened (`_loosened`) as one pattern, its partial full match. A string either matches
     whole is one the loosened pattern matches whole, and a stretch that opens it is a partial full
     match of it. None when a pattern cannot be loosened or their flags differ."""
-    parts = (_ONLY_CAC, _PHRASE_ITEM)
-    loose = [_loosened(p.pattern) for p in parts]
-    if None in loose or len({p.flags for p in parts}) != 1 or parts[0].flags & (regex.FULLCASE | regex.VERBOSE):
-        return None
-    try:
-        rx = regex.compile("|".join(f"(?:{p})" for p in loose), parts[0].flags)
-    except regex.error:
+    rx = _loose_pattern((_ONLY_CAC, _PHRASE_ITEM), lambda loose: "|".join(f"(?:{p})" for p in loose))
+    if rx is None:
         return None
     fullmatch = rx.fullmatch
     return lambda stretch: fullmatch(stretch, partial=True) is not None
