@@ -54,6 +54,17 @@ def _plain_mostly_upper(raw: str) -> bool:
     return bool(letters) and sum(map(str.isupper, letters)) / len(letters) > 0.8
 
 
+def _assert_only_lower_forms_match(letters: str) -> None:
+    """Every character that one of `letters` matches case-insensitively (`regex`) lower-cases to
+    that letter: a test of `str.lower` of a text then sees every place the pattern can match."""
+    for letter in sorted(set(letters)):
+        rx = regex.compile(regex.escape(letter), regex.IGNORECASE)
+        for cp in range(0x110000):
+            c = chr(cp)
+            if rx.fullmatch(c):
+                assert c.lower() == letter, (letter, hex(cp))
+
+
 @settings(max_examples=1500, deadline=None)
 @given(_names)
 def test_letter_classes_count_as_filter_and_map(raw):
@@ -76,12 +87,7 @@ def test_unit_first_letters_lower_to_themselves():
     lowers to that letter, so a match's first word is in `str.lower` of the name."""
     firsts = agencies._unit_firsts()
     assert set(firsts) == {u[0].split(" ")[0].lower() for u in rules.admin_units()}
-    for letter in sorted(set("".join(firsts))):
-        rx = regex.compile(regex.escape(letter), regex.IGNORECASE)
-        for cp in range(0x110000):
-            c = chr(cp)
-            if rx.fullmatch(c):
-                assert c.lower() == letter, (letter, hex(cp))
+    _assert_only_lower_forms_match("".join(firsts))
 
 
 @settings(max_examples=2000, deadline=None)
@@ -193,12 +199,7 @@ def test_place_tail_and_shape_are_the_plain_searches(name):
 
 def test_unit_word_letters_lower_to_themselves():
     """`_may_end_with_unit` tests `str.lower` of a name's end for `_UNIT_AT_END`'s IGNORECASE words."""
-    for letter in sorted(set(identity._UNIT_WORDS.replace("|", ""))):
-        rx = regex.compile(regex.escape(letter), regex.IGNORECASE)
-        for cp in range(0x110000):
-            c = chr(cp)
-            if rx.fullmatch(c):
-                assert c.lower() == letter, (letter, hex(cp))
+    _assert_only_lower_forms_match(identity._UNIT_WORDS.replace("|", ""))
 
 
 @settings(max_examples=2000, deadline=None)
