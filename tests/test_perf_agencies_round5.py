@@ -7,7 +7,7 @@ tests on the citing document's place per pair. Identity: `_strip_person` and `_e
 their patterns only where the name's first character can open them, and `_place_tail` / `_shape`
 search for a place only in a name holding a unit word. The tests draw names from the pieces that
 make those cases hard and compare each shortcut with the plain code (kept here, or in the module
-as `_resolve_plain`). Speed is measured by `vanban bench` (the text path's stages), never by a test.
+as `_resolve_plain` here). Speed is measured by `vanban bench` (the text path's stages), never by a test.
 """
 from __future__ import annotations
 
@@ -52,6 +52,37 @@ def _plain_mostly_upper(raw: str) -> bool:
     name = canonical_tone(one_space(raw).strip(" -_*.,;:"))
     letters = list(filter(str.isalpha, name))
     return bool(letters) and sum(map(str.isupper, letters)) / len(letters) > 0.8
+
+
+def _resolve_plain(raw: str | None, where: Jurisdiction | None = None) -> str | None:
+    """`resolve_issuer` read in one go, every test on each call (the reference of its tests)."""
+    if not raw:
+        return None
+    name = agencies.display_name(raw)
+    if where is None:
+        return name
+    own = agencies._own_body(name, where.own)
+    if own:
+        return own
+    m = agencies._RELATIVE.match(name)
+    if m:
+        place = where.level(m.group("unit"))
+        if place:
+            head = m.group("head") or ""
+            return f"{head} {place}".strip()
+        return name
+    low = agencies.fold(name)
+    if low in {"tỉnh ủy", "ban thường vụ tỉnh ủy", "thường trực tỉnh ủy"} and where.province:
+        return f"{name} {where.province.split(' ', 1)[1]}"
+    # "Huyện ủy", "Thường trực Huyện ủy" in a document of huyện Ba Tơ → … Huyện ủy Ba Tơ
+    pm = agencies._PARTY_COMMITTEE.fullmatch(low)
+    if pm and where.district:
+        unit = {"huyện": "huyện", "thị": "thị xã", "thành": "thành phố"}[pm.group(1)]
+        if agencies.fold(where.district).startswith(unit + " "):
+            return f"{name} {where.district[len(unit) + 1:]}"
+    if low.startswith("sở ") and where.province and "tỉnh" not in low and "thành phố" not in low:
+        return f"{name} {where.province}"
+    return name
 
 
 def _assert_only_lower_forms_match(letters: str) -> None:
@@ -119,8 +150,8 @@ def test_display_name_is_the_plain_reading(raw):
 @settings(max_examples=3000, deadline=None)
 @given(st.none() | _names, _wheres)
 def test_resolve_issuer_is_the_plain_reading(raw, where):
-    assert agencies.resolve_issuer(raw, where) == agencies._resolve_plain(raw, where)
-    assert agencies.resolve_issuer.__wrapped__(raw, where) == agencies._resolve_plain(raw, where)
+    assert agencies.resolve_issuer(raw, where) == _resolve_plain(raw, where)
+    assert agencies.resolve_issuer.__wrapped__(raw, where) == _resolve_plain(raw, where)
 
 
 @settings(max_examples=1500, deadline=None)
@@ -129,7 +160,7 @@ def test_resolve_issuer_is_the_plain_reading(raw, where):
                         "Ban Thường vụ Tỉnh ủy", "Thành ủy", "Sở Nội vụ", "Sở Nội vụ tỉnh", "HĐND xã", "thành phố"]),
        _wheres)
 def test_resolve_issuer_on_relative_names(raw, where):
-    assert agencies.resolve_issuer.__wrapped__(raw, where) == agencies._resolve_plain(raw, where)
+    assert agencies.resolve_issuer.__wrapped__(raw, where) == _resolve_plain(raw, where)
 
 
 # --- identity ------------------------------------------------------------------------------------

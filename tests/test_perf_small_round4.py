@@ -18,6 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline.extract import header, identity, signature
+from pipeline.extract.regexes import iter_from_openings
 from pipeline.models import Citation, DocumentRecord, Header, Page, Task
 
 
@@ -196,17 +197,32 @@ _SIG_PIECES = ["TM", "KT", "Q", "TL", "TUQ", "T/M", "K/T", "T.M", "K.T", ".", ".
                "K", "x" * 40, "y" * 700, "\n" * 30, " " * 50, "CHỦ TỊCH\nNguyễn Văn A", "ậ", "ơ", "/", "h", "i", "n"]
 
 
+def _windows_plain(text: str) -> list[tuple[int, int]]:
+    """`signature._windows` from every trigger of the text at once (the code it replaced)."""
+    spans = [(max(0, len(text) - 2 * signature.WINDOW), len(text))]
+    for m in iter_from_openings(signature._TRIGGER, text, signature._TRIGGER_OPENINGS):
+        spans.append((max(0, m.start() - signature.WINDOW), min(len(text), m.end() + signature.WINDOW)))
+    spans.sort()
+    merged: list[list[int]] = []
+    for a, b in spans:
+        if merged and a <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], b)
+        else:
+            merged.append([a, b])
+    return [(a, b) for a, b in merged]
+
+
 @settings(max_examples=1500, deadline=None)
 @given(_texts(_SIG_PIECES, 40), st.sampled_from([1, 2, 3, 5, 8, 64, 700, 4096, signature.TRIGGER_CHUNK]))
 def test_windows_by_chunks_are_the_plain_windows(text, chunk):
     saved = signature.TRIGGER_CHUNK
     signature.TRIGGER_CHUNK = chunk
     try:
-        assert signature._windows(text) == signature._windows_plain(text)
+        assert signature._windows(text) == _windows_plain(text)
         lazy = signature._LazyWindows(text)
         head = next(iter(lazy), None)
-        assert list(lazy) == signature._windows_plain(text)  # read on after a partial read
-        assert head == (signature._windows_plain(text) or [None])[0]
+        assert list(lazy) == _windows_plain(text)  # read on after a partial read
+        assert head == (_windows_plain(text) or [None])[0]
     finally:
         signature.TRIGGER_CHUNK = saved
 
@@ -223,7 +239,7 @@ def test_signature_is_read_as_from_every_window(text, chunk):
     saved = signature.TRIGGER_CHUNK
     signature.TRIGGER_CHUNK = chunk
     try:
-        want = signature._read_signature(text, side=False, windows=signature._windows_plain(text))
+        want = signature._read_signature(text, side=False, windows=_windows_plain(text))
         got = signature._read_signature(text, side=False, windows=signature._LazyWindows(text))
         assert got == want
     finally:

@@ -448,7 +448,8 @@ def resolve_issuer(raw: str | None, where: Jurisdiction | None = None) -> str | 
     "Chính phủ" → "Chính phủ"; "UBND tỉnh" (Lâm Đồng document) → "Ủy ban nhân dân tỉnh Lâm Đồng";
     "Tỉnh ủy" → "Tỉnh ủy" + province; "UBND huyện" in a commune document without its district →
     "Ủy ban nhân dân huyện" (left incomplete rather than guessed). The name's own part is read by
-    `_issuer_reading` (the plain reading is `_resolve_plain`, the tests' reference).
+    `_issuer_reading`, once per spelling (tests/test_perf_agencies_round5.py compares it with the
+    plain reading).
     """
     if not raw:
         return None
@@ -469,36 +470,5 @@ def resolve_issuer(raw: str | None, where: Jurisdiction | None = None) -> str | 
     if party and where.district and fold(where.district).startswith(party + " "):
         return f"{name} {where.district[len(party) + 1:]}"
     if so and where.province:
-        return f"{name} {where.province}"
-    return name
-
-
-def _resolve_plain(raw: str | None, where: Jurisdiction | None = None) -> str | None:
-    """`resolve_issuer` read in one go, every test on each call (the reference of its tests)."""
-    if not raw:
-        return None
-    name = display_name(raw)
-    if where is None:
-        return name
-    own = _own_body(name, where.own)
-    if own:
-        return own
-    m = _RELATIVE.match(name)
-    if m:
-        place = where.level(m.group("unit"))
-        if place:
-            head = m.group("head") or ""
-            return f"{head} {place}".strip()
-        return name
-    low = fold(name)
-    if low in {"tỉnh ủy", "ban thường vụ tỉnh ủy", "thường trực tỉnh ủy"} and where.province:
-        return f"{name} {where.province.split(' ', 1)[1]}"
-    # "Huyện ủy", "Thường trực Huyện ủy" in a document of huyện Ba Tơ → … Huyện ủy Ba Tơ
-    pm = _PARTY_COMMITTEE.fullmatch(low)
-    if pm and where.district:
-        unit = {"huyện": "huyện", "thị": "thị xã", "thành": "thành phố"}[pm.group(1)]
-        if fold(where.district).startswith(unit + " "):
-            return f"{name} {where.district[len(unit) + 1:]}"
-    if low.startswith("sở ") and where.province and "tỉnh" not in low and "thành phố" not in low:
         return f"{name} {where.province}"
     return name

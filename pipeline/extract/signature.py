@@ -26,7 +26,7 @@ import regex
 from .. import rules
 from ..text.clean import canonical_tone, one_space
 from ..models import Signature, Span
-from .regexes import MOTTO, QUOC_HIEU, _matches_at, iter_from_openings
+from .regexes import MOTTO, QUOC_HIEU, _matches_at
 
 _GAP = "¶"
 _PREFIX_WORDS = ("TM", "KT", "Q", "TL", "TUQ", "T/M", "K/T", r"T\.M", r"K\.T")  # (as patterns)
@@ -331,21 +331,6 @@ def _windows(text: str) -> list[tuple[int, int]]:
     return list(_iter_windows(text))
 
 
-def _windows_plain(text: str) -> list[tuple[int, int]]:
-    """`_windows` from every trigger of the text at once (the tests compare the two)."""
-    spans = [(max(0, len(text) - 2 * WINDOW), len(text))]
-    for m in iter_from_openings(_TRIGGER, text, _TRIGGER_OPENINGS):
-        spans.append((max(0, m.start() - WINDOW), min(len(text), m.end() + WINDOW)))
-    spans.sort()
-    merged: list[list[int]] = []
-    for a, b in spans:
-        if merged and a <= merged[-1][1]:
-            merged[-1][1] = max(merged[-1][1], b)
-        else:
-            merged.append([a, b])
-    return [(a, b) for a, b in merged]
-
-
 # The triggers are read a chunk of the text at a time, so that the windows come one by one and the
 # reading stops where the signature is settled (`_read_signature`): the text after the window that
 # settles it (annexes, attached papers; a quarter of the corpus) is not read. A chunk is large,
@@ -387,7 +372,7 @@ def _trigger_spans(text: str):
 
 
 def _iter_windows(text: str):
-    """`_windows_plain(text)` one window at a time: a window is given once no later trigger nor the
+    """`_windows(text)` (every trigger read at once, as the tests' plain reference does) one window at a time: a window is given once no later trigger nor the
     end of the text can reach it, and the text is read no further than that needs. (The windows
     are merged in the order of their starts, the end's window among them, as the plain sort does.)"""
     n = len(text)
