@@ -9,8 +9,10 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import os
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import regex
@@ -33,20 +35,38 @@ DEFAULT_MAX_BYTES = 50 * 1024 * 1024  # a file larger than this is refused (a fa
 DEFAULT_MAX_TEXT_CHARS = 8_000_000  # extracted text larger than this is refused (20 MB dumps)
 
 _VIET = "àáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵđ"
-_VIETNAMESE_LETTERS = regex.compile(f"[{_VIET}{_VIET.upper()}]")
-
-
+_VIETNAMESE_LETTERS = frozenset(_VIET + _VIET.upper())  # the letters with Vietnamese marks, both cases
 _LETTER = regex.compile(r"\p{L}")
+
+
+@lru_cache(maxsize=8192)
+def _is_letter(ch: str) -> bool:
+    return _LETTER.match(ch) is not None
+
+
+def _letter_counts(sample: str) -> tuple[int, int]:
+    """(letters, letters with Vietnamese marks) of `sample`, counted per code point.
+
+    Why not `len(_LETTER.findall(sample))`: that builds a string per letter, about half a
+    millisecond for the 8,000-character sample, a tenth of a small document's whole extraction.
+    Each distinct character is judged once instead (by the same `regex` letter class, so the
+    Unicode version that decides what a letter is stays `regex`'s, not `str.isalpha`'s)."""
+    letters = viet = 0
+    for ch, n in Counter(sample).items():
+        if _is_letter(ch):
+            letters += n
+        if ch in _VIETNAMESE_LETTERS:
+            viet += n
+    return letters, viet
 
 
 def _check_language(text: str) -> None:
     """Refuse text that is not Vietnamese (an English page, a binary dump): judged on a sample."""
     mid = len(text) // 2
     sample = text[:4000] + text[mid: mid + 4000]
-    letters = len(_LETTER.findall(sample))
+    letters, viet = _letter_counts(sample)
     if letters == 0:
         raise InputError("language", "no letters in the text")
-    viet = len(_VIETNAMESE_LETTERS.findall(sample))
     if viet / letters < 0.02:
         raise InputError("language", f"no Vietnamese text found ({viet} Vietnamese letters out of {letters})")
 
