@@ -1,10 +1,10 @@
 """What compiling the text path as it is would buy: the text-path bench on the source tree and on a
 copy whose text-path modules Cython compiled, unchanged, in one run, with the copy's output checked.
 
-Why: issue 12 asks 20 MB/s per core of the text path. Its profile is flat (the two regex engines
-about a quarter of the time, the interpreter the rest, no Python function above a few percent), so
-more shortcuts cannot close the gap, and the question left is whether a compiled engine is a build
-step or a rewrite. This probe answers the first half: the same source, compiled as it stands, with
+Why: issue 12 asks 20 MB/s per core of the text path. Its profile is flat (the regex engines
+and the interpreter's glue between their calls, no Python function above a few percent of a pass),
+so more shortcuts cannot close the gap, and the question left is whether a compiled engine is a
+build step or a rewrite. This probe answers the first half: the same source, compiled as it stands, with
 no types added (the annotations are hints, and some are looser than what is passed: a lazy sequence
 where `list` is written), so that behaviour cannot change.
 
