@@ -64,9 +64,9 @@ def compile_tree(root: Path, jobs: int = 2) -> list[Path]:
         "language_level=3, quiet=True, compiler_directives={'binding': True, 'annotation_typing': False}))\n"
     )
     subprocess.run([sys.executable, "-c", script], cwd=root, check=True, stdout=subprocess.DEVNULL)
-    built = [p for p in compiled_modules(root) if not list(p.parent.glob(p.stem + ".*.so"))]
-    if built:
-        raise SystemExit(f"compile_probe: no extension module was built for {', '.join(map(str, built))}")
+    missing = [p for p in compiled_modules(root) if not list(p.parent.glob(p.stem + ".*.so"))]
+    if missing:
+        raise SystemExit(f"compile_probe: no extension module was built for {', '.join(map(str, missing))}")
     return compiled_modules(root)
 
 
