@@ -70,31 +70,35 @@ def compile_tree(root: Path, jobs: int = 2) -> list[Path]:
     return compiled_modules(root)
 
 
-def _in_tree(root: Path, code: str, *args: str) -> subprocess.CompletedProcess:
+def _in_tree(root: Path, code: str, *args: str, python: str | None = None) -> subprocess.CompletedProcess:
+    """`python -c code args` (this interpreter by default) importing `pipeline` and the rules from `root`."""
     env = dict(os.environ, PYTHONPATH=str(root), VANBAN_RULES=str(root / "rules"), OMP_THREAD_LIMIT="1")
-    return subprocess.run([sys.executable, *(["-c", code] if code else []), *args], cwd=root, env=env,
+    return subprocess.run([python or sys.executable, *(["-c", code] if code else []), *args], cwd=root, env=env,
                           capture_output=True, text=True)
 
 
-def measure(root: Path, corpus: str | None, repeat: int) -> dict:
-    """`measure_text_path` in a child process importing `pipeline` from `root`."""
+def measure(root: Path, corpus: str | None, repeat: int, python: str | None = None) -> dict:
+    """`measure_text_path` in a child process (under `python`, this interpreter by default)
+    importing `pipeline` from `root`."""
     code = ("import json, sys, pipeline.extract.references as m\n"
             "from pipeline.evaluation.bench import measure_text_path\n"
             f"r = measure_text_path({corpus!r}, {repeat})\nr['module_file'] = m.__file__\n"
             "print(json.dumps(r))")
-    p = _in_tree(root, code)
+    p = _in_tree(root, code, python=python)
     if p.returncode:
-        raise SystemExit(f"compile_probe: the bench failed in {root}:\n{p.stderr[-2000:]}")
+        raise SystemExit(f"the bench failed in {root} under {python or sys.executable}:\n{p.stderr[-2000:]}")
     return json.loads(p.stdout.strip().splitlines()[-1])
 
 
-def same_output(source: Path, compiled: Path, work: Path) -> tuple[bool, str]:
-    """Whether the compiled tree extracts exactly what the source tree does (the snapshot)."""
+def same_output(source: Path, compiled: Path, work: Path, python: str | None = None) -> tuple[bool, str]:
+    """Whether the tree `compiled`, run under `python` (this interpreter by default), extracts
+    exactly what the source tree does under this interpreter (the snapshot)."""
     base = work / "snapshot-source.jsonl"
-    w = _in_tree(source, "", "-m", "pipeline.evaluation.snapshot", "--write", str(base))
-    if w.returncode:
-        return False, w.stderr[-2000:]
-    c = _in_tree(compiled, "", "-m", "pipeline.evaluation.snapshot", "--check", str(base))
+    if not base.exists():
+        w = _in_tree(source, "", "-m", "pipeline.evaluation.snapshot", "--write", str(base))
+        if w.returncode:
+            return False, w.stderr[-2000:]
+    c = _in_tree(compiled, "", "-m", "pipeline.evaluation.snapshot", "--check", str(base), python=python)
     return c.returncode == 0, (c.stdout + c.stderr)[-2000:]
 
 
