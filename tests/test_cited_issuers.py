@@ -33,6 +33,12 @@ def issuers(text, where=None):
     ("Kế hoạch số 45/KH-UBND ngày 10/02/2024 của UBND tỉnh và các sở, ngành", "UBND tỉnh"),
     ("Thông tư số 26/2013/TT-NHNN của Thống đốc Ngân hàng Nhà nước và Khoản 2 Điều 1 Thông tư",
      "Thống đốc Ngân hàng Nhà nước"),
+    # a place's name ends the body's: the verb after it is not part of it, a unit word after it is
+    ("Kế hoạch số 31/KH-UBND ngày 04/02/2025 của UBND tỉnh Quảng Ngãi tổ chức hội thi", "UBND tỉnh Quảng Ngãi"),
+    ("Quyết định số 9/QĐ-UBND ngày 04/02/2025 của UBND xã Hòa Bắc huyện Hòa Vang về việc", "UBND xã Hòa Bắc huyện Hòa Vang"),
+    # lower-case syllables of the body's own name, which its place closes
+    ("Công văn số 07/CV-LĐBĐ ngày 12/3/2025 của Liên đoàn Bóng đá tỉnh Quảng Ngãi về việc đăng cai",
+     "Liên đoàn Bóng đá tỉnh Quảng Ngãi"),
 ])
 def test_issuer_after_the_mention(text, raw):
     assert issuers(text)[0][1] == raw
@@ -45,6 +51,9 @@ def test_issuer_after_the_mention(text, raw):
     ("Năm 2025, UBND tỉnh đã ban hành Kế hoạch số 1410/KH-UBND ngày 08/8/2025", "1410/KH-UBND", "UBND tỉnh"),
     ("Sở Tài chính có ý kiến tại Công văn số 356/STC-HCSN ngày 06/02/2024.", "356/STC-HCSN", "Sở Tài chính"),
     ("Ý kiến của Sở Xây dựng: Tại Công văn số 2873/SXD-QLN ngày 15/4/2026", "2873/SXD-QLN", "Sở Xây dựng"),
+    # the body that drew the plan up: its name ends before the verb, though "xây dựng" names bodies too
+    ("Năm 2025, UBND tỉnh xây dựng Kế hoạch số 69/KH-UBND ngày 03/3/2025", "69/KH-UBND", "UBND tỉnh"),
+    ("Công an tỉnh đã xây dựng Kế hoạch số 13/KH-CAT-PC04 ngày 14/7/2025", "13/KH-CAT-PC04", "Công an tỉnh"),
 ])
 def test_issuer_before_the_mention(text, number, raw):
     [(num, got_raw, _)] = issuers(text)
@@ -96,3 +105,13 @@ def test_body_that_enacted_the_first_item_enacted_the_list():
     assert cs["3450/KH-UBND"] == cs["3664/KH-UBND"] == "Ủy ban nhân dân tỉnh Lâm Đồng"
     assert cs["57-NQ/TW"] != "Ủy ban nhân dân tỉnh Lâm Đồng"  # inside the subject, not an item
     assert cs["3708/KH-UBND"] is None  # a new sentence
+
+
+def test_the_enacted_list_takes_items_after_va_and_ends_at_an_item_with_its_own_body():
+    t, _ = normalize_text("UBND tỉnh xây dựng Kế hoạch số 69/KH-UBND ngày 03/3/2025 và Kế hoạch số 70/KH-UBND ngày "
+                          "03/3/2025 về phối hợp; Công văn số 146/UBND-KT ngày 30/01/2026 theo chỉ đạo của Bộ Tài chính "
+                          "tại Công văn số 848/BTC-QLCS ngày 22/01/2026 và Công văn số 642/BTC-QLCS ngày 16/01/2026.")
+    cs = {c.cited_number: c.cited_issuer_raw for c in find_citations(t, where=LAM_DONG)}
+    assert cs["69/KH-UBND"] == cs["70/KH-UBND"] == cs["146/UBND-KT"] == "UBND tỉnh"
+    assert cs["848/BTC-QLCS"] == "Bộ Tài chính"
+    assert cs["642/BTC-QLCS"] is None  # not the province's: the list of what it enacted ended at 848

@@ -287,7 +287,8 @@ def test_the_opening_names_what_may_follow(text):
 # --- an issuer's tokens, read with fewer tests each ------------------------------------------------
 
 def _plain_read_issuer(text, pos):
-    """`_read_issuer` as it was before this round."""
+    """`_read_issuer` as it was before this round (its later grammar, the place that ends a body's
+    name and the lower-case syllables a place closes, added as the plain tests they are)."""
     R = references
     window = text[pos: pos + 200]
     keep = []
@@ -297,6 +298,7 @@ def _plain_read_issuer(text, pos):
     end = pos
     count = 0
     expect_start = True
+    unit = place = False
     for t in R._ISSUER_TOKEN.finditer(window):
         word = t.group(0)
         absolute = pos + t.start()
@@ -336,12 +338,20 @@ def _plain_read_issuer(text, pos):
         if not inside and count and core[:1].islower() and core.lower() not in R._AFTER_KNOWN_OK and any(
                 b == end for _, b in keep):
             break
+        first_words, last_words = R._unit_words()
+        if place and not inside and core[:1].islower() and w.lower() not in first_words:
+            break
         if expect_start:
             if not (core[:1].isupper() or core.lower() in {"ủy", "uỷ", "bộ", "sở"}):
                 return None, pos
             expect_start = False
-        elif not (inside or core[:1].isupper() or core.lower() in R._issuer_lower() or core.isdigit()):
+        elif not (inside or core[:1].isupper() or core.lower() in R._issuer_lower() or core.isdigit()
+                  or R._place_follows_re().match(text, pos + t.end(), pos + t.end() + R.WORD_REACH)):
             break
+        if core[:1].islower():
+            unit, place = w.lower() in last_words, False
+        elif unit and core[:1].isupper():
+            unit, place = False, True
         end = pos + t.start() + len(word.rstrip(".")) if word.endswith(".") and not core.isupper() else pos + t.end()
         count += 1
         if count >= 14 or word.endswith("."):
@@ -359,7 +369,8 @@ _ISSUER_PIECES = ["Chính phủ", "CHÍNH PHỦ", "Thủ tướng Chính phủ",
                   "UBND tỉnh", "Ủy ban nhân dân", "Uỷ ban", "tỉnh Lâm Đồng", " ", "  ", "\n", ",", ".", "TP.HCM", "3A", "-",
                   " - ", "(cũ)", " về việc", " quy định", " và ", " và Văn bản số", " hoặc ", "các sở", "công bố",
                   " khóa XII", "Ban Chấp hành Trung ương", "Ban Thường vụ", " triển khai", "công tác triển khai",
-                  "Sở Y tế", "sở", "x", "Đ", "İ", "ſ", "1", "'", "&", "Quốc hội", "nước Cộng hòa xã hội chủ nghĩa Việt Nam"]
+                  "Sở Y tế", "sở", "x", "Đ", "İ", "ſ", "1", "'", "&", "Quốc hội", "nước Cộng hòa xã hội chủ nghĩa Việt Nam",
+                  " huyện", " thành phố", "Hòa Vang", " tổ chức", "Liên đoàn Quần", " vợt"]
 
 
 @settings(max_examples=4000, deadline=None)

@@ -236,3 +236,23 @@ def test_misspelt_type_word_in_a_basis_paragraph():
                "của Bộ Công an và Kế hoạch số 2126/KH-UBND ngày 20/8/2025 của UBND tỉnh.")
     assert [(c.cited_type, c.relation) for c in cs] == [("Nghị quyết", "basis"), ("Hướng dẫn", "basis"),
                                                         ("Kế hoạch", "basis")]
+
+
+def test_a_code_printed_with_a_capital_luat_is_the_code():
+    cs = cites("tập trung vào các quy định của Bộ Luật Hình sự, Luật sửa đổi, bổ sung một số điều của Bộ Luật hình "
+               "sự liên quan tội phạm về ma túy")
+    assert [(c.cited_type, c.cited_name) for c in cs] == [
+        ("Bộ luật", "Bộ luật Hình sự"), ("Luật", "Luật sửa đổi, bổ sung một số điều của Bộ Luật hình sự")]
+
+
+def test_an_amending_law_name_ends_with_the_last_law_it_amends():
+    # what follows the list of known laws is the sentence's, not the name's
+    cs = cites("Chính phủ trình Luật sửa đổi, bổ sung một số điều của Luật Nhà ở thành dự án Luật Nhà ở (sửa đổi)")
+    assert cs[0].cited_name == "Luật sửa đổi, bổ sung một số điều của Luật Nhà ở"
+    cs = cites("theo Luật sửa đổi, bổ sung một số điều của Luật Thuế giá trị gia tăng, Luật Thuế tiêu thụ đặc biệt và "
+               "Luật Quản lý thuế và sửa đổi một số điều khác")
+    assert cs[0].cited_name == ("Luật sửa đổi, bổ sung một số điều của Luật Thuế giá trị gia tăng, Luật Thuế tiêu thụ "
+                                "đặc biệt và Luật Quản lý thuế")
+    # a law the gazetteer does not know in the list: its end is not known, the name is read as before
+    cs = cites("theo Luật sửa đổi, bổ sung một số điều của Luật Nhà ở, Luật Chưa Biết Tên; và các văn bản")
+    assert cs[0].cited_name == "Luật sửa đổi, bổ sung một số điều của Luật Nhà ở, Luật Chưa Biết Tên"

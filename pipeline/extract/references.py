@@ -50,6 +50,7 @@ from .regexes import (
     type_word_before_re,
     type_word_re,
 )
+from .implicit import find_implicit
 from .relations import assign_relations
 from .symbols import Number, issuer_from_symbol, parse_number, symbol_is_known, type_from_symbol, type_of_symbol
 
@@ -325,6 +326,24 @@ _ISSUER_TOKEN = regex.compile(r"\(cũ\)|[\p{L}\d'&.]+|\s*-\s*")
 _NEXT_LETTER = regex.compile(r"\s+(\p{L})")
 
 
+@cache
+def _unit_words() -> tuple[frozenset[str], frozenset[str]]:
+    """The first and the last words of the unit words ("thành phố" → "thành", "phố"; "tỉnh"), as
+    `rules/admin_units.tsv` lists them, case-folded."""
+    words = [w.split() for w, *_ in rules.admin_units() if w.strip()]
+    return frozenset(w[0].casefold() for w in words), frozenset(w[-1].casefold() for w in words)
+
+
+@cache
+def _place_follows_re() -> regex.Pattern:
+    """At most two more lower-case words, then a unit word and a capital: the lower-case syllables
+    of a body's own name ("Liên đoàn Quần | vợt tỉnh Bình Thuận", "Hội Nạn nhân chất | độc da cam
+    tỉnh …"), which the name's place closes."""
+    words = sorted({w.strip() for w, *_ in rules.admin_units() if w.strip()}, key=rules.longest_first)
+    units = "|".join(regex.escape(w).replace(r"\ ", r"[ \t]+") for w in words)
+    return regex.compile(rf"(?:[ \t]+\p{{Ll}}+){{0,2}}[ \t]+(?:{units})[ \t]+\p{{Lu}}")
+
+
 def _read_issuer(text: str, pos: int) -> tuple[str | None, int]:
     """Issuer name starting at `pos` (after "của"/"do"): up to 14 tokens of a body name.
 
@@ -333,7 +352,10 @@ def _read_issuer(text: str, pos: int) -> tuple[str | None, int]:
     "của Thủ tướng Chính phủ và Văn bản số …" (stops before the next document),
     "của UBND tỉnh và các sở" (a lower-case word after "và" is not part of the name),
     "của Bộ trưởng Bộ Xây dựng công bố …" (a lower-case word after a known name ends it),
-    "của Ban Chấp hành Trung ương khóa XII" (the term is kept), "của UBND huyện Sơn Tịnh (cũ)".
+    "của Ban Chấp hành Trung ương khóa XII" (the term is kept), "của UBND huyện Sơn Tịnh (cũ)",
+    "của UBND tỉnh Lâm Đồng tổ chức …" (a lower-case word after a place's name ends it, unless it
+    opens a unit word: "UBND xã Hòa Bắc huyện Hòa Vang"),
+    "của Liên đoàn Quần vợt tỉnh Bình Thuận" (lower-case syllables of the name, which a place closes).
 
     (Read per token, ~5 a name, 2,000 names a corpus: the loop keeps its work to the few tests a
     token needs; a word token holds no space, so it is its own stripped form.)
@@ -346,6 +368,7 @@ def _read_issuer(text: str, pos: int) -> tuple[str | None, int]:
     end = pos
     count = 0
     expect_start = True
+    unit = place = False  # the last word read ends a unit word ("tỉnh"); a place's name is being read
     for t in _ISSUER_TOKEN.finditer(window):
         word = t.group()
         at, t_end = t.span()
@@ -401,12 +424,19 @@ def _read_issuer(text: str, pos: int) -> tuple[str | None, int]:
         if not inside and count and core[:1].islower() and core.lower() not in _AFTER_KNOWN_OK and any(
                 b == end for _, b in keep):
             break  # a known name ended here: "Bộ Xây dựng | công bố"
+        if place and not inside and core[:1].islower() and low not in _unit_words()[0]:
+            break  # a place's name ended the body's: "UBND tỉnh Lâm Đồng | tổ chức chiến dịch …"
         if expect_start:
             if not (core[:1].isupper() or core.lower() in {"ủy", "uỷ", "bộ", "sở"}):
                 return None, pos
             expect_start = False
-        elif not (inside or core[:1].isupper() or core.lower() in _issuer_lower() or core.isdigit()):
+        elif not (inside or core[:1].isupper() or core.lower() in _issuer_lower() or core.isdigit()
+                  or _place_follows_re().match(text, pos + t_end, pos + t_end + WORD_REACH)):
             break
+        if core[:1].islower():  # "tỉnh", "thành phố": a unit word; a capital after it opens a place
+            unit, place = low in _unit_words()[1], False
+        elif unit and core[:1].isupper():
+            unit, place = False, True
         end = absolute + len(core) if dotted and not core.isupper() else pos + t_end
         count += 1
         if count >= 14 or dotted:
@@ -501,9 +531,10 @@ def _fold_prefix(window: str, need: int) -> tuple[str, bool]:
     return fold(window), True
 
 
-_NAMED_LAW = regex.compile(r"(?<![\p{L}])(?P<type>Bộ luật|Luật|Pháp lệnh|Hiến pháp)(?![\p{L}])")
-_NAMED_LAW_WORDS = ("Bộ luật", "Luật", "Pháp lệnh", "Hiến pháp")  # what every `_NAMED_LAW` match opens with
-_NAMED_LAW_TYPES = {"Bộ luật": "Bộ luật", "Pháp lệnh": "Pháp lệnh", "Hiến pháp": "Hiến pháp"}  # else "Luật"
+# ("Bộ Luật Hình sự": a code's type word printed with a capital, as provincial texts often print it)
+_NAMED_LAW = regex.compile(r"(?<![\p{L}])(?P<type>Bộ luật|Bộ Luật|Luật|Pháp lệnh|Hiến pháp)(?![\p{L}])")
+_NAMED_LAW_WORDS = ("Bộ luật", "Bộ Luật", "Luật", "Pháp lệnh", "Hiến pháp")  # what every `_NAMED_LAW` match opens with
+_NAMED_LAW_TYPES = {"Bộ luật": "Bộ luật", "Bộ Luật": "Bộ luật", "Pháp lệnh": "Pháp lệnh", "Hiến pháp": "Hiến pháp"}  # else "Luật"
 _LETTER = regex.compile(r"\p{L}")
 # each word's first four characters, as a pattern: the `regex` module finds a literal this short
 # (opening with a capital, rare in running text) in ~0.3 ns a character, twice as fast as `str.find`
@@ -523,9 +554,9 @@ def _named_law_words(text: str) -> list[tuple[int, str]]:
     A match is one of `_NAMED_LAW_WORDS` as printed with no letter on either side: the words are
     found by their first four characters (`_NAMED_LAW_OPENINGS`), and the two neighbours tested (the
     pattern tried at each word and a match object made for it cost as much as the rest of the
-    named-law scan). No word can start inside another's match (each opens with its own capital,
-    which the others hold in lower case only), nor inside itself, so every word found is a match of
-    `finditer` when its neighbours allow it (tests/test_perf_citations_round3.py)."""
+    named-law scan). One word can start inside another's match, "Luật" inside "Bộ Luật", and no
+    other (the other words each open with a capital their fellows hold in lower case only): as
+    `finditer`, a word inside the last match kept is not one (tests/test_perf_citations_round3.py)."""
     found: dict[int, str] = {}
     for opening, word in _NAMED_LAW_OPENINGS:
         if len(word) == 4:  # ("Luật" is its own opening: each find is the word)
@@ -537,21 +568,25 @@ def _named_law_words(text: str) -> list[tuple[int, str]]:
                 found[p] = word
     n = len(text)
     out = []
+    last = -1
     for p in sorted(found):
+        if p < last:
+            continue  # "Luật" of a "Bộ Luật" kept
         word = found[p]
         e = p + len(word)
         if (p and _is_letter(text[p - 1])) or (e < n and _is_letter(text[e])):
             continue
         out.append((p, word))
+        last = e
     return out
 _NAME_STOP = regex.compile(
-    r"\s*(?:[;:()\"“”|]|\n(?![ \t]*\p{Ll})|\.(?:\s|$)|\bsố\b|\bngày\b|\bnăm\s+\d|\bcủa\b|\bđã\b|\bđược\b|\bquy\s+định\b|\bvà\s+(?:các|Luật|Bộ\s+luật|Nghị)\b|"
+    r"\s*(?:[;:()\"“”|]|\n(?![ \t]*\p{Ll})|\.(?:\s|$)|\bsố\b|\bngày\b|\bnăm\s+\d|\bcủa\b|\bđã\b|\bđược\b|\bquy\s+định\b|\bvà\s+(?:các|Luật|Bộ\s+[lL]uật|Nghị)\b|"
     r"\s\d|\bhiện\s+hành\b|\bthì\b|\bvề\b|\btại\b|\bnày\b|\bcó\s+hiệu\b|\bhướng\s+dẫn\b|\bvà\s+văn\b|\bvà\s+các\b|"
-    r",\s*(?:Luật|Bộ\s+luật|Nghị|Thông|Pháp|Quyết|\p{Ll}+\s+(?:Luật|Nghị)))",
+    r",\s*(?:Luật|Bộ\s+[lL]uật|Nghị|Thông|Pháp|Quyết|\p{Ll}+\s+(?:Luật|Nghị)))",
 )
 _AMENDING_NAME = regex.compile(
     r"\A(?P<verb>sửa\s+đổi,?\s*(?:và\s+)?bổ\s+sung|sửa\s+đổi|bổ\s+sung)\s+(?:một\s+số\s+điều\s+)?(?:của\s+)?"
-    r"(?P<rest>(?:(?:Bộ\s+luật|Luật|Pháp\s+lệnh)\s+(?:[^;\n(]|\n(?=[ \t]*\p{Ll}))*?))"
+    r"(?P<rest>(?:(?:Bộ\s+[lL]uật|Luật|Pháp\s+lệnh)\s+(?:[^;\n(]|\n(?=[ \t]*\p{Ll}))*?))"
     r"(?=\s*(?:;|\(|\n(?![ \t]*\p{Ll})|\.\s|\bngày\b|\bsố\b|\bnăm\s+\d|$))",
 )
 
@@ -577,10 +612,38 @@ def _named_law_from(text: str, start: int, type_end: int, kind: str) -> tuple[st
         return "Hiến pháp", type_end + (len(after) - len(rest)) + (hm.end() if hm else 0)
     am = _AMENDING_NAME.match(rest) if rest.startswith(_AMENDING_VERBS) else None
     if am:  # "Luật sửa đổi, bổ sung một số điều của Luật X và Luật Y"
-        end = type_end + (len(after) - len(rest)) + am.end()
+        at = type_end + (len(after) - len(rest))
+        end = _amended_laws_end(text, at + am.start("rest"), at + am.end())
         return _spaced(text[start:end], " ,"), end
-    # a law the gazetteer knows, however its first word is cased ("Luật tổ chức chính quyền địa phương")
-    # (fold collapses spaces: a name wrapped over two lines, an OCR'd table cell, is one name)
+    return _known_law_from(text, start) or _unknown_law_from(text, start, type_end, kind, after, rest)
+
+
+_LAW_LIST_GAP = regex.compile(r"\s*(?:,\s*(?:và\s+)?|\s+và\s+)(?=(?:Bộ\s+[lL]uật|Luật|Pháp\s+lệnh)\b)")
+
+
+def _amended_laws_end(text: str, a: int, e: int) -> int:
+    """The end of an amending law's name whose amended laws run from `a` (the name read to `e`):
+    where the last of them ends when every one is a law the gazetteer knows, so that what follows
+    the list is not taken into the name ("Luật sửa đổi, bổ sung một số điều của Bộ luật Hình sự |
+    liên quan tội phạm về ma túy", "… của Bộ luật Hình sự | 2025 về tội …"); else `e` (an unknown
+    law in the list: its name's end is not known)."""
+    p = a
+    while True:
+        got = _known_law_from(text, p)
+        if got is None or got[1] > e:
+            return e
+        p = got[1]
+        gap = _LAW_LIST_GAP.match(text, p, e)
+        if gap is None:
+            return p
+        p = gap.end()
+
+
+def _known_law_from(text: str, start: int) -> tuple[str, int] | None:
+    """A law the gazetteer knows whose type word opens at `start`, however its first word is cased
+    ("Luật tổ chức chính quyền địa phương"): (its name as the gazetteer spells it, its end); None
+    when the text there names no known law. (fold collapses spaces: a name wrapped over two lines,
+    an OCR'd table cell, is one name.)"""
     window = text[start: start + 250]
     k, printed = _law_names_printed()
     for name, follow, won, span in printed.get(window[:k], ()):
@@ -600,6 +663,12 @@ def _named_law_from(text: str, start: int, type_end: int, kind: str) -> tuple[st
             fw, whole = _fold_prefix(window, n + 1)
         if fw.startswith(folded) and (len(fw) == n or not fw[n].isalpha()):
             return name, start + len(_span_of(window, folded))
+    return None
+
+
+def _unknown_law_from(text: str, start: int, type_end: int, kind: str, after: str, rest: str) -> tuple[str, int] | None:
+    """A law the gazetteer does not know, read from its printed name: the words after the type word
+    up to a stop (`_NAME_STOP`), when they read as a name (capitalised, not a person's)."""
     if not rest[:1].isupper():  # "luật này", "Luật sư" (a lawyer) start in lower case
         return None
     stop = _NAME_STOP.search(rest)
@@ -644,7 +713,7 @@ _DATE_BEFORE = regex.compile(
 #   "Sở Tài chính có ý kiến tại Công văn số 356/STC-HCSN", "Ý kiến của Sở Xây dựng: Tại Công văn số …"
 #   "Sau khi nghe Sở Y tế báo cáo tại Báo cáo số 97/BC-SYT"
 _ISSUER_CONNECTOR = regex.compile(
-    r"(?:\s*:\s*|\s+)(?:đã\s+|đều\s+)?(?:ban\s+hành|có\s+ý\s+kiến\s+(?:tại|theo)|báo\s+cáo\s+tại|tại)\s+(?:các\s+)?\Z",
+    r"(?:\s*:\s*|\s+)(?:đã\s+|đều\s+)?(?:ban\s+hành|xây\s+dựng|có\s+ý\s+kiến\s+(?:tại|theo)|báo\s+cáo\s+tại|tại)\s+(?:các\s+)?\Z",
     regex.IGNORECASE | regex.REVERSE,
 )
 # titles of persons who sign for a body: "Giám đốc Sở Y tế", "Chủ tịch UBND tỉnh", "Bộ trưởng Bộ Tài chính"
@@ -679,6 +748,10 @@ def _issuer_before(text: str, start: int, flags: int | None = None) -> str | Non
         if not hm.group(0)[:1].isupper():
             continue
         name, end = _read_issuer(text, hm.start())
+        if name and end > cm.start():  # the connector's verb read as part of the name ("UBND tỉnh
+            # xây dựng Kế hoạch …": "xây" and "dựng" are words of bodies' names): the name ends before it
+            name = text[hm.start(): cm.start()].strip(" ,-") or None
+            end = cm.start()
         if name and not text[end: cm.start()].strip(" ,"):
             return name
     return None
@@ -882,7 +955,7 @@ def _subject_stop(text: str, body: int, endpos: int) -> int | None:
 # with "ban hành", "ký", "có", then perhaps "các"; `excluded_before_re` with a keyword, then perhaps
 # "số" and ":". Most windows end otherwise ("Căn cứ", "Quyết định số"), and are answered by a look
 # at their last word instead of a pattern (~2 µs each, thousands a corpus).
-_CONNECTOR_VERBS = ("hành", "tại", "theo", "các")
+_CONNECTOR_VERBS = ("hành", "dựng", "tại", "theo", "các")
 _ENACTING_VERBS = ("hành", "ký", "có", "các")
 _EXCLUDED_LAST = ("mẫu", "biểu", "lục", "khoản", "mã", "khai", "đồ", "thửa", "sơ", "thoại", "fax", "đt")
 _EXCLUDED_BEFORE_SO = _EXCLUDED_LAST + ("biển", "số")  # "biển số", "mã số số", any keyword then "số"
@@ -1120,8 +1193,12 @@ def find_citations(text: str, own_number: str | None = None, where: Jurisdiction
     _share_enacted_issuer(out, text)
     out.extend(_named_laws(text, out, exclude, where))
     out.sort(key=lambda c: c.start)
-    assign_relations(text, out, (title_span,) if title_span else (), can_act=doc_type not in _CANNOT_ACT)
+    can_act = doc_type not in _CANNOT_ACT
+    assign_relations(text, out, (title_span,) if title_span else (), can_act=can_act)
     resolve_short_forms(out, _LazyAcronyms(text))
+    implied = find_implicit(text, out, title_span, can_act)  # "2. Bãi bỏ khoản 2 Điều 5." of an amending article
+    if implied:
+        out = sorted(out + implied, key=lambda c: c.start)
     for c in out:
         c.target_id = target_key(c)
     return out
@@ -1146,13 +1223,19 @@ def _pick_coordinated(c: Citation, implied: str, where: Jurisdiction | None) -> 
         c.cited_issuer = resolve_issuer(hits[0], where)
 
 
-_ENACTED = regex.compile(r"ban\s+hành\s+(?:các\s+)?\Z", regex.IGNORECASE)
+_ENACTED = regex.compile(r"(?:ban\s+hành|xây\s+dựng)\s+(?:các\s+)?\Z", regex.IGNORECASE)
 
 
 def _share_enacted_issuer(cits: list[Citation], text: str) -> None:
     """"UBND tỉnh ban hành Kế hoạch số 3450/KH-UBND … năm 2026; Kế hoạch số 3664/KH-UBND …": the
-    body that enacted the first item enacted the items that follow it in the sentence."""
+    body that enacted the first item enacted the items that follow it in the sentence ("; " or ", "
+    before each). An item after " và " is coordinated with the citation just before it: it shares
+    the body only when that citation is an item of the list ("xây dựng Kế hoạch số 69/KH-UBND … và
+    Kế hoạch số 70/KH-UBND"), not when it is another body's ("… của Bộ Tài chính tại Công văn số
+    848/BTC-QLCS … và Công văn số 642/BTC-QLCS")."""
     owner: Citation | None = None
+    last: Citation | None = None  # the owner, or the last citation that took its body
+    prev: Citation | None = None
     clear_to = 0  # text[owner.end: clear_to] is known to hold no sentence end: each stretch is read once
     for c in cits:
         if owner is not None and c.start > clear_to:
@@ -1163,8 +1246,13 @@ def _share_enacted_issuer(cits: list[Citation], text: str) -> None:
                 clear_to = c.start
         if c.cited_issuer_raw and _ENACTED.search(text, max(0, c.start - 30), c.start):
             owner, clear_to = c, c.end
-        elif owner is not None and c.cited_issuer_raw is None and text[max(0, c.start - 2): c.start] in {"; ", ", "}:
+            last = c
+        elif owner is not None and c.cited_issuer_raw is None and (
+                text[max(0, c.start - 2): c.start] in {"; ", ", "}
+                or (prev is last and text[max(0, c.start - 4): c.start] == " và ")):
             c.cited_issuer_raw, c.cited_issuer = owner.cited_issuer_raw, owner.cited_issuer
+            last = c
+        prev = c
 
 
 def _share_list_issuer(cits: list[Citation], text: str) -> None:

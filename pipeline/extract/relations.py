@@ -1258,6 +1258,11 @@ def _relation(text: str, c: Citation, prev: Citation | None, clauses: "_Clauses"
             proposed = clauses.occurrences("proposing").search(clause, cue_start) is not None
             if acts and not embedded and not proposed:
                 return relation
+            if embedded and not proposed:
+                # the phrase reaches back over the citation before ("Sửa đổi khoản 5 Điều 12 Nghị định
+                # số X được sửa đổi, bổ sung tại khoản 5 Điều 1 Nghị định số Y"): it is X's; a shorter
+                # phrase nearer this citation ("được sửa đổi, bổ sung tại": X's chain) may still say
+                continue
             break  # someone else's amendment: fall through to the clause's own cue
         return relation
     # 2b. a labelled section: "* Căn cứ pháp lý: - Về đề nghị kiện toàn: Ngày 04/4/2025, … Quyết định số 607 …"
