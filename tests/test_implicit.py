@@ -112,3 +112,46 @@ def test_the_graph_says_partly_repealed_with_the_provision(tmp_path):
     assert st["status"] == "partly_repealed"  # never "repealed": one clause went, the decree stands
     parts = {(a["relation"], a["part"]) for a in st["acts"]}
     assert ("repeals", "khoản 2 Điều 5") in parts and any(r == "amends" for r, _ in parts)
+
+
+def test_article_heads_are_the_patterns_matches():
+    from hypothesis import given, settings, strategies as st
+
+    from pipeline.extract import implicit
+
+    pieces = ["Điều", "Điều 5. ", "Điều 12a: ", " ", "\t", "\n", "x", "5", ".", ":", "a", "“", "Điều 3", "  Điều 7.", "đ"]
+
+    @settings(max_examples=1500, deadline=None)
+    @given(st.lists(st.sampled_from(pieces), max_size=20).map("".join))
+    def check(text):
+        assert [m.span() for m in implicit._article_heads(text)] == [m.span() for m in implicit._ARTICLE.finditer(text)]
+
+    check()
+
+
+def _plain_quoted(text: str, pos: int) -> bool:
+    """The walk `_Quotes` computes at once: “ opens, ” closes (never below zero), each straight quote
+    toggles; the state after the last mark before `pos`."""
+    depth = straight = 0
+    for ch in text[:pos]:
+        if ch == "“":
+            depth += 1
+        elif ch == "”":
+            depth = depth - 1 if depth > 0 else 0
+        elif ch == '"':
+            straight += 1
+    return depth > 0 or straight % 2 == 1
+
+
+def test_quoted_positions_are_the_plain_walk():
+    from hypothesis import given, settings, strategies as st
+
+    from pipeline.extract import implicit
+
+    @settings(max_examples=1500, deadline=None)
+    @given(st.lists(st.sampled_from(["“", "”", '"', "a", "\n", " ", "Điều", "😀"]), max_size=30).map("".join))
+    def check(text):
+        q = implicit._Quotes(text)
+        assert [q(p) for p in range(len(text) + 1)] == [_plain_quoted(text, p) for p in range(len(text) + 1)]
+
+    check()

@@ -42,8 +42,33 @@ from ..models import Citation
 from .regexes import type_word_re
 from .relations import ACTING, cues
 
-# "Điều 5." / "Điều 24a:" at a line start (not inside quoted wording: see `_quoted_lines`)
+# "Điều 5." / "Điều 24a:" at a line start (not inside quoted wording: see `_Quotes`)
 _ARTICLE = regex.compile(r"(?m)^[ \t]*Điều[ \t]+\d+[a-zđ]?[ \t]*[.:][ \t]*")
+_ARTICLE_AT = regex.compile(r"[ \t]*Điều[ \t]+\d+[a-zđ]?[ \t]*[.:][ \t]*")  # (matched at a line start)
+_INDENTED_ARTICLE = regex.compile(r"\n(?=[ \t]+Điều)")
+
+
+def _article_heads(text: str) -> list:
+    """The matches of `_ARTICLE.finditer(text)`: the pattern matched at the start of each line whose
+    first word is "Điều" (the pattern's "^" was tried at every character: a tenth of a second over
+    the dev corpus). Such a line starts the text, follows "\n" directly ("\nĐiều", found by
+    `str.find`), or after spaces and tabs (`_INDENTED_ARTICLE`, tried at each newline only). A match
+    ends on its own line (its classes hold no newline), so no two overlap."""
+    starts = [0] if text.startswith(("Điều", " ", "\t")) else []
+    find = text.find
+    i = find("\nĐiều")
+    while i != -1:
+        starts.append(i + 1)
+        i = find("\nĐiều", i + 5)
+    starts.extend(m.start() + 1 for m in _INDENTED_ARTICLE.finditer(text))
+    out = []
+    for ls in sorted(starts):
+        m = _ARTICLE_AT.match(text, ls)
+        if m is not None:
+            out.append(m)
+    return out
+
+
 # an item marker: "2.", "a)", "-", "+"
 _MARKER = regex.compile(r"[ \t]*(?:(?:\d{1,3}[a-zđ]?|[a-zđ])[.)][ \t]*|[-–+•][ \t]*)?", regex.IGNORECASE)
 # what a repealed provision opens with: "khoản 2 Điều 5", "các điểm a, b", "cụm từ “…” tại …"
@@ -53,7 +78,6 @@ _PROVISION = regex.compile(
     regex.IGNORECASE)
 # a heading that amends: the verbs an amending article opens with
 _AMENDING = regex.compile(r"\b(?:sửa[ \t]+đổi|bổ[ \t]+sung|bãi[ \t]+bỏ|thay[ \t]+thế)\b", regex.IGNORECASE)
-_QUOTE = regex.compile(r'[“”"]')
 MENTION_REACH = 200  # a provision's words: "cụm từ “…” tại khoản 1 Điều 4, khoản 2 Điều 4 và Mẫu số 02"
 
 
@@ -66,22 +90,25 @@ class _Quotes:
     """Whether a position lies inside quoted wording: after an opening “ not yet closed by ”, or
     after an odd count of straight quotes (a quote closed on a later line keeps every line between
     inside it). The depth never goes below zero, so one stray ” does not open everything after it.
-    Built from the quote marks' positions alone (one scan), asked by bisection."""
+
+    The marks' states are computed over the whole text at once (an amending act quotes its new
+    wording thousands of times): the text as an array of code points, the marks found by
+    comparison, the depth as the running sum of +1/-1 less its running minimum (the sum floored at
+    zero, as a walk that never goes below it: tests/test_implicit.py compares the plain walk), and
+    the straight quotes' parity as their running count; a position is asked by bisection."""
 
     def __init__(self, text: str):
-        self.at: list[int] = []
-        self.inside: list[bool] = []  # the state just after each mark
-        depth = straight = 0
-        for m in _QUOTE.finditer(text):
-            ch = m.group()
-            if ch == "“":
-                depth += 1
-            elif ch == "”":
-                depth = depth - 1 if depth > 0 else 0
-            else:
-                straight += 1
-            self.at.append(m.start())
-            self.inside.append(depth > 0 or straight % 2 == 1)
+        import numpy as np
+
+        a = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+        opening, closing, straight = a == 0x201C, a == 0x201D, a == 0x22
+        at = np.flatnonzero(opening | closing | straight)
+        steps = opening[at].astype(np.int64) - closing[at].astype(np.int64)
+        total = np.cumsum(steps)
+        depth = total - np.minimum(np.minimum.accumulate(total), 0) if len(total) else total
+        odd = np.cumsum(straight[at]) % 2 == 1
+        self.at: list[int] = at.tolist()
+        self.inside: list[bool] = ((depth > 0) | odd).tolist()  # the state just after each mark
 
     def __call__(self, pos: int) -> bool:
         i = bisect_left(self.at, pos) - 1  # the last mark before `pos`
@@ -114,11 +141,13 @@ def find_implicit(text: str, cits: list[Citation], title_span: tuple[int, int] |
     item of an amending article, each a copy of its antecedent citation at the provision, with
     relation "repeals"; `cits` are the document's citations with their relations read (the
     antecedents), in text order. Returns them in text order; `cits` is not changed."""
-    if not can_act or not cits or "Điều" not in text or not _verbs():
+    if not can_act or not cits or not _verbs():
         return []
-    heads = list(_ARTICLE.finditer(text))
-    if not heads:
-        return []
+
+    acts = [c for c in cits if c.relation in ACTING or c.relation_also in ACTING]
+    if not acts:
+        return []  # every antecedent is an acting citation: a document that acts on none has none
+    acting = set(map(id, acts)).__contains__
     cit_starts = [c.start for c in cits]
 
     def cited_within(a: int, b: int) -> list[Citation]:
@@ -133,19 +162,20 @@ def find_implicit(text: str, cits: list[Citation], title_span: tuple[int, int] |
         e = text.find("\n", pos)
         return len(text) if e == -1 else e
 
-    def acting(c: Citation) -> bool:
-        return c.relation in ACTING or c.relation_also in ACTING
-
     principal = None  # the document the title amends: the first acting citation of the title
     if title_span is not None:
-        principal = next((c for c in cited_within(*title_span) if acting(c) and c.cited_number), None)
+        principal = next((c for c in cited_within(*title_span) if acting(id(c)) and c.cited_number), None)
+    if principal is None and not any(
+            _ARTICLE_AT.match(text, text.rfind("\n", 0, c.start) + 1, c.start) for c in acts):
+        return []  # no antecedent: no title that amends, no article heading that cites what it amends
+    heads = _article_heads(text)
 
     quoted: _Quotes | None = None  # (built only when an article has an antecedent)
     out: list[Citation] = []
     for k, h in enumerate(heads):
         h_end = line_end(h.start())
         in_heading = cited_within(h.start(), h_end)
-        antecedent = next((c for c in in_heading if acting(c) and (c.cited_number or c.cited_name)), None)
+        antecedent = next((c for c in in_heading if acting(id(c)) and (c.cited_number or c.cited_name)), None)
         if antecedent is None:
             if in_heading or principal is None or not _AMENDING.search(text, h.end(), h_end):
                 continue  # a document the heading names is not the one amended, or nothing is amended
@@ -160,15 +190,16 @@ def find_implicit(text: str, cits: list[Citation], title_span: tuple[int, int] |
         nxt = next((g for g in heads[k + 1:] if not quoted(g.start())), None)
         body_end = nxt.start() if nxt is not None else len(text)
         # Form 4: the heading itself repeals ("Điều 5. Bãi bỏ khoản 5 của Điều 12")
-        items = [(h.end(), h_end)] if not in_heading else []
-        # the items: every line of the article's body outside quoted wording
-        p = h_end + 1
-        while p < body_end:
-            e = line_end(p)
-            if not quoted(p):
-                items.append((_MARKER.match(text, p, e).end(), e))
-            p = e + 1
-        for a, e in items:
+        items = {(h.end(), h_end)} if not in_heading else set()
+        # the items: a verb that opens a line of the article's body (after its marker), outside
+        # quoted wording (the verbs found by their pattern over the body, not tried at every line)
+        for rx in _verbs():
+            for vm in rx.finditer(text, h_end + 1, body_end):
+                v = vm.start()
+                ls = text.rfind("\n", 0, v) + 1
+                if _MARKER.match(text, ls, v).end() == v and not quoted(ls):
+                    items.add((v, line_end(v)))
+        for a, e in sorted(items):
             got = _repeal_at(text, a, e)
             if got is None or cited_within(a, e):
                 continue  # no repeal, or one that names its document (the relation reader's)
