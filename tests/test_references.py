@@ -256,3 +256,27 @@ def test_an_amending_law_name_ends_with_the_last_law_it_amends():
     # a law the gazetteer does not know in the list: its end is not known, the name is read as before
     cs = cites("theo Luật sửa đổi, bổ sung một số điều của Luật Nhà ở, Luật Chưa Biết Tên; và các văn bản")
     assert cs[0].cited_name == "Luật sửa đổi, bổ sung một số điều của Luật Nhà ở, Luật Chưa Biết Tên"
+
+
+def test_a_fellow_of_a_repealed_decree_after_a_law_in_its_title_is_repealed_too():
+    body = ("Điều 20. Hiệu lực thi hành\n1. Nghị định này có hiệu lực từ ngày 01 tháng 7 năm 2026.\n"
+            "2. Nghị định số 41/2018/NĐ-CP ngày 12 tháng 3 năm 2018 của Chính phủ quy định chi tiết một số điều "
+            "của Luật Thủy sản và Nghị định số 17/2022/NĐ-CP ngày 31 tháng 1 năm 2022 của Chính phủ sửa đổi, bổ "
+            "sung một số điều của Nghị định số 41/2018/NĐ-CP hết hiệu lực kể từ ngày Nghị định này có hiệu lực.\n")
+    rel = {}
+    for c in cites(body, doc_type="Nghị định"):
+        rel.setdefault(c.cited_number or c.cited_name, []).append(c.relation)
+    assert rel["41/2018/NĐ-CP"][0] == "repeals" and rel["17/2022/NĐ-CP"] == ["repeals"]
+    assert rel["Luật Thủy sản"] == ["mentions"]  # inside the first decree's title
+
+
+def test_what_a_circulars_title_guides_is_not_its_fellow():
+    # another kind after "và" is part of the title; so is the last item of an amending title's list
+    body = ("2. Thông tư này thay thế Thông tư số 12/2019/TT-BTC ngày 02 tháng 4 năm 2019 của Bộ trưởng Bộ Tài "
+            "chính hướng dẫn thi hành Luật Quản lý thuế và Nghị định số 126/2020/NĐ-CP ngày 19 tháng 10 năm 2020.\n"
+            "3. Thông tư này bãi bỏ Thông tư số 08/2025/TT-BTC ngày 06 tháng 6 năm 2025 của Bộ trưởng Bộ Tài chính "
+            "sửa đổi, bổ sung một số điều của Thông tư số 43/2015/TT-BTC ngày 31 tháng 12 năm 2015 của Bộ trưởng "
+            "Bộ Tài chính và Thông tư số 29/2024/TT-BTC ngày 28 tháng 6 năm 2024 của Bộ trưởng Bộ Tài chính.\n")
+    rel = {c.cited_number: c.relation for c in cites(body, doc_type="Thông tư") if c.cited_number}
+    assert rel["12/2019/TT-BTC"] == "replaces" and rel["126/2020/NĐ-CP"] != "replaces"
+    assert rel["08/2025/TT-BTC"] == "repeals" and rel["29/2024/TT-BTC"] != "repeals"

@@ -1174,6 +1174,7 @@ def _coordinated(text: str, start: int, end: int) -> bool:
 
 
 _AND_BEFORE = regex.compile(r"(?:\bvà|,)\s*\Z")
+_TITLE_AMENDS = regex.compile(r"\b(?:sửa\s+đổi|bổ\s+sung)\b", regex.IGNORECASE)
 _TITLE_HEAD = regex.compile(
     r"\s*(?:[-+•]\s*)?(?:Bộ\s+luật|Luật|Pháp\s+lệnh|Nghị\s+định|Nghị\s+quyết|Thông\s+tư)\s+(?:sửa\s+đổi|bổ\s+sung|"
     r"quy\s+định\s+chi\s+tiết|hướng\s+dẫn)")  # how `_TITLE_ITEM` opens
@@ -1200,6 +1201,29 @@ def _chain_head(cits: list[Citation], i: int, clause: int) -> Citation | None:
     return head
 
 
+def _fellow_of_acting(text: str, cits: list[Citation], i: int, clause: int) -> str | None:
+    """"Nghị định số X … quy định chi tiết … của Luật Phí và lệ phí và Nghị định số Y … hết hiệu
+    lực": cits[i] (Y) follows, after "và" or ",", a mention inside the title of an acting citation
+    of its clause and of its type (X): the mentions between are passed over, and Y takes X's
+    relation. Not when X's
+    title amends ("Thông tư số X … sửa đổi, bổ sung một số điều của Thông tư số A, Thông tư số B và
+    Thông tư số C": C ends the title's list, it is not X's fellow). None otherwise."""
+    c = cits[i]
+    k = i - 1
+    while k >= 0 and cits[k].relation == "mentions" and cits[k].start >= clause:
+        k -= 1
+    if k < 0 or k == i - 1:
+        return None
+    head = cits[k]
+    # (fellows are of one kind: "Thông tư số X … hướng dẫn thi hành Luật A và Nghị định số Y" names
+    # in X's title what X guides, and a decree is not repealed by a circular)
+    if head.relation in ACTING and head.cited_type == c.cited_type and head.start >= clause and head.end <= c.start \
+            and not _SENTENCE_OR_PARAGRAPH.search(text, head.end, c.start) \
+            and not _TITLE_AMENDS.search(text, head.end, c.start):
+        return head.relation
+    return None
+
+
 def _relation(text: str, c: Citation, prev: Citation | None, clauses: "_Clauses",
               cits: list[Citation], i: int) -> str:
     """The relation of c = cits[i]; cits[:i] are the citations before it, already assigned."""
@@ -1217,6 +1241,10 @@ def _relation(text: str, c: Citation, prev: Citation | None, clauses: "_Clauses"
             return relation
     # 1. next item of a list
     if same_clause and _list_gap(text, prev.end, start):
+        if prev.relation == "mentions":
+            fellow = _fellow_of_acting(text, cits, i, clause)
+            if fellow:
+                return fellow
         if prev.relation in {"proposal", "report"}:
             return _by_type(c) if c.cited_type in {"Báo cáo", "Tờ trình"} else prev.relation
         return prev.relation
