@@ -360,7 +360,16 @@ def cmd_bench(args) -> int:
 def cmd_eval_tasks(args) -> int:
     from .evaluation.evaluate_tasks import evaluate_tasks, format_report
 
-    print(format_report(evaluate_tasks(split=args.split, only=args.only)))
+    gold = Path(args.gold) if args.gold else None
+    if gold is not None and not gold.is_dir():
+        print(f"vanban eval-tasks: no such folder: {gold}", file=sys.stderr)
+        return ExitCode.bad_args
+    report = evaluate_tasks(gold_dir=gold, split=args.split, only=args.only)
+    if args.errors:
+        from .evaluation.evaluate_tasks import format_errors
+
+        print(format_errors(report, None))
+    print(format_report(report))
     return ExitCode.ok
 
 
@@ -709,6 +718,9 @@ def main(argv: list[str] | None = None) -> int:
     pt2 = sub.add_parser("eval-tasks", help="assigned tasks against corpus/gold/tasks")
     pt2.add_argument("--split", choices=["dev", "holdout"], help="two files in three (dev) or every third (holdout)")
     pt2.add_argument("--only", help="regex on gold file names")
+    pt2.add_argument("--gold", metavar="DIR", help="another folder of task gold files (default corpus/gold/tasks; "
+                     "corpus/gold/tasks_blind holds a batch annotated after the grammar was written)")
+    pt2.add_argument("--errors", action="store_true", help="list the misses (-) and the extras (+) per document")
     pt2.set_defaults(func=cmd_eval_tasks)
     pen = sub.add_parser("eval-entities", help="ORG/PER/LOC/TITLE against corpus/gold/entities (rules vs model)")
     pen.add_argument("--ocr", action="store_true", help="also on scan-like OCR'd renders")

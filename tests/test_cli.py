@@ -87,3 +87,19 @@ def test_ingest_links_under_the_memory_limit_it_is_given(tmp_path, samples, monk
     assert limits == ["160MB"] and len(pd.read_parquet(out / "nodes")) > 0
     assert main(["ingest", str(samples), "--out", str(tmp_path / "o2"), "--link-memory-limit", "lots"]) == ExitCode.bad_args
     assert not (tmp_path / "o2").exists()
+
+
+def test_eval_tasks_scores_another_gold_folder(tmp_path, capsys):
+    # a folder with one gold file of a team sample (two tasks the sample assigns, one of them wrong)
+    from pipeline.evaluation.evaluate import REPO
+
+    gold = REPO / "corpus" / "gold" / "tasks" / "samples_04_kh_76-kh-ubnd.json"
+    d = json.loads(gold.read_text(encoding="utf-8"))
+    assert d["tasks"], "the sample's gold assigns tasks"
+    d["tasks"] = d["tasks"][:1] + [dict(d["tasks"][0], assignee="Ban Không Có Thật")]
+    (tmp_path / "one.json").write_text(json.dumps(d, ensure_ascii=False), encoding="utf-8")
+    assert main(["eval-tasks", "--gold", str(tmp_path), "--errors"]) == ExitCode.ok
+    out = capsys.readouterr().out
+    assert "tasks on 1 gold documents (" in out and str(tmp_path) in out
+    assert "Ban Không Có Thật".casefold() in out.casefold()  # listed as a miss
+    assert main(["eval-tasks", "--gold", str(tmp_path / "missing")]) == ExitCode.bad_args

@@ -49,6 +49,7 @@ class TaskReport:
     documents: int = 0
     per_doc: list = field(default_factory=list)
     errors: list = field(default_factory=list)  # (file, field, "-" missed | "+" extra, item)
+    gold_dir: str = "corpus/gold/tasks"
 
 
 def _n(name: str | None) -> str:
@@ -70,6 +71,11 @@ def evaluate_tasks(gold_dir: Path | None = None, only: str | None = None, split:
     from ..document import process
 
     rep = TaskReport()
+    if gold_dir is not None:
+        try:
+            rep.gold_dir = str(Path(gold_dir).resolve().relative_to(REPO))
+        except ValueError:
+            rep.gold_dir = str(gold_dir)
     for i, f in enumerate(gold_files(gold_dir)):
         if only and not regex.search(only, f.name):
             continue
@@ -104,7 +110,7 @@ def evaluate_tasks(gold_dir: Path | None = None, only: str | None = None, split:
 
 
 def format_report(rep: TaskReport) -> str:
-    lines = [f"tasks on {rep.documents} gold documents (corpus/gold/tasks)", f"{'field':<14}{'P':>7}{'R':>7}{'F1':>7}"]
+    lines = [f"tasks on {rep.documents} gold documents ({rep.gold_dir})", f"{'field':<14}{'P':>7}{'R':>7}{'F1':>7}"]
     for k, s in rep.scores.items():
         p = s.tp / (s.tp + s.fp) if s.tp + s.fp else 1.0
         r = s.tp / (s.tp + s.fn) if s.tp + s.fn else 1.0
@@ -132,8 +138,9 @@ if __name__ == "__main__":
     ap.add_argument("--only")
     ap.add_argument("--errors", action="store_true", help="list the misses (-) and the extras (+) per document")
     ap.add_argument("--field", choices=["assignee", "deadline", "coordinators", "tasks"])
+    ap.add_argument("--gold", metavar="DIR", help="another folder of task gold files (corpus/gold/tasks_blind)")
     a = ap.parse_args()
-    r = evaluate_tasks(split=a.split, only=a.only)
+    r = evaluate_tasks(gold_dir=Path(a.gold) if a.gold else None, split=a.split, only=a.only)
     if a.errors:
         print(format_errors(r, a.field))
     print(format_report(r))
