@@ -280,3 +280,20 @@ def test_what_a_circulars_title_guides_is_not_its_fellow():
     rel = {c.cited_number: c.relation for c in cites(body, doc_type="Thông tư") if c.cited_number}
     assert rel["12/2019/TT-BTC"] == "replaces" and rel["126/2020/NĐ-CP"] != "replaces"
     assert rel["08/2025/TT-BTC"] == "repeals" and rel["29/2024/TT-BTC"] != "repeals"
+
+
+def test_bare_numbers_after_a_type_word_and_so():
+    cs = cites("Công an Thành phố đã ban hành Quyết định số 335 phê duyệt Đề án; Nghị quyết số 163 ngày 27/11/2024 "
+               "của Quốc hội; Thực hiện Chỉ thị số 36-CT/TW ngày 16/8/2019 của Bộ Chính trị. Tiếp tục thực hiện Chỉ "
+               "thị số 36 của Bộ Chính trị.")
+    got = [(c.cited_type, c.cited_number, c.cited_date, c.cited_issuer_raw, c.short_form) for c in cs]
+    assert got == [("Quyết định", "335", None, "Công an Thành phố", False),
+                   ("Nghị quyết", "163", dt.date(2024, 11, 27), "Quốc hội", False),
+                   ("Chỉ thị", "36-CT/TW", dt.date(2019, 8, 16), "Bộ Chính trị", False),
+                   ("Chỉ thị", "36-CT/TW", dt.date(2019, 8, 16), "Bộ Chính trị", True)]  # a short form of the full
+
+
+def test_what_a_bare_number_is_not():
+    # a year, a part, a form's footnote, a law's number, a number with a letter or a decimal
+    assert cites("Kế hoạch năm 2025; Quy định tại mục số 7 điểm a khoản 3; Theo Quyết định số4: ........ ngày; "
+                 "Luật số 12; Quyết định số 12a; Thông báo số 1.234 người") == []

@@ -207,3 +207,31 @@ def test_common_markers_read_without_the_marker_regex_as_with_it():
             expected.append((m.lastgroup, m.group(m.lastgroup), body.strip(), pos + m.end() + len(body) - len(body.lstrip())))
         pos += len(raw) + 1
     assert [(ln.kind, ln.label, ln.text, ln.body_start) for ln in got if ln.kind] == expected
+
+
+def test_a_part_of_targets_and_tasks_holds_the_tasks_under_its_own_heading():
+    text = ("II. CHỈ TIÊU, NHIỆM VỤ\n1. Cải cách thể chế\na) Mục tiêu\n"
+            "- 100% văn bản được cập nhật kịp thời.\nb) Nhiệm vụ\n"
+            "- Giao Công an tỉnh tham mưu Ủy ban nhân dân tỉnh triển khai ứng dụng số trong công tác giám sát.\n"
+            "- Sở Tư pháp tham mưu Ủy ban nhân dân tỉnh tổ chức lấy ý kiến Nhân dân.\n")
+    assert [t.assignee for t in tasks(text)] == ["Công an tỉnh", "Sở Tư pháp"]
+    # a part of targets alone still assigns nothing
+    assert tasks("I. MỤC TIÊU\n- Sở Tư pháp tham mưu Ủy ban nhân dân tỉnh tổ chức lấy ý kiến.\n") == []
+
+
+def test_an_annex_table_with_lead_and_partner_columns():
+    text = ("PHỤ LỤC\nPHÂN CÔNG THỰC HIỆN NHIỆM VỤ\n"
+            "STT | Nhiệm vụ | Sản phẩm | Thời gian hoàn thành | Chủ trì thực hiện | Phối hợp thực hiện | Theo dõi, kiểm tra\n"
+            "I | Cải cách thể chế |  |  |  |  | \n"
+            "1 | Cập nhật văn bản lên cơ sở dữ liệu. | Văn bản được cập nhật | Theo Điều 17 Nghị định số 52/2015/NĐ-CP ngày "
+            "28/5/2015 của Chính phủ | Sở Tư pháp | Văn phòng UBND tỉnh | Sở Tư pháp\n"
+            "2 | Hoàn thành Trung tâm điều hành. | Trung tâm hoạt động | 30/6/2026 | Văn phòng UBND tỉnh | Sở Khoa học và "
+            "Công nghệ | Sở Nội vụ\n")
+    got = [(t.assignee, t.coordinators, t.deadline) for t in tasks(text)]
+    assert got == [("Sở Tư pháp", ["Văn phòng Ủy ban nhân dân tỉnh"], None),  # the cell's date is the decree's
+                   ("Văn phòng Ủy ban nhân dân tỉnh", ["Sở Khoa học và Công nghệ"], dt.datetime(2026, 6, 30))]
+
+
+def test_truc_tiep_ends_a_name():
+    [t] = tasks("3. Công an tỉnh Lâm Đồng trực tiếp quản lý, chỉ đạo Đội phản ứng nhanh.\n", doc_type="Quyết định")
+    assert t.assignee == "Công an tỉnh Lâm Đồng"

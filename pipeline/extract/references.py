@@ -1192,6 +1192,7 @@ def find_citations(text: str, own_number: str | None = None, where: Jurisdiction
     _share_list_issuer(out, text)
     _share_enacted_issuer(out, text)
     out.extend(_named_laws(text, out, exclude, where))
+    out.extend(_bare_numbers(text, out, exclude, where))
     out.sort(key=lambda c: c.start)
     can_act = doc_type not in _CANNOT_ACT
     assign_relations(text, out, (title_span,) if title_span else (), can_act=can_act)
@@ -1317,6 +1318,71 @@ def _named_laws(text: str, numbered: list[Citation], exclude, where) -> list[Cit
         inner = _inner_start(text, start, end) if "sửa" in name and _AMENDING_HEAD.match(name) else end
         if inner < end:
             last_end, title_end = inner, end
+    return out
+
+
+# "Quyết định số 335 phê duyệt …", "Nghị quyết số 163 ngày 27/11/2024 của Quốc hội": a number with
+# no symbol after "số" (what the main scan, which reads numbers by their symbols, leaves)
+_BARE_NUMBER = regex.compile(r"(?<!\p{L})(?P<so>số)[ \t]*:?[ \t]*(?P<num>[1-9]\d{0,4})(?![\d/\-–]|[.,:]\d|\p{L}|[ \t]*(?::|\.\.|…))")
+_BARE_SHORT = regex.compile(r"(\d+)[/\-]")
+_NOT_BARE_TYPES = frozenset({"Luật", "Bộ luật", "Pháp lệnh", "Hiến pháp"})  # laws are read by name
+
+
+def _bare_numbers(text: str, numbered: list[Citation], exclude, where) -> list[Citation]:
+    """Documents cited by type word, "số" and a bare number, with no symbol: "Quyết định số 335
+    phê duyệt Đề án …", "Nghị quyết số 163 ngày 27/11/2024 của Quốc hội", "Quyết định số 28 của Thủ
+    tướng Chính phủ" (speeches and reports write them so).
+
+    Forms handled, each only with "số" right after the type word and the number right after it (a
+    bare "Kế hoạch 2025" is a year, "Quyết định 12" too loose, "Quy định tại mục số 7" a part):
+      Bare 1: the document cited with its date and issuer after it, read as for any citation;
+      Bare 2: a short form of a document the text cites in full ("Chỉ thị số 36-CT/TW … Chỉ thị số
+              36"): the same type and the full number's leading digits; it takes that number.
+    Not read: a number the main scan already read (a symbol it found after it), inside an excluded
+    span (the header's "Số:"), a law's type word (laws are cited by name), a number followed by a
+    symbol, a decimal or a letter ("số 12a", "số 1.234"), or by ":" or dots (a form's footnote mark:
+    "Theo Quyết định số4: ……… ngày …")."""
+    if "số" not in text:
+        return []
+    spans = _SpanSet([(c.start, c.end) for c in numbered] + list(exclude))
+    full: dict[tuple[str, str], Citation] = {}
+    for c in numbered:
+        if c.cited_number and c.cited_type:
+            fm = _BARE_SHORT.match(c.cited_number)
+            if fm:
+                full.setdefault((c.cited_type, fm.group(1)), c)
+    types = rules.type_words()
+    out: list[Citation] = []
+    for m in _BARE_NUMBER.finditer(text):
+        so = m.start("so")
+        if spans.covers(so) or spans.covers(m.start("num")):
+            continue
+        lo = so - 60 if so > 60 else 0
+        tm = type_word_before_plain_re().search(text, lo, m.start("num"))
+        if tm is None or tm.start() >= so or text[tm.end("type"): so].strip():
+            continue  # no type word right before "số" ("Quy định tại mục số 7" names a part)
+        tname = types.get(_type_key(tm.group("type")))
+        if tname is None or tname in _NOT_BARE_TYPES:
+            continue
+        if excluded_before_re().search(text, lo, tm.start()):
+            continue  # "mẫu Quyết định số 1" of a form
+        c = Citation(mention="", start=tm.start(), end=m.end(), cited_type=tname, cited_number=m.group("num"))
+        c.end = _read_right(text, m.end(), where, c)
+        c.mention = text[c.start: c.end].rstrip(" ,(\t")
+        c.end = c.start + len(c.mention)
+        c.relation_cue = "bare"
+        if c.cited_issuer_raw is None:  # "Công an Thành phố đã ban hành Quyết định số 335"
+            before = _issuer_before(text, c.start)
+            if before:
+                c.cited_issuer_raw, c.cited_issuer = before, resolve_issuer(before, where)
+        f = full.get((tname, c.cited_number))
+        if f is not None:  # Bare 2
+            c.cited_number, c.short_form = f.cited_number, True
+            c.cited_date = c.cited_date or f.cited_date
+            c.cited_year = c.cited_year or f.cited_year
+            if c.cited_issuer is None:
+                c.cited_issuer, c.cited_issuer_raw = f.cited_issuer, c.cited_issuer_raw or f.cited_issuer_raw
+        out.append(c)
     return out
 
 

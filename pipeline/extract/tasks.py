@@ -210,7 +210,8 @@ _STOP = (r"chủ trì|phối hợp|phối với|có trách nhiệm|chịu trách
          r"quán triệt|bàn giao|treo|điều chỉnh|sửa đổi|bổ sung|khảo sát|thẩm tra|phê duyệt|tăng|giảm|"
          r"thu hút|khuyến khích|mời|tiếp tục|nắm chắc|rà soát|tổng kết|sơ kết|làm rõ|hoàn tất|ký|"
          r"phát động|chăm lo|bảo vệ|thúc đẩy|cấp phát|cấp thẻ|cấp giấy|xây|sửa chữa|niêm yết|đăng tải|"
-         r"tham dự|dự|tiếp|chuyển|nộp|lấy ý kiến|góp ý|trả lời|công bố|áp dụng|nâng cấp|tránh|kiện toàn|củng cố")
+         r"tham dự|dự|tiếp|chuyển|nộp|lấy ý kiến|góp ý|trả lời|công bố|áp dụng|nâng cấp|tránh|kiện toàn|củng cố|"
+         r"trực tiếp|kính trình|kính gửi|kính đề nghị|kính báo cáo|kính mời")
 # case matters: a verb in running text is lower case, a name is Title Case ("Bộ Xây dựng" vs "xây dựng")
 # "các cơ quan, đơn vị được kiểm tra": a verb after "được" qualifies the name, it does not end it
 _STOP_RE_PLAIN = regex.compile(rf"(?<!\p{{L}})(?<!được\s)(?:{_STOP})(?!\p{{L}})")
@@ -1176,8 +1177,12 @@ _LEVEL = {"roman": 0, "dieu": 0, "num": 1, "letter": 2, "paren": 2, "bullet": 3}
 # headings of parts that assign nothing (SPEC: scope, object of application, aims, targets, principles,
 # funding; an article that approves, publishes, permits or appoints lists what it approves)
 _ZONE_KINDS = frozenset({"roman", "num", "dieu"})
+# ("II. CHỈ TIÊU, NHIỆM VỤ", "I. MỤC TIÊU, NHIỆM VỤ VÀ GIẢI PHÁP": a part that also names the tasks holds
+# them, under its own "b) Nhiệm vụ"; its "a) Mục tiêu" is still a part of targets)
 _NO_TASK_SECTION = regex.compile(r"^(?:MỤC ĐÍCH|Mục đích|PHẠM VI|Phạm vi|ĐỐI TƯỢNG|Đối tượng|MỤC TIÊU|Mục tiêu|CHỈ TIÊU|Chỉ tiêu|"
-                                 r"NGUYÊN TẮC|Nguyên tắc|KINH PHÍ|Kinh phí)(?!\p{L})[^.;:]{0,100}:?$|^(?:YÊU CẦU|Yêu cầu)\s*:?$")
+                                 r"NGUYÊN TẮC|Nguyên tắc|KINH PHÍ|Kinh phí)(?!\p{L})"
+                                 r"(?![^.;:]*(?:NHIỆM VỤ|[Nn]hiệm vụ|GIẢI PHÁP|[Gg]iải pháp|TỔ CHỨC THỰC HIỆN|[Tt]ổ chức thực hiện))"
+                                 r"[^.;:]{0,100}:?$|^(?:YÊU CẦU|Yêu cầu)\s*:?$")
 _NO_TASK_ARTICLE = regex.compile(r"^(?:Phê duyệt|Công bố|Công nhận|Cho phép|Chỉ định|Phê bình|Khen thưởng|Tặng|Thống nhất|"
                                  r"Chấp thuận|Đồng ý|Phê chuẩn|Phạm vi|Đối tượng)(?!\p{L})")
 # the first letters of their branches
@@ -1329,7 +1334,8 @@ def find_tasks(text: str, body_start: int = 0, doc_type: str | None = None, reci
         if "|" in t and " | " in raw_line:  # (a line without "|" is its own raw line)
             cells = [c.strip() for c in raw_line.split(" | ")]
             head = _table_header(cells) if ("rách nhiệm" in raw_line or "Đơn vị" in raw_line or "Cơ quan" in raw_line
-                                            or "RÁCH NHIỆM" in raw_line or "ĐƠN VỊ" in raw_line or "CƠ QUAN" in raw_line) else None
+                                            or "RÁCH NHIỆM" in raw_line or "ĐƠN VỊ" in raw_line or "CƠ QUAN" in raw_line
+                                            or "hủ trì" in raw_line or "HỦ TRÌ" in raw_line) else None
             if head:
                 table = head
                 continue
@@ -1562,7 +1568,7 @@ def _resolve_short_names(tasks: list[Task]) -> None:
             t.coordinators = cs
 
 
-_TABLE_CUE = regex.compile(r"rách nhiệm|Đơn vị|Cơ quan|ĐƠN VỊ|CƠ QUAN|TRÁCH NHIỆM")
+_TABLE_CUE = regex.compile(r"rách nhiệm|Đơn vị|Cơ quan|ĐƠN VỊ|CƠ QUAN|TRÁCH NHIỆM|hủ trì|HỦ TRÌ")
 
 
 def _table_cue(t: str) -> bool:
@@ -1570,7 +1576,8 @@ def _table_cue(t: str) -> bool:
     # each word behind a letter of it that a line is told to lack by one fast one-character search
     # (a search for a word of several letters costs several times more)
     return ("ơ" in t and ("Đơn vị" in t or "Cơ quan" in t) or "Ơ" in t and ("ĐƠN VỊ" in t or "CƠ QUAN" in t)
-            or "ệ" in t and "rách nhiệm" in t or "Ệ" in t and "RÁCH NHIỆM" in t)
+            or "ệ" in t and "rách nhiệm" in t or "Ệ" in t and "RÁCH NHIỆM" in t
+            or "ì" in t and "hủ trì" in t or "Ì" in t and "HỦ TRÌ" in t)
 
 
 def _closing_words(t: str) -> bool:
@@ -1580,11 +1587,14 @@ def _closing_words(t: str) -> bool:
             or "Ệ" in t and ("HỰC HIỆN" in t or "RÁCH NHIỆM" in t))
 
 
-_RESP_COL = regex.compile(r"^(?:Trách nhiệm(?:\s+thực hiện)?|(?:Đơn vị|Cơ quan)\s+(?:chủ trì|thực hiện|thực hiện chính|tham mưu|được giao)(?:\s+thực hiện)?)$", regex.I)
-_COORD_COL = regex.compile(r"^(?:Đơn vị|Cơ quan)\s+phối hợp", regex.I)
+# the responsibility and partner columns: "Trách nhiệm thực hiện", "Cơ quan chủ trì", "Cơ quan, đơn vị
+# chủ trì", "Chủ trì thực hiện" / "Đơn vị phối hợp", "Phối hợp thực hiện"
+_RESP_COL = regex.compile(r"^(?:Trách nhiệm(?:\s+thực hiện)?|(?:(?:Đơn vị|Cơ quan)(?:,\s*đơn vị)?\s+)?(?:chủ trì|thực hiện|thực hiện chính|tham mưu|được giao)(?:\s+thực hiện)?)$", regex.I)
+_COORD_COL = regex.compile(r"^(?:(?:Đơn vị|Cơ quan)(?:,\s*đơn vị)?\s+)?phối hợp", regex.I)
 _TIME_COL = regex.compile(r"^(?:Thời gian|Thời hạn|Tiến độ)", regex.I)
 _CONTENT_COL = regex.compile(r"^(?:Nội dung|Nhiệm vụ|Công việc|Tên nhiệm vụ|Hoạt động)", regex.I)
 _ANY_DATE = regex.compile(rf"(?:ngày\s+)?(?:{_DATE})")
+_CITED_IN_CELL = regex.compile(r"(?<!\p{L})số\s*\d|\d/(?:\d{4}/)?\p{Lu}")  # a document's number in a cell
 
 
 _EXECUTOR = regex.compile(r"^(?:Cơ quan|Đơn vị)\s+(?:chủ trì\s+)?(?:thực hiện|chủ trì|thực hiện chính)\s*:\s*(?P<who>\S.*)$")
@@ -1715,7 +1725,9 @@ def _row_tasks(cells: list[str], table: dict, ln: _Line, raw: str, doc_year: int
     deadline = None
     dtext = when or None
     recur = deadline_of(when, year)[2] if when else None
-    ms = list(_ANY_DATE.finditer(when)) if when else []
+    # a bare date in the time cell is the deadline ("30/6/2026"), not the date of a document the cell
+    # cites ("Theo Điều 17 Nghị định số 52/2015/NĐ-CP ngày 28/5/2015": read as a phrase, or none)
+    ms = list(_ANY_DATE.finditer(when)) if when and not _CITED_IN_CELL.search(when) else []
     if ms and recur is None:
         g = ms[-1].groupdict()
         try:
