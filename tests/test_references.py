@@ -297,3 +297,8 @@ def test_what_a_bare_number_is_not():
     # a year, a part, a form's footnote, a law's number, a number with a letter or a decimal
     assert cites("Kế hoạch năm 2025; Quy định tại mục số 7 điểm a khoản 3; Theo Quyết định số4: ........ ngày; "
                  "Luật số 12; Quyết định số 12a; Thông báo số 1.234 người") == []
+
+
+def test_a_technical_standards_code_is_no_document():
+    assert cites("ban hành kèm theo Thông tư này: 1. QCVN 101:2025/BNNMT - Quy chuẩn kỹ thuật quốc gia; "
+                 "theo TCVN 5574:2018/BXD") == []

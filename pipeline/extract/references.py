@@ -805,12 +805,18 @@ def _typed(type_word: str, gap: str, symbol: str, grammar: str) -> str | None:
     return tname
 
 
+_STANDARD_BEFORE = regex.compile(r"(?<!\p{L})(?:QCVN|TCVN|QCĐP)\s*[\d.\-]+:\Z")
+
+
 def _type_and_start(text: str, m: regex.Match, num: Number, prev: Citation | None) -> tuple[str | None, int, str | None, str | None] | None:
     """What stands left of the number: (type, mention start, named-law name, how) or None to reject."""
     lo = max(0, m.start() - LEFT_WINDOW)
     left = text[lo: m.start()]
     # Branch 0: forms, annexes, accounts, phone numbers — not documents
     if _may_be_excluded_last(left) and excluded_before_re().search(left):
+        return None
+    # ... and a technical standard's code: "QCVN 101:2025/BNNMT", "TCVN 5574:2018" (the year after ":")
+    if left.endswith(":") and "VN" in left[-16:] and _STANDARD_BEFORE.search(left):
         return None
     # Branch 1: a law named before its number: "Luật Viên chức số 58/2010/QH12"
     if num.grammar == "normative" and num.symbol.startswith(_LAW_SYMBOLS):

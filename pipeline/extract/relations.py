@@ -47,6 +47,9 @@ MARKER_REACH = 200  # "  12.3) ", "Điều 5. " and the connective words after i
 OPENING_REACH = 200  # "Điều 9. Bãi bỏ", "sửa đổi, bổ sung"
 HEADING_LINES = 80  # how far up a list item looks for its heading line
 ITEM_HEAD_REACH = 2000  # what may stand between a list item's marker and its citation ("Cụm từ “…” tại")
+# the subject's titles before "hết hiệu lực": "Thông tư số 32/2017 … quy định … của Luật Hóa chất và
+# Nghị định số 113/2017 … và Thông tư số 17/2022 … sửa đổi, bổ sung … hết hiệu lực" runs to 700 characters
+AFTER_REACH = 1500
 OWN_REACH = 2000  # a clause's text before its citation, read as a list item ("và các", "- Hướng dân") or a title
 ACTING = {"amends", "replaces", "repeals"}
 TITLE_INHERITABLE = {"basis", "proposal", "report", "implements"}
@@ -1135,8 +1138,8 @@ _CLAUSE_END = regex.compile(r"[;\n]|\.\s|\.\Z")
 def _after_relation(text: str, c: Citation) -> str | None:
     """"Thông tư số 28/2025/TT-BTC ngày … hướng dẫn … hết hiệu lực kể từ …": the citation that opens
     its clause is the subject of what follows it."""
-    end = _CLAUSE_END.search(text, c.end, min(len(text), c.end + 600))
-    rest = text[c.end: end.start() if end else min(len(text), c.end + 600)]
+    end = _CLAUSE_END.search(text, c.end, min(len(text), c.end + AFTER_REACH))
+    rest = text[c.end: end.start() if end else min(len(text), c.end + AFTER_REACH)]
     for cue in cues().get("after", ()):
         if cue.rx.search(rest):
             return cue.relation
