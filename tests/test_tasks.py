@@ -160,6 +160,7 @@ _CLAUSES = [
     "Thanh tra tỉnh Kiểm tra việc chấp hành",
     "Sở Ngoại giao giao Sở Nội vụ gửi báo cáo",
     "giaox chủ trìa tăng",
+    "Ban Quản lý dự án đầu tư xây dựng số 1 dự họp; dự toán, dự thảo và dự án",
     "",
 ]
 
@@ -235,3 +236,10 @@ def test_an_annex_table_with_lead_and_partner_columns():
 def test_truc_tiep_ends_a_name():
     [t] = tasks("3. Công an tỉnh Lâm Đồng trực tiếp quản lý, chỉ đạo Đội phản ứng nhanh.\n", doc_type="Quyết định")
     assert t.assignee == "Công an tỉnh Lâm Đồng"
+
+
+def test_a_project_board_keeps_its_name():
+    # "dự án", "xây dựng" inside a body's name are not the verbs "dự", "xây"
+    [t] = tasks("- Giao Ban Quản lý dự án đầu tư xây dựng số 1 chủ trì, phối hợp với Sở Xây dựng rà soát hồ sơ.\n",
+                doc_type="Thông báo")
+    assert t.assignee == "Ban Quản lý dự án đầu tư xây dựng số 1" and t.coordinators == ["Sở Xây dựng"]

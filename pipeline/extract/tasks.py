@@ -205,13 +205,13 @@ _STOP = (r"chủ trì|phối hợp|phối với|có trách nhiệm|chịu trách
          r"tập huấn|ứng dụng|đẩy mạnh|vận hành|thu thập|đăng ký|kết nối|nâng cao|mở|dừng|tạm dừng|"
          r"không được|không để|nghiêm cấm|chấn chỉnh|tuyển|điều động|chấp hành|thu hồi|"
          r"định kỳ|hằng tháng|hằng năm|trước ngày|trong tháng|trong quý|ngay|phấn đấu|cam kết|"
-         r"quản lý|đối chiếu|kiểm soát|thanh tra|hành động|sẽ|đã|có nhiệm vụ|có giải pháp|giải đáp|tháo gỡ|"
+         r"(?<!Ban\s)(?<!ban\s)quản lý|đối chiếu|kiểm soát|thanh tra|hành động|sẽ|đã|có nhiệm vụ|có giải pháp|giải đáp|tháo gỡ|"
          r"đưa|phát huy|định hướng|huy động|xác định|phát hiện|đấu tranh|ngăn chặn|trao đổi|chia sẻ|lồng ghép|"
          r"quán triệt|bàn giao|treo|điều chỉnh|sửa đổi|bổ sung|khảo sát|thẩm tra|phê duyệt|tăng|giảm|"
          r"thu hút|khuyến khích|mời|tiếp tục|nắm chắc|rà soát|tổng kết|sơ kết|làm rõ|hoàn tất|ký|"
-         r"phát động|chăm lo|bảo vệ|thúc đẩy|cấp phát|cấp thẻ|cấp giấy|xây|sửa chữa|niêm yết|đăng tải|"
-         r"tham dự|dự|tiếp|chuyển|nộp|lấy ý kiến|góp ý|trả lời|công bố|áp dụng|nâng cấp|tránh|kiện toàn|củng cố|"
-         r"trực tiếp|kính trình|kính gửi|kính đề nghị|kính báo cáo|kính mời")
+         r"phát động|chăm lo|bảo vệ|thúc đẩy|cấp phát|cấp thẻ|cấp giấy|(?<!đầu tư\s)xây|sửa chữa|niêm yết|đăng tải|"
+         r"tham dự|dự(?!\s+(?:án|toán|thảo|kiến|báo|trữ|phòng))|tiếp|chuyển|nộp|lấy ý kiến|góp ý|trả lời|công bố|áp dụng|nâng cấp|tránh|kiện toàn|củng cố|"
+         r"trực tiếp|kính trình|kính gửi|kính đề nghị|kính báo cáo|kính mời|biểu quyết|thảo luận")
 # case matters: a verb in running text is lower case, a name is Title Case ("Bộ Xây dựng" vs "xây dựng")
 # "các cơ quan, đơn vị được kiểm tra": a verb after "được" qualifies the name, it does not end it
 _STOP_RE_PLAIN = regex.compile(rf"(?<!\p{{L}})(?<!được\s)(?:{_STOP})(?!\p{{L}})")
@@ -262,7 +262,7 @@ class _StopWords:
         ok = True
         for alt in _top_alternatives(stop):
             core = regex.sub(r"^(?:\(\?<![^()]*\))+", "", alt)  # the branch's own lookbehinds stay in it
-            m = regex.match(r"(\p{Ll}+)(?: |$)", core)
+            m = regex.match(r"(\p{Ll}+)(?: |$|\(\?[!=])", core)  # (a look-ahead may follow the word: "dự(?!\s+án)")
             if not m:
                 ok = False
                 break
@@ -304,11 +304,11 @@ _VERB_FIRST = regex.compile(rf"^(?!(?:Thanh tra|Kiểm toán)\s+(?:tỉnh|huyệ
 
 def _first_words(pattern: str) -> frozenset[str] | None:
     """The first words of the branches of an alternation of verbs (each opens with a lower-case
-    word followed by a space or by the branch's end, after its own lookbehinds); None when one does
-    not."""
+    word followed by a space, a look-ahead or the branch's end, after its own lookbehinds); None
+    when one does not."""
     out = set()
     for alt in _top_alternatives(pattern):
-        m = regex.match(r"(\p{Ll}+)(?: |$)", regex.sub(r"^(?:\(\?<![^()]*\))+", "", alt))
+        m = regex.match(r"(\p{Ll}+)(?: |$|\(\?[!=])", regex.sub(r"^(?:\(\?<![^()]*\))+", "", alt))
         if not m:
             return None
         out.add(m.group(1))
