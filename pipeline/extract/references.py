@@ -1329,9 +1329,16 @@ def _named_laws(text: str, numbered: list[Citation], exclude, where) -> list[Cit
 
 # "Quyết định số 335 phê duyệt …", "Nghị quyết số 163 ngày 27/11/2024 của Quốc hội": a number with
 # no symbol after "số" (what the main scan, which reads numbers by their symbols, leaves)
-_BARE_NUMBER = regex.compile(r"(?<!\p{L})(?P<so>số)[ \t]*:?[ \t]*(?P<num>[1-9]\d{0,4})(?![\d/\-–]|[.,:]\d|\p{L}|[ \t]*(?::|\.\.|…))")
+_BARE_NUMBER = regex.compile(r"(?P<so>số)[ \t]*:?[ \t]*(?P<num>[1-9]\d{0,4})(?![\d/\-–]|[.,:]\d|\p{L}|[ \t]*(?::|\.\.|…))")
 _BARE_SHORT = regex.compile(r"(\d+)[/\-]")
 _NOT_BARE_TYPES = frozenset({"Luật", "Bộ luật", "Pháp lệnh", "Hiến pháp"})  # laws are read by name
+
+
+@cache
+def _type_last_words() -> frozenset[str]:
+    """The last words of the type words, lower-cased ("định" of "Quyết định"): what must stand
+    before the "số" of a bare number, tested before the type-word pattern (`_bare_numbers`)."""
+    return frozenset(w.split()[-1].lower() for w in rules.type_words() if w.split())
 
 
 def _bare_numbers(text: str, numbered: list[Citation], exclude, where) -> list[Citation]:
@@ -1350,20 +1357,27 @@ def _bare_numbers(text: str, numbered: list[Citation], exclude, where) -> list[C
     "Theo Quyết định số4: ……… ngày …")."""
     if "số" not in text:
         return []
-    spans = _SpanSet([(c.start, c.end) for c in numbered] + list(exclude))
+    spans: _SpanSet | None = None  # (the citations' spans and full numbers: made for a first candidate)
     full: dict[tuple[str, str], Citation] = {}
-    for c in numbered:
-        if c.cited_number and c.cited_type:
-            fm = _BARE_SHORT.match(c.cited_number)
-            if fm:
-                full.setdefault((c.cited_type, fm.group(1)), c)
     types = rules.type_words()
     out: list[Citation] = []
-    for m in _BARE_NUMBER.finditer(text):
+    for m in _BARE_NUMBER.finditer(text):  # (the pattern opens with its literal: the scan is a search for it)
         so = m.start("so")
-        if spans.covers(so) or spans.covers(m.start("num")):
-            continue
+        if so and _is_letter(text[so - 1]):
+            continue  # "số" ends a longer word
         lo = so - 60 if so > 60 else 0
+        last = text[lo:so].rsplit(None, 1)
+        if len(last) < 2 or last[1].lower() not in _type_last_words():
+            continue  # the word before "số" ends no type word ("Mẫu số 02", "Phụ lục số 1")
+        if spans is None:
+            spans = _SpanSet([(c.start, c.end) for c in numbered] + list(exclude))
+            for c in numbered:
+                if c.cited_number and c.cited_type:
+                    fm = _BARE_SHORT.match(c.cited_number)
+                    if fm:
+                        full.setdefault((c.cited_type, fm.group(1)), c)
+        if spans.covers(so) or spans.covers(m.start("num")):
+            continue  # the main scan read the number
         tm = type_word_before_plain_re().search(text, lo, m.start("num"))
         if tm is None or tm.start() >= so or text[tm.end("type"): so].strip():
             continue  # no type word right before "số" ("Quy định tại mục số 7" names a part)
