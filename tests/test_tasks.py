@@ -243,3 +243,11 @@ def test_a_project_board_keeps_its_name():
     [t] = tasks("- Giao Ban Quản lý dự án đầu tư xây dựng số 1 chủ trì, phối hợp với Sở Xây dựng rà soát hồ sơ.\n",
                 doc_type="Thông báo")
     assert t.assignee == "Ban Quản lý dự án đầu tư xây dựng số 1" and t.coordinators == ["Sở Xây dựng"]
+
+
+def test_a_time_phrase_before_the_subject():
+    got = [(t.assignee, t.action[:22]) for t in tasks(
+        "6. Hằng năm, Công an tỉnh có trách nhiệm xây dựng dự toán gửi Sở Tài chính thẩm định.\n"
+        "7. Trong năm 2026, Sở Y tế chủ trì, phối hợp với Sở Tài chính rà soát danh mục.\n", doc_type="Quyết định")]
+    assert got == [("Công an tỉnh", "có trách nhiệm xây dựng"), ("Sở Y tế", "rà soát danh mục.")]
+    assert tasks("Hằng năm, tổ chức sơ kết.\n", doc_type="Quyết định") == []  # no subject after it

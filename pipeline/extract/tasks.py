@@ -807,11 +807,26 @@ def _subject_end(s: str) -> int:
     return best if best < len(s) else -1
 
 
+_LEAD_TIME = regex.compile(r"(?:Hằng|Hàng)\s+(?:năm|tháng|quý|tuần)|Định kỳ[^,;.:]{0,30}|"
+                           r"Trong (?:năm|tháng|quý|thời gian|giai đoạn)[^,;.:]{0,40}|Trước ngày[^,;.:]{0,30}|"
+                           r"Từ (?:ngày|năm|nay)[^,;.:]{0,40}|Chậm nhất[^,;.:]{0,40}|Sau khi[^,;.:]{0,80}")
+_LEAD_TIME = regex.compile(rf"(?:{_LEAD_TIME.pattern})\s*,\s+")
+_LEAD_TIME_FIRST = frozenset("HĐTCS")  # the first letters of `_LEAD_TIME`'s branches
+
+
 @lru_cache(maxsize=4096)
 def _subject(text: str) -> tuple[str | None, int]:
     """The agency phrase that opens a clause, and where the action starts (0 when none). Cached: a
     quarter of the clauses are read twice (as a heading's body, as a later sentence)."""
-    if not _head(text) or _verb_first(text):
+    if not _head(text):
+        # "Hằng năm, Công an tỉnh có trách nhiệm …", "Trong năm 2026, Sở Y tế chủ trì …": a time phrase
+        # before the subject (the subject is read after it; the phrase stays in the clause)
+        lm = _LEAD_TIME.match(text) if text[:1] in _LEAD_TIME_FIRST else None
+        if lm is None or not _head(text[lm.end():]):
+            return None, 0
+        phrase, consumed = _subject(text[lm.end():])
+        return (phrase, lm.end() + consumed) if phrase else (None, 0)
+    if _verb_first(text):
         return None, 0  # "Tổ chức …", "Ban hành …", "Báo cáo …": an item that opens with its verb
     s, keep = _protect(text[:400])
     if "(" in s:
