@@ -246,7 +246,7 @@ def test_a_project_board_keeps_its_name():
 
 
 def test_a_time_phrase_before_the_subject():
-    got = [(t.assignee, t.action[:22]) for t in tasks(
+    got = [(t.assignee, t.action[:23]) for t in tasks(
         "6. Hằng năm, Công an tỉnh có trách nhiệm xây dựng dự toán gửi Sở Tài chính thẩm định.\n"
         "7. Trong năm 2026, Sở Y tế chủ trì, phối hợp với Sở Tài chính rà soát danh mục.\n", doc_type="Quyết định")]
     assert got == [("Công an tỉnh", "có trách nhiệm xây dựng"), ("Sở Y tế", "rà soát danh mục.")]
