@@ -185,3 +185,15 @@ def test_trigger_scan_finds_what_the_tries_find():
     ]
     for t in texts + [" ".join(texts), "\n".join(texts).replace(" ", "\u2003", 7)]:
         assert _triggers(t) == _triggers_by_tries(t), t
+
+
+def test_a_known_field_printed_in_another_mix_of_cases_and_system_names():
+    from pipeline.extract.entities import find_entities
+
+    text = ("Giao Trung tâm Xúc tiến đầu tư, Thương mại và Du lịch tỉnh, Ban quản lý các Khu công nghiệp tỉnh và "
+            "Chi cục Thi hành án dân sự cấp huyện phối hợp với Hiệp hội Công chứng viên Việt Nam.")
+    orgs = [e.text for e in find_entities(text) if e.label == "ORG"]
+    assert "Trung tâm Xúc tiến đầu tư, Thương mại và Du lịch tỉnh" in orgs
+    assert "Ban quản lý các Khu công nghiệp tỉnh" in orgs
+    assert any(o.startswith("Chi cục Thi hành án dân sự") for o in orgs)
+    assert "Hiệp hội Công chứng viên Việt Nam" in orgs

@@ -233,7 +233,9 @@ def _tables() -> _Tables:
             forms.add(v)
             forms.add(v.replace(" và ", " & ").replace(" VÀ ", " & "))
     fields_trie = _trie(forms, space=r"[ \t]+")
-    fields_re = re.compile(rf"{fields_trie}(?![{_UP}{_LO}0-9])")
+    # (case-insensitive: a known field printed in another mix of cases, "Xúc tiến đầu tư, Thương mại và Du
+    # lịch", "quản lý các Khu công nghiệp", is still that field)
+    fields_re = re.compile(rf"{fields_trie}(?![{_UP}{_LO}0-9])", re.IGNORECASE)
     field_abbr = {a: e for a, e, k in rules.entity_abbreviations() if k == "field"}
     field_abbr_re = re.compile(rf"{_trie(field_abbr)}(?![{_UP}{_LO}0-9&])")
 
@@ -799,7 +801,7 @@ def _known_field_re() -> re.Pattern:
     """A field abbreviation, else a known field, at a position: `field_abbr_re` then `fields_re`
     as one alternation (the first alternative is tried first, as the first pattern was), one call."""
     t = _tables()
-    return re.compile(f"(?:{t.field_abbr_re.pattern})|(?:{t.fields_re.pattern})")
+    return re.compile(f"(?:{t.field_abbr_re.pattern})|(?i:{t.fields_re.pattern})")  # (the fields' case as theirs)
 
 
 def _field_at(text: str, pos: int, upper: bool, known_only: bool = False) -> int | None:
