@@ -197,3 +197,10 @@ def test_a_known_field_printed_in_another_mix_of_cases_and_system_names():
     assert "Ban quản lý các Khu công nghiệp tỉnh" in orgs
     assert any(o.startswith("Chi cục Thi hành án dân sự") for o in orgs)
     assert "Hiệp hội Công chứng viên Việt Nam" in orgs
+
+
+def test_the_peoples_forces_are_bodies():
+    from pipeline.extract.entities import find_entities
+
+    got = [(e.label, e.text) for e in find_entities("Thanh tra Công an nhân dân và cơ quan Quân đội nhân dân phối hợp.")]
+    assert ("ORG", "Quân đội nhân dân") in got and any(t.endswith("Công an nhân dân") for lab, t in got if lab == "ORG")
