@@ -111,3 +111,12 @@ def test_name_syllables_repaired_only_where_the_table_knows_one():
 def test_typed_names_are_not_repaired():
     text = "Nơi nhận:\n- Như trên;\n- Lưu: VT.\n\nGIÁM ĐỐC\n\nHồ Đúc Phóc"
     assert _read(text).signer == "Hồ Đúc Phóc"  # not OCR'd: as printed
+
+
+def test_a_signed_mark_finds_a_block_before_long_annexes():
+    from pipeline.extract.signature import read_signature
+
+    annex = "\n".join(f"{i}\n\nBáo cáo động thái số {i}\n\nBộ Chính trị, Ban Bí thư,\n" for i in range(400))
+    text = ("Nghị quyết này được Quốc hội thông qua ngày 10 tháng 12 năm 2025.\n\nCHỦ TỊCH QUỐC HỘI\n\n( Đã ký)\n\n"
+            "Trần Văn Hùng\n\nPHỤ LỤC 1\n\nDANH MỤC\n" + annex)
+    assert read_signature(text).signer == "Trần Văn Hùng"

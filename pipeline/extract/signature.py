@@ -45,7 +45,7 @@ _NAME = r"(?:\p{Lu}\p{Ll}+|Y|H'|K')(?:[ ]\p{Lu}\p{Ll}*){1,4}"
 SIGNED_TAIL = 80
 _SIGNED_WORDS = rf"(?:[Đđ]ã\s+ký|[Kk]ý|[Kk]ý\s+tên|[Kk]ý,[^)]{{0,{SIGNED_TAIL}}}|[Đđ]ã\s+ký\s+và\s+đóng\s+dấu)"
 _SIGNED_BRACKET = r"\[[^\]\n]{0,40}\]"
-_SIGNED = rf"(?:\({_SIGNED_WORDS}[^)]{{0,{SIGNED_TAIL}}}\)|{_SIGNED_BRACKET})"
+_SIGNED = rf"(?:\([ ]?{_SIGNED_WORDS}[^)]{{0,{SIGNED_TAIL}}}\)|{_SIGNED_BRACKET})"  # ("( Đã ký)": a space after "(")
 
 
 @cache
@@ -76,7 +76,7 @@ def _block_pattern(reach: bool = True) -> str:
     # is where what follows the block begins: a signed mark "(Đã ký)" / "(ký)" (after its "("),
     # a "[…]" mark, a rank, or the name itself (whole, with the break after it), unless it is a
     # "Y" (inside a block, or the "Y" of an Ê Đê name), an "'" ("H' Hen") or the end of the text.
-    can_end = rf"(?:[\[Y']|\Z|(?<=\()|{_RANK}|{_NAME}(?=\s*(?:{_GAP}|$)))"
+    can_end = rf"(?:[\[Y']|\Z|(?<=\()|(?<=\( )|{_RANK}|{_NAME}(?=\s*(?:{_GAP}|$)))"
     ahead = rf"(?=[\p{{Lu}}\d])(?=(?:[^\p{{Lu}}\p{{Ll}}\[Y']|(?!Y)\p{{Lu}}(?!\p{{Ll}}))*+{can_end})" if reach else ""
     return (
         rf"{_BLOCK_START}{ahead}(?P<block>(?:{line}\s*{_GAP}\s*)*?{line})"
@@ -286,7 +286,9 @@ def _case(s: str) -> str:
 # An authority prefix opens a block when a capital (the body or the title) or a line end follows it,
 # not a lower-case word: "KT theo TT 23" (kỹ thuật) in the rows of a price table, "TM và DL" are not
 # prefixes, and a window around each of hundreds of them made the search read the whole table.
-_TRIGGER = regex.compile(rf"(?<![\p{{L}}])(?:{_PREFIX}\s(?![ \t]*\p{{Ll}})|(?:Nơi\s+nhận))")
+# A signed mark "(Đã ký)" is a trigger too: a resolution of the Quốc hội signs "CHỦ TỊCH QUỐC HỘI / (Đã
+# ký) / Trần Thanh Mẫn" with no prefix and no "Nơi nhận", before annexes longer than the end's window.
+_TRIGGER = regex.compile(rf"(?<![\p{{L}}])(?:{_PREFIX}\s(?![ \t]*\p{{Ll}})|(?:Nơi\s+nhận)|\([ ]?[Đđ]ã[ ]ký\))")
 
 
 def _trigger_openings() -> tuple[regex.Pattern | re.Pattern, ...]:
@@ -303,7 +305,7 @@ def _trigger_openings() -> tuple[regex.Pattern | re.Pattern, ...]:
     for w in _PREFIX_WORDS:
         families.setdefault(w[0], []).append(w[1:])
     return tuple(re.compile(rf"{first}(?:{'|'.join(rests)})(?=\s*\.?\s)") for first, rests in families.items()) + (
-        regex.compile(r"Nơi(?=\s+nhận)"),)
+        regex.compile(r"Nơi(?=\s+nhận)"), regex.compile(r"\((?=[ ]?[Đđ]ã[ ]ký\))"))
 
 
 _TRIGGER_OPENINGS = _trigger_openings()
