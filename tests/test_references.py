@@ -302,3 +302,9 @@ def test_what_a_bare_number_is_not():
 def test_a_technical_standards_code_is_no_document():
     assert cites("ban hành kèm theo Thông tư này: 1. QCVN 101:2025/BNNMT - Quy chuẩn kỹ thuật quốc gia; "
                  "theo TCVN 5574:2018/BXD") == []
+
+
+def test_the_constitution_before_a_comma_and_a_law_name_ending_before_de():
+    names = [c.cited_name for c in cites("Tuân thủ Hiến pháp, pháp luật; Chính phủ trình Luật Đặc xá để trình Chủ "
+                                          "tịch nước xem xét, quyết định.")]
+    assert names == ["Hiến pháp", "Luật Đặc xá"]

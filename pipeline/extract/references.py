@@ -581,7 +581,7 @@ def _named_law_words(text: str) -> list[tuple[int, str]]:
     return out
 _NAME_STOP = regex.compile(
     r"\s*(?:[;:()\"“”|]|\n(?![ \t]*\p{Ll})|\.(?:\s|$)|\bsố\b|\bngày\b|\bnăm\s+\d|\bcủa\b|\bđã\b|\bđược\b|\bquy\s+định\b|\bvà\s+(?:các|Luật|Bộ\s+[lL]uật|Nghị)\b|"
-    r"\s\d|\bhiện\s+hành\b|\bthì\b|\bvề\b|\btại\b|\bnày\b|\bcó\s+hiệu\b|\bhướng\s+dẫn\b|\bvà\s+văn\b|\bvà\s+các\b|"
+    r"\s\d|\bhiện\s+hành\b|\bthì\b|\bvề\b|\btại\b|\bnày\b|\bcó\s+hiệu\b|\bhướng\s+dẫn\b|\bvà\s+văn\b|\bvà\s+các\b|\bđể\b|"
     r",\s*(?:Luật|Bộ\s+[lL]uật|Nghị|Thông|Pháp|Quyết|\p{Ll}+\s+(?:Luật|Nghị)))",
 )
 _AMENDING_NAME = regex.compile(
@@ -604,6 +604,8 @@ def _named_law_at(text: str, m: regex.Match) -> tuple[str, int] | None:
 def _named_law_from(text: str, start: int, type_end: int, kind: str) -> tuple[str, int] | None:
     """`_named_law_at` of the type word `kind` (a `_NAMED_LAW` match) at text[start:type_end]."""
     after = text[type_end: type_end + 400]
+    if kind == "Hiến pháp" and after[:1] in (",", ";", ".", ")") :
+        return "Hiến pháp", type_end  # "Tuân thủ Hiến pháp, pháp luật …": the one Constitution
     if not after[:1].isspace():
         return None
     rest = after.lstrip()
