@@ -251,3 +251,9 @@ def test_a_time_phrase_before_the_subject():
         "7. Trong năm 2026, Sở Y tế chủ trì, phối hợp với Sở Tài chính rà soát danh mục.\n", doc_type="Quyết định")]
     assert got == [("Công an tỉnh", "có trách nhiệm xây dựng"), ("Sở Y tế", "rà soát danh mục.")]
     assert tasks("Hằng năm, tổ chức sơ kết.\n", doc_type="Quyết định") == []  # no subject after it
+
+
+def test_a_standing_office_with_a_duty_is_a_task():
+    got = [t.assignee for t in tasks("1. Sở Nội vụ là cơ quan thường trực của Hội đồng, có trách nhiệm làm đầu mối "
+                                     "cho Hội đồng.\n2. Sở Tư pháp là cơ quan thường trực của Ban.\n", doc_type="Quyết định")]
+    assert got == ["Sở Nội vụ"]  # a copula alone assigns nothing

@@ -398,8 +398,13 @@ def _not_task(t: str) -> bool:
         if g in low and anchor in low:
             for w in words:
                 if w in low:
+                    if w == "là cơ quan thường trực" and _OBLIGED_AFTER.search(low, low.find(w)):
+                        continue  # "Sở Nội vụ là cơ quan thường trực …, có trách nhiệm …": its duty is a task
                     return True
     return False
+
+
+_OBLIGED_AFTER = regex.compile(r"có trách nhiệm|có nhiệm vụ|chủ trì")
 # an item that approves, permits, appoints or reports a fact assigns nothing (SPEC: "Thống nhất …",
 # "Cho phép …", "Đại hội đã biểu quyết …", "Chủ tịch Hội: Ông …"), unless a later sentence of it
 # gives work ("Thống nhất tổ chức Hội nghị …. Giao Trung tâm …:")
