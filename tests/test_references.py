@@ -308,3 +308,7 @@ def test_the_constitution_before_a_comma_and_a_law_name_ending_before_de():
     names = [c.cited_name for c in cites("Tuân thủ Hiến pháp, pháp luật; Chính phủ trình Luật Đặc xá để trình Chủ "
                                           "tịch nước xem xét, quyết định.")]
     assert names == ["Hiến pháp", "Luật Đặc xá"]
+
+
+def test_a_number_ocr_broke_is_no_bare_number():
+    assert [c.cited_number for c in cites("theo Kế hoạch số 12§/KH-UBND ngày 30/3/2026 của UBND Thành phố")] == []

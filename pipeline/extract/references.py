@@ -1331,7 +1331,8 @@ def _named_laws(text: str, numbered: list[Citation], exclude, where) -> list[Cit
 
 # "Quyết định số 335 phê duyệt …", "Nghị quyết số 163 ngày 27/11/2024 của Quốc hội": a number with
 # no symbol after "số" (what the main scan, which reads numbers by their symbols, leaves)
-_BARE_NUMBER = regex.compile(r"(?P<so>số)[ \t]*:?[ \t]*(?P<num>[1-9]\d{0,4})(?![\d/\-–]|[.,:]\d|\p{L}|[ \t]*(?::|\.\.|…))")
+_BARE_NUMBER = regex.compile(r"(?P<so>số)[ \t]*:?[ \t]*(?P<num>[1-9]\d{0,4})(?![\d/\-–]|[.,:]\d|\p{L}|[ \t]*(?::|\.\.|…))"
+                             r"(?=\s|[,;.)](?:\s|$)|$)")  # (a mark glued to it, "12§/KH-UBND", is a number OCR broke)
 _BARE_SHORT = regex.compile(r"(\d+)[/\-]")
 _NOT_BARE_TYPES = frozenset({"Luật", "Bộ luật", "Pháp lệnh", "Hiến pháp"})  # laws are read by name
 
@@ -1356,7 +1357,8 @@ def _bare_numbers(text: str, numbered: list[Citation], exclude, where) -> list[C
     Not read: a number the main scan already read (a symbol it found after it), inside an excluded
     span (the header's "Số:"), a law's type word (laws are cited by name), a number followed by a
     symbol, a decimal or a letter ("số 12a", "số 1.234"), or by ":" or dots (a form's footnote mark:
-    "Theo Quyết định số4: ……… ngày …")."""
+    "Theo Quyết định số4: ……… ngày …"), or by any mark but a space or a stop ("số 12§/KH-UBND": a
+    number whose symbol OCR broke)."""
     if "số" not in text:
         return []
     spans: _SpanSet | None = None  # (the citations' spans and full numbers: made for a first candidate)
