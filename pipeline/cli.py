@@ -304,7 +304,7 @@ def cmd_show(args) -> int:
 def cmd_eval(args) -> int:
     from .evaluation.evaluate import evaluate, format_table, report_dict
 
-    rep = evaluate(Path(args.gold))
+    rep = evaluate(Path(args.gold), only=args.only)
     print(format_table(rep))
     if args.report:
         Path(args.report).parent.mkdir(parents=True, exist_ok=True)
@@ -628,6 +628,7 @@ def main(argv: list[str] | None = None) -> int:
     pe.add_argument("--gold", default=str(Path(__file__).resolve().parent.parent / "corpus" / "gold"))
     pe.add_argument("--report", help="write a JSON report here")
     pe.add_argument("--check", help="JSON of F1 floors per field; exit 7 when one is not met")
+    pe.add_argument("--only", help="score only the gold files whose name holds this (a blind batch: holdout8_)")
     pe.set_defaults(func=cmd_eval)
 
     pb = sub.add_parser("bench", help="text-path throughput on a corpus (one core)")

@@ -103,3 +103,8 @@ def test_eval_tasks_scores_another_gold_folder(tmp_path, capsys):
     assert "tasks on 1 gold documents (" in out and str(tmp_path) in out
     assert "Ban Không Có Thật".casefold() in out.casefold()  # listed as a miss
     assert main(["eval-tasks", "--gold", str(tmp_path / "missing")]) == ExitCode.bad_args
+
+
+def test_eval_scores_one_batch(capsys):
+    assert main(["eval", "--only", "samples_04_"]) == ExitCode.ok
+    assert "documents scored: 1" in capsys.readouterr().out
