@@ -117,6 +117,8 @@ def test_the_graph_says_partly_repealed_with_the_provision(tmp_path):
 def test_article_heads_are_the_patterns_matches():
     from hypothesis import given, settings, strategies as st
 
+    import regex
+
     from pipeline.extract import implicit
 
     pieces = ["Điều", "Điều 5. ", "Điều 12a: ", " ", "\t", "\n", "x", "5", ".", ":", "a", "“", "Điều 3", "  Điều 7.", "đ"]
@@ -124,7 +126,8 @@ def test_article_heads_are_the_patterns_matches():
     @settings(max_examples=1500, deadline=None)
     @given(st.lists(st.sampled_from(pieces), max_size=20).map("".join))
     def check(text):
-        assert [m.span() for m in implicit._article_heads(text)] == [m.span() for m in implicit._ARTICLE.finditer(text)]
+        plain = regex.compile(r"(?m)^[ \t]*Điều[ \t]+\d+[a-zđ]?[ \t]*[.:][ \t]*")  # "^" tried at every character
+        assert [m.span() for m in implicit._article_heads(text)] == [m.span() for m in plain.finditer(text)]
 
     check()
 

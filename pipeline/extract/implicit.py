@@ -43,15 +43,14 @@ from .regexes import type_word_re
 from .relations import ACTING, cues
 
 # "Điều 5." / "Điều 24a:" at a line start (not inside quoted wording: see `_Quotes`)
-_ARTICLE = regex.compile(r"(?m)^[ \t]*Điều[ \t]+\d+[a-zđ]?[ \t]*[.:][ \t]*")
 _ARTICLE_AT = regex.compile(r"[ \t]*Điều[ \t]+\d+[a-zđ]?[ \t]*[.:][ \t]*")  # (matched at a line start)
 _INDENTED_ARTICLE = regex.compile(r"\n(?=[ \t]+Điều)")
 
 
 def _article_heads(text: str) -> list:
-    """The matches of `_ARTICLE.finditer(text)`: the pattern matched at the start of each line whose
-    first word is "Điều" (the pattern's "^" was tried at every character: a tenth of a second over
-    the dev corpus). Such a line starts the text, follows "\n" directly ("\nĐiều", found by
+    """The article headings of `text`: `_ARTICLE_AT` matched at the start of each line whose first
+    word is "Điều" (a "(?m)^" pattern was tried at every character: a tenth of a second over the dev
+    corpus; tests/test_implicit.py compares it). Such a line starts the text, follows "\n" directly ("\nĐiều", found by
     `str.find`), or after spaces and tabs (`_INDENTED_ARTICLE`, tried at each newline only). A match
     ends on its own line (its classes hold no newline), so no two overlap."""
     starts = [0] if text.startswith(("Điều", " ", "\t")) else []
@@ -135,6 +134,10 @@ def _repeal_at(text: str, pos: int, end: int) -> tuple[int, int, str] | None:
     return None
 
 
+def _acts(c: Citation) -> bool:
+    return c.relation in ACTING or c.relation_also in ACTING
+
+
 def find_implicit(text: str, cits: list[Citation], title_span: tuple[int, int] | None = None,
                   can_act: bool = True) -> list[Citation]:
     """The implicit citations of `text` (see the module docstring): one per "Bãi bỏ <provision>"
@@ -144,10 +147,9 @@ def find_implicit(text: str, cits: list[Citation], title_span: tuple[int, int] |
     if not can_act or not cits or not _verbs():
         return []
 
-    acts = [c for c in cits if c.relation in ACTING or c.relation_also in ACTING]
+    acts = [c for c in cits if _acts(c)]
     if not acts:
         return []  # every antecedent is an acting citation: a document that acts on none has none
-    acting = set(map(id, acts)).__contains__
     cit_starts = [c.start for c in cits]
 
     def cited_within(a: int, b: int) -> list[Citation]:
@@ -164,7 +166,7 @@ def find_implicit(text: str, cits: list[Citation], title_span: tuple[int, int] |
 
     principal = None  # the document the title amends: the first acting citation of the title
     if title_span is not None:
-        principal = next((c for c in cited_within(*title_span) if acting(id(c)) and c.cited_number), None)
+        principal = next((c for c in cited_within(*title_span) if _acts(c) and c.cited_number), None)
     if principal is None and not any(
             _ARTICLE_AT.match(text, text.rfind("\n", 0, c.start) + 1, c.start) for c in acts):
         return []  # no antecedent: no title that amends, no article heading that cites what it amends
@@ -175,7 +177,7 @@ def find_implicit(text: str, cits: list[Citation], title_span: tuple[int, int] |
     for k, h in enumerate(heads):
         h_end = line_end(h.start())
         in_heading = cited_within(h.start(), h_end)
-        antecedent = next((c for c in in_heading if acting(id(c)) and (c.cited_number or c.cited_name)), None)
+        antecedent = next((c for c in in_heading if _acts(c) and (c.cited_number or c.cited_name)), None)
         if antecedent is None:
             if in_heading or principal is None or not _AMENDING.search(text, h.end(), h_end):
                 continue  # a document the heading names is not the one amended, or nothing is amended

@@ -812,10 +812,9 @@ def _subject_end(s: str) -> int:
     return best if best < len(s) else -1
 
 
-_LEAD_TIME = regex.compile(r"(?:Hằng|Hàng)\s+(?:năm|tháng|quý|tuần)|Định kỳ[^,;.:]{0,30}|"
+_LEAD_TIME = regex.compile(r"(?:(?:Hằng|Hàng)\s+(?:năm|tháng|quý|tuần)|Định kỳ[^,;.:]{0,30}|"
                            r"Trong (?:năm|tháng|quý|thời gian|giai đoạn)[^,;.:]{0,40}|Trước ngày[^,;.:]{0,30}|"
-                           r"Từ (?:ngày|năm|nay)[^,;.:]{0,40}|Chậm nhất[^,;.:]{0,40}|Sau khi[^,;.:]{0,80}")
-_LEAD_TIME = regex.compile(rf"(?:{_LEAD_TIME.pattern})\s*,\s+")
+                           r"Từ (?:ngày|năm|nay)[^,;.:]{0,40}|Chậm nhất[^,;.:]{0,40}|Sau khi[^,;.:]{0,80})\s*,\s+")
 _LEAD_TIME_FIRST = frozenset("HĐTCS")  # the first letters of `_LEAD_TIME`'s branches
 
 
