@@ -752,14 +752,18 @@ def main(argv: list[str] | None = None) -> int:
     import signal
     import threading
 
-    from .errors import Interrupted, on_signal
+    from .errors import Interrupted, clear_signals, on_signal, signalled
 
     handlers = {}
+    clear_signals()
     if threading.current_thread() is threading.main_thread():
         for sig in (signal.SIGINT, signal.SIGTERM):
             handlers[sig] = signal.signal(sig, on_signal)
     try:
-        return int(args.func(args))
+        code = int(args.func(args))
+        if signalled() is not None:  # a signal whose exception was dropped on its way (a GC callback)
+            raise Interrupted(signalled())
+        return code
     except KeyboardInterrupt as e:  # SIGINT / SIGTERM (Interrupted), or a bare KeyboardInterrupt
         code = e.exit_code if isinstance(e, Interrupted) else ExitCode.interrupted
         name = signal_name(e.signum) if isinstance(e, Interrupted) else "SIGINT"

@@ -57,14 +57,37 @@ class Interrupted(KeyboardInterrupt):
 
 _critical = 0
 _held: list[int] = []
+_received: list[int] = []  # every signal `on_signal` was given, until `clear_signals`
 
 
 def on_signal(signum, frame=None) -> None:
-    """The handler for SIGINT / SIGTERM: raise `Interrupted`, or hold it inside `critical()`."""
+    """The handler for SIGINT / SIGTERM: raise `Interrupted`, or hold it inside `critical()`.
+
+    The signal is also recorded: Python runs a handler wherever the main thread is, and an exception
+    raised inside a garbage-collector callback (Dask's `GCDiagnosis`) or a `__del__` is printed and
+    dropped ("Exception ignored in …"), so the run would go on as if no signal had come. The loops
+    that must stop ask `raise_if_signalled` between steps, and `vanban` ends interrupted if one came."""
+    _received.append(signum)
     if _critical:
         _held.append(signum)
         return
     raise Interrupted(signum)
+
+
+def raise_if_signalled() -> None:
+    """Raise `Interrupted` for a signal whose exception was dropped before it reached the caller."""
+    if _received and not _critical:
+        raise Interrupted(_received[0])
+
+
+def signalled() -> int | None:
+    """The first signal received since `clear_signals`, or None."""
+    return _received[0] if _received else None
+
+
+def clear_signals() -> None:
+    _received.clear()
+    _held.clear()
 
 
 @contextlib.contextmanager

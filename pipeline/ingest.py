@@ -23,7 +23,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator
 
-from .errors import ExitCode, Interrupted, critical
+from .errors import ExitCode, Interrupted, critical, raise_if_signalled
 from .limits import DEFAULT_MAX_BYTES, Limits
 from .models import DocumentRecord, Failure
 from .backends import make_pool
@@ -359,6 +359,7 @@ def ingest(paths: list[str], out: str, jobs: int = 1, batch_size: int = 100, ocr
                 pool.prestart(todo.count)
             _notify(progress, 0, todo.count)
             for task, res in pool.run(tasks()):
+                raise_if_signalled()  # (a signal whose exception a GC callback dropped)
                 done += 1
                 path = str(task)  # a multi-image document is named by its label
                 entry = shas.get(path)
